@@ -1,0 +1,34 @@
+"""One way to serialise every response: orjson straight to bytes.
+
+FastAPI's default path (jsonable_encoder, then json) costs ~4x a pre-serialised
+response on this hardware (shared/MEASUREMENTS.md), and a cache that stores the
+bytes of this response can return them unchanged. Routes declare
+``response_model`` for the OpenAPI schema and return this class, which FastAPI
+passes through without re-validating.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi.responses import Response
+
+
+class JSONBytesResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+def json_response(
+    payload: Any, *, status_code: int = 200, headers: dict[str, str] | None = None
+) -> JSONBytesResponse:
+    return JSONBytesResponse(payload, status_code=status_code, headers=headers)
+
+
+def error_response(
+    status_code: int, detail: str, *, headers: dict[str, str] | None = None
+) -> JSONBytesResponse:
+    return JSONBytesResponse({"detail": detail}, status_code=status_code, headers=headers)

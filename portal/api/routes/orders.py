@@ -1,0 +1,102 @@
+"""The caller's orders and checkout."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from portal.api.deps import CurrentUser, State
+from portal.api.models import AUTH_ERRORS, CONFLICT, NOT_FOUND
+from portal.api.responses import JSONBytesResponse, json_response
+from portal.queries import orders as queries
+from portal.queries.orders import CheckoutRefused
+
+router = APIRouter(prefix="/api/orders", tags=["orders"])
+
+PAGE_MAX = 100
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled"]
+
+
+class OrderSummary(BaseModel):
+    id: int
+    user_id: int
+    status: OrderStatus
+    total_cents: int
+    item_count: int
+    created_at: datetime
+
+
+class OrderPage(BaseModel):
+    orders: list[OrderSummary] = Field(description="Newest first.")
+    next_cursor: str | None = Field(description="Pass as `before` for the next page; null at the end.")
+
+
+class OrderItem(BaseModel):
+    line_no: int
+    product_id: int
+    product_name: str
+    quantity: int
+    unit_price_cents: int
+
+
+class Order(OrderSummary):
+    items: list[OrderItem]
+
+
+def _cursor(row: dict[str, object]) -> str:
+    created = row["created_at"]
+    assert isinstance(created, datetime)
+    micros = (created - _EPOCH) // timedelta(microseconds=1)
+    return f"{micros}.{row['id']}"
+
+
+def _parse_cursor(cursor: str) -> tuple[datetime, int]:
+    micros, order_id = cursor.split(".")
+    return _EPOCH + timedelta(microseconds=int(micros)), int(order_id)
+
+
+@router.get("", response_model=OrderPage, responses=AUTH_ERRORS)
+async def list_orders(
+    state: State,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 20,
+    before: Annotated[
+        str | None,
+        Query(pattern=r"^\d{1,17}\.\d{1,19}$", description="`next_cursor` of the previous page."),
+    ] = None,
+) -> JSONBytesResponse:
+    position = _parse_cursor(before) if before else None
+    async with state.engine.connect() as conn:
+        rows = await queries.orders_for_user(conn, user_id=user.user_id, limit=limit, before=position)
+    next_cursor = _cursor(rows[-1]) if len(rows) == limit else None
+    return json_response({"orders": rows, "next_cursor": next_cursor})
+
+
+@router.get("/{order_id}", response_model=Order, responses=AUTH_ERRORS | NOT_FOUND)
+async def get_order(
+    state: State, user: CurrentUser, order_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
+) -> JSONBytesResponse:
+    async with state.engine.connect() as conn:
+        order = await queries.order_with_items(conn, order_id=order_id)
+    # Someone else's order is "not found", not "forbidden": ids are not secrets,
+    # but whether an order exists is the owner's business.
+    if order is None or (order["user_id"] != user.user_id and not user.is_admin):
+        raise HTTPException(404, f"No order {order_id}.")
+    return json_response(order)
+
+
+@router.post("", response_model=Order, status_code=201, responses=AUTH_ERRORS | CONFLICT)
+async def checkout(state: State, user: CurrentUser) -> JSONBytesResponse:
+    """Buy the caller's cart in one transaction: debit, order, items, empty cart."""
+    try:
+        async with state.engine.begin() as conn:
+            order = await queries.checkout(conn, user_id=user.user_id)
+    except CheckoutRefused as refused:
+        raise HTTPException(409, str(refused)) from None
+    return json_response(order, status_code=201)

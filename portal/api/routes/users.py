@@ -1,0 +1,50 @@
+"""The caller's profile and token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from portal.api.deps import CurrentUser, State, TokenHash
+from portal.api.models import AUTH_ERRORS, NOT_FOUND
+from portal.api.responses import JSONBytesResponse, json_response
+from portal.queries import users as queries
+from portal.queries.auth import revoke_token
+
+router = APIRouter(prefix="/api", tags=["users"])
+
+
+class UserProfile(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: Literal["buyer", "admin"]
+    created_at: datetime
+    company_id: int
+    company_name: str
+    region_id: int
+    region_code: str
+
+
+@router.get("/users/me", response_model=UserProfile, responses=AUTH_ERRORS | NOT_FOUND)
+async def me(state: State, user: CurrentUser) -> JSONBytesResponse:
+    async with state.engine.connect() as conn:
+        row = await queries.profile(conn, user_id=user.user_id)
+    if row is None:
+        raise HTTPException(404, "Your user no longer exists.")
+    return json_response(row)
+
+
+@router.post("/auth/revoke", status_code=204, responses=AUTH_ERRORS)
+async def revoke(state: State, user: CurrentUser, token_hash: TokenHash) -> Response:
+    """Revoke the token this request carries; it stops working at once here and
+    within ``PORTAL_TOKEN_CACHE_SECONDS`` in other worker processes."""
+    async with state.engine.begin() as conn:
+        await revoke_token(conn, token_hash=token_hash)
+    state.tokens.forget(token_hash)
+    return Response(status_code=204)

@@ -1,0 +1,1 @@
+"""Database access: the engine, its failure modes and start-up init."""

@@ -1,0 +1,37 @@
+"""Start-up init: make sure the schema exists before the first request."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from portal.db.sqlfiles import sql_file
+
+log = logging.getLogger("portal.db")
+
+# Several uvicorn workers start at once; one of them creates the schema.
+_INIT_LOCK = 0x70657266  # "perf"
+
+
+async def ensure_schema(engine: AsyncEngine) -> bool:
+    """Create the tables and constraints when the database has none; True if it did.
+
+    Every statement in schema.sql is idempotent, but running it costs catalogue
+    locks on every start, so an existing schema is left alone.
+    """
+    async with engine.connect() as conn:
+        present = await conn.scalar(text("SELECT to_regclass('public.orders') IS NOT NULL"))
+    if present:
+        return False
+    async with engine.begin() as conn:
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INIT_LOCK})
+        if await conn.scalar(text("SELECT to_regclass('public.orders') IS NOT NULL")):
+            return False
+        raw = await conn.get_raw_connection()
+        # No parameters: psycopg sends the file with the simple query protocol,
+        # which accepts many statements (and the DO block) in one go.
+        await raw.driver_connection.execute(sql_file("schema.sql").read_text())  # type: ignore[union-attr]
+    log.info("created the portal schema")
+    return True

@@ -1,0 +1,42 @@
+"""Token lookups and revocation."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from portal.auth.principal import Principal
+
+_PRINCIPAL_FOR_TOKEN = text(
+    """
+    SELECT u.id, u.role, u.company_id
+    FROM api_tokens t JOIN users u ON u.id = t.user_id
+    WHERE t.token_hash = :token_hash
+      AND t.revoked_at IS NULL
+      AND (t.expires_at IS NULL OR t.expires_at > now())
+    """
+)
+
+_REVOKE = text(
+    "UPDATE api_tokens SET revoked_at = now() WHERE token_hash = :token_hash AND revoked_at IS NULL"
+)
+
+_INSERT_TOKEN = text(
+    "INSERT INTO api_tokens (token_hash, user_id, expires_at) VALUES (:token_hash, :user_id, NULL)"
+)
+
+
+async def principal_for_token(conn: AsyncConnection, *, token_hash: bytes) -> Principal | None:
+    row = (await conn.execute(_PRINCIPAL_FOR_TOKEN, {"token_hash": token_hash})).first()
+    if row is None:
+        return None
+    return Principal(user_id=row.id, role=row.role, company_id=row.company_id)
+
+
+async def revoke_token(conn: AsyncConnection, *, token_hash: bytes) -> bool:
+    result = await conn.execute(_REVOKE, {"token_hash": token_hash})
+    return result.rowcount > 0
+
+
+async def store_token(conn: AsyncConnection, *, token_hash: bytes, user_id: int) -> None:
+    await conn.execute(_INSERT_TOKEN, {"token_hash": token_hash, "user_id": user_id})
