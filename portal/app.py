@@ -40,7 +40,9 @@ def create_app(settings: Settings) -> FastAPI:
             settings=settings,
             engine=engine,
             redis=redis,
-            tokens=TokenCache(ttl=settings.token_cache_seconds, max_entries=settings.token_cache_size),
+            tokens=TokenCache(
+                ttl=settings.token_cache_seconds, max_entries=settings.token_cache_size
+            ),
         )
         try:
             await ensure_schema(engine)

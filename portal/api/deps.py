@@ -33,7 +33,9 @@ async def current_principal(
 ) -> Principal:
     """The caller, from ``Authorization: Bearer <token>``; 401 if missing or unknown."""
     if credentials is None:
-        raise HTTPException(401, "Missing bearer token (Authorization: Bearer <token>).", _CHALLENGE)
+        raise HTTPException(
+            401, "Missing bearer token (Authorization: Bearer <token>).", _CHALLENGE
+        )
     token_hash = hash_token(credentials.credentials)
     found, principal = state.tokens.get(token_hash)
     if not found:

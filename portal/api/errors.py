@@ -30,11 +30,17 @@ def _field(loc: tuple[str | int, ...]) -> str:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type")}
+        {
+            "field": _field(tuple(e.get("loc", ()))),
+            "message": e.get("msg", ""),
+            "type": e.get("type"),
+        }
         for e in exc.errors()
     ]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return JSONBytesResponse({"detail": f"Invalid request: {summary}", "errors": errors}, status_code=422)
+    return JSONBytesResponse(
+        {"detail": f"Invalid request: {summary}", "errors": errors}, status_code=422
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -50,7 +50,9 @@ _INSERT_ITEM = text(
 )
 
 
-async def add_to_cart(conn: AsyncConnection, *, user_id: int, product_id: int, quantity: int) -> Row:
+async def add_to_cart(
+    conn: AsyncConnection, *, user_id: int, product_id: int, quantity: int
+) -> Row:
     """Add ``quantity`` of a product; a product already in the cart gets one line.
 
     The per-user lock makes "update else insert" safe without a unique index

@@ -73,11 +73,9 @@ class CheckoutRefused(Exception):
 # Products are locked in id order, so two checkouts sharing products cannot deadlock.
 _CART_FOR_CHECKOUT = text(
     """
-    SELECT c.product_id, sum(c.quantity)::int AS quantity,
-           p.price_cents, p.stock, p.active, p.name
+    SELECT c.product_id, c.quantity, p.price_cents, p.stock, p.active, p.name
     FROM cart_items c JOIN products p ON p.id = c.product_id
     WHERE c.user_id = :user_id
-    GROUP BY c.product_id, p.id
     ORDER BY c.product_id
     FOR UPDATE OF p
     """
@@ -130,6 +128,17 @@ async def lock_user(conn: AsyncConnection, *, user_id: int) -> None:
     await conn.execute(_LOCK_USER, {"user_id": user_id})
 
 
+def _one_line_per_product(rows: list[Row]) -> list[Row]:
+    """Merge cart rows of the same product (rows arrive sorted by product id)."""
+    lines: list[Row] = []
+    for row in rows:
+        if lines and lines[-1]["product_id"] == row["product_id"]:
+            lines[-1]["quantity"] += row["quantity"]
+        else:
+            lines.append(row)
+    return lines
+
+
 async def checkout(conn: AsyncConnection, *, user_id: int) -> Row:
     """Buy the user's cart: debit the wallet, create the order, empty the cart.
 
@@ -137,7 +146,9 @@ async def checkout(conn: AsyncConnection, *, user_id: int) -> Row:
     rolls back) when the cart is empty, stock is short or money is missing.
     """
     await lock_user(conn, user_id=user_id)
-    lines = all_rows(await conn.execute(_CART_FOR_CHECKOUT, {"user_id": user_id}))
+    lines = _one_line_per_product(
+        all_rows(await conn.execute(_CART_FOR_CHECKOUT, {"user_id": user_id}))
+    )
     if not lines:
         raise CheckoutRefused("Your cart is empty.")
     inactive = [line["product_id"] for line in lines if not line["active"]]
@@ -173,9 +184,13 @@ async def checkout(conn: AsyncConnection, *, user_id: int) -> Row:
             "prices": [line["price_cents"] for line in lines],
         },
     )
-    await conn.execute(_INSERT_PURCHASE, {"user_id": user_id, "total": total, "order_id": order["id"]})
+    await conn.execute(
+        _INSERT_PURCHASE, {"user_id": user_id, "total": total, "order_id": order["id"]}
+    )
     await conn.execute(_EMPTY_CART, {"user_id": user_id})
-    await audit.record(conn, user_id=user_id, action="order.checkout", detail={"order_id": order["id"]})
+    await audit.record(
+        conn, user_id=user_id, action="order.checkout", detail={"order_id": order["id"]}
+    )
     order["items"] = [
         {
             "line_no": n,

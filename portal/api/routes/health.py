@@ -53,5 +53,9 @@ async def healthz(state: State) -> JSONBytesResponse:
     portal still serves without its cache); 503 when the database is down."""
     database, redis = await asyncio.gather(_database_up(state), _redis_up(state))
     status = "ok" if database and redis else ("degraded" if database else "down")
-    body = {"status": status, "database": "up" if database else "down", "redis": "up" if redis else "down"}
+    body = {
+        "status": status,
+        "database": "up" if database else "down",
+        "redis": "up" if redis else "down",
+    }
     return json_response(body, status_code=200 if database else 503)

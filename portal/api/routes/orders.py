@@ -34,7 +34,9 @@ class OrderSummary(BaseModel):
 
 class OrderPage(BaseModel):
     orders: list[OrderSummary] = Field(description="Newest first.")
-    next_cursor: str | None = Field(description="Pass as `before` for the next page; null at the end.")
+    next_cursor: str | None = Field(
+        description="Pass as `before` for the next page; null at the end."
+    )
 
 
 class OrderItem(BaseModel):
@@ -68,12 +70,14 @@ async def list_orders(
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 20,
     before: Annotated[
         str | None,
-        Query(pattern=r"^\d{1,17}\.\d{1,19}$", description="`next_cursor` of the previous page."),
+        Query(pattern=r"^\d{1,16}\.\d{1,18}$", description="`next_cursor` of the previous page."),
     ] = None,
 ) -> JSONBytesResponse:
     position = _parse_cursor(before) if before else None
     async with state.engine.connect() as conn:
-        rows = await queries.orders_for_user(conn, user_id=user.user_id, limit=limit, before=position)
+        rows = await queries.orders_for_user(
+            conn, user_id=user.user_id, limit=limit, before=position
+        )
     next_cursor = _cursor(rows[-1]) if len(rows) == limit else None
     return json_response({"orders": rows, "next_cursor": next_cursor})
 

@@ -77,12 +77,18 @@ async def list_products(
     ] = "true",
     min_price_cents: Annotated[int | None, Query(ge=0)] = None,
     max_price_cents: Annotated[int | None, Query(ge=0)] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="In name or SKU.")] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="In name or SKU.")
+    ] = None,
     sort: ProductSort = "id",
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 20,
     offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
 ) -> JSONBytesResponse:
-    if min_price_cents is not None and max_price_cents is not None and min_price_cents > max_price_cents:
+    if (
+        min_price_cents is not None
+        and max_price_cents is not None
+        and min_price_cents > max_price_cents
+    ):
         raise HTTPException(422, "min_price_cents must not exceed max_price_cents.")
     filters = ProductFilter(
         region_id=region_id,
@@ -118,7 +124,9 @@ async def create_product(state: State, admin: AdminUser, body: ProductCreate) ->
     async with state.engine.begin() as conn:
         await _check_region(conn, body.region_id)
         row = await queries.create_product(conn, fields=body.model_dump())
-        await audit.record(conn, user_id=admin.user_id, action="product.create", detail={"id": row["id"]})
+        await audit.record(
+            conn, user_id=admin.user_id, action="product.create", detail={"id": row["id"]}
+        )
     return json_response(row, status_code=201)
 
 
@@ -137,6 +145,9 @@ async def update_product(
         if row is None:
             raise HTTPException(404, f"No product {product_id}.")
         await audit.record(
-            conn, user_id=admin.user_id, action="product.update", detail={"id": product_id, **changes}
+            conn,
+            user_id=admin.user_id,
+            action="product.update",
+            detail={"id": product_id, **changes},
         )
     return json_response(row)

@@ -1,0 +1,180 @@
+"""Shared fixtures: real PostgreSQL and Redis, a tiny dataset, a real uvicorn.
+
+Services come from PORTAL_DATABASE_URL / PORTAL_REDIS_URL when set (CI uses the
+machine's local servers) and are embedded otherwise. The tests get a database
+of their own on that server (``perfproof_test``), loaded once per session.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+
+from portal import Settings, create_app
+from portal.auth.tokens import hash_token, new_token
+from portal.datagen import LoadResult, load_dataset
+from portal.devstack import Services, ServiceUnavailable, ensure_database, services
+
+TEST_DATABASE = "perfproof_test"
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Services]:
+    try:
+        with services() as running:
+            yield running
+    except ServiceUnavailable as error:
+        pytest.exit(f"cannot run the tests: {error}", returncode=2)
+
+
+@pytest.fixture(scope="session")
+def database_url(stack: Services) -> str:
+    return ensure_database(stack.database_url, TEST_DATABASE)
+
+
+@pytest.fixture(scope="session")
+def dataset(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> LoadResult:
+    # force: earlier sessions wrote to this database, so its fingerprint lies.
+    tokens = tmp_path_factory.mktemp("dataset") / "tokens.csv"
+    return load_dataset(
+        database_url, scale="tiny", seed=1, force=True, progress=False, tokens_path=tokens
+    )
+
+
+@pytest.fixture(scope="session")
+def dataset_tokens(dataset: LoadResult) -> dict[str, list[tuple[int, str]]]:
+    """Tokens of the generated users by role: {"admin": [(user_id, token)], ...}."""
+    assert dataset.tokens_path is not None
+    by_role: dict[str, list[tuple[int, str]]] = {"admin": [], "buyer": []}
+    with dataset.tokens_path.open() as handle:
+        for row in csv.DictReader(handle):
+            by_role[row["role"]].append((int(row["user_id"]), row["token"]))
+    return by_role
+
+
+@pytest.fixture(scope="session")
+def settings(stack: Services, database_url: str, dataset: LoadResult) -> Settings:
+    return Settings(database_url=database_url, redis_url=stack.redis_url)
+
+
+class LiveServer:
+    """The portal under a real uvicorn in a background thread, on a free port."""
+
+    def __init__(self, settings: Settings) -> None:
+        config = uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Callable[[Settings], LiveServer]:
+    return LiveServer
+
+
+@pytest.fixture(scope="session")
+def base_url(settings: Settings) -> Iterator[str]:
+    with LiveServer(settings) as url:
+        yield url
+
+
+@pytest.fixture
+def client(base_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=15) as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def db(database_url: str, dataset: LoadResult) -> Iterator[psycopg.Connection]:
+    """A direct connection for arranging data and checking what the API did."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        yield conn
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+_emails = itertools.count()
+
+
+@pytest.fixture
+def make_user(db: psycopg.Connection) -> Callable[..., User]:
+    """Create a fresh user (own wallet, empty cart), so tests never share state."""
+
+    def make(role: str = "buyer", balance_cents: int = 0) -> User:
+        user_id = db.execute(
+            "INSERT INTO users (company_id, email, name, role, created_at)"
+            " VALUES (1, %s, 'Test user', %s, now()) RETURNING id",
+            (f"test-{time.time_ns()}-{next(_emails)}@example.test", role),
+        ).fetchone()[0]  # type: ignore[index]
+        db.execute(
+            "INSERT INTO wallets (user_id, balance_cents, updated_at) VALUES (%s, %s, now())",
+            (user_id, balance_cents),
+        )
+        if balance_cents:
+            db.execute(
+                "INSERT INTO wallet_transactions (user_id, amount_cents, kind, created_at)"
+                " VALUES (%s, %s, 'top_up', now())",
+                (user_id, balance_cents),
+            )
+        token = new_token()
+        db.execute(
+            "INSERT INTO api_tokens (token_hash, user_id) VALUES (%s, %s)",
+            (hash_token(token), user_id),
+        )
+        return User(id=user_id, token=token)
+
+    return make
+
+
+@pytest.fixture
+def make_product(db: psycopg.Connection) -> Callable[..., int]:
+    def make(price_cents: int = 1_000, stock: int = 100, active: bool = True) -> int:
+        return db.execute(
+            "INSERT INTO products (region_id, category, sku, name, price_cents, stock, active,"
+            " updated_at) VALUES (1, 'test', %s, 'Test product', %s, %s, %s, now()) RETURNING id",
+            (f"TEST-{time.time_ns()}", price_cents, stock, active),
+        ).fetchone()[0]  # type: ignore[index]
+
+    return make
+
+
+@pytest.fixture
+def buyer(make_user: Callable[..., User]) -> User:
+    return make_user("buyer", balance_cents=100_000)
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., User]) -> User:
+    return make_user("admin")

@@ -1,0 +1,93 @@
+"""Every /api route needs a valid bearer token; admin routes need the admin role."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import httpx
+import psycopg
+import pytest
+from fastapi.routing import APIRoute
+
+from portal import Settings, create_app
+from tests.conftest import User
+
+API_ROUTES = [
+    (method, route.path)
+    for route in create_app(Settings()).routes
+    if isinstance(route, APIRoute) and route.path.startswith("/api/")
+    for method in sorted(route.methods)
+]
+ADMIN_ROUTES = [("POST", "/api/products"), ("PATCH", "/api/products/{product_id}")]
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def test_the_route_table_is_not_empty() -> None:
+    assert len(API_ROUTES) >= 12
+
+
+@pytest.mark.parametrize(("method", "path"), API_ROUTES)
+def test_every_api_route_answers_401_without_a_token(
+    client: httpx.Client, method: str, path: str
+) -> None:
+    response = client.request(method, concrete(path))
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert "bearer token" in response.json()["detail"].lower()
+
+
+@pytest.mark.parametrize(("method", "path"), API_ROUTES)
+def test_every_api_route_answers_401_to_an_unknown_token(
+    client: httpx.Client, method: str, path: str
+) -> None:
+    response = client.request(method, concrete(path), headers={"Authorization": "Bearer pp_nope"})
+    assert response.status_code == 401
+    assert "invalid" in response.json()["detail"].lower()
+
+
+@pytest.mark.parametrize("scheme", ["Basic abc", "Bearer", "pp_token-without-scheme"])
+def test_malformed_authorization_headers_are_401(client: httpx.Client, scheme: str) -> None:
+    response = client.get("/api/users/me", headers={"Authorization": scheme})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_ROUTES)
+def test_admin_routes_answer_403_to_a_buyer(
+    client: httpx.Client, buyer: User, method: str, path: str
+) -> None:
+    response = client.request(method, concrete(path), headers=buyer.headers, json={"name": "x"})
+    assert response.status_code == 403
+    assert "admin" in response.json()["detail"]
+
+
+def test_a_dataset_token_authenticates_its_user(
+    client: httpx.Client, dataset_tokens: dict[str, list[tuple[int, str]]]
+) -> None:
+    user_id, token = dataset_tokens["buyer"][0]
+    response = client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.json()["id"] == user_id
+
+
+def test_a_revoked_token_stops_working_at_once(client: httpx.Client, buyer: User) -> None:
+    assert client.get("/api/users/me", headers=buyer.headers).status_code == 200
+    assert client.post("/api/auth/revoke", headers=buyer.headers).status_code == 204
+    assert client.get("/api/users/me", headers=buyer.headers).status_code == 401
+
+
+def test_known_tokens_are_answered_from_the_in_process_cache(
+    client: httpx.Client, db: psycopg.Connection, make_user: Callable[..., User]
+) -> None:
+    # Revoking behind the portal's back (not via the API) proves the second
+    # request did not ask the database who the token belongs to.
+    user = make_user()
+    assert client.get("/api/users/me", headers=user.headers).status_code == 200
+    db.execute("UPDATE api_tokens SET revoked_at = now() WHERE user_id = %s", (user.id,))
+    assert client.get("/api/users/me", headers=user.headers).status_code == 200
+    fresh = make_user()
+    db.execute("UPDATE api_tokens SET revoked_at = now() WHERE user_id = %s", (fresh.id,))
+    assert client.get("/api/users/me", headers=fresh.headers).status_code == 401
