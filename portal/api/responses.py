@@ -9,6 +9,7 @@ passes through without re-validating.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -23,12 +24,12 @@ class JSONBytesResponse(Response):
 
 
 def json_response(
-    payload: Any, *, status_code: int = 200, headers: dict[str, str] | None = None
+    payload: Any, *, status_code: int = 200, headers: Mapping[str, str] | None = None
 ) -> JSONBytesResponse:
     return JSONBytesResponse(payload, status_code=status_code, headers=headers)
 
 
 def error_response(
-    status_code: int, detail: str, *, headers: dict[str, str] | None = None
+    status_code: int, detail: str, *, headers: Mapping[str, str] | None = None
 ) -> JSONBytesResponse:
     return JSONBytesResponse({"detail": detail}, status_code=status_code, headers=headers)

@@ -1,0 +1,91 @@
+"""``python -m portal services``: show (and run) the PostgreSQL and Redis in use.
+
+Without options it starts what is missing, prints the description and the
+``export`` lines for a shell, and keeps embedded servers running until Ctrl-C.
+``--detach`` leaves them running after it exits (the next run, test session or
+benchmark reuses them); ``--stop`` stops embedded servers left running in the home.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from types import FrameType
+
+from ._common import ServiceUnavailable
+from ._stack import open_services, stop_embedded
+
+
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """Add the ``services`` subcommand; its ``func`` is ``run``."""
+    parser = subparsers.add_parser(
+        "services",
+        help="show the PostgreSQL and Redis in use, starting embedded ones if needed",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=None,
+        help="data folder (default: $PERFPROOF_HOME or .perfproof)",
+    )
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument(
+        "--detach", action="store_true", help="leave started servers running and exit"
+    )
+    action.add_argument(
+        "--stop", action="store_true", help="stop embedded servers running in the home folder"
+    )
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the subcommand; 0 on success, 2 when a service cannot be used."""
+    home: Path | None = args.home
+    try:
+        if args.stop:
+            stopped = stop_embedded(home)
+            print("Stopped " + " and ".join(stopped) + "." if stopped else "Nothing was running.")
+            return 0
+        with ExitStack() as stack:
+            svc, launched = open_services(stack, home=home)
+            print(svc.describe())
+            for name, value in svc.env().items():
+                print(f"export {name}={shlex.quote(value)}")
+            if args.detach:
+                stack.pop_all()  # forget the stops: the servers outlive this command
+                if launched:
+                    print("Embedded servers keep running; stop them with: services --stop")
+                return 0
+            if launched:
+                print("Running; press Ctrl-C to stop.", flush=True)
+                _wait_for_interrupt()
+        return 0
+    except ServiceUnavailable as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+def _wait_for_interrupt() -> None:
+    """Block until Ctrl-C or SIGTERM; the caller's ``with`` then stops the servers."""
+
+    def _terminate(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("Stopping.", flush=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)

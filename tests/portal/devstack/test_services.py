@@ -1,0 +1,201 @@
+"""portal.devstack: configured URLs win, bad ones fail in one sentence, else embedded servers."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import psycopg
+import pytest
+import redis
+
+from portal.devstack import (
+    EmbeddedRedis,
+    ServiceUnavailable,
+    ensure_database,
+    services,
+    stop_embedded,
+)
+from portal.devstack._common import read_int, redact
+from portal.devstack.cli import register, run
+
+LOCAL_DATABASE = "postgresql://postgres@127.0.0.1:5432/test"
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+UNREACHABLE_DATABASE = "postgresql://postgres@127.0.0.1:1/test"
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
+
+
+def _gone(pid: int | None) -> bool:
+    if pid is None:
+        return True
+    try:
+        return bool(psutil.Process(pid).status() == psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _ping(url: str) -> bool:
+    with redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1) as client:
+        try:
+            return bool(client.ping())
+        except redis.ConnectionError:
+            return False
+
+
+def _cli(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="portal")
+    register(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(argv)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    """A fresh data folder; whatever a failing test left running there is stopped."""
+    folder = tmp_path / "home"
+    yield folder
+    stop_embedded(folder)
+
+
+def test_configured_urls_are_used_as_they_are(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTAL_DATABASE_URL", LOCAL_DATABASE)
+    monkeypatch.setenv("PORTAL_REDIS_URL", LOCAL_REDIS)
+    try:
+        with services(home=home) as svc:
+            assert (svc.database_url, svc.redis_url) == (LOCAL_DATABASE, LOCAL_REDIS)
+            assert not svc.embedded_postgres and not svc.embedded_redis
+            assert svc.postgres_description.startswith("PostgreSQL: configured PORTAL_DATABASE_URL")
+            assert svc.redis_description.startswith("Redis: configured PORTAL_REDIS_URL")
+            assert svc.env() == {
+                "PORTAL_DATABASE_URL": LOCAL_DATABASE,
+                "PORTAL_REDIS_URL": LOCAL_REDIS,
+            }
+            with psycopg.connect(svc.database_url) as conn:
+                assert conn.execute("SELECT 1").fetchone() == (1,)
+            assert _ping(svc.redis_url)
+    except ServiceUnavailable as error:
+        pytest.skip(f"this machine's local services are not running: {error}")
+    assert not (home / "pgdata").exists(), "nothing embedded may start when URLs are configured"
+
+
+def test_arguments_override_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTAL_DATABASE_URL", UNREACHABLE_DATABASE)
+    monkeypatch.setenv("PORTAL_REDIS_URL", UNREACHABLE_REDIS)
+    try:
+        with services(database_url=LOCAL_DATABASE, redis_url=LOCAL_REDIS) as svc:
+            assert svc.database_url == LOCAL_DATABASE
+            assert svc.postgres_description.startswith("PostgreSQL: configured database_url")
+    except ServiceUnavailable as error:
+        assert "argument" in str(error)
+        pytest.skip(f"this machine's local services are not running: {error}")
+
+
+def test_unreachable_database_fails_in_one_sentence(home: Path) -> None:
+    env = {"PORTAL_DATABASE_URL": UNREACHABLE_DATABASE, "PORTAL_REDIS_URL": LOCAL_REDIS}
+    with pytest.raises(ServiceUnavailable) as raised, services(home=home, env=env):
+        pass
+    message = str(raised.value)
+    assert message == (
+        "PostgreSQL at 127.0.0.1:1 (PORTAL_DATABASE_URL) is unreachable: connection refused."
+    )
+
+
+def test_unreachable_redis_fails_before_anything_is_embedded(home: Path) -> None:
+    env = {"PORTAL_REDIS_URL": UNREACHABLE_REDIS}
+    with pytest.raises(ServiceUnavailable) as raised, services(home=home, env=env):
+        pass
+    assert str(raised.value) == (
+        "Redis at 127.0.0.1:1 (PORTAL_REDIS_URL) is unreachable: connection refused."
+    )
+    assert not (home / "pgdata").exists()
+
+
+def test_cli_prints_one_line_and_exits_2(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORTAL_DATABASE_URL", UNREACHABLE_DATABASE)
+    monkeypatch.setenv("PORTAL_REDIS_URL", UNREACHABLE_REDIS)
+    args = _cli(["services", "--home", str(home)])
+    assert args.func(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert "PORTAL_DATABASE_URL" in captured.err and "Traceback" not in captured.err
+
+
+def test_passwords_are_hidden() -> None:
+    assert redact("postgresql://app:s3cret@db:5432/x") == "postgresql://app:***@db:5432/x"
+    assert (
+        redact("postgresql://app@db/x?password=s3cret")
+        == "postgresql://app@db/x?password=%2A%2A%2A"
+    )
+    assert redact("redis://:s3cret@cache:6379/0") == "redis://:***@cache:6379/0"
+
+
+@pytest.mark.embedded
+def test_embedded_servers_start_once_are_reused_and_keep_data(home: Path) -> None:
+    with services(home=home, env={}) as svc:
+        assert svc.embedded_postgres and svc.embedded_redis
+        assert "started here" in svc.postgres_description
+        with psycopg.connect(svc.database_url, autocommit=True) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+            assert conn.execute("SHOW shared_preload_libraries").fetchone() == (
+                "pg_stat_statements",
+            )
+            conn.execute("CREATE TABLE kept (id int)")
+            conn.execute("INSERT INTO kept VALUES (42)")
+        assert _ping(svc.redis_url)
+        postgres_pid = read_int(home / "pgdata" / "postmaster.pid")
+        redis_pid = read_int(home / "redis.pid")
+
+        with services(home=home, env={}) as inner:
+            assert (inner.database_url, inner.redis_url) == (svc.database_url, svc.redis_url)
+            assert "already running" in inner.postgres_description
+            assert "already running" in inner.redis_description
+        assert not _gone(postgres_pid) and not _gone(redis_pid), "the inner exit stopped them"
+        with psycopg.connect(svc.database_url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert _ping(svc.redis_url)
+
+    assert _gone(postgres_pid) and _gone(redis_pid)
+
+    with services(home=home, env={}) as again:
+        assert again.database_url == svc.database_url, "the remembered port is reused"
+        with psycopg.connect(again.database_url) as conn:
+            assert conn.execute("SELECT id FROM kept").fetchall() == [(42,)]
+        other = ensure_database(again.database_url, "scratch")
+        assert other == again.database_url_for("scratch")
+        with psycopg.connect(other) as conn:
+            assert conn.execute("SELECT current_database()").fetchone() == ("scratch",)
+
+
+@pytest.mark.embedded
+def test_embedded_redis_stops_and_restarts_on_its_port(tmp_path: Path) -> None:
+    with EmbeddedRedis(tmp_path / "redis-home") as server:
+        url, port = server.url, server.port
+        assert _ping(url)
+        server.stop()
+        assert not _ping(url)
+        server.start()
+        assert server.port == port and _ping(url)
+        server.restart()
+        assert server.port == port and _ping(url)
+    assert not _ping(url)
+
+
+@pytest.mark.embedded
+def test_cli_detach_leaves_servers_running_until_stop(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _cli(["services", "--home", str(home), "--detach"])
+    assert run(args) == 0
+    out = capsys.readouterr().out
+    assert "export PORTAL_DATABASE_URL=" in out and "export PORTAL_REDIS_URL=" in out
+    redis_url = next(line for line in out.splitlines() if "PORTAL_REDIS_URL=" in line)
+    assert _ping(redis_url.split("=", 1)[1])
+
+    assert run(_cli(["services", "--home", str(home), "--stop"])) == 0
+    assert "Stopped PostgreSQL" in capsys.readouterr().out
+    assert _gone(read_int(home / "pgdata" / "postmaster.pid"))
+    assert not _ping(redis_url.split("=", 1)[1])
