@@ -8,6 +8,7 @@ import sys
 
 from portal import serve
 from portal.datagen import cli as datagen_cli
+from portal.db import cli as db_cli
 from portal.devstack import cli as devstack_cli
 
 
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.register(commands)
     datagen_cli.register(commands)
     datagen_cli.register_token(commands)
+    db_cli.register(commands)
     devstack_cli.register(commands)
     return parser
 

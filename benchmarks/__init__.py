@@ -1,0 +1,1 @@
+"""pytest-benchmark suites: the portal's queries and endpoints, arm against arm."""

@@ -1,0 +1,107 @@
+"""``python -m benchmarks`` (what ``nox -s bench`` runs): data, benchmarks, summary.
+
+Steps: pick services (configured or embedded), make sure the dataset of
+``--scale`` is loaded (progress bar; skipped when already there), run the
+pytest-benchmark suites into a fresh result folder, print each query's
+indexed vs unindexed medians and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.results import ResultFolder
+from portal.datagen import SCALES, load_dataset
+from portal.devstack import ServiceUnavailable, ensure_database, services
+
+SUITES = Path(__file__).resolve().parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=(
+            "Generate (or reuse) a dataset and benchmark the portal's queries with the "
+            "performance indexes on and off. Results go to RESULTS/<time>-<scale>/ with a "
+            "manifest; a summary is printed at the end."
+        ),
+    )
+    parser.add_argument("--scale", choices=list(SCALES), default="small", help="default: small")
+    parser.add_argument("--seed", type=int, default=1, help="dataset seed (default 1)")
+    parser.add_argument(
+        "--results", type=Path, default=Path("results"), help="results root (default ./results)"
+    )
+    return parser
+
+
+def summarise(benchmark_json: Path) -> list[str]:
+    """One line per operation: indexed and unindexed median and the speed-up."""
+    data = json.loads(benchmark_json.read_text())
+    medians: dict[str, dict[str, float]] = {}
+    for bench in data["benchmarks"]:
+        info = bench["extra_info"]
+        medians.setdefault(info["operation"], {})[info["indexes"]] = bench["stats"]["median"]
+    lines = [f"{'operation':<24} {'indexed':>12} {'unindexed':>12} {'speed-up':>9}"]
+    for operation, arms in sorted(medians.items()):
+        on, off = arms.get("on"), arms.get("off")
+        if on is None or off is None:
+            continue
+        lines.append(f"{operation:<24} {on * 1e3:>9.3f} ms {off * 1e3:>9.3f} ms {off / on:>8.1f}x")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        with services() as stack:
+            print(stack.describe(), flush=True)
+            database_url = ensure_database(stack.database_url, f"perfproof_{args.scale}")
+            dataset = load_dataset(database_url, scale=args.scale, seed=args.seed, progress=True)
+            if dataset.skipped:
+                print(f"dataset {args.scale} (seed {args.seed}) already loaded: reusing it")
+            folder = ResultFolder(
+                args.results,
+                args.scale,
+                {
+                    "scale": args.scale,
+                    "seed": args.seed,
+                    "arms": {"indexes": ["on", "off"]},
+                    "postgres": stack.postgres_description,
+                    "redis": stack.redis_description,
+                    "dataset_rows": dataset.rows,
+                },
+            )
+            queries_json = folder.file("queries.json")
+            code = pytest.main(
+                [
+                    str(SUITES / "test_queries.py"),
+                    f"--scale={args.scale}",
+                    f"--seed={args.seed}",
+                    f"--benchmark-json={queries_json}",
+                    "--benchmark-group-by=group",
+                    "--benchmark-columns=min,median,max,rounds",
+                    "-p",
+                    "no:cacheprovider",
+                    "-q",
+                ]
+            )
+            folder.finish(ok=code == 0, pytest_exit_code=int(code))
+    except ServiceUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if code != 0:
+        print(f"benchmarks failed (pytest exit {int(code)}); partial results in {folder.path}")
+        return int(code)
+    print(f"\nIndexed vs unindexed at scale {args.scale} (medians, same run):")
+    print("\n".join(summarise(queries_json)))
+    print(f"\nresults: {folder.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Result folders: one per run, with a manifest that says what ran and whether it finished.
+
+A reader must never mistake a half-written run for a complete one: every file is
+written atomically, and the manifest says ``"finished": false`` until the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ("fastapi", "sqlalchemy", "psycopg", "redis", "pytest-benchmark", "locust", "uvicorn")
+
+
+def write_json_atomically(path: Path, payload: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(payload, handle, indent=2, default=str)
+    os.replace(tmp, path)
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _machine() -> dict[str, Any]:
+    import psutil
+
+    return {
+        "hostname": platform.node(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+    }
+
+
+class ResultFolder:
+    """``results/<UTC time>-<label>/`` with manifest.json kept up to date."""
+
+    def __init__(self, root: Path, label: str, settings: dict[str, Any]) -> None:
+        started = datetime.now(UTC)
+        self.path = root / f"{started:%Y%m%dT%H%M%SZ}-{label}"
+        self.path.mkdir(parents=True, exist_ok=False)
+        self.manifest: dict[str, Any] = {
+            "finished": False,
+            "started_at": started.isoformat(),
+            "ended_at": None,
+            "command": [sys.executable, *sys.argv],
+            "git_commit": _git_commit(),
+            "versions": _versions(),
+            "machine": _machine(),
+            **settings,
+            "files": [],
+        }
+        self._save()
+
+    def file(self, name: str) -> Path:
+        self.manifest["files"].append(name)
+        self._save()
+        return self.path / name
+
+    def finish(self, *, ok: bool, **extra: Any) -> None:
+        self.manifest.update(extra, finished=ok, ended_at=datetime.now(UTC).isoformat())
+        self._save()
+
+    def _save(self) -> None:
+        write_json_atomically(self.path / "manifest.json", self.manifest)

@@ -1,0 +1,56 @@
+"""The index switch: apply or drop sql/add-performance-indexes.sql, then ANALYZE.
+
+"Indexed vs unindexed" must be the same data with one thing changed, so the
+switch is a file applied or dropped as a whole, followed by fresh statistics
+for the planner.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import psycopg
+
+from portal.db.sqlfiles import sql_file
+from portal.settings import libpq_url
+
+IndexState = Literal["on", "off"]
+
+_INDEX_NAME = re.compile(r"CREATE\s+INDEX\s+IF\s+NOT\s+EXISTS\s+(\w+)", re.IGNORECASE)
+
+
+def performance_index_names() -> list[str]:
+    """Names of the indexes in add-performance-indexes.sql, in file order."""
+    return _INDEX_NAME.findall(sql_file("add-performance-indexes.sql").read_text())
+
+
+@dataclass(frozen=True)
+class SwitchResult:
+    state: IndexState
+    present: list[str]
+    seconds: float
+
+
+def set_indexes(database_url: str, state: IndexState) -> SwitchResult:
+    """Turn the performance indexes ``on`` or ``off`` (idempotent), then ANALYZE."""
+    script = "add-performance-indexes.sql" if state == "on" else "drop-performance-indexes.sql"
+    started = time.perf_counter()
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+        conn.execute(sql_file(script).read_text().encode())
+        conn.execute("ANALYZE")
+        present = present_indexes(conn)
+    return SwitchResult(state=state, present=present, seconds=time.perf_counter() - started)
+
+
+def present_indexes(conn: psycopg.Connection) -> list[str]:
+    """Which of the performance indexes exist in the connected database."""
+    names = performance_index_names()
+    rows = conn.execute(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname = ANY(%s)",
+        (names,),
+    ).fetchall()
+    found = {row[0] for row in rows}
+    return [name for name in names if name in found]
