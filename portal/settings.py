@@ -7,8 +7,6 @@ database, in one process.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -40,9 +38,6 @@ class Settings(BaseSettings):
         description="PostgreSQL URL (libpq form).",
     )
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis URL.")
-    cache: Literal["on", "off"] = "on"
-    indexes: Literal["on", "off"] = "on"
-    slow_query_ms: float = Field(default=100.0, gt=0)
 
     # Pool: bounded, with a short checkout timeout, so a dead database makes
     # requests fail fast with 503 instead of queueing forever.
@@ -57,7 +52,6 @@ class Settings(BaseSettings):
     token_cache_seconds: float = Field(default=30.0, ge=0)
     token_cache_size: int = Field(default=50_000, ge=1)
 
-    page_max: int = Field(default=100, ge=1, description="Hard maximum for limit=.")
     wallet_recent: int = Field(default=20, ge=1, le=200)
 
     @field_validator("database_url")
