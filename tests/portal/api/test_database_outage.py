@@ -61,6 +61,10 @@ class Relay:
 
     def close(self) -> None:
         assert self._listener is not None
+        # shutdown() wakes the thread blocked in accept(); close() alone would
+        # leave the socket listening until that accept() returned.
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         for s in self._sockets:
             with contextlib.suppress(OSError):

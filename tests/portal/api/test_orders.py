@@ -92,39 +92,51 @@ def test_an_empty_cart_cannot_be_checked_out(client: httpx.Client, buyer: User) 
     assert response.json()["detail"] == "Your cart is empty."
 
 
-def test_concurrent_checkouts_never_overdraw_the_wallet(
+def test_racing_top_ups_cart_edits_and_checkouts_keep_the_books_straight(
     base_url: str,
+    client: httpx.Client,
     make_user: Callable[..., User],
     make_product: Callable[..., int],
     db: psycopg.Connection,
 ) -> None:
-    # Money for exactly 3 units; 12 clients each add one unit and check out at
-    # once. Whatever interleaving happens, the wallet must stay >= 0, equal its
-    # ledger, and pay for exactly what was ordered.
+    # 12 clients of one user each add a unit (1,000), top up 1,000 and check
+    # out, all at once: checkouts race each other and the top-ups. Whatever the
+    # interleaving, the wallet never goes negative, always equals its ledger,
+    # and money spent is exactly what the orders cost.
     user = make_user(balance_cents=3_000)
     product = make_product(price_cents=1_000, stock=1_000)
 
-    def shop(_: int) -> int:
+    def shop(_: int) -> list[int]:
         with httpx.Client(base_url=base_url, timeout=30) as http:
-            http.post(
-                "/api/cart/items", headers=user.headers, json={"product_id": product, "quantity": 1}
-            )
-            return http.post("/api/orders", headers=user.headers).status_code
+            return [
+                http.post(
+                    "/api/cart/items", headers=user.headers, json={"product_id": product}
+                ).status_code,
+                http.post(
+                    "/api/wallet/top-up", headers=user.headers, json={"amount_cents": 1_000}
+                ).status_code,
+                http.post("/api/orders", headers=user.headers).status_code,
+            ]
 
     with ThreadPoolExecutor(max_workers=12) as pool:
-        statuses = list(pool.map(shop, range(12)))
-    assert set(statuses) <= {201, 409}
-    assert 201 in statuses
+        results = list(pool.map(shop, range(12)))
+    assert all(
+        added == 201 and topped == 201 and bought in (201, 409) for added, topped, bought in results
+    )
     wallet, ledger = balance(db, user)
     assert wallet >= 0 and wallet == ledger
-    spent = db.execute(
-        "SELECT coalesce(sum(total_cents), 0) FROM orders WHERE user_id = %s", (user.id,)
-    ).fetchone()[0]  # type: ignore[index]
-    assert spent == 3_000 - wallet
-    assert (
-        db.execute("SELECT stock FROM products WHERE id = %s", (product,)).fetchone()[0]
-        == 1_000 - spent // 1_000
-    )  # type: ignore[index]
+
+    # Whatever is still in the cart is now affordable: 15,000 came in, 12 units cost 12,000.
+    if client.get("/api/cart", headers=user.headers).json()["items"]:
+        assert client.post("/api/orders", headers=user.headers).status_code == 201
+    assert balance(db, user) == (3_000, 3_000)
+    spent, units = db.execute(
+        "SELECT sum(o.total_cents), sum(i.quantity) FROM orders o"
+        " JOIN order_items i ON i.order_id = o.id WHERE o.user_id = %s",
+        (user.id,),
+    ).fetchone()  # type: ignore[misc]
+    assert (spent, units) == (12_000, 12)
+    assert db.execute("SELECT stock FROM products WHERE id = %s", (product,)).fetchone()[0] == 988  # type: ignore[index]
 
 
 def test_concurrent_checkouts_of_one_cart_create_one_order(
