@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from benchmarks.results import ResultFolder
 from portal.datagen import SCALES, load_dataset
@@ -77,8 +76,14 @@ def main(argv: list[str] | None = None) -> int:
                 },
             )
             queries_json = folder.file("queries.json")
-            code = pytest.main(
+            # A separate process: pytest's assertion rewriting and warning
+            # filters want a fresh interpreter, and a crash cannot take the
+            # manifest down with it.
+            code = subprocess.call(
                 [
+                    sys.executable,
+                    "-m",
+                    "pytest",
                     str(SUITES / "test_queries.py"),
                     f"--scale={args.scale}",
                     f"--seed={args.seed}",
@@ -88,15 +93,16 @@ def main(argv: list[str] | None = None) -> int:
                     "-p",
                     "no:cacheprovider",
                     "-q",
-                ]
+                ],
+                cwd=SUITES.parent,
             )
-            folder.finish(ok=code == 0, pytest_exit_code=int(code))
+            folder.finish(ok=code == 0, pytest_exit_code=code)
     except ServiceUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if code != 0:
-        print(f"benchmarks failed (pytest exit {int(code)}); partial results in {folder.path}")
-        return int(code)
+        print(f"benchmarks failed (pytest exit {code}); partial results in {folder.path}")
+        return code
     print(f"\nIndexed vs unindexed at scale {args.scale} (medians, same run):")
     print("\n".join(summarise(queries_json)))
     print(f"\nresults: {folder.path}")
