@@ -20,9 +20,3 @@ def sql_file(name: str) -> Path:
     looked = ", ".join(str(folder) for folder in _CANDIDATES)
     raise FileNotFoundError(f"sql/{name} not found (looked in {looked})")
 
-
-def schema_parts() -> tuple[str, str]:
-    """``schema.sql`` split at its ``-- @constraints`` line: (tables, constraints)."""
-    text = sql_file("schema.sql").read_text()
-    tables, _, constraints = text.partition(CONSTRAINTS_MARKER)
-    return tables, constraints

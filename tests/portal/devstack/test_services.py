@@ -185,9 +185,13 @@ def test_embedded_redis_stops_and_restarts_on_its_port(tmp_path: Path) -> None:
 
 
 @pytest.mark.embedded
+@pytest.mark.embedded
 def test_cli_detach_leaves_servers_running_until_stop(
-    home: Path, capsys: pytest.CaptureFixture[str]
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Nothing configured, as on a fresh machine (CI sets both URLs).
+    monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
+    monkeypatch.delenv("PORTAL_REDIS_URL", raising=False)
     args = _cli(["services", "--home", str(home), "--detach"])
     assert run(args) == 0
     out = capsys.readouterr().out
