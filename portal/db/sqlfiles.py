@@ -19,4 +19,3 @@ def sql_file(name: str) -> Path:
             return folder / name
     looked = ", ".join(str(folder) for folder in _CANDIDATES)
     raise FileNotFoundError(f"sql/{name} not found (looked in {looked})")
-
