@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from portal.datagen import SCALES, load_dataset
 from portal.db.engine import create_engine
 from portal.db.indexes import set_indexes
-from portal.devstack import Services, ServiceUnavailable, ensure_database, services
+from portal.devstack import Services, ensure_database
 from portal.settings import Settings
 
 
@@ -24,15 +24,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("perfproof")
     group.addoption("--scale", default="small", choices=sorted(SCALES), help="dataset scale")
     group.addoption("--seed", type=int, default=1, help="dataset seed")
-
-
-@pytest.fixture(scope="session")
-def stack() -> Iterator[Services]:
-    try:
-        with services() as running:
-            yield running
-    except ServiceUnavailable as error:
-        pytest.exit(f"cannot benchmark: {error}", returncode=2)
 
 
 @pytest.fixture(scope="session")

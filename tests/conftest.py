@@ -22,18 +22,9 @@ import uvicorn
 from portal import Settings, create_app
 from portal.auth.tokens import hash_token, new_token
 from portal.datagen import LoadResult, load_dataset
-from portal.devstack import Services, ServiceUnavailable, ensure_database, services
+from portal.devstack import Services, ensure_database
 
 TEST_DATABASE = "perfproof_test"
-
-
-@pytest.fixture(scope="session")
-def stack() -> Iterator[Services]:
-    try:
-        with services() as running:
-            yield running
-    except ServiceUnavailable as error:
-        pytest.exit(f"cannot run the tests: {error}", returncode=2)
 
 
 @pytest.fixture(scope="session")
