@@ -17,6 +17,7 @@ from portal.datagen import SCALES, load_dataset
 from portal.db.engine import create_engine
 from portal.db.indexes import set_indexes
 from portal.devstack import Services, ensure_database
+from portal.devstack.fixtures import stack as stack  # the shared session fixture
 from portal.settings import Settings
 
 

@@ -23,6 +23,7 @@ from portal import Settings, create_app
 from portal.auth.tokens import hash_token, new_token
 from portal.datagen import LoadResult, load_dataset
 from portal.devstack import Services, ensure_database
+from portal.devstack.fixtures import stack as stack  # the shared session fixture
 
 TEST_DATABASE = "perfproof_test"
 
