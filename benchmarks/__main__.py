@@ -45,12 +45,12 @@ def summarise(benchmark_json: Path) -> list[str]:
     for bench in data["benchmarks"]:
         info = bench["extra_info"]
         medians.setdefault(info["operation"], {})[info["indexes"]] = bench["stats"]["median"]
-    lines = [f"{'operation':<24} {'indexed':>12} {'unindexed':>12} {'speed-up':>9}"]
+    lines = [f"{'operation':<30} {'indexed':>12} {'unindexed':>12} {'speed-up':>9}"]
     for operation, arms in sorted(medians.items()):
         on, off = arms.get("on"), arms.get("off")
         if on is None or off is None:
             continue
-        lines.append(f"{operation:<24} {on * 1e3:>9.3f} ms {off * 1e3:>9.3f} ms {off / on:>8.1f}x")
+        lines.append(f"{operation:<30} {on * 1e3:>9.3f} ms {off * 1e3:>9.3f} ms {off / on:>8.1f}x")
     return lines
 
 

@@ -8,6 +8,7 @@ import sys
 
 from portal import serve
 from portal.datagen import cli as datagen_cli
+from portal.db import cleanup_cli, proof_cli
 from portal.db import cli as db_cli
 from portal.devstack import cli as devstack_cli
 
@@ -27,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     datagen_cli.register(commands)
     datagen_cli.register_token(commands)
     db_cli.register(commands)
+    proof_cli.register(commands)
+    cleanup_cli.register(commands)
     devstack_cli.register(commands)
     return parser
 

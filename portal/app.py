@@ -2,41 +2,52 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from redis.asyncio import Redis
 
 from portal.api.errors import install_error_handlers
 from portal.api.responses import JSONBytesResponse
-from portal.api.routes import cart, health, orders, products, users, wallet
+from portal.api.routes import (
+    admin_orders,
+    admin_products,
+    admin_users,
+    cart,
+    health,
+    monitoring,
+    orders,
+    performance,
+    products,
+    users,
+    wallet,
+)
 from portal.api.state import PortalState
 from portal.auth.cache import TokenCache
+from portal.cache import ResponseCacheMiddleware, build_response_cache, create_redis
+from portal.db.cleanup import CleanupPolicy, cleanup_periodically
 from portal.db.engine import create_engine, is_unavailable
-from portal.db.startup import ensure_schema
+from portal.db.startup import ensure_index_state, ensure_schema
+from portal.monitoring import HttpMetricsMiddleware, Monitor
 from portal.settings import Settings
 
 log = logging.getLogger("portal")
 
-# Redis is optional at run time (the cache falls back), so its timeouts are
-# short: a dead Redis must not hold a request for long.
-REDIS_TIMEOUT_S = 0.5
-
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the portal. Connections open at start-up (lifespan), not here."""
+    monitor = Monitor(settings) if settings.monitoring == "on" else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
-        redis = Redis.from_url(
-            settings.redis_url,
-            socket_connect_timeout=REDIS_TIMEOUT_S,
-            socket_timeout=REDIS_TIMEOUT_S,
-        )
-        app.state.portal = PortalState(
+        # Redis is optional at run time (the cache falls back), so its client
+        # is lazy with short timeouts: a dead Redis must not hold a request.
+        redis = create_redis(settings)
+        state = PortalState(
             settings=settings,
             engine=engine,
             redis=redis,
@@ -44,16 +55,46 @@ def create_app(settings: Settings) -> FastAPI:
                 ttl=settings.token_cache_seconds, max_entries=settings.token_cache_size
             ),
         )
+        state.statements.attach(engine)
+        if monitor is not None:
+            state.monitor = monitor
+            monitor.attach(engine)
+        if settings.cache == "on":
+            state.cache = build_response_cache(settings, app, redis)
+        app.state.portal = state
         try:
             await ensure_schema(engine)
+            await ensure_index_state(engine, settings.indexes)
         except Exception as error:
             if not is_unavailable(error):
                 raise
             # Serve anyway: requests answer 503 until the database is back.
             log.error("database unavailable at start-up: %s", error)
+        if state.cache is not None:
+            # Entries written by an earlier run may describe data that has
+            # since been regenerated, or a response shape that has changed.
+            await state.cache.clear(None, None)
+        if monitor is not None:
+            await monitor.start(engine=engine, redis=redis, cache=state.cache)
+        cleanup = None
+        if settings.cleanup_interval_s > 0:
+            policy = CleanupPolicy(
+                cart_days=settings.cleanup_cart_days, audit_days=settings.cleanup_audit_days
+            )
+            cleanup = asyncio.create_task(
+                cleanup_periodically(engine, policy, interval_s=settings.cleanup_interval_s)
+            )
         try:
             yield
         finally:
+            if cleanup is not None:
+                cleanup.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await cleanup
+            if monitor is not None:
+                await monitor.stop()
+            if state.cache is not None:
+                await state.cache.aclose()
             await redis.aclose()
             await engine.dispose()
 
@@ -65,8 +106,15 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (products, wallet, orders, cart, users, health):
+    resources = (products, wallet, orders, cart, users, health)
+    for module in (*resources, admin_orders, admin_products, admin_users, performance, monitoring):
         app.include_router(module.router)
+    if settings.cache == "on":
+        # Off means absent: the uncached arm of a benchmark runs the plain portal.
+        app.add_middleware(ResponseCacheMiddleware)
+    if monitor is not None:
+        # Added last, so outermost: cache hits and errors are timed too.
+        app.add_middleware(HttpMetricsMiddleware, monitor=monitor)
     return app
 
 

@@ -8,6 +8,7 @@ import os
 import uvicorn
 
 from portal.devstack import ServiceUnavailable, services
+from portal.monitoring.multiproc import multiprocess_metrics
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,8 +37,10 @@ def run(args: argparse.Namespace) -> int:
         print("error: --workers must be at least 1")
         return 2
     try:
-        with services() as stack:
+        with services() as stack, multiprocess_metrics(args.workers) as metrics_dir:
             print(stack.describe(), flush=True)
+            if metrics_dir is not None:
+                print(f"Prometheus multiprocess metrics in {metrics_dir}", flush=True)
             # Worker processes read their settings from the environment.
             os.environ.update(stack.env())
             uvicorn.run(

@@ -7,6 +7,8 @@ database, in one process.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -53,6 +55,56 @@ class Settings(BaseSettings):
     token_cache_size: int = Field(default=50_000, ge=1)
 
     wallet_recent: int = Field(default=20, ge=1, le=200)
+
+    # Start-up init makes the performance indexes match this (apply or drop
+    # sql/add-performance-indexes.sql, then ANALYZE): the index arm of a run.
+    indexes: Literal["on", "off"] = "on"
+    # The cleanup job inside the portal: off (0) by default; it can also run as
+    # ``python -m portal cleanup``.
+    cleanup_interval_s: float = Field(default=0.0, ge=0)
+    cleanup_cart_days: float = Field(default=30.0, gt=0)
+    cleanup_audit_days: float = Field(default=365.0, gt=0)
+
+    # Response cache (portal/cache/). "off" leaves the cache middleware out
+    # entirely, so the uncached arm of a benchmark measures the plain portal.
+    cache: Literal["on", "off"] = "on"
+    # Lifetimes per namespace, as the write-up states them (cart is ours: it
+    # shows live prices and stock, so it lives shortest).
+    cache_ttl_products_s: int = Field(default=300, ge=1)
+    cache_ttl_wallet_s: int = Field(default=120, ge=1)
+    cache_ttl_orders_s: int = Field(default=180, ge=1)
+    cache_ttl_users_s: int = Field(default=600, ge=1)
+    cache_ttl_cart_s: int = Field(default=60, ge=1)
+    # Key prefix in Redis; empty means "pp:<hash of database_url>", so portals on
+    # different databases can share one Redis without reading each other's data.
+    cache_prefix: str = Field(default="", max_length=64)
+    # One Redis command may take this long before the breaker opens and the
+    # in-process fallback answers: this bounds what an outage adds to a request.
+    cache_redis_timeout_s: float = Field(default=0.5, gt=0)
+    cache_redis_max_connections: int = Field(default=64, ge=1)
+    cache_probe_interval_s: float = Field(default=1.0, gt=0)
+    # The in-process fallback is per worker: writes through another worker do not
+    # reach it, so its entries live at most this long (the staleness bound
+    # between workers while Redis is down).
+    cache_memory_entries: int = Field(default=10_000, ge=1)
+    cache_memory_bytes: int = Field(default=64 * 2**20, ge=1024)
+    cache_memory_max_ttl_s: float = Field(default=10.0, gt=0)
+    # Stampede lock across processes: how long it is held at most and how long
+    # a waiting process polls for the winner's entry before computing itself.
+    cache_lock_ttl_s: float = Field(default=5.0, gt=0)
+    cache_lock_wait_s: float = Field(default=2.0, ge=0)
+
+    # Monitoring (portal/monitoring/). "off" installs nothing (no statement
+    # listeners, no SQL comments, no HTTP middleware): the baseline of its cost.
+    monitoring: Literal["on", "off"] = "on"
+    # Statements at least this slow are logged (WARNING) and kept in a ring of
+    # the newest slow_query_log_size; the first of each SQL text gets its plan
+    # captured once (EXPLAIN without ANALYZE, in the background).
+    slow_query_ms: float = Field(default=100.0, ge=0)
+    slow_query_log_size: int = Field(default=100, ge=1, le=10_000)
+    slow_query_explain: bool = True
+    # How often each worker samples CPU, memory, connections, pool and Redis INFO.
+    monitoring_sample_s: float = Field(default=5.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from portal.api.statements import StatementCounter
 from portal.auth.cache import TokenCache
 from portal.settings import Settings
+
+if TYPE_CHECKING:  # the cache middleware imports this module
+    from portal.cache.service import ResponseCache
+    from portal.monitoring import Monitor
 
 
 @dataclass(slots=True)
@@ -17,3 +23,8 @@ class PortalState:
     engine: AsyncEngine
     redis: Redis
     tokens: TokenCache
+    # None when PORTAL_CACHE=off.
+    cache: ResponseCache | None = None
+    statements: StatementCounter = field(default_factory=StatementCounter)
+    # None when PORTAL_MONITORING=off.
+    monitor: Monitor | None = None

@@ -7,6 +7,7 @@ import logging
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from portal.db.indexes import IndexState, performance_index_names
 from portal.db.sqlfiles import sql_file
 
 log = logging.getLogger("portal.db")
@@ -34,4 +35,35 @@ async def ensure_schema(engine: AsyncEngine) -> bool:
         # which accepts many statements (and the DO block) in one go.
         await raw.driver_connection.execute(sql_file("schema.sql").read_text())  # type: ignore[union-attr]
     log.info("created the portal schema")
+    return True
+
+
+_PRESENT = text(
+    "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname = ANY(:names)"
+)
+
+
+async def ensure_index_state(engine: AsyncEngine, state: IndexState) -> bool:
+    """Make the performance indexes match ``PORTAL_INDEXES``; True if anything changed.
+
+    Applies or drops sql/add-performance-indexes.sql as a whole and refreshes
+    the planner's statistics, so a portal started with ``off`` is the
+    unindexed arm without a separate step. A database already in the wanted
+    state costs one catalogue query.
+    """
+    names = performance_index_names()
+    wanted = len(names) if state == "on" else 0
+    async with engine.connect() as conn:
+        if await conn.scalar(_PRESENT, {"names": names}) == wanted:
+            return False
+    script = "add-performance-indexes.sql" if state == "on" else "drop-performance-indexes.sql"
+    async with engine.begin() as conn:
+        # One transaction: CREATE/DROP INDEX and ANALYZE all run inside one,
+        # and the lock keeps several starting workers from doing it twice.
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INIT_LOCK})
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        await driver.execute(sql_file(script).read_text())  # type: ignore[union-attr]
+        await driver.execute("ANALYZE")  # type: ignore[union-attr]
+    log.info("performance indexes turned %s at start-up", state)
     return True

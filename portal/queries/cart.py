@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from portal.monitoring import operation
 from portal.queries._rows import Row, all_rows, one_row
 from portal.queries.orders import lock_user
 
-# Served by idx_cart_items_user.
-_CART_FOR_USER = text(
+# Served by idx_cart_items_user (public: the index proof explains it).
+CART_FOR_USER = text(
     """
     SELECT c.id, c.product_id, p.name AS product_name, p.price_cents, c.quantity,
            p.active, p.stock, c.added_at
@@ -20,10 +21,28 @@ _CART_FOR_USER = text(
 )
 
 
+@operation("cart.for_user")
 async def cart_for_user(conn: AsyncConnection, *, user_id: int) -> Row:
-    items = all_rows(await conn.execute(_CART_FOR_USER, {"user_id": user_id}))
+    items = all_rows(await conn.execute(CART_FOR_USER, {"user_id": user_id}))
     total = sum(item["price_cents"] * item["quantity"] for item in items)
     return {"items": items, "total_cents": total}
+
+
+# Served by idx_cart_items_product (an index-only count).
+CARTS_HOLDING_PRODUCT = text(
+    """
+    SELECT count(*) AS cart_lines, COALESCE(sum(quantity), 0) AS units
+    FROM cart_items WHERE product_id = :product_id
+    """
+)
+
+
+@operation("cart.carts_holding_product")
+async def carts_holding_product(conn: AsyncConnection, *, product_id: int) -> Row:
+    """How many cart lines (and units) hold a product: demand not yet ordered."""
+    row = one_row(await conn.execute(CARTS_HOLDING_PRODUCT, {"product_id": product_id}))
+    assert row is not None  # an aggregate without GROUP BY always returns a row
+    return row
 
 
 _CART_ITEM = text(
@@ -50,6 +69,7 @@ _INSERT_ITEM = text(
 )
 
 
+@operation("cart.add_item")
 async def add_to_cart(
     conn: AsyncConnection, *, user_id: int, product_id: int, quantity: int
 ) -> Row:
@@ -73,6 +93,7 @@ _SET_QUANTITY = text(
 )
 
 
+@operation("cart.set_quantity")
 async def set_cart_quantity(
     conn: AsyncConnection, *, user_id: int, item_id: int, quantity: int
 ) -> Row | None:
@@ -87,6 +108,7 @@ async def set_cart_quantity(
 _REMOVE = text("DELETE FROM cart_items WHERE id = :id AND user_id = :user_id")
 
 
+@operation("cart.remove_item")
 async def remove_cart_item(conn: AsyncConnection, *, user_id: int, item_id: int) -> bool:
     await lock_user(conn, user_id=user_id)
     result = await conn.execute(_REMOVE, {"id": item_id, "user_id": user_id})

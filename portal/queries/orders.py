@@ -1,4 +1,4 @@
-"""Orders: a user's history (keyset-paginated), one order, and checkout."""
+"""Orders: a user's history (keyset-paginated), one order, checkout, admin views."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from portal.monitoring import operation
 from portal.queries import audit
 from portal.queries._rows import Row, all_rows, one_row
 
 _ORDER_COLUMNS = "id, user_id, status, total_cents, item_count, created_at"
 
 # Keyset pagination on (created_at, id): every page costs the same, and
-# idx_orders_user_date (user_id, created_at DESC) serves it without a sort.
-_ORDERS_FOR_USER = text(
+# idx_orders_user_date (user_id, created_at DESC, id DESC) serves it without a
+# sort; the row comparison becomes part of the index condition. Public: the
+# index proof (portal/db/index_probes.py) explains these very statements.
+ORDERS_FOR_USER = text(
     f"""
     SELECT {_ORDER_COLUMNS} FROM orders
     WHERE user_id = :user_id
@@ -22,7 +25,7 @@ _ORDERS_FOR_USER = text(
     LIMIT :limit
     """
 )
-_ORDERS_FOR_USER_BEFORE = text(
+ORDERS_FOR_USER_BEFORE = text(
     f"""
     SELECT {_ORDER_COLUMNS} FROM orders
     WHERE user_id = :user_id AND (created_at, id) < (:before_created_at, :before_id)
@@ -32,6 +35,7 @@ _ORDERS_FOR_USER_BEFORE = text(
 )
 
 
+@operation("orders.list_for_user")
 async def orders_for_user(
     conn: AsyncConnection,
     *,
@@ -42,9 +46,9 @@ async def orders_for_user(
     """The user's orders, newest first, strictly older than ``before`` if given."""
     params: dict[str, object] = {"user_id": user_id, "limit": limit}
     if before is None:
-        return all_rows(await conn.execute(_ORDERS_FOR_USER, params))
+        return all_rows(await conn.execute(ORDERS_FOR_USER, params))
     params |= {"before_created_at": before[0], "before_id": before[1]}
-    return all_rows(await conn.execute(_ORDERS_FOR_USER_BEFORE, params))
+    return all_rows(await conn.execute(ORDERS_FOR_USER_BEFORE, params))
 
 
 _ORDER_BY_ID = text(f"SELECT {_ORDER_COLUMNS} FROM orders WHERE id = :id")
@@ -58,12 +62,21 @@ _ORDER_ITEMS = text(
 )
 
 
+@operation("orders.with_items")
 async def order_with_items(conn: AsyncConnection, *, order_id: int) -> Row | None:
     order = one_row(await conn.execute(_ORDER_BY_ID, {"id": order_id}))
     if order is None:
         return None
     order["items"] = all_rows(await conn.execute(_ORDER_ITEMS, {"id": order_id}))
     return order
+
+
+_ORDER_EXISTS = text("SELECT EXISTS (SELECT 1 FROM orders WHERE id = :id)")
+
+
+@operation("orders.exists")
+async def order_exists(conn: AsyncConnection, *, order_id: int) -> bool:
+    return bool(await conn.scalar(_ORDER_EXISTS, {"id": order_id}))
 
 
 class CheckoutRefused(Exception):
@@ -123,6 +136,7 @@ _EMPTY_CART = text("DELETE FROM cart_items WHERE user_id = :user_id")
 _LOCK_USER = text("SELECT pg_advisory_xact_lock(:user_id)")
 
 
+@operation("orders.lock_user")
 async def lock_user(conn: AsyncConnection, *, user_id: int) -> None:
     """Serialise one user's cart edits and checkouts (held until commit)."""
     await conn.execute(_LOCK_USER, {"user_id": user_id})
@@ -139,6 +153,7 @@ def _one_line_per_product(rows: list[Row]) -> list[Row]:
     return lines
 
 
+@operation("orders.checkout")
 async def checkout(conn: AsyncConnection, *, user_id: int) -> Row:
     """Buy the user's cart: debit the wallet, create the order, empty the cart.
 

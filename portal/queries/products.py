@@ -8,7 +8,9 @@ from typing import Any, Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from portal.monitoring import operation
 from portal.queries._rows import Row, all_rows, one_row
+from portal.queries._statement import Statement
 
 ProductSort = Literal["id", "price", "-price", "name", "-updated_at"]
 
@@ -65,12 +67,14 @@ def _where(filters: ProductFilter) -> tuple[str, dict[str, Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-async def search_products(
-    conn: AsyncConnection, *, filters: ProductFilter, sort: ProductSort, limit: int, offset: int
-) -> tuple[list[Row], bool]:
-    """One page of products matching ``filters``, and whether more follow.
+def search_statement(
+    *, filters: ProductFilter, sort: ProductSort, limit: int, offset: int
+) -> Statement:
+    """The page query: ``limit + 1`` rows, so the caller learns whether more follow.
 
-    No COUNT(*): on a large catalogue it would cost more than the page itself.
+    Each filter/sort shape has an index in sql/add-performance-indexes.sql
+    (region, category, price, name, updated_at, trigram search), and offsets are
+    bounded by the route, so no page scans without limit.
     """
     where, params = _where(filters)
     sql = (
@@ -78,15 +82,59 @@ async def search_products(
         f"ORDER BY {_ORDER_BY[sort]} LIMIT :limit OFFSET :offset"
     )
     params |= {"limit": limit + 1, "offset": offset}
-    rows = all_rows(await conn.execute(text(sql), params))
+    return text(sql), params
+
+
+@operation("products.search")
+async def search_products(
+    conn: AsyncConnection, *, filters: ProductFilter, sort: ProductSort, limit: int, offset: int
+) -> tuple[list[Row], bool]:
+    """One page of products matching ``filters``, and whether more follow.
+
+    No COUNT(*): on a large catalogue it would cost more than the page itself.
+    """
+    clause, params = search_statement(filters=filters, sort=sort, limit=limit, offset=offset)
+    rows = all_rows(await conn.execute(clause, params))
     return rows[:limit], len(rows) > limit
 
 
 _PRODUCT_BY_ID = text(f"SELECT {_COLUMNS} FROM products WHERE id = :id")
 
 
+@operation("products.by_id")
 async def product_by_id(conn: AsyncConnection, *, product_id: int) -> Row | None:
     return one_row(await conn.execute(_PRODUCT_BY_ID, {"id": product_id}))
+
+
+# Served by idx_products_sku. SKUs are not unique in the schema (secondary
+# indexes live in the index switch, not in constraints), so the lowest id wins.
+PRODUCT_BY_SKU = text(f"SELECT {_COLUMNS} FROM products WHERE sku = :sku ORDER BY id LIMIT 1")
+
+
+@operation("products.by_sku")
+async def product_by_sku(conn: AsyncConnection, *, sku: str) -> Row | None:
+    return one_row(await conn.execute(PRODUCT_BY_SKU, {"sku": sku}))
+
+
+# An index-only scan of idx_order_items_product (product_id) INCLUDE (quantity,
+# unit_price_cents): a best seller has thousands of lines, the table millions.
+SALES_FOR_PRODUCT = text(
+    """
+    SELECT count(*) AS order_lines,
+           COALESCE(sum(quantity), 0) AS units,
+           CAST(COALESCE(sum(quantity * unit_price_cents), 0) AS bigint) AS revenue_cents
+    FROM order_items
+    WHERE product_id = :product_id
+    """
+)
+
+
+@operation("products.sales_for_product")
+async def sales_for_product(conn: AsyncConnection, *, product_id: int) -> Row:
+    """Order lines, units and revenue of one product over all orders."""
+    row = one_row(await conn.execute(SALES_FOR_PRODUCT, {"product_id": product_id}))
+    assert row is not None  # an aggregate without GROUP BY always returns a row
+    return row
 
 
 _CREATE_PRODUCT = text(
@@ -98,6 +146,7 @@ _CREATE_PRODUCT = text(
 )
 
 
+@operation("products.create")
 async def create_product(conn: AsyncConnection, *, fields: dict[str, Any]) -> Row:
     row = one_row(await conn.execute(_CREATE_PRODUCT, fields))
     assert row is not None
@@ -107,6 +156,7 @@ async def create_product(conn: AsyncConnection, *, fields: dict[str, Any]) -> Ro
 _UPDATABLE = ("region_id", "category", "sku", "name", "price_cents", "stock", "active")
 
 
+@operation("products.update")
 async def update_product(
     conn: AsyncConnection, *, product_id: int, changes: dict[str, Any]
 ) -> Row | None:
@@ -121,5 +171,6 @@ async def update_product(
 _REGION_EXISTS = text("SELECT EXISTS (SELECT 1 FROM regions WHERE id = :id)")
 
 
+@operation("products.region_exists")
 async def region_exists(conn: AsyncConnection, *, region_id: int) -> bool:
     return bool(await conn.scalar(_REGION_EXISTS, {"id": region_id}))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from portal.monitoring import operation
 from portal.queries import audit
 from portal.queries._rows import Row, all_rows, one_row
 
 _WALLET = text("SELECT balance_cents, updated_at FROM wallets WHERE user_id = :user_id")
-# Served by idx_wallet_transactions_user_date (user_id, created_at DESC).
-_RECENT_TRANSACTIONS = text(
+# Served by idx_wallet_transactions_user_date (user_id, created_at DESC, id DESC);
+# public: the index proof explains it.
+RECENT_TRANSACTIONS = text(
     """
     SELECT id, amount_cents, kind, order_id, created_at FROM wallet_transactions
     WHERE user_id = :user_id
@@ -20,11 +22,12 @@ _RECENT_TRANSACTIONS = text(
 )
 
 
+@operation("wallet.for_user")
 async def wallet_for_user(conn: AsyncConnection, *, user_id: int, recent: int) -> Row:
     """Balance and the ``recent`` newest transactions; a user without a wallet has 0."""
     wallet = one_row(await conn.execute(_WALLET, {"user_id": user_id}))
     transactions = all_rows(
-        await conn.execute(_RECENT_TRANSACTIONS, {"user_id": user_id, "limit": recent})
+        await conn.execute(RECENT_TRANSACTIONS, {"user_id": user_id, "limit": recent})
     )
     return {
         "balance_cents": wallet["balance_cents"] if wallet else 0,
@@ -51,6 +54,7 @@ _INSERT_TOP_UP = text(
 )
 
 
+@operation("wallet.top_up")
 async def top_up(conn: AsyncConnection, *, user_id: int, amount_cents: int) -> Row:
     """Credit the wallet and write the ledger entry, in the caller's transaction."""
     params = {"user_id": user_id, "amount": amount_cents}
@@ -60,3 +64,19 @@ async def top_up(conn: AsyncConnection, *, user_id: int, amount_cents: int) -> R
         conn, user_id=user_id, action="wallet.top_up", detail={"amount_cents": amount_cents}
     )
     return {"balance_cents": balance, "transaction": transaction}
+
+
+# Served by idx_wallet_transactions_order (partial: order_id IS NOT NULL).
+TRANSACTIONS_FOR_ORDER = text(
+    """
+    SELECT id, user_id, amount_cents, kind, order_id, created_at FROM wallet_transactions
+    WHERE order_id = :order_id
+    ORDER BY created_at, id
+    """
+)
+
+
+@operation("wallet.transactions_for_order")
+async def transactions_for_order(conn: AsyncConnection, *, order_id: int) -> list[Row]:
+    """The ledger entries of one order (its purchase, any refunds), oldest first."""
+    return all_rows(await conn.execute(TRANSACTIONS_FOR_ORDER, {"order_id": order_id}))

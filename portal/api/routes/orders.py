@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from portal.api.cursors import CURSOR_PATTERN, decode_cursor, encode_cursor
 from portal.api.deps import CurrentUser, State
 from portal.api.models import AUTH_ERRORS, CONFLICT, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
@@ -18,7 +19,6 @@ from portal.queries.orders import CheckoutRefused
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
 PAGE_MAX = 100
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled"]
 
@@ -51,18 +51,6 @@ class Order(OrderSummary):
     items: list[OrderItem]
 
 
-def _cursor(row: dict[str, object]) -> str:
-    created = row["created_at"]
-    assert isinstance(created, datetime)
-    micros = (created - _EPOCH) // timedelta(microseconds=1)
-    return f"{micros}.{row['id']}"
-
-
-def _parse_cursor(cursor: str) -> tuple[datetime, int]:
-    micros, order_id = cursor.split(".")
-    return _EPOCH + timedelta(microseconds=int(micros)), int(order_id)
-
-
 @router.get("", response_model=OrderPage, responses=AUTH_ERRORS)
 async def list_orders(
     state: State,
@@ -70,15 +58,15 @@ async def list_orders(
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 20,
     before: Annotated[
         str | None,
-        Query(pattern=r"^\d{1,16}\.\d{1,18}$", description="`next_cursor` of the previous page."),
+        Query(pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page."),
     ] = None,
 ) -> JSONBytesResponse:
-    position = _parse_cursor(before) if before else None
+    position = decode_cursor(before) if before else None
     async with state.engine.connect() as conn:
         rows = await queries.orders_for_user(
             conn, user_id=user.user_id, limit=limit, before=position
         )
-    next_cursor = _cursor(rows[-1]) if len(rows) == limit else None
+    next_cursor = encode_cursor(rows[-1]) if len(rows) == limit else None
     return json_response({"orders": rows, "next_cursor": next_cursor})
 
 

@@ -1,0 +1,239 @@
+"""What monitoring costs: throughput of cached ``GET /api/products``, monitoring on vs off.
+
+    python -m benchmarks.monitoring_cost                    # tiny data, 20 runs of 3 s per arm
+    python -m benchmarks.monitoring_cost --repetitions 7 --seconds 10 --output results/
+
+Two real uvicorn servers (one worker each, uvloop + httptools, no access log,
+as ``python -m portal serve`` runs them) on 127.0.0.1, identical except for
+``PORTAL_MONITORING``. Each gets a warm-up, then wrk (one thread, keep-alive
+connections) loads them in turn, A B B A A B …, so drift on a shared machine
+hits both arms alike. The effect is the ratio of throughputs within each
+adjacent pair; the cost reported is 1 - median ratio, with a 95 % bootstrap
+interval, and the server's CPU time per request as a second view.
+``--calibrate`` runs the same with monitoring off on both servers: the
+interval it reports is the noise floor a real difference must clear.
+The route is a cache hit on every request (checked before measuring): the
+cheapest request the portal serves, where a fixed per-request overhead
+weighs most.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+
+from benchmarks.wrk import WrkMissing, run_wrk
+from portal.datagen import SCALES, load_dataset
+from portal.devstack import ServiceUnavailable, ensure_database, services
+
+PATH = "/api/products?limit=20"
+ARMS = ("off", "on")
+
+
+@dataclass
+class ArmRun:
+    arm: str
+    repetition: int
+    requests_per_s: float
+    errors: int
+    p50_ms: float | None
+    p99_ms: float | None
+    server_cpu_s: float
+    wrk_cpu_s: float
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def portal_server(
+    arm: str, env: dict[str, str], *, calibrate: bool
+) -> Iterator[tuple[str, psutil.Process]]:
+    """One uvicorn worker serving the portal with ``PORTAL_MONITORING=arm`` (off if calibrating)."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", "portal.app:create_app_from_env",
+        "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools",
+        "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    monitoring = "off" if calibrate else arm
+    server = subprocess.Popen(command, env={**env, "PORTAL_MONITORING": monitoring})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the {arm} server did not start")
+            time.sleep(0.2)
+        yield url, psutil.Process(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def check_cache_hit(url: str, headers: dict[str, str]) -> None:
+    for _ in range(2):
+        response = httpx.get(url + PATH, headers=headers, timeout=10)
+        response.raise_for_status()
+    if response.headers.get("x-cache") != "HIT":
+        raise RuntimeError(f"{url}{PATH} is not served from the cache (PORTAL_CACHE=on?)")
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def measure(args: argparse.Namespace) -> dict[str, object]:
+    with ExitStack() as stack:
+        running = stack.enter_context(services())
+        url = ensure_database(running.database_url, f"perfproof_{args.scale}")
+        loaded = load_dataset(url, scale=args.scale, seed=1, progress=True)
+        assert loaded.tokens_path is not None
+        with loaded.tokens_path.open() as handle:
+            token = next(line.split(",")[2].strip() for line in handle if ",buyer," in line)
+        headers = {"Authorization": f"Bearer {token}"}
+        env = {
+            **os.environ,
+            "PORTAL_DATABASE_URL": url,
+            "PORTAL_REDIS_URL": running.redis_url,
+            "PORTAL_CACHE": "on",
+        }
+        servers = {
+            arm: stack.enter_context(portal_server(arm, env, calibrate=args.calibrate))
+            for arm in ARMS
+        }
+        for base, _ in servers.values():
+            check_cache_hit(base, headers)
+            run_wrk(base + PATH, seconds=args.warmup, connections=args.connections, headers=headers)
+        runs: list[ArmRun] = []
+        for repetition in range(args.repetitions):
+            order = ARMS if repetition % 2 == 0 else ARMS[::-1]
+            for arm in order:
+                base, process = servers[arm]
+                before = cpu_seconds(process)
+                run = run_wrk(
+                    base + PATH,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                    headers=headers,
+                )
+                runs.append(
+                    ArmRun(
+                        arm=arm,
+                        repetition=repetition,
+                        requests_per_s=run.requests_per_s,
+                        errors=run.errors,
+                        p50_ms=run.latency_ms.get("p50"),
+                        p99_ms=run.latency_ms.get("p99"),
+                        server_cpu_s=round(cpu_seconds(process) - before, 3),
+                        wrk_cpu_s=run.wrk_cpu_s,
+                    )
+                )
+                print(
+                    f"rep {repetition} {arm:>3}: {run.requests_per_s:8.0f} req/s "
+                    f"p50 {run.latency_ms.get('p50')} ms, errors {run.errors}",
+                    flush=True,
+                )
+    return summarise(runs, args)
+
+
+def bootstrap_interval(values: list[float], *, rounds: int = 5000) -> tuple[float, float]:
+    """95 % percentile-bootstrap interval of the median (seeded: reruns agree)."""
+    rng = random.Random(1)
+    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(rounds))
+    return medians[int(rounds * 0.025)], medians[int(rounds * 0.975) - 1]
+
+
+def summarise(runs: list[ArmRun], args: argparse.Namespace) -> dict[str, object]:
+    by_pair = {(r.repetition, r.arm): r for r in runs}
+    pairs = [(by_pair[(rep, "on")], by_pair[(rep, "off")]) for rep in range(args.repetitions)]
+    ratios = [on.requests_per_s / off.requests_per_s for on, off in pairs]
+    # Server CPU per request: less sensitive than throughput to a neighbour
+    # taking the CPU away for a while (the server is CPU-bound on a hit).
+    cpu_ratios = [
+        (on.server_cpu_s / on.requests_per_s) / (off.server_cpu_s / off.requests_per_s)
+        for on, off in pairs
+    ]
+    low, high = bootstrap_interval(ratios)
+    median_ratio = statistics.median(ratios)
+    return {
+        "calibration": args.calibrate,
+        "path": PATH,
+        "scale": args.scale,
+        "connections": args.connections,
+        "seconds_per_run": args.seconds,
+        "repetitions": args.repetitions,
+        "median_rps": {
+            arm: statistics.median(r.requests_per_s for r in runs if r.arm == arm) for arm in ARMS
+        },
+        "ratios_on_over_off": [round(r, 4) for r in ratios],
+        "median_ratio": round(median_ratio, 4),
+        "median_ratio_ci95": [round(low, 4), round(high, 4)],
+        "cost_percent": round((1 - median_ratio) * 100, 2),
+        "cost_percent_ci95": [round((1 - high) * 100, 2), round((1 - low) * 100, 2)],
+        "cpu_per_request_ratio_on_over_off": round(statistics.median(cpu_ratios), 4),
+        "errors": sum(r.errors for r in runs),
+        "runs": [asdict(r) for r in runs],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.monitoring_cost")
+    parser.add_argument("--scale", choices=list(SCALES), default="tiny")
+    # Many short pairs beat a few long ones on a shared machine: a neighbour's
+    # burst then lands inside one pair and the median sets it aside.
+    parser.add_argument("--seconds", type=float, default=3.0, help="per run (default 3)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="per server (default 3)")
+    parser.add_argument("--repetitions", type=int, default=20, help="pairs of runs (default 20)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk -c (default 32)")
+    parser.add_argument("--output", type=Path, help="folder for monitoring-cost.json")
+    parser.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="A/A run: both servers with monitoring off, to see this machine's noise floor",
+    )
+    args = parser.parse_args(argv)
+    try:
+        summary = measure(args)
+    except (ServiceUnavailable, WrkMissing) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"monitoring on/off throughput ratio {summary['median_ratio']} "
+        f"(95 % CI {summary['median_ratio_ci95']}): cost {summary['cost_percent']} % "
+        f"(95 % CI {summary['cost_percent_ci95']} %); server CPU per request on/off "
+        f"{summary['cpu_per_request_ratio_on_over_off']}; median req/s {summary['median_rps']}"
+    )
+    if args.output is not None:
+        args.output.mkdir(parents=True, exist_ok=True)
+        name = "monitoring-cost-calibration.json" if args.calibrate else "monitoring-cost.json"
+        (args.output / name).write_text(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+"""The cache as pure ASGI middleware, in the manner of Starlette's GZipMiddleware.
+
+It wraps ``send`` instead of building Request/Response objects, so a hit costs
+authentication, a key, one lookup and two ``send`` calls, and never reaches
+FastAPI's routing, validation or serialisation (BaseHTTPMiddleware would add a
+task and a stream per request). Reads of cached routes:
+
+* authenticate first (the route dependency's own function), so a revoked or
+  unknown token gets the app's 401 and is never served anything stored;
+* ``X-Cache-Bypass: 1`` → the app answers, nothing is read or stored;
+* hit → the stored bytes as they are; miss → the app answers (streamed through
+  and captured), one computation per key per process (single-flight) and, on
+  Redis, per cluster (a short lock); only 200 responses are stored.
+
+Writes of declared routes renew their version tokens after the app answered and
+*before* the response starts, so the client that wrote reads its own write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.api.deps import authenticate
+from portal.api.state import PortalState
+from portal.cache.policy import WRITE_METHODS
+from portal.cache.routing import Matched, ReadPlan, WritePlan
+from portal.cache.service import EntryRequest, ResponseCache
+
+HIT, MISS, BYPASS = b"HIT", b"MISS", b"BYPASS"
+BYPASS_HEADER = b"x-cache-bypass"
+STORE_MAX_BYTES = 1 << 20  # larger bodies are served but not stored
+
+
+def _request_headers(scope: Scope) -> tuple[str | None, bool]:
+    """(Authorization value, whether the bypass header asks to skip the cache)."""
+    authorization: str | None = None
+    bypass = False
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            authorization = value.decode("latin-1")
+        elif name == BYPASS_HEADER:
+            bypass = value.strip() not in (b"", b"0", b"false")
+    return authorization, bypass
+
+
+def _cache_headers(label: bytes, backend: str | None, private: bool) -> list[tuple[bytes, bytes]]:
+    headers = [(b"x-cache", label)]
+    if backend is not None:
+        headers.append((b"x-cache-backend", backend.encode()))
+    if private:
+        headers.append((b"cache-control", b"private"))
+    return headers
+
+
+class ResponseCacheMiddleware:
+    """Serves and stores the responses of the routes declared in ``portal/cache/policy.py``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            state: PortalState = scope["app"].state.portal
+            cache = state.cache
+            if cache is not None:
+                method = scope["method"]
+                if method == "GET":
+                    read = cache.table.read(scope)
+                    if read is not None:
+                        return await self._read(state, cache, read, scope, receive, send)
+                elif method in WRITE_METHODS:
+                    write = cache.table.write(scope)
+                    if write is not None:
+                        return await self._write(state, cache, write, scope, receive, send)
+        await self.app(scope, receive, send)
+
+    # -- reads ----------------------------------------------------------------
+
+    async def _read(
+        self,
+        state: PortalState,
+        cache: ResponseCache,
+        matched: Matched[ReadPlan],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        route = matched.plan.route
+        counters = cache.stats[route.namespace]
+        authorization, bypass = _request_headers(scope)
+        request: EntryRequest | None = None
+        if not bypass:
+            try:
+                principal = await authenticate(state, authorization)
+            except Exception:
+                # 401, or the database is down: the app answers that itself.
+                principal = None
+            if principal is not None:
+                request = cache.request_for(matched, principal.user_id, scope["query_string"])
+        if request is None:
+            counters.bypasses += 1
+            headers = _cache_headers(BYPASS, None, route.per_user)
+            await self._compute(scope, receive, send, headers)
+            return
+
+        found = await cache.lookup(request)
+        if found.body is not None:
+            counters.hits += 1
+            counters.fallbacks += found.backend == "memory"
+            return await self._send_stored(send, request, found.body, found.backend)
+
+        flight = cache.flights.joinable(request.entry_key)
+        if flight is not None:
+            body = await flight.wait()
+            if body is not None:
+                counters.hits += 1
+                counters.coalesced += 1
+                return await self._send_stored(send, request, body, found.backend)
+
+        with cache.flights.lead(request.entry_key) as flight:
+            async with cache.computing(request) as fresh:
+                if fresh.body is not None:
+                    counters.hits += 1
+                    counters.coalesced += 1
+                    flight.publish(fresh.body)
+                    return await self._send_stored(send, request, fresh.body, fresh.backend)
+                tag = await cache.tag_for(request, fresh)
+                counters.misses += 1
+                counters.fallbacks += fresh.backend == "memory"
+
+                async def keep(body: bytes) -> None:
+                    flight.publish(body)
+                    await cache.store(request, tag, body)
+
+                headers = _cache_headers(MISS, fresh.backend, request.per_user)
+                await self._compute(scope, receive, send, headers, keep)
+
+    @staticmethod
+    async def _send_stored(send: Send, request: EntryRequest, body: bytes, backend: str) -> None:
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            *_cache_headers(HIT, backend, request.per_user),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _compute(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        extra: list[tuple[bytes, bytes]],
+        on_stored_body: Callable[[bytes], Awaitable[None]] | None = None,
+    ) -> None:
+        """Run the app, adding ``extra`` headers to its response.
+
+        A complete 200 body goes to ``on_stored_body`` *before* its last chunk
+        is sent: once a client has its MISS, the next identical request hits.
+        """
+        status = 0
+        chunks: list[bytes] = []
+        size = 0
+
+        async def capture(message: Message) -> None:
+            nonlocal status, size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            elif (
+                message["type"] == "http.response.body"
+                and status == 200
+                and on_stored_body is not None
+            ):
+                chunk: bytes = message.get("body", b"")
+                size += len(chunk)
+                if size <= STORE_MAX_BYTES:
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        await on_stored_body(b"".join(chunks))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+    # -- writes ---------------------------------------------------------------
+
+    async def _write(
+        self,
+        state: PortalState,
+        cache: ResponseCache,
+        matched: Matched[WritePlan],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        plan = matched.plan
+        if plan.tokens == ():
+            return await self.app(scope, receive, send)
+        user_id: int | None = None
+        if plan.tokens and any("{user}" in token.template for token in plan.tokens):
+            authorization, _ = _request_headers(scope)
+            try:
+                user_id = (await authenticate(state, authorization)).user_id
+            except Exception:
+                # The app refuses it the same way (401, or 503): nothing changes.
+                return await self.app(scope, receive, send)
+        tokens = cache.tokens_for_write(matched, user_id)
+        done = False
+
+        async def invalidate_first(message: Message) -> None:
+            nonlocal done
+            if message["type"] == "http.response.start" and not done:
+                done = True
+                status: int = message["status"]
+                # 4xx changed nothing (the transaction rolled back); a 5xx might
+                # come after a commit, so it invalidates to be safe.
+                if status < 400 or status >= 500:
+                    await cache.invalidate(tokens)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, invalidate_first)
+        except Exception:
+            if not done:
+                done = True
+                await cache.invalidate(tokens)
+            raise

@@ -1,0 +1,69 @@
+"""``python -m portal cleanup``: run the cleanup job once."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+
+import psycopg
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.db.cleanup import CleanupPolicy, run_cleanup
+from portal.db.engine import create_engine
+from portal.devstack import ServiceUnavailable, services
+from portal.settings import Settings
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+        return value
+
+    return parse
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    defaults = CleanupPolicy()
+    parser = subparsers.add_parser(
+        "cleanup",
+        help="delete abandoned carts and old audit rows (bounded batches)",
+        description=(
+            "Delete cart lines of carts untouched for --cart-days and audit rows older than "
+            "--audit-days, at most --batch rows per transaction, committing between batches."
+        ),
+    )
+    parser.add_argument("--cart-days", type=_positive(float), default=defaults.cart_days,
+                        help="abandoned after this many days (default %(default)s)")  # fmt: skip
+    parser.add_argument("--audit-days", type=_positive(float), default=defaults.audit_days,
+                        help="audit rows older than this go (default %(default)s)")  # fmt: skip
+    parser.add_argument("--batch", type=_positive(int), default=defaults.batch,
+                        help="rows per transaction (default %(default)s)")  # fmt: skip
+    parser.add_argument("--database-url", help="default: PORTAL_DATABASE_URL, else embedded")
+    parser.set_defaults(func=run)
+
+
+async def _run(database_url: str, policy: CleanupPolicy) -> str:
+    engine = create_engine(Settings(database_url=database_url))
+    try:
+        return (await run_cleanup(engine, policy)).describe()
+    finally:
+        await engine.dispose()
+
+
+def run(args: argparse.Namespace) -> int:
+    policy = CleanupPolicy(
+        cart_days=args.cart_days, audit_days=args.audit_days, batch=int(args.batch)
+    )
+    try:
+        with services(database_url=args.database_url) as stack:
+            print(asyncio.run(_run(stack.database_url, policy)))
+    except (ServiceUnavailable, SQLAlchemyError, psycopg.Error) as error:
+        print(f"error: {str(error).strip().splitlines()[0]}")
+        return 2
+    return 0

@@ -1,0 +1,96 @@
+"""Matching requests to the declared routes, and keys that mean what they say."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal import Settings, create_app
+from portal.cache import MemoryBackend, ResponseCache
+from portal.cache.routing import RouteTable, normalised_query
+
+OPENAPI = create_app(Settings()).openapi()
+
+
+def scope(method: str, path: str, query: bytes = b"") -> dict:
+    return {"type": "http", "method": method, "path": path, "query_string": query}
+
+
+def cache(openapi: dict = OPENAPI) -> ResponseCache:
+    memory = MemoryBackend(max_entries=10, max_bytes=10_000, max_ttl_s=10)
+    return ResponseCache(backend=memory, table=RouteTable(openapi), settings=Settings(), prefix="p")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (b"", ""),
+        (b"b=2&a=1", "a=1&b=2"),
+        (b"limit=5&limit=7", "limit=5&limit=7"),  # repeated values keep their order
+        (b"q=a%20b&utm_source=x", "q=a+b"),  # undeclared parameters are dropped
+    ],
+)
+def test_query_normalisation(query: bytes, expected: str) -> None:
+    assert normalised_query(query, frozenset({"a", "b", "limit", "q"})) == expected
+
+
+def test_long_queries_are_hashed() -> None:
+    key = normalised_query(b"q=" + b"x" * 300, frozenset({"q"}))
+    assert key.startswith("h") and len(key) == 65
+
+
+def test_keys_carry_the_user_only_for_per_user_routes() -> None:
+    c = cache()
+    shared = c.table.read(scope("GET", "/api/products"))
+    mine = c.table.read(scope("GET", "/api/wallet"))
+    assert shared is not None and mine is not None
+    a, b = c.request_for(shared, 1, b"limit=3"), c.request_for(shared, 2, b"limit=3")
+    assert a is not None and b is not None and a.entry_key == b.entry_key
+    one, two = c.request_for(mine, 1, b""), c.request_for(mine, 2, b"")
+    assert one is not None and two is not None
+    assert one.entry_key == "p:e:wallet:/api/wallet:u1:" != two.entry_key
+    assert one.token_keys == ("p:v:all", "p:v:ns:wallet", "p:v:wallet:u1")
+    assert one.per_user and not a.per_user
+
+
+def test_path_parameters_must_be_plain_integers() -> None:
+    c = cache()
+    padded = c.table.read(scope("GET", "/api/products/007"))
+    assert padded is not None and padded.path_params == {"product_id": 7}
+    request = c.request_for(padded, 1, b"")
+    assert request is not None and request.token_keys[-1] == "p:v:product:7"
+    for odd in ("/api/products/abc", "/api/products/-1", "/api/products/99999999999999999999"):
+        matched = c.table.read(scope("GET", odd))
+        assert matched is not None and c.request_for(matched, 1, b"") is None
+    assert c.table.read(scope("GET", "/api/products/1/sales")) is None
+    assert c.table.read(scope("POST", "/api/products")) is None
+
+
+def test_declared_writes_renew_their_tokens() -> None:
+    c = cache()
+    patch = c.table.write(scope("PATCH", "/api/products/12"))
+    assert patch is not None
+    assert c.tokens_for_write(patch, 5) == [
+        ("products", "p:v:products:catalogue"),
+        ("products", "p:v:product:12"),
+    ]
+    checkout = c.table.write(scope("POST", "/api/orders"))
+    assert checkout is not None
+    assert [key for _, key in c.tokens_for_write(checkout, 9)] == [
+        "p:v:orders:u9",
+        "p:v:wallet:u9",
+        "p:v:cart:u9",
+    ]
+
+
+def test_an_undeclared_write_route_invalidates_everything() -> None:
+    openapi = {"paths": {**OPENAPI["paths"], "/api/admin/reindex": {"post": {"parameters": []}}}}
+    c = cache(openapi)
+    assert c.table.undeclared == [("POST", "/api/admin/reindex")]
+    matched = c.table.write(scope("POST", "/api/admin/reindex"))
+    assert matched is not None and c.tokens_for_write(matched, 1) == [("all", "p:v:all")]
+
+
+def test_a_policy_naming_a_missing_route_fails_at_start_up() -> None:
+    paths = {p: item for p, item in OPENAPI["paths"].items() if p != "/api/wallet/top-up"}
+    with pytest.raises(LookupError, match="top-up"):
+        RouteTable({"paths": paths})

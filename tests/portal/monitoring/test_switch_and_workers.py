@@ -1,0 +1,103 @@
+"""``PORTAL_MONITORING=off`` installs nothing; ``serve --workers 2`` sums both workers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from portal import Settings, create_app
+from portal.monitoring import HttpMetricsMiddleware
+from tests.conftest import User
+from tests.portal.monitoring.conftest import AppServer
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_off_means_no_middleware_no_listeners_and_says_so(settings: Settings, admin: User) -> None:
+    app = create_app(settings.model_copy(update={"monitoring": "off"}))
+    assert not any(m.cls is HttpMetricsMiddleware for m in app.user_middleware)
+    with AppServer(app) as url, httpx.Client(base_url=url, timeout=15) as client:
+        assert client.get("/api/products", headers=admin.headers).status_code == 200
+        metrics = client.get("/metrics")
+        assert metrics.status_code == 200 and "monitoring is off" in metrics.text
+        summary = client.get("/api/performance/metrics", headers=admin.headers)
+        assert summary.status_code == 200 and summary.json()["monitoring"] == "off"
+        state = app.state.portal
+        assert state.monitor is None
+        assert (
+            client.get("/api/performance/database/stats", headers=admin.headers).status_code == 200
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def two_workers(settings: Settings, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": settings.database_url,
+        "PORTAL_REDIS_URL": settings.redis_url,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "portal", "serve", "--workers", "2", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"serve did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_two_workers_report_through_either_one(two_workers: str, buyer: User) -> None:
+    requests = 60
+    # Fresh connections, so the kernel spreads them over both workers.
+    for _ in range(requests):
+        with httpx.Client(base_url=two_workers, timeout=15) as client:
+            assert client.get("/api/products", headers=buyer.headers).status_code == 200
+    text = httpx.get(f"{two_workers}/metrics", timeout=15).text
+    count = 0.0
+    pids: set[str] = set()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if (
+                sample.name == "http_request_duration_seconds_count"
+                and sample.labels.get("route") == "/api/products"
+            ):
+                count += sample.value
+            if sample.name == "portal_process_resident_memory_bytes":
+                pids.add(sample.labels["pid"])
+    assert count == requests  # summed over the workers, whichever one answered
+    assert len(pids) == 2  # one live gauge per worker process
