@@ -18,6 +18,7 @@ import httpx
 import psycopg
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from portal import Settings, create_app
 from portal.auth.tokens import hash_token, new_token
@@ -59,12 +60,11 @@ def settings(stack: Services, database_url: str, dataset: LoadResult) -> Setting
 
 
 class LiveServer:
-    """The portal under a real uvicorn in a background thread, on a free port."""
+    """The portal (or any ASGI app) under a real uvicorn in a background thread, on a free port."""
 
-    def __init__(self, settings: Settings) -> None:
-        config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
-        )
+    def __init__(self, target: Settings | FastAPI) -> None:
+        app = create_app(target) if isinstance(target, Settings) else target
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

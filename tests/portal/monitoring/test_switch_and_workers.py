@@ -16,8 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from portal import Settings, create_app
 from portal.monitoring import HttpMetricsMiddleware
-from tests.conftest import User
-from tests.portal.monitoring.conftest import AppServer
+from tests.conftest import LiveServer, User
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -25,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_off_means_no_middleware_no_listeners_and_says_so(settings: Settings, admin: User) -> None:
     app = create_app(settings.model_copy(update={"monitoring": "off"}))
     assert not any(m.cls is HttpMetricsMiddleware for m in app.user_middleware)
-    with AppServer(app) as url, httpx.Client(base_url=url, timeout=15) as client:
+    with LiveServer(app) as url, httpx.Client(base_url=url, timeout=15) as client:
         assert client.get("/api/products", headers=admin.headers).status_code == 200
         metrics = client.get("/metrics")
         assert metrics.status_code == 200 and "monitoring is off" in metrics.text
