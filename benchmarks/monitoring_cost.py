@@ -43,6 +43,13 @@ from portal.devstack import ServiceUnavailable, ensure_database, services
 PATH = "/api/products?limit=20"
 ARMS = ("off", "on")
 
+# On Linux with 2+ CPUs, wrk (and this script) run on the first CPU and both
+# servers on the last: the arms then differ in their code only, not in which
+# CPU the scheduler happened to give each server process.
+_PINNING = hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) >= 2
+LOAD_CPUS: set[int] = {0} if _PINNING else set()
+SERVER_CPUS: set[int] = {(os.cpu_count() or 1) - 1} if _PINNING else set()
+
 
 @dataclass
 class ArmRun:
@@ -76,6 +83,8 @@ def portal_server(
     ]  # fmt: skip
     monitoring = "off" if calibrate else arm
     server = subprocess.Popen(command, env={**env, "PORTAL_MONITORING": monitoring})
+    if SERVER_CPUS:
+        os.sched_setaffinity(server.pid, SERVER_CPUS)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -108,6 +117,8 @@ def cpu_seconds(process: psutil.Process) -> float:
 
 
 def measure(args: argparse.Namespace) -> dict[str, object]:
+    if LOAD_CPUS:
+        os.sched_setaffinity(0, LOAD_CPUS)  # wrk inherits it
     with ExitStack() as stack:
         running = stack.enter_context(services())
         url = ensure_database(running.database_url, f"perfproof_{args.scale}")
@@ -182,6 +193,7 @@ def summarise(runs: list[ArmRun], args: argparse.Namespace) -> dict[str, object]
     median_ratio = statistics.median(ratios)
     return {
         "calibration": args.calibrate,
+        "cpu_pinning": {"load": sorted(LOAD_CPUS), "servers": sorted(SERVER_CPUS)},
         "path": PATH,
         "scale": args.scale,
         "connections": args.connections,

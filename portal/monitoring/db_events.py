@@ -1,7 +1,7 @@
 """Every statement the engine sends, timed and named, through SQLAlchemy's cursor events.
 
-``before_cursor_execute`` (``retval=True``) notes the start and prepends
-``/* op=<operation> */`` to the SQL; ``after_cursor_execute`` records the
+``before_cursor_execute`` (``retval=True``) notes the start and appends
+``/* op=<operation> */`` to the SQL, on a line of its own; ``after_cursor_execute`` records the
 duration; ``handle_error`` records failed statements, with their duration,
 as errors. Listeners sit on the async engine's ``sync_engine``: SQLAlchemy
 runs them in the caller's context (see ``operations.py``).
@@ -10,8 +10,12 @@ The comment depends on the operation only, never on the request or the
 parameters, so a statement's text is the same every time: psycopg's automatic
 server-side prepare (keyed by the text) keeps working, and
 ``pg_stat_statements`` groups it as before (its query id ignores comments;
-the stored text shows the comment of the first call). Statements outside any
-named operation are sent unchanged and counted as ``unnamed``.
+the stored text shows the comment of the first call). At the end, not the
+start: PostgreSQL 18 (the embedded server) leaves leading comments out of
+the text it stores while 15 keeps them; both keep trailing ones (as
+sqlcommenter found), and the line break ends any ``--`` comment the SQL may
+finish with. Statements outside any named operation are
+sent unchanged and counted as ``unnamed``.
 """
 
 from __future__ import annotations
@@ -27,15 +31,26 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from portal.monitoring.operations import current_operation
 
 UNNAMED = "unnamed"
-_START = "_portal_statement_start"
+_STATE = "_portal_statement"  # (start, operation) on the execution context
 
 Recorder = Callable[[str, float, str, Any, str | None], None]
-"""``(operation, seconds, sql without the comment, parameters, error or None)``."""
+"""``(operation, seconds, sql as sent, parameters, error or None)``."""
+
+_COMMENT_START = "\n/* op="
 
 
 def sql_comment(operation: str) -> str:
-    """The prefix that names the operation (names are checked: no ``*/`` inside)."""
-    return f"/* op={operation} */ "
+    """The suffix that names the operation (names are checked: no ``*/`` inside)."""
+    return f"{_COMMENT_START}{operation} */"
+
+
+def without_comment(statement: str) -> str:
+    """The SQL as the portal wrote it: the operation comment taken off again."""
+    if statement.endswith(" */"):
+        start = statement.rfind(_COMMENT_START)
+        if start >= 0:
+            return statement[:start]
+    return statement
 
 
 class StatementTimer:
@@ -43,7 +58,7 @@ class StatementTimer:
 
     def __init__(self, record: Recorder) -> None:
         self._record = record
-        self._prefixes: dict[str, str] = {}
+        self._suffixes: dict[str, str] = {}
         self._engines: list[AsyncEngine] = []
 
     def attach(self, engine: AsyncEngine) -> None:
@@ -61,11 +76,8 @@ class StatementTimer:
             event.remove(target, "handle_error", self._error)
         self._engines = []
 
-    def _prefix(self, operation: str) -> str:
-        prefix = self._prefixes.get(operation)
-        if prefix is None:
-            prefix = self._prefixes[operation] = sql_comment(operation)
-        return prefix
+    # The listeners run once per statement: kept to a few dict and attribute
+    # lookups (~5 µs with the recording; a statement costs ~300 µs of client CPU).
 
     def _before(
         self,
@@ -78,9 +90,12 @@ class StatementTimer:
     ) -> tuple[str, Any]:
         operation = current_operation()
         if operation is not None:
-            statement = self._prefix(operation) + statement
+            suffix = self._suffixes.get(operation)
+            if suffix is None:
+                suffix = self._suffixes[operation] = sql_comment(operation)
+            statement += suffix
         if context is not None:
-            setattr(context, _START, perf_counter())
+            setattr(context, _STATE, (perf_counter(), operation or UNNAMED))
         return statement, parameters
 
     def _after(
@@ -92,34 +107,23 @@ class StatementTimer:
         context: ExecutionContext | None,
         executemany: bool,
     ) -> None:
-        start = getattr(context, _START, None)
-        if start is None:
+        state = getattr(context, _STATE, None)
+        if state is None:
             return
-        elapsed = perf_counter() - start
-        setattr(context, _START, None)  # an error while fetching must not count it twice
-        self._finish(statement, parameters, elapsed, None)
+        setattr(context, _STATE, None)  # an error while fetching must not count it twice
+        self._record(state[1], perf_counter() - state[0], statement, parameters, None)
 
     def _error(self, exception_context: ExceptionContext) -> None:
         context = exception_context.execution_context
-        start = getattr(context, _START, None)
-        if start is None:
+        state = getattr(context, _STATE, None)
+        if state is None:
             return  # not a statement (connect, pool): the pool metrics tell that story
-        elapsed = perf_counter() - start
-        setattr(context, _START, None)
+        setattr(context, _STATE, None)
         error = exception_context.original_exception
-        self._finish(
+        self._record(
+            state[1],
+            perf_counter() - state[0],
             exception_context.statement or "",
             exception_context.parameters,
-            elapsed,
             f"{type(error).__name__}: {error}".splitlines()[0][:300],
         )
-
-    def _finish(self, statement: str, parameters: Any, elapsed: float, error: str | None) -> None:
-        operation = current_operation()
-        if operation is None:
-            operation = UNNAMED
-        else:
-            prefix = self._prefix(operation)
-            if statement.startswith(prefix):
-                statement = statement[len(prefix) :]
-        self._record(operation, elapsed, statement, parameters, error)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.routing import Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal.monitoring.operations import enter_request, leave_request
+from portal.monitoring.operations import REQUEST, RequestContext
 
 if TYPE_CHECKING:
     from portal.monitoring.monitor import Monitor
@@ -91,7 +91,7 @@ class HttpMetricsMiddleware:
             await self.app(scope, receive, send)
             return
         start = perf_counter()
-        status = 0
+        status = 500  # kept if no response starts: the error handler outside sends a 500
 
         async def send_and_note_status(message: Message) -> None:
             nonlocal status
@@ -99,10 +99,9 @@ class HttpMetricsMiddleware:
                 status = message["status"]
             await send(message)
 
-        token = enter_request(scope)
+        token = REQUEST.set(RequestContext(scope))
         try:
             await self.app(scope, receive, send_and_note_status)
         finally:
-            leave_request(token)
-            # No response started: the error handler outside sends a 500.
-            self.monitor.record_request(scope, status or 500, perf_counter() - start)
+            REQUEST.reset(token)
+            self.monitor.record_request(scope, status, perf_counter() - start)

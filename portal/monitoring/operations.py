@@ -21,7 +21,7 @@ import functools
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
 from starlette.types import Scope
@@ -32,7 +32,10 @@ R = TypeVar("R")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 _OPERATION: ContextVar[str | None] = ContextVar("portal_operation", default=None)
-_REQUEST: ContextVar[RequestContext | None] = ContextVar("portal_request", default=None)
+REQUEST: ContextVar[RequestContext | None] = ContextVar("portal_request", default=None)
+"""The request being served; the HTTP middleware sets and resets it (plain calls, not
+a ``with``: it runs on every request, where a generator-based context manager
+costs more than the work it wraps)."""
 
 
 class RequestContext:
@@ -92,24 +95,11 @@ def current_operation() -> str | None:
 
 
 def current_request() -> RequestContext | None:
-    return _REQUEST.get()
-
-
-def enter_request(scope: Scope) -> Token[RequestContext | None]:
-    """Bind a request for the statements it causes; pass the token to ``leave_request``.
-
-    Two plain calls rather than a context manager: this runs on every request,
-    and a generator-based ``with`` costs more than the work it wraps.
-    """
-    return _REQUEST.set(RequestContext(scope))
-
-
-def leave_request(token: Token[RequestContext | None]) -> None:
-    _REQUEST.reset(token)
+    return REQUEST.get()
 
 
 def bind_user(user_id: int) -> None:
     """Record the authenticated user on the current request, if there is one."""
-    context = _REQUEST.get()
+    context = REQUEST.get()
     if context is not None:
         context.user_id = user_id
