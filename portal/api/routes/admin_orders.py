@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from portal.api.cursors import CURSOR_PATTERN, decode_cursor, encode_cursor
+from portal.api.cursors import Before, PageLimit, decode_cursor, keyset_page
 from portal.api.deps import AdminUser, State
 from portal.api.models import ADMIN_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
@@ -20,7 +20,6 @@ from portal.queries.wallet import transactions_for_order
 
 router = APIRouter(prefix="/api/admin/orders", tags=["admin"])
 
-PAGE_MAX = 100
 # A year of days is one screen of a chart; longer spans would read the whole table.
 SALES_SPAN_MAX_DAYS = 366
 
@@ -56,11 +55,8 @@ async def recent_orders(
     state: State,
     admin: AdminUser,
     status: OrderStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 20,
-    before: Annotated[
-        str | None,
-        Query(pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page."),
-    ] = None,
+    limit: PageLimit = 20,
+    before: Before = None,
 ) -> JSONBytesResponse:
     """All users' orders, newest first, optionally in one status."""
     position = decode_cursor(before) if before else None
@@ -68,8 +64,7 @@ async def recent_orders(
         rows = await order_reports.recent_orders_for_admin(
             conn, status=status, limit=limit, before=position
         )
-    next_cursor = encode_cursor(rows[-1]) if len(rows) == limit else None
-    return json_response({"orders": rows, "next_cursor": next_cursor})
+    return json_response(keyset_page(rows, limit))
 
 
 @router.get("/daily-sales", response_model=SalesReport, responses=ADMIN_ERRORS)

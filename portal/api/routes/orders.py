@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from portal.api.cursors import CURSOR_PATTERN, decode_cursor, encode_cursor
+from portal.api.cursors import Before, PageLimit, decode_cursor, keyset_page
 from portal.api.deps import CurrentUser, State
 from portal.api.models import AUTH_ERRORS, CONFLICT, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
@@ -18,7 +18,6 @@ from portal.queries.orders import CheckoutRefused
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
-PAGE_MAX = 100
 
 OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled"]
 
@@ -55,19 +54,15 @@ class Order(OrderSummary):
 async def list_orders(
     state: State,
     user: CurrentUser,
-    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 20,
-    before: Annotated[
-        str | None,
-        Query(pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page."),
-    ] = None,
+    limit: PageLimit = 20,
+    before: Before = None,
 ) -> JSONBytesResponse:
     position = decode_cursor(before) if before else None
     async with state.engine.connect() as conn:
         rows = await queries.orders_for_user(
             conn, user_id=user.user_id, limit=limit, before=position
         )
-    next_cursor = encode_cursor(rows[-1]) if len(rows) == limit else None
-    return json_response({"orders": rows, "next_cursor": next_cursor})
+    return json_response(keyset_page(rows, limit))
 
 
 @router.get("/{order_id}", response_model=Order, responses=AUTH_ERRORS | NOT_FOUND)
