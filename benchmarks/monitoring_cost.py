@@ -1,20 +1,23 @@
 """What monitoring costs: throughput of cached ``GET /api/products``, monitoring on vs off.
 
-    python -m benchmarks.monitoring_cost                    # tiny data, 20 runs of 3 s per arm
-    python -m benchmarks.monitoring_cost --repetitions 7 --seconds 10 --output results/
+    python -m benchmarks.monitoring_cost                  # tiny data, 6 blocks x 20 pairs of 1 s
+    python -m benchmarks.monitoring_cost --blocks 10 --output results/
+    python -m benchmarks.monitoring_cost --calibrate      # A/A: both arms off, the noise floor
 
 Two real uvicorn servers (one worker each, uvloop + httptools, no access log,
 as ``python -m portal serve`` runs them) on 127.0.0.1, identical except for
-``PORTAL_MONITORING``. Each gets a warm-up, then wrk (one thread, keep-alive
-connections) loads them in turn, A B B A A B …, so drift on a shared machine
-hits both arms alike. The effect is the ratio of throughputs within each
-adjacent pair; the cost reported is 1 - median ratio, with a 95 % bootstrap
-interval, and the server's CPU time per request as a second view.
-``--calibrate`` runs the same with monitoring off on both servers: the
-interval it reports is the noise floor a real difference must clear.
-The route is a cache hit on every request (checked before measuring): the
-cheapest request the portal serves, where a fixed per-request overhead
-weighs most.
+``PORTAL_MONITORING``; wrk (one thread, keep-alive connections) loads them in
+turn, A B B A …, so drift on a shared machine hits both arms alike. The route
+is a cache hit on every request (checked first): the cheapest request the
+portal serves, where a fixed per-request overhead weighs most.
+
+Fresh servers per block: one Python process can run a few per cent faster
+or slower than an identical one for its whole life (hash seed, memory
+layout); an A/A run with one pair of processes for 200 pairs read a 6 %
+"cost" between two identical servers. So each block starts both servers
+anew (same ``PYTHONHASHSEED`` for both, a different one per block), the
+effect is the median of the on/off throughput ratios of all pairs, and its
+95 % interval comes from resampling whole blocks.
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ SERVER_CPUS: set[int] = {(os.cpu_count() or 1) - 1} if _PINNING else set()
 @dataclass
 class ArmRun:
     arm: str
-    repetition: int
+    block: int
+    pair: int
     requests_per_s: float
     errors: int
     p50_ms: float | None
@@ -119,8 +123,7 @@ def cpu_seconds(process: psutil.Process) -> float:
 def measure(args: argparse.Namespace) -> dict[str, object]:
     if LOAD_CPUS:
         os.sched_setaffinity(0, LOAD_CPUS)  # wrk inherits it
-    with ExitStack() as stack:
-        running = stack.enter_context(services())
+    with services() as running:
         url = ensure_database(running.database_url, f"perfproof_{args.scale}")
         loaded = load_dataset(url, scale=args.scale, seed=1, progress=True)
         assert loaded.tokens_path is not None
@@ -133,29 +136,38 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
             "PORTAL_REDIS_URL": running.redis_url,
             "PORTAL_CACHE": "on",
         }
+        runs: list[ArmRun] = []
+        for block in range(args.blocks):
+            runs += run_block(block, args, {**env, "PYTHONHASHSEED": str(block + 1)}, headers)
+    return summarise(runs, args)
+
+
+def run_block(
+    block: int, args: argparse.Namespace, env: dict[str, str], headers: dict[str, str]
+) -> list[ArmRun]:
+    """Start both servers afresh, warm them up, run ``args.pairs`` interleaved pairs."""
+    runs: list[ArmRun] = []
+    with ExitStack() as stack:
+        starting = ARMS if block % 2 == 0 else ARMS[::-1]
         servers = {
             arm: stack.enter_context(portal_server(arm, env, calibrate=args.calibrate))
-            for arm in ARMS
+            for arm in starting
         }
         for base, _ in servers.values():
             check_cache_hit(base, headers)
             run_wrk(base + PATH, seconds=args.warmup, connections=args.connections, headers=headers)
-        runs: list[ArmRun] = []
-        for repetition in range(args.repetitions):
-            order = ARMS if repetition % 2 == 0 else ARMS[::-1]
-            for arm in order:
+        for pair in range(args.pairs):
+            for arm in ARMS if (pair + block) % 2 == 0 else ARMS[::-1]:
                 base, process = servers[arm]
                 before = cpu_seconds(process)
                 run = run_wrk(
-                    base + PATH,
-                    seconds=args.seconds,
-                    connections=args.connections,
-                    headers=headers,
+                    base + PATH, seconds=args.seconds, connections=args.connections, headers=headers
                 )
                 runs.append(
                     ArmRun(
                         arm=arm,
-                        repetition=repetition,
+                        block=block,
+                        pair=pair,
                         requests_per_s=run.requests_per_s,
                         errors=run.errors,
                         p50_ms=run.latency_ms.get("p50"),
@@ -164,33 +176,43 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
                         wrk_cpu_s=run.wrk_cpu_s,
                     )
                 )
-                print(
-                    f"rep {repetition} {arm:>3}: {run.requests_per_s:8.0f} req/s "
-                    f"p50 {run.latency_ms.get('p50')} ms, errors {run.errors}",
-                    flush=True,
-                )
-    return summarise(runs, args)
+    block_ratio = statistics.median(
+        pair_ratio(runs[i], runs[i + 1]) for i in range(0, len(runs), 2)
+    )
+    print(f"block {block}: on/off {block_ratio:.4f} over {args.pairs} pairs", flush=True)
+    return runs
 
 
-def bootstrap_interval(values: list[float], *, rounds: int = 5000) -> tuple[float, float]:
-    """95 % percentile-bootstrap interval of the median (seeded: reruns agree)."""
+def pair_ratio(first: ArmRun, second: ArmRun) -> float:
+    on, off = (first, second) if first.arm == "on" else (second, first)
+    return on.requests_per_s / off.requests_per_s
+
+
+def cluster_bootstrap(blocks: list[list[float]], *, rounds: int = 5000) -> tuple[float, float]:
+    """95 % interval of the pooled median, resampling whole blocks (seeded: reruns agree)."""
     rng = random.Random(1)
-    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(rounds))
+    medians = sorted(
+        statistics.median([v for block in rng.choices(blocks, k=len(blocks)) for v in block])
+        for _ in range(rounds)
+    )
     return medians[int(rounds * 0.025)], medians[int(rounds * 0.975) - 1]
 
 
 def summarise(runs: list[ArmRun], args: argparse.Namespace) -> dict[str, object]:
-    by_pair = {(r.repetition, r.arm): r for r in runs}
-    pairs = [(by_pair[(rep, "on")], by_pair[(rep, "off")]) for rep in range(args.repetitions)]
-    ratios = [on.requests_per_s / off.requests_per_s for on, off in pairs]
-    # Server CPU per request: less sensitive than throughput to a neighbour
-    # taking the CPU away for a while (the server is CPU-bound on a hit).
-    cpu_ratios = [
-        (on.server_cpu_s / on.requests_per_s) / (off.server_cpu_s / off.requests_per_s)
-        for on, off in pairs
-    ]
-    low, high = bootstrap_interval(ratios)
+    pairs = [(runs[i], runs[i + 1]) for i in range(0, len(runs), 2)]
+    by_block: dict[int, list[float]] = {}
+    cpu_ratios: list[float] = []
+    for first, second in pairs:
+        by_block.setdefault(first.block, []).append(pair_ratio(first, second))
+        on, off = (first, second) if first.arm == "on" else (second, first)
+        # Server CPU per request: a second view, less sensitive than throughput
+        # to a neighbour taking the CPU away for a while.
+        cpu_ratios.append(
+            (on.server_cpu_s / on.requests_per_s) / (off.server_cpu_s / off.requests_per_s)
+        )
+    ratios = [ratio for block in by_block.values() for ratio in block]
     median_ratio = statistics.median(ratios)
+    low, high = cluster_bootstrap(list(by_block.values()))
     return {
         "calibration": args.calibrate,
         "cpu_pinning": {"load": sorted(LOAD_CPUS), "servers": sorted(SERVER_CPUS)},
@@ -198,11 +220,12 @@ def summarise(runs: list[ArmRun], args: argparse.Namespace) -> dict[str, object]
         "scale": args.scale,
         "connections": args.connections,
         "seconds_per_run": args.seconds,
-        "repetitions": args.repetitions,
+        "blocks": args.blocks,
+        "pairs_per_block": args.pairs,
         "median_rps": {
             arm: statistics.median(r.requests_per_s for r in runs if r.arm == arm) for arm in ARMS
         },
-        "ratios_on_over_off": [round(r, 4) for r in ratios],
+        "block_ratios_on_over_off": [round(statistics.median(b), 4) for b in by_block.values()],
         "median_ratio": round(median_ratio, 4),
         "median_ratio_ci95": [round(low, 4), round(high, 4)],
         "cost_percent": round((1 - median_ratio) * 100, 2),
@@ -218,9 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=list(SCALES), default="tiny")
     # Many short pairs beat a few long ones on a shared machine: a neighbour's
     # burst then lands inside one pair and the median sets it aside.
-    parser.add_argument("--seconds", type=float, default=3.0, help="per run (default 3)")
+    parser.add_argument("--seconds", type=float, default=1.0, help="per run (default 1)")
     parser.add_argument("--warmup", type=float, default=3.0, help="per server (default 3)")
-    parser.add_argument("--repetitions", type=int, default=20, help="pairs of runs (default 20)")
+    parser.add_argument("--blocks", type=int, default=6, help="fresh server pairs (default 6)")
+    parser.add_argument("--pairs", type=int, default=20, help="pairs per block (default 20)")
     parser.add_argument("--connections", type=int, default=32, help="wrk -c (default 32)")
     parser.add_argument("--output", type=Path, help="folder for monitoring-cost.json")
     parser.add_argument(
@@ -238,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         f"monitoring on/off throughput ratio {summary['median_ratio']} "
         f"(95 % CI {summary['median_ratio_ci95']}): cost {summary['cost_percent']} % "
         f"(95 % CI {summary['cost_percent_ci95']} %); server CPU per request on/off "
-        f"{summary['cpu_per_request_ratio_on_over_off']}; median req/s {summary['median_rps']}"
+        f"{summary['cpu_per_request_ratio_on_over_off']}; median req/s {summary['median_rps']}; "
+        f"per block {summary['block_ratios_on_over_off']}"
     )
     if args.output is not None:
         args.output.mkdir(parents=True, exist_ok=True)
