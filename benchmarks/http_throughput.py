@@ -20,7 +20,6 @@ import argparse
 import csv
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ from benchmarks.results import ResultFolder, write_json_atomically
 from benchmarks.wrk import WrkMissing, WrkRun, run_wrk, wrk_path
 from portal.datagen import SCALES, load_dataset
 from portal.db.indexes import set_indexes
-from portal.devstack import ServiceUnavailable, ensure_database, services
+from portal.devstack import ServiceUnavailable, ensure_database, free_port, services
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTS = "/api/products?limit=20"
@@ -64,13 +63,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--results", type=Path, default=Path("results"))
     return parser
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 class Server:

@@ -6,25 +6,18 @@ written atomically, and the manifest says ``"finished": false`` until the end.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import subprocess
 import sys
-import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from portal.files import write_json_atomically
+
 PACKAGES = ("fastapi", "sqlalchemy", "psycopg", "redis", "pytest-benchmark", "locust", "uvicorn")
-
-
-def write_json_atomically(path: Path, payload: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(payload, handle, indent=2, default=str)
-    os.replace(tmp, path)
 
 
 def _git_commit() -> str | None:

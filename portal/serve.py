@@ -1,13 +1,26 @@
-"""``python -m portal serve``: run the portal under uvicorn on configured or embedded services."""
+"""``python -m portal serve``: run the portal under uvicorn on configured or embedded services.
+
+Harnesses and tests that need the portal as a real server of its own (a
+process they can pin to a CPU, measure and stop) start this same command as
+a child with :func:`serving`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
+import httpx
 import uvicorn
 
-from portal.devstack import ServiceUnavailable, services
+from portal.devstack import ServiceUnavailable, free_port, services
 from portal.monitoring.multiproc import multiprocess_metrics
 
 
@@ -58,3 +71,63 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {error}")
         return 2
     return 0
+
+
+@dataclass(frozen=True)
+class ServedPortal:
+    """A ``python -m portal serve`` child that answers ``/healthz``."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def serving(
+    env: Mapping[str, str],
+    *,
+    workers: int = 1,
+    log: Path | None = None,
+    cpus: set[int] | None = None,
+    start_timeout_s: float = 60.0,
+) -> Iterator[ServedPortal]:
+    """Run the portal in a child process on a free port until the block ends.
+
+    ``env`` is the child's whole environment (its PORTAL_* settings); ``cpus``
+    pins the server (with one worker the server is this one process) so that
+    two servers compared with each other get the same CPU. A child that exits
+    or stays silent raises ``RuntimeError`` with the end of its log.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "portal", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
+    sink = log.open("wb") if log is not None else None
+    try:
+        process = subprocess.Popen(
+            command, env=dict(env), stdout=subprocess.DEVNULL, stderr=sink or subprocess.DEVNULL
+        )
+    finally:
+        if sink is not None:
+            sink.close()
+    if cpus and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(process.pid, cpus)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_timeout_s
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                said = log.read_text(errors="replace")[-2000:] if log is not None else ""
+                raise RuntimeError(f"the portal server did not start on {url}. {said}".strip())
+            time.sleep(0.2)
+        yield ServedPortal(url, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

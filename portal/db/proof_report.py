@@ -6,13 +6,13 @@ run), the text table what fits on a screen.
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from portal.db.index_proof import IndexProof, ProofReport
+from portal.files import write_csv_atomically, write_json_atomically
 
 CSV_COLUMNS = (
     "index",
@@ -53,16 +53,10 @@ def proof_row(proof: IndexProof) -> dict[str, Any]:
 
 
 def write_csv(report: ProofReport, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        for proof in report.proofs:
-            writer.writerow(proof_row(proof))
+    write_csv_atomically(path, CSV_COLUMNS, (proof_row(proof) for proof in report.proofs))
 
 
 def write_json(report: ProofReport, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "repetitions": report.repetitions,
         "planner_settings": report.planner_settings,
@@ -71,7 +65,7 @@ def write_json(report: ProofReport, path: Path) -> None:
         "redundant": [asdict(item) for item in report.redundant],
         "indexes": [asdict(proof) for proof in report.proofs],
     }
-    path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    write_json_atomically(path, payload)
 
 
 _TEXT_COLUMNS = (

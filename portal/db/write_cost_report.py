@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 from typing import Any
 
 from portal.db.write_cost import WriteCost, WriteCostReport
+from portal.files import write_csv_atomically, write_json_atomically
 
 CSV_COLUMNS = (
     "table",
@@ -39,16 +38,10 @@ def cost_row(result: WriteCost) -> dict[str, Any]:
 
 
 def write_csv(report: WriteCostReport, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        for result in report.results:
-            writer.writerow(cost_row(result))
+    write_csv_atomically(path, CSV_COLUMNS, (cost_row(result) for result in report.results))
 
 
 def write_json(report: WriteCostReport, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "rows": report.rows,
         "repetitions": report.repetitions,
@@ -58,7 +51,7 @@ def write_json(report: WriteCostReport, path: Path) -> None:
             for result in report.results
         ],
     }
-    path.write_text(json.dumps(payload, indent=2) + "\n")
+    write_json_atomically(path, payload)
 
 
 def to_text(report: WriteCostReport) -> str:

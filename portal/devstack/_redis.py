@@ -14,7 +14,6 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
 
 import redis
 
@@ -33,6 +32,7 @@ from ._common import (
     read_int,
     wait_gone,
 )
+from ._embedded import EmbeddedServer
 
 START_TIMEOUT_S = 10.0
 
@@ -61,36 +61,29 @@ def _server_info(port: int) -> dict[str, object] | None:
     return dict(info)
 
 
-class EmbeddedRedis:
+class EmbeddedRedis(EmbeddedServer):
     """A Redis server owned by a home folder; tests may stop and restart their own.
 
     ``start()`` starts it or adopts the one already running for ``home``;
     ``stop()`` stops it. As a context manager it stops only what it started.
     """
 
+    product = "Redis"
+    stem = "redis"
+
     def __init__(self, home: Path, port: int | None = None) -> None:
-        self.home = home.expanduser().resolve()
+        super().__init__(home, port)
         self.datadir = self.home / "redis"
-        self.logfile = self.home / "redis.log"
         self._pid_file = self.home / "redis.pid"
-        self._port_file = self.home / "redis.port"
-        self._explicit_port = port
-        self.port: int | None = port
-        self.version = ""
-        self.started = False  # True while this object owns a server it launched
+
+    @property
+    def data_path(self) -> Path:
+        return self.datadir
 
     @property
     def url(self) -> str:
         """``redis://127.0.0.1:<port>/0``."""
-        if self.port is None:
-            raise RuntimeError("EmbeddedRedis is not started")
-        return f"redis://{LOCALHOST}:{self.port}/0"
-
-    def describe(self) -> str:
-        """One line: version, folder, whether we started it, URL."""
-        how = "started here" if self.started else "already running"
-        where = display_path(self.datadir)
-        return f"Redis: embedded {self.version} at {where}, {how} ({self.url})"
+        return f"redis://{self._address()}/0"
 
     def _running(self) -> tuple[int, int, str] | None:
         """``(pid, port, version)`` of the live server of this home, checked by its pid."""
@@ -105,7 +98,7 @@ class EmbeddedRedis:
     def start(self) -> bool:
         """Make sure the server runs; True if this call launched it."""
         prepare_home(self.home)
-        with file_lock(self.home / "redis.lock"):
+        with file_lock(self._lock_file):
             running = self._running()
             if running is not None:
                 pid, port, self.version = running
@@ -169,7 +162,8 @@ class EmbeddedRedis:
 
     def stop(self) -> bool:
         """Stop the server of this home (whoever started it); True if one was running."""
-        with file_lock(prepare_home(self.home) / "redis.lock"):
+        prepare_home(self.home)
+        with file_lock(self._lock_file):
             running = self._running()
             self.started = False
             if running is None:
@@ -194,19 +188,6 @@ class EmbeddedRedis:
                 self._explicit_port = None
         else:
             self.start()
-
-    def __enter__(self) -> EmbeddedRedis:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self.started:
-            self.stop()
 
 
 def _last_error(tail: str) -> str:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,9 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from portal import Settings, create_app
 from portal.monitoring import HttpMetricsMiddleware
+from portal.serve import serving
 from tests.conftest import LiveServer, User
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_off_means_no_middleware_no_listeners_and_says_so(settings: Settings, admin: User) -> None:
@@ -37,47 +33,16 @@ def test_off_means_no_middleware_no_listeners_and_says_so(settings: Settings, ad
         )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def two_workers(settings: Settings, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
     env = {
         **os.environ,
         "PORTAL_DATABASE_URL": settings.database_url,
         "PORTAL_REDIS_URL": settings.redis_url,
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
-    log = tmp_path / "serve.log"
-    with log.open("wb") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "portal", "serve", "--workers", "2", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"serve did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serving(env, workers=2, log=tmp_path / "serve.log") as portal:
+        yield portal.url
 
 
 def test_two_workers_report_through_either_one(two_workers: str, buyer: User) -> None:
