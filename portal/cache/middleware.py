@@ -12,6 +12,13 @@ task and a stream per request). Reads of cached routes:
   and captured), one computation per key per process (single-flight) and, on
   Redis, per cluster (a short lock); only 200 responses are stored.
 
+When monitoring is on, the cache answers for a hit's metrics too: a hit is
+timed here and recorded straight into the monitor (it is the cheapest request
+the portal serves, and an HTTP-metrics layer wrapped around it cost 6-7 % of
+its throughput); every other request passes on to the metrics middleware
+inside, with the time this layer began in the scope, so a miss is timed from
+its cache lookup.
+
 Writes of declared routes renew their version tokens after the app answered and
 *before* the response starts, so the client that wrote reads its own write.
 """
@@ -19,6 +26,8 @@ Writes of declared routes renew their version tokens after the app answered and
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from time import perf_counter
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +36,10 @@ from portal.api.state import PortalState
 from portal.cache.policy import WRITE_METHODS
 from portal.cache.routing import Matched, ReadPlan, WritePlan
 from portal.cache.service import EntryRequest, ResponseCache
+from portal.monitoring.http import REQUEST_STARTED
+
+if TYPE_CHECKING:
+    from portal.monitoring import Monitor
 
 HIT, MISS, BYPASS = b"HIT", b"MISS", b"BYPASS"
 BYPASS_HEADER = b"x-cache-bypass"
@@ -87,6 +100,8 @@ class ResponseCacheMiddleware:
         receive: Receive,
         send: Send,
     ) -> None:
+        monitor = state.monitor
+        started = perf_counter()
         route = matched.plan.route
         counters = cache.stats[route.namespace]
         authorization, bypass = _request_headers(scope)
@@ -101,6 +116,7 @@ class ResponseCacheMiddleware:
                 request = cache.request_for(matched, principal.user_id, scope["query_string"])
         if request is None:
             counters.bypasses += 1
+            scope[REQUEST_STARTED] = started
             headers = _cache_headers(BYPASS, None, route.per_user)
             await self._compute(scope, receive, send, headers)
             return
@@ -109,7 +125,9 @@ class ResponseCacheMiddleware:
         if found.body is not None:
             counters.hits += 1
             counters.fallbacks += found.backend == "memory"
-            return await self._send_stored(send, request, found.body, found.backend)
+            return await self._send_stored(
+                send, request, found.body, found.backend, hit_of=(monitor, route.path, started)
+            )
 
         flight = cache.flights.joinable(request.entry_key)
         if flight is not None:
@@ -117,7 +135,9 @@ class ResponseCacheMiddleware:
             if body is not None:
                 counters.hits += 1
                 counters.coalesced += 1
-                return await self._send_stored(send, request, body, found.backend)
+                return await self._send_stored(
+                    send, request, body, found.backend, hit_of=(monitor, route.path, started)
+                )
 
         with cache.flights.lead(request.entry_key) as flight:
             async with cache.computing(request) as fresh:
@@ -125,7 +145,13 @@ class ResponseCacheMiddleware:
                     counters.hits += 1
                     counters.coalesced += 1
                     flight.publish(fresh.body)
-                    return await self._send_stored(send, request, fresh.body, fresh.backend)
+                    return await self._send_stored(
+                        send,
+                        request,
+                        fresh.body,
+                        fresh.backend,
+                        hit_of=(monitor, route.path, started),
+                    )
                 tag = await cache.tag_for(request, fresh)
                 counters.misses += 1
                 counters.fallbacks += fresh.backend == "memory"
@@ -135,10 +161,19 @@ class ResponseCacheMiddleware:
                     await cache.store(request, tag, body)
 
                 headers = _cache_headers(MISS, fresh.backend, request.per_user)
+                scope[REQUEST_STARTED] = started
                 await self._compute(scope, receive, send, headers, keep)
 
     @staticmethod
-    async def _send_stored(send: Send, request: EntryRequest, body: bytes, backend: str) -> None:
+    async def _send_stored(
+        send: Send,
+        request: EntryRequest,
+        body: bytes,
+        backend: str,
+        *,
+        hit_of: tuple[Monitor | None, str, float],
+    ) -> None:
+        """Send a stored body; with monitoring on, record the hit (monitor, template, start)."""
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
@@ -146,6 +181,9 @@ class ResponseCacheMiddleware:
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+        monitor, template, started = hit_of
+        if monitor is not None:
+            monitor.record_hit(template, perf_counter() - started)
 
     async def _compute(
         self,

@@ -9,6 +9,11 @@ path: a client requesting ten thousand ids must not mint ten thousand series.
 Routing stores the matched route in ``scope["route"]``; a response served
 before routing (a cache hit) or for no route at all gets the template from the
 app's documented paths, or ``<unmatched>``.
+
+With the response cache on, the cache middleware sits outside this one and
+records its hits itself (see ``portal/cache/middleware.py``); for everything
+it passes on, it leaves the time it began under ``REQUEST_STARTED`` in the
+scope, and that is where this middleware's clock starts.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ if TYPE_CHECKING:
     from portal.monitoring.monitor import Monitor
 
 UNMATCHED = "<unmatched>"
+REQUEST_STARTED = "portal.request_started"
+"""Scope key: ``perf_counter()`` when an outer portal layer began the request."""
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 STATUS_CLASSES = {1: "1xx", 2: "2xx", 3: "3xx", 4: "4xx", 5: "5xx"}
 
@@ -90,7 +97,7 @@ class HttpMetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        start = perf_counter()
+        start = scope.get(REQUEST_STARTED) or perf_counter()
         status = 500  # kept if no response starts: the error handler outside sends a 500
 
         async def send_and_note_status(message: Message) -> None:

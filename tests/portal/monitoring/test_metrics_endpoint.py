@@ -58,24 +58,38 @@ def test_metrics_parse_and_name_what_the_portal_does(monitored: httpx.Client, bu
     assert pool_size and pool_size[0] >= 1
 
 
-def test_cache_hits_are_timed_under_their_route_template(
-    monitored: httpx.Client, buyer: User
+def wallet_requests(client: httpx.Client) -> float:
+    """``GET /api/wallet`` 2xx requests counted in ``/metrics``."""
+    return sum(
+        value
+        for sample, labels, value in families(client)[REQUEST_SECONDS]
+        if sample.endswith("_count")
+        and (labels["method"], labels["route"], labels["status"]) == ("GET", "/api/wallet", "2xx")
+    )
+
+
+def test_a_miss_and_a_hit_are_each_counted_once_under_the_route_template(
+    monitored: httpx.Client, buyer: User, admin: User
 ) -> None:
-    # The second call is a cache hit served before routing: it still needs
-    # its template, not the raw path.
-    for _ in range(2):
-        response = monitored.get("/api/wallet", headers=buyer.headers)
-        assert response.status_code == 200
-    found = families(monitored)
-    counts = {
-        labels["route"]: value
-        for sample, labels, value in found[REQUEST_SECONDS]
-        if sample.endswith("_count") and labels["method"] == "GET"
-    }
-    assert counts.get("/api/wallet", 0) >= 2
+    # The cache layer answers (and records) a hit itself, before routing and
+    # outside the metrics middleware; the miss goes through that middleware.
+    # Neither may be lost or counted twice. A fresh buyer: their wallet is a
+    # miss first.
+    before = wallet_requests(monitored)
+    summary_before = monitored.get("/api/performance/metrics", headers=admin.headers).json()
+    answers = [monitored.get("/api/wallet", headers=buyer.headers).headers["x-cache"] for _ in "ab"]
+    assert answers == ["MISS", "HIT"]
+    assert wallet_requests(monitored) == before + 2
+    summary = monitored.get("/api/performance/metrics", headers=admin.headers).json()
+    route, route_before = (
+        summary["routes"]["GET /api/wallet"],
+        summary_before["routes"].get("GET /api/wallet", {"count": 0, "statuses": {}}),
+    )
+    assert route["count"] == route_before["count"] + 2
+    assert route["statuses"]["2xx"] == route_before["statuses"].get("2xx", 0) + 2
     cache = {
         (labels["namespace"], labels["event"]): value
-        for sample, labels, value in found["portal_cache_events"]
+        for sample, labels, value in families(monitored)["portal_cache_events"]
         if sample.endswith("_total")
     }
     assert cache.get(("wallet", "hits"), 0) >= 1
