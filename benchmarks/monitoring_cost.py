@@ -4,8 +4,8 @@
     python -m benchmarks.monitoring_cost --blocks 10 --output results/
     python -m benchmarks.monitoring_cost --calibrate      # A/A: both arms off, the noise floor
 
-Two real uvicorn servers (one worker each, uvloop + httptools, no access log,
-as ``python -m portal serve`` runs them) on 127.0.0.1, identical except for
+Two real servers (``python -m portal serve``: one uvicorn worker each, uvloop +
+httptools, no access log) on 127.0.0.1, identical except for
 ``PORTAL_MONITORING``; wrk (one thread, keep-alive connections) loads them in
 turn, A B B A …, so drift on a shared machine hits both arms alike. The route
 is a cache hit on every request (checked first): the cheapest request the
@@ -23,14 +23,10 @@ effect is the median of the on/off throughput ratios of all pairs, and its
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
@@ -42,6 +38,8 @@ import psutil
 from benchmarks.wrk import WrkMissing, run_wrk
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import ServiceUnavailable, ensure_database, services
+from portal.files import write_json_atomically
+from portal.serve import serving
 
 PATH = "/api/products?limit=20"
 ARMS = ("off", "on")
@@ -67,44 +65,14 @@ class ArmRun:
     wrk_cpu_s: float
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def portal_server(
     arm: str, env: dict[str, str], *, calibrate: bool
 ) -> Iterator[tuple[str, psutil.Process]]:
-    """One uvicorn worker serving the portal with ``PORTAL_MONITORING=arm`` (off if calibrating)."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", "portal.app:create_app_from_env",
-        "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools",
-        "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
+    """``python -m portal serve``, one worker, ``PORTAL_MONITORING=arm`` (off if calibrating)."""
     monitoring = "off" if calibrate else arm
-    server = subprocess.Popen(command, env={**env, "PORTAL_MONITORING": monitoring})
-    if SERVER_CPUS:
-        os.sched_setaffinity(server.pid, SERVER_CPUS)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the {arm} server did not start")
-            time.sleep(0.2)
-        yield url, psutil.Process(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serving({**env, "PORTAL_MONITORING": monitoring}, cpus=SERVER_CPUS) as portal:
+        yield portal.url, psutil.Process(portal.process.pid)
 
 
 def check_cache_hit(url: str, headers: dict[str, str]) -> None:
@@ -117,7 +85,7 @@ def check_cache_hit(url: str, headers: dict[str, str]) -> None:
 
 def cpu_seconds(process: psutil.Process) -> float:
     times = process.cpu_times()
-    return times.user + times.system
+    return float(times.user + times.system)
 
 
 def measure(args: argparse.Namespace) -> dict[str, object]:
@@ -266,9 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         f"per block {summary['block_ratios_on_over_off']}"
     )
     if args.output is not None:
-        args.output.mkdir(parents=True, exist_ok=True)
         name = "monitoring-cost-calibration.json" if args.calibrate else "monitoring-cost.json"
-        (args.output / name).write_text(json.dumps(summary, indent=2))
+        write_json_atomically(args.output / name, summary)
     return 0
 
 
