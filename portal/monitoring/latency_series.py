@@ -15,7 +15,6 @@ Prometheus only when asked:
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,47 +24,31 @@ from prometheus_client.core import HistogramMetricFamily
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
-from portal.monitoring.histogram import FOLD_AT
+from portal.monitoring.histogram import BufferedBuckets
 
 # Seconds. The statement buckets straddle the slow-query threshold (0.1 s).
 LATENCY_BUCKETS = (
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 )  # fmt: skip
-_BUCKETS = np.array(LATENCY_BUCKETS)
 _LE = (*(floatToGoString(b) for b in LATENCY_BUCKETS), "+Inf")  # type: ignore[no-untyped-call]
 
 
-class BucketCounts:
-    """One labelled series: counts per bucket (not cumulative), and their sum.
+class BucketCounts(BufferedBuckets):
+    """One labelled series: counts per bucket (not cumulative), and their sum."""
 
-    Like ``LatencyHistogram`` it buffers observations and sorts them into
-    buckets in bulk, every ``FOLD_AT`` and before any read.
-    """
-
-    __slots__ = ("_counts", "_pending", "_total", "flushed", "flushed_total")
+    __slots__ = ("_counts", "_total", "flushed", "flushed_total")
+    bounds = np.array(LATENCY_BUCKETS)
 
     def __init__(self) -> None:
-        self._pending = array("d")
+        super().__init__()
         self._counts = np.zeros(len(LATENCY_BUCKETS) + 1, dtype=np.int64)  # the last is +Inf
         self._total = 0.0
         self.flushed = [0] * len(self._counts)
         self.flushed_total = 0.0
 
-    def observe(self, seconds: float) -> None:
-        pending = self._pending
-        pending.append(seconds)
-        if len(pending) >= FOLD_AT:
-            self.fold()
-
-    def fold(self) -> None:
-        if not self._pending:
-            return
-        values = np.frombuffer(self._pending, dtype=np.float64)
-        index = np.searchsorted(_BUCKETS, values, side="left")  # as bisect_left
+    def _absorb(self, values: np.ndarray, index: np.ndarray) -> None:
         self._counts += np.bincount(index, minlength=len(self._counts))
         self._total += float(values.sum())
-        del values  # the buffer cannot shrink while a view of it exists
-        del self._pending[:]
 
     @property
     def counts(self) -> list[int]:

@@ -14,7 +14,7 @@ import math
 
 import pytest
 
-from portal.monitoring.histogram import BOUNDS, RELATIVE_RESOLUTION, LatencyHistogram
+from portal.monitoring.histogram import BOUNDS, FOLD_AT, RELATIVE_RESOLUTION, LatencyHistogram
 
 
 def exact_percentile(values: list[float], q: float) -> float:
@@ -76,3 +76,17 @@ def test_memory_is_bounded_whatever_the_traffic() -> None:
     histogram = filled([i * 1e-5 for i in range(1, 100_001)])
     assert len(histogram.buckets) == len(BOUNDS) + 1 < 200
     assert pytest.approx(0.0905, abs=1e-4) == RELATIVE_RESOLUTION
+
+
+def test_buffered_observations_are_all_read_whenever_the_reader_comes() -> None:
+    # Synthetic timings, observed one by one across several bulk folds and
+    # read while some are still buffered: the same as filling it at once.
+    values = [(i % 997 + 1) * 1e-5 for i in range(3 * FOLD_AT + 17)]
+    one_by_one = LatencyHistogram()
+    for value in values:
+        one_by_one.observe(value)
+    at_once = filled(values)
+    assert one_by_one.count == len(values) == at_once.count
+    assert one_by_one.summary() == at_once.summary()
+    assert one_by_one.buckets == at_once.buckets
+    assert one_by_one.min == min(values) and one_by_one.max == max(values)
