@@ -27,6 +27,7 @@ from portal.api.routes import (
 )
 from portal.api.state import PortalState
 from portal.auth.cache import TokenCache
+from portal.auth.revocations import RevocationListener
 from portal.cache import ResponseCacheMiddleware, build_response_cache, create_redis
 from portal.db.cleanup import CleanupPolicy, cleanup_periodically
 from portal.db.engine import create_engine, is_unavailable
@@ -56,6 +57,8 @@ def create_app(settings: Settings) -> FastAPI:
             ),
         )
         state.statements.attach(engine)
+        revocations = state.revocations = RevocationListener(redis, state.tokens)
+        revocations.start()
         if monitor is not None:
             state.monitor = monitor
             monitor.attach(engine)
@@ -93,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
                     await cleanup
             if monitor is not None:
                 await monitor.stop()
+            await revocations.stop()
             if state.cache is not None:
                 await state.cache.aclose()
             await redis.aclose()

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from portal.api.statements import StatementCounter
 from portal.auth.cache import TokenCache
+from portal.auth.revocations import RevocationListener
 from portal.settings import Settings
 
 if TYPE_CHECKING:  # the cache middleware imports this module
@@ -28,3 +29,5 @@ class PortalState:
     statements: StatementCounter = field(default_factory=StatementCounter)
     # None when PORTAL_MONITORING=off.
     monitor: Monitor | None = None
+    # Drops tokens other processes revoke from ``tokens``; started by the lifespan.
+    revocations: RevocationListener | None = None

@@ -2,8 +2,9 @@
 
 Without it every request, cached responses included, would cost a PostgreSQL
 round trip just to learn who is calling. Entries live ``ttl`` seconds; a revoked
-token is dropped from this process at once and from other workers' caches
-within ``ttl`` at the latest.
+token is dropped from this process at once, from other processes' caches as
+soon as the announcement reaches them (``revocations.py``), and within ``ttl``
+at the latest if it never does.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class TokenCache:
 
     def forget(self, token_hash: bytes) -> None:
         self._entries.pop(token_hash, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from portal.api.deps import CurrentUser, State, TokenHash
 from portal.api.models import AUTH_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
+from portal.auth.revocations import announce_revocation
 from portal.queries import users as queries
 from portal.queries.auth import revoke_token
 
@@ -42,9 +43,11 @@ async def me(state: State, user: CurrentUser) -> JSONBytesResponse:
 
 @router.post("/auth/revoke", status_code=204, responses=AUTH_ERRORS)
 async def revoke(state: State, user: CurrentUser, token_hash: TokenHash) -> Response:
-    """Revoke the token this request carries; it stops working at once here and
-    within ``PORTAL_TOKEN_CACHE_SECONDS`` in other worker processes."""
+    """Revoke the token this request carries; it stops working at once here and,
+    through a Redis announcement, in other worker processes (without Redis: within
+    ``PORTAL_TOKEN_CACHE_SECONDS``)."""
     async with state.engine.begin() as conn:
         await revoke_token(conn, token_hash=token_hash)
     state.tokens.forget(token_hash)
+    await announce_revocation(state.redis, token_hash)
     return Response(status_code=204)
