@@ -36,6 +36,7 @@ import httpx
 import psutil
 
 from benchmarks.wrk import WrkMissing, run_wrk
+from portal.cli_args import positive_float, positive_int
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically
@@ -209,11 +210,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=list(SCALES), default="tiny")
     # Many short pairs beat a few long ones on a shared machine: a neighbour's
     # burst then lands inside one pair and the median sets it aside.
-    parser.add_argument("--seconds", type=float, default=1.0, help="per run (default 1)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="per server (default 3)")
-    parser.add_argument("--blocks", type=int, default=6, help="fresh server pairs (default 6)")
-    parser.add_argument("--pairs", type=int, default=20, help="pairs per block (default 20)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk -c (default 32)")
+    parser.add_argument("--seconds", type=positive_float, default=1.0, help="per run (default 1)")
+    parser.add_argument("--warmup", type=positive_float, default=3.0, help="per server (default 3)")
+    parser.add_argument(
+        "--blocks", type=positive_int, default=6, help="fresh server pairs (default 6)"
+    )
+    parser.add_argument(
+        "--pairs", type=positive_int, default=20, help="pairs per block (default 20)"
+    )
+    parser.add_argument("--connections", type=positive_int, default=32, help="wrk -c (default 32)")
     parser.add_argument("--output", type=Path, help="folder for monitoring-cost.json")
     parser.add_argument(
         "--calibrate",

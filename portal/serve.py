@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from portal.cli_args import positive_int, tcp_port
 from portal.devstack import ServiceUnavailable, free_port, services
 from portal.monitoring.multiproc import multiprocess_metrics
 
@@ -35,9 +36,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default %(default)s)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default %(default)s)")
+    parser.add_argument("--port", type=tcp_port, default=8000, help="port (default %(default)s)")
     parser.add_argument(
-        "--workers", type=int, default=1, help="uvicorn worker processes (default %(default)s)"
+        "--workers",
+        type=positive_int,
+        default=1,
+        help="uvicorn worker processes (default %(default)s)",
     )
     parser.add_argument(
         "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
@@ -46,9 +50,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        print("error: --workers must be at least 1")
-        return 2
     try:
         with services() as stack, multiprocess_metrics(args.workers) as metrics_dir:
             print(stack.describe(), flush=True)

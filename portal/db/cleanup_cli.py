@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable
 
 import psycopg
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.cli_args import positive_float, positive_int
 from portal.db.cleanup import CleanupPolicy, run_cleanup
 from portal.db.engine import create_engine
 from portal.devstack import ServiceUnavailable, services
 from portal.settings import Settings
-
-
-def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, not {text}")
-        return value
-
-    return parse
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,11 +25,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "--audit-days, at most --batch rows per transaction, committing between batches."
         ),
     )
-    parser.add_argument("--cart-days", type=_positive(float), default=defaults.cart_days,
+    parser.add_argument("--cart-days", type=positive_float, default=defaults.cart_days,
                         help="abandoned after this many days (default %(default)s)")  # fmt: skip
-    parser.add_argument("--audit-days", type=_positive(float), default=defaults.audit_days,
+    parser.add_argument("--audit-days", type=positive_float, default=defaults.audit_days,
                         help="audit rows older than this go (default %(default)s)")  # fmt: skip
-    parser.add_argument("--batch", type=_positive(int), default=defaults.batch,
+    parser.add_argument("--batch", type=positive_int, default=defaults.batch,
                         help="rows per transaction (default %(default)s)")  # fmt: skip
     parser.add_argument("--database-url", help="default: PORTAL_DATABASE_URL, else embedded")
     parser.set_defaults(func=run)

@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 
+from portal.cli_args import positive_int
 from portal.datagen import SCALES, load_dataset
 from portal.db import proof_report, write_cost_report
 from portal.db.index_catalog import catalog
@@ -43,7 +44,7 @@ def register(subparsers: Any) -> None:
     )
     _dataset_arguments(proof)
     proof.add_argument(
-        "--repetitions", type=_positive, default=5, help="measured runs per arm (default 5)"
+        "--repetitions", type=positive_int, default=5, help="measured runs per arm (default 5)"
     )
     proof.add_argument(
         "--force-index-use",
@@ -74,9 +75,11 @@ def register(subparsers: Any) -> None:
     )
     _dataset_arguments(cost)
     cost.add_argument(
-        "--rows", type=_positive, default=10_000, help="rows per insert run (default 10000)"
+        "--rows", type=positive_int, default=10_000, help="rows per insert run (default 10000)"
     )
-    cost.add_argument("--repetitions", type=_positive, default=5, help="runs per arm (default 5)")
+    cost.add_argument(
+        "--repetitions", type=positive_int, default=5, help="runs per arm (default 5)"
+    )
     cost.add_argument(
         "--shape",
         action="append",
@@ -160,16 +163,6 @@ def _output_arguments(parser: argparse.ArgumentParser) -> None:
         "--output", type=Path, default=Path("results"), help="folder for the CSV (default results)"
     )
     parser.add_argument("--json", action="store_true", help="also write JSON with every run")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def _fail(error: BaseException) -> int:
