@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.results import ResultFolder
+from portal.cli_args import dataset_seed, output_folder
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import ServiceUnavailable, ensure_database, services
 
@@ -31,9 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--scale", choices=list(SCALES), default="small", help="default: small")
-    parser.add_argument("--seed", type=int, default=1, help="dataset seed (default 1)")
+    parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
     parser.add_argument(
-        "--results", type=Path, default=Path("results"), help="results root (default ./results)"
+        "--results", type=output_folder, default="results", help="results root (default ./results)"
     )
     return parser
 

@@ -35,7 +35,7 @@ import redis
 from benchmarks.bare_redis import DEFAULT_KEY
 from benchmarks.results import ResultFolder, write_json_atomically
 from benchmarks.wrk import WrkMissing, WrkRun, run_wrk, wrk_path
-from portal.cli_args import positive_float, positive_int
+from portal.cli_args import dataset_seed, output_folder, positive_float, positive_int
 from portal.datagen import SCALES, load_dataset
 from portal.db.indexes import set_indexes
 from portal.devstack import ServiceUnavailable, ensure_database, free_port, services
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and cache on vs off, over HTTP with wrk.",
     )
     parser.add_argument("--scale", choices=list(SCALES), default="small")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=dataset_seed, default=1)
     parser.add_argument("--seconds", type=positive_float, default=5.0, help="per measured run")
     parser.add_argument("--warmup", type=positive_float, default=2.0, help="per run, discarded")
     parser.add_argument("--repetitions", type=positive_int, default=3)
@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--indexes", choices=["on", "off", "keep"], default="on", help="default: on"
     )
-    parser.add_argument("--results", type=Path, default=Path("results"))
+    parser.add_argument("--results", type=output_folder, default="results")
     return parser
 
 

@@ -30,13 +30,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import httpx
 import psutil
 
 from benchmarks.wrk import WrkMissing, run_wrk
-from portal.cli_args import positive_float, positive_int
+from portal.cli_args import output_folder, positive_float, positive_int
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically
@@ -219,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         "--pairs", type=positive_int, default=20, help="pairs per block (default 20)"
     )
     parser.add_argument("--connections", type=positive_int, default=32, help="wrk -c (default 32)")
-    parser.add_argument("--output", type=Path, help="folder for monitoring-cost.json")
+    parser.add_argument("--output", type=output_folder, help="folder for monitoring-cost.json")
     parser.add_argument(
         "--calibrate",
         action="store_true",

@@ -8,6 +8,8 @@ inside a run that should never have started.
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
 
 def positive_int(text: str) -> int:
@@ -38,3 +40,29 @@ def tcp_port(text: str) -> int:
     if value > 65535:
         raise argparse.ArgumentTypeError(f"a TCP port is at most 65535, not {value}")
     return value
+
+
+SEED_MAX = 2**31 - 1  # perfproof_dataset.seed is a PostgreSQL integer
+
+
+def dataset_seed(text: str) -> int:
+    """A data generator seed, 0 to 2^31 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {SEED_MAX}")
+    return value
+
+
+def output_folder(text: str) -> Path:
+    """A folder results can be written to, created now, so a long run cannot end unsaved."""
+    path = Path(text).expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"cannot create {text}: {error.strerror}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"cannot write into {text}")
+    return path

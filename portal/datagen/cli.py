@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 
+from portal.cli_args import dataset_seed
 from portal.datagen.loader import load_dataset
 from portal.datagen.minting import UnknownUser, mint_token
 from portal.datagen.scales import SCALES
@@ -34,7 +35,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "Writes the tokens file (user_id,role,token) either way.",
     )
     parser.add_argument("--scale", choices=list(SCALES), default="small")
-    parser.add_argument("--seed", type=_seed, default=1, help="dataset seed (default 1)")
+    parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
     _database_url_argument(parser)
     parser.add_argument("--force", action="store_true", help="regenerate even if loaded")
     parser.add_argument(
@@ -100,16 +101,6 @@ def _database_url_argument(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help=f"libpq URL (default: ${DATABASE_ENV}, else the embedded PostgreSQL)",
     )
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 0 <= value < 2**31:
-        raise argparse.ArgumentTypeError(f"must be between 0 and {2**31 - 1}")
-    return value
 
 
 def _fail(exc: BaseException) -> int:

@@ -12,12 +12,11 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from portal.cli_args import positive_int
+from portal.cli_args import output_folder, positive_int
 from portal.datagen import SCALES, load_dataset
 from portal.db import proof_report, write_cost_report
 from portal.db.index_catalog import catalog
@@ -160,7 +159,10 @@ def _dataset_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _output_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--output", type=Path, default=Path("results"), help="folder for the CSV (default results)"
+        "--output",
+        type=output_folder,
+        default="results",
+        help="folder for the CSV (default results)",
     )
     parser.add_argument("--json", action="store_true", help="also write JSON with every run")
 

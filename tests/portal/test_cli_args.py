@@ -5,15 +5,22 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from portal.cli_args import positive_float, positive_int, tcp_port
+from portal.cli_args import dataset_seed, output_folder, positive_float, positive_int, tcp_port
 
 
 @pytest.mark.parametrize(
     ("parse", "text", "value"),
-    [(positive_int, "3", 3), (positive_float, "0.5", 0.5), (tcp_port, "65535", 65535)],
+    [
+        (positive_int, "3", 3),
+        (positive_float, "0.5", 0.5),
+        (tcp_port, "65535", 65535),
+        (dataset_seed, "0", 0),
+        (dataset_seed, "2147483647", 2**31 - 1),
+    ],
 )
 def test_good_values_pass(parse: object, text: str, value: float) -> None:
     assert parse(text) == value  # type: ignore[operator]
@@ -29,6 +36,9 @@ def test_good_values_pass(parse: object, text: str, value: float) -> None:
         (positive_float, "inf", "positive"),
         (positive_float, "soon", "not a number"),
         (tcp_port, "70000", "at most 65535"),
+        (dataset_seed, "-3", "between 0 and"),
+        (dataset_seed, "2147483648", "between 0 and"),
+        (output_folder, "/proc/perfproof-results", "cannot create"),
     ],
 )
 def test_bad_values_say_why(parse: object, text: str, says: str) -> None:
@@ -46,6 +56,9 @@ def test_bad_values_say_why(parse: object, text: str, says: str) -> None:
         ["benchmarks.monitoring_cost", "--blocks", "0"],
         ["benchmarks.monitoring_cost", "--seconds", "-1"],
         ["benchmarks.http_throughput", "--repetitions", "0"],
+        ["benchmarks", "--seed", "-3"],
+        ["benchmarks", "--results", "/proc/perfproof-results"],
+        ["benchmarks.monitoring_cost", "--output", "/proc/perfproof-results"],
     ],
 )
 def test_commands_refuse_bad_numbers_without_a_traceback(command: list[str]) -> None:
@@ -55,3 +68,12 @@ def test_commands_refuse_bad_numbers_without_a_traceback(command: list[str]) -> 
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert f"argument {command[-2]}" in done.stderr.strip().splitlines()[-1]
+
+
+def test_an_output_folder_is_created_before_the_work(tmp_path: Path) -> None:
+    assert output_folder(str(tmp_path / "a" / "b")) == tmp_path / "a" / "b"
+    assert (tmp_path / "a" / "b").is_dir()
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(argparse.ArgumentTypeError, match="cannot create"):
+        output_folder(str(blocker / "results"))
