@@ -6,6 +6,7 @@ Any other exception is a bug and is logged with its traceback as a 500.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,6 +14,7 @@ from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
+from portal.api.cursors import CURSOR_PATTERN
 from portal.api.responses import JSONBytesResponse, error_response
 from portal.db.engine import DatabaseUnavailable, is_unavailable
 
@@ -27,16 +29,30 @@ def _field(loc: tuple[str | int, ...]) -> str:
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
 
+# Patterns people should never have to read as regular expressions.
+_FORMATS = {CURSOR_PATTERN: "a cursor: the next_cursor of the previous page"}
+
+
+def _error(e: dict[str, Any]) -> dict[str, Any]:
+    """One validation error as a field and a sentence a client developer can act on."""
+    loc = tuple(e.get("loc", ()))
+    kind = e.get("type")
+    message = e.get("msg", "")
+    if kind == "json_invalid":
+        # pydantic locates it as ("body", <character offset>): not a field.
+        at = loc[1] if len(loc) > 1 else None
+        where = f" (at character {at})" if isinstance(at, int) else ""
+        return {"field": "body", "message": f"the body is not valid JSON{where}", "type": kind}
+    if kind == "string_pattern_mismatch":
+        expected = _FORMATS.get(str(e.get("ctx", {}).get("pattern")))
+        if expected is not None:
+            message = f"should be {expected}"
+    return {"field": _field(loc), "message": message, "type": kind}
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {
-            "field": _field(tuple(e.get("loc", ()))),
-            "message": e.get("msg", ""),
-            "type": e.get("type"),
-        }
-        for e in exc.errors()
-    ]
+    errors = [_error(e) for e in exc.errors()]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return JSONBytesResponse(
         {"detail": f"Invalid request: {summary}", "errors": errors}, status_code=422
