@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.results import ResultFolder
@@ -55,6 +57,22 @@ def summarise(benchmark_json: Path) -> list[str]:
     return lines
 
 
+def _wait_after_interrupt(child: subprocess.Popen[bytes]) -> int:
+    """The child's exit status once it has stopped (asked again, then killed, if it lingers)."""
+    steps: tuple[Callable[[], None], ...] = (
+        lambda: None,
+        lambda: child.send_signal(signal.SIGINT),
+        child.kill,
+    )
+    for step in steps:
+        step()
+        try:
+            return child.wait(timeout=10)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            continue
+    return child.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -80,11 +98,11 @@ def main(argv: list[str] | None = None) -> int:
             # A separate process: pytest's assertion rewriting and warning
             # filters want a fresh interpreter, and a crash cannot take the
             # manifest down with it.
-            code = subprocess.call(
+            pytest = subprocess.Popen(
                 [
                     sys.executable,
                     "-m",
-                    "pytest",
+                    "benchmarks.suite",
                     str(SUITES / "test_queries.py"),
                     f"--scale={args.scale}",
                     f"--seed={args.seed}",
@@ -93,14 +111,30 @@ def main(argv: list[str] | None = None) -> int:
                     "--benchmark-columns=min,median,max,rounds",
                     "-p",
                     "no:cacheprovider",
+                    # Interrupted before the first benchmark, pytest-benchmark
+                    # warns that it saves nothing; that is said below, plainly.
+                    "-W",
+                    "ignore:Not saving anything:pytest_benchmark.logger.PytestBenchmarkWarning",
                     "-q",
                 ],
                 cwd=SUITES.parent,
             )
+            try:
+                code = pytest.wait()
+            except KeyboardInterrupt:
+                # Ctrl-C reached pytest too (same process group): let it stop,
+                # then say plainly that this folder is not a complete run.
+                code = _wait_after_interrupt(pytest)
+                folder.finish(ok=False, interrupted=True, pytest_exit_code=code)
+                print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
+                return 130
             folder.finish(ok=code == 0, pytest_exit_code=code)
     except ServiceUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted before the benchmarks started")
+        return 130
     if code != 0:
         print(f"benchmarks failed (pytest exit {code}); partial results in {folder.path}")
         return code
