@@ -57,8 +57,14 @@ def summarise(benchmark_json: Path) -> list[str]:
     return lines
 
 
-def _wait_after_interrupt(child: subprocess.Popen[bytes]) -> int:
-    """The child's exit status once it has stopped (asked again, then killed, if it lingers)."""
+def _wait_after_interrupt(child: subprocess.Popen[bytes] | None) -> int | None:
+    """The child's exit status once it has stopped (asked again, then killed, if it lingers).
+
+    Ctrl-C in a terminal reaches the child too; it gets a few seconds to stop
+    on its own (pytest then writes what it measured) before it is asked again.
+    """
+    if child is None:
+        return None
     steps: tuple[Callable[[], None], ...] = (
         lambda: None,
         lambda: child.send_signal(signal.SIGINT),
@@ -67,10 +73,24 @@ def _wait_after_interrupt(child: subprocess.Popen[bytes]) -> int:
     for step in steps:
         step()
         try:
-            return child.wait(timeout=10)
+            return child.wait(timeout=5)
         except (subprocess.TimeoutExpired, KeyboardInterrupt):
             continue
     return child.wait()
+
+
+def _start_suite(arguments: list[str]) -> subprocess.Popen[bytes]:
+    """``python -m benchmarks.suite`` with Ctrl-C ignored until it has set up its own handling."""
+    # A disposition of "ignore" survives exec; benchmarks.suite takes over at
+    # its first line, so an interrupt during the child's start-up is neither
+    # a traceback there nor lost here (the runner asks again).
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.suite", *arguments], cwd=SUITES.parent
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,38 +114,34 @@ def main(argv: list[str] | None = None) -> int:
                     "dataset_rows": dataset.rows,
                 },
             )
-            queries_json = folder.file("queries.json")
-            # A separate process: pytest's assertion rewriting and warning
-            # filters want a fresh interpreter, and a crash cannot take the
-            # manifest down with it.
-            pytest = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "benchmarks.suite",
-                    str(SUITES / "test_queries.py"),
-                    f"--scale={args.scale}",
-                    f"--seed={args.seed}",
-                    f"--benchmark-json={queries_json}",
-                    "--benchmark-group-by=group",
-                    "--benchmark-columns=min,median,max,rounds",
-                    "-p",
-                    "no:cacheprovider",
-                    # Interrupted before the first benchmark, pytest-benchmark
-                    # warns that it saves nothing; that is said below, plainly.
-                    "-W",
-                    "ignore:Not saving anything:pytest_benchmark.logger.PytestBenchmarkWarning",
-                    "-q",
-                ],
-                cwd=SUITES.parent,
-            )
+            pytest: subprocess.Popen[bytes] | None = None
             try:
+                queries_json = folder.file("queries.json")
+                # A separate process: pytest's assertion rewriting and warning
+                # filters want a fresh interpreter, and a crash cannot take the
+                # manifest down with it.
+                pytest = _start_suite(
+                    [
+                        str(SUITES / "test_queries.py"),
+                        f"--scale={args.scale}",
+                        f"--seed={args.seed}",
+                        f"--benchmark-json={queries_json}",
+                        "--benchmark-group-by=group",
+                        "--benchmark-columns=min,median,max,rounds",
+                        "-p",
+                        "no:cacheprovider",
+                        # Interrupted before the first benchmark, pytest-benchmark
+                        # warns that it saves nothing; that is said below, plainly.
+                        "-W",
+                        "ignore:Not saving anything:pytest_benchmark.logger.PytestBenchmarkWarning",
+                        "-q",
+                    ]
+                )
                 code = pytest.wait()
             except KeyboardInterrupt:
-                # Ctrl-C reached pytest too (same process group): let it stop,
-                # then say plainly that this folder is not a complete run.
-                code = _wait_after_interrupt(pytest)
-                folder.finish(ok=False, interrupted=True, pytest_exit_code=code)
+                # Still inside services(): the child stops before the servers do.
+                exit_code = _wait_after_interrupt(pytest)
+                folder.finish(ok=False, interrupted=True, pytest_exit_code=exit_code)
                 print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
                 return 130
             folder.finish(ok=code == 0, pytest_exit_code=code)
