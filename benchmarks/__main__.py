@@ -32,8 +32,22 @@ def build_parser() -> argparse.ArgumentParser:
             "performance indexes on and off. Results go to RESULTS/<time>-<scale>/ with a "
             "manifest; a summary is printed at the end."
         ),
+        epilog=(
+            "Services: PORTAL_DATABASE_URL and PORTAL_REDIS_URL when set, else an embedded "
+            "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/), started if none "
+            "runs there and stopped again at the end. Exit codes: 0 done, 2 bad option or "
+            "unreachable service, 130 interrupted (the run folder says finished: false), else "
+            "pytest's code. Examples: nox -s bench -- --scale medium; "
+            "python -m benchmarks --scale tiny --seed 7"
+        ),
     )
-    parser.add_argument("--scale", choices=list(SCALES), default="small", help="default: small")
+    sizes = ", ".join(f"{name} {scale.orders:,} orders" for name, scale in SCALES.items())
+    parser.add_argument(
+        "--scale",
+        choices=list(SCALES),
+        default="small",
+        help=f"dataset size ({sizes}); default small",
+    )
     parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
     parser.add_argument(
         "--results", type=output_folder, default="results", help="results root (default ./results)"
