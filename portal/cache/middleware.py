@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from time import perf_counter
-from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,9 +36,6 @@ from portal.cache.policy import WRITE_METHODS
 from portal.cache.routing import Matched, ReadPlan, WritePlan
 from portal.cache.service import EntryRequest, ResponseCache
 from portal.monitoring.http import REQUEST_STARTED
-
-if TYPE_CHECKING:
-    from portal.monitoring import Monitor
 
 HIT, MISS, BYPASS = b"HIT", b"MISS", b"BYPASS"
 BYPASS_HEADER = b"x-cache-bypass"
@@ -100,7 +96,6 @@ class ResponseCacheMiddleware:
         receive: Receive,
         send: Send,
     ) -> None:
-        monitor = state.monitor
         started = perf_counter()
         route = matched.plan.route
         counters = cache.stats[route.namespace]
@@ -125,9 +120,7 @@ class ResponseCacheMiddleware:
         if found.body is not None:
             counters.hits += 1
             counters.fallbacks += found.backend == "memory"
-            return await self._send_stored(
-                send, request, found.body, found.backend, hit_of=(monitor, route.path, started)
-            )
+            return await self._serve_hit(state, send, request, found.body, found.backend, started)
 
         flight = cache.flights.joinable(request.entry_key)
         if flight is not None:
@@ -135,9 +128,7 @@ class ResponseCacheMiddleware:
             if body is not None:
                 counters.hits += 1
                 counters.coalesced += 1
-                return await self._send_stored(
-                    send, request, body, found.backend, hit_of=(monitor, route.path, started)
-                )
+                return await self._serve_hit(state, send, request, body, found.backend, started)
 
         with cache.flights.lead(request.entry_key) as flight:
             async with cache.computing(request) as fresh:
@@ -145,12 +136,8 @@ class ResponseCacheMiddleware:
                     counters.hits += 1
                     counters.coalesced += 1
                     flight.publish(fresh.body)
-                    return await self._send_stored(
-                        send,
-                        request,
-                        fresh.body,
-                        fresh.backend,
-                        hit_of=(monitor, route.path, started),
+                    return await self._serve_hit(
+                        state, send, request, fresh.body, fresh.backend, started
                     )
                 tag = await cache.tag_for(request, fresh)
                 counters.misses += 1
@@ -165,15 +152,15 @@ class ResponseCacheMiddleware:
                 await self._compute(scope, receive, send, headers, keep)
 
     @staticmethod
-    async def _send_stored(
+    async def _serve_hit(
+        state: PortalState,
         send: Send,
         request: EntryRequest,
         body: bytes,
         backend: str,
-        *,
-        hit_of: tuple[Monitor | None, str, float],
+        started: float,
     ) -> None:
-        """Send a stored body; with monitoring on, record the hit (monitor, template, start)."""
+        """Send a stored body; with monitoring on, record the hit under its route template."""
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
@@ -181,9 +168,8 @@ class ResponseCacheMiddleware:
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-        monitor, template, started = hit_of
-        if monitor is not None:
-            monitor.record_hit(template, perf_counter() - started)
+        if state.monitor is not None:
+            state.monitor.record_hit(request.route_path, perf_counter() - started)
 
     async def _compute(
         self,

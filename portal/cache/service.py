@@ -47,6 +47,7 @@ class EntryRequest:
     """What one cacheable request reads and writes."""
 
     namespace: Namespace
+    route_path: str  # the route template, e.g. /api/orders/{order_id}
     per_user: bool
     ttl_s: int
     entry_key: str
@@ -115,6 +116,7 @@ class ResponseCache:
         tokens += [token.render(user_id, params) for token in route.depends_on]
         return EntryRequest(
             namespace=route.namespace,
+            route_path=route.path,
             per_user=route.per_user,
             ttl_s=ttl_for(route.namespace, self._settings),
             entry_key=f"{self.prefix}:e:{suffix}",

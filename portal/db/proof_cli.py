@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 import psycopg
@@ -100,14 +101,9 @@ def run_index_proof(args: argparse.Namespace) -> int:
                 force_index_use=args.force_index_use,
                 names=args.indexes,
             )
-        print(proof_report.to_text(report))
-        stem = args.output / f"index-proof-{args.scale}"
-        proof_report.write_csv(report, stem.with_suffix(".csv"))
-        if args.json:
-            proof_report.write_json(report, stem.with_suffix(".json"))
+        _present(proof_report, report, args, "index-proof")
     except _EXPECTED as error:
         return _fail(error)
-    print(f"written: {stem}.csv{' and .json' if args.json else ''}")
     if args.strict and (report.unused or report.redundant):
         return EXIT_UNPROVEN
     return 0
@@ -122,15 +118,23 @@ def run_write_cost(args: argparse.Namespace) -> int:
                 repetitions=args.repetitions,
                 shapes=args.shapes or SHAPES,
             )
-        print(write_cost_report.to_text(report))
-        stem = args.output / f"write-cost-{args.scale}"
-        write_cost_report.write_csv(report, stem.with_suffix(".csv"))
-        if args.json:
-            write_cost_report.write_json(report, stem.with_suffix(".json"))
+        _present(write_cost_report, report, args, "write-cost")
     except _EXPECTED as error:
         return _fail(error)
-    print(f"written: {stem}.csv{' and .json' if args.json else ''}")
     return 0
+
+
+def _present(presenter: ModuleType, report: Any, args: argparse.Namespace, name: str) -> None:
+    """The text table on stdout, then ``<name>-<scale>.csv`` (and ``.json``) under ``--output``.
+
+    ``presenter`` is a report module: ``to_text``, ``write_csv``, ``write_json``.
+    """
+    print(presenter.to_text(report))
+    stem = args.output / f"{name}-{args.scale}"
+    presenter.write_csv(report, stem.with_suffix(".csv"))
+    if args.json:
+        presenter.write_json(report, stem.with_suffix(".json"))
+    print(f"written: {stem}.csv{' and .json' if args.json else ''}")
 
 
 @contextmanager
