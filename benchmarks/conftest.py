@@ -13,11 +13,11 @@ import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from benchmarks.fixtures import stack as stack  # the shared session fixture
 from portal.datagen import SCALES, load_dataset
 from portal.db.engine import create_engine
 from portal.db.indexes import set_indexes
 from portal.devstack import Services, ensure_database
-from portal.devstack.fixtures import stack as stack  # the shared session fixture
 from portal.settings import Settings
 
 

@@ -1,4 +1,4 @@
-"""``python -m benchmarks.http_throughput``: what a cache hit costs, over real HTTP.
+"""``perfproof http-throughput``: what a cache hit costs, over real HTTP.
 
 Three uvicorn servers with the same settings (1 worker, uvloop, httptools, no
 access log) run side by side on the ``--scale`` dataset:
@@ -9,21 +9,18 @@ access log) run side by side on the ``--scale`` dataset:
 
 wrk drives five arms — bare; products page cached and uncached; a heavy
 buyer's orders cached and uncached — interleaved (the order rotates every
-repetition), each after a warm-up, and the medians give the ratios issue 4
-asks for: cached products hit vs bare (goal ≥ 0.70), products cache on vs off
-(goal ≥ 3x), orders cache on vs off. A result folder keeps every run.
+repetition), each after a warm-up, and the medians give the cache's ratios:
+cached products hit vs bare (goal ≥ 0.70), products cache on vs off (goal ≥
+3x), orders cache on vs off. A result folder keeps every run.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import os
-import signal
 import statistics
-import subprocess
 import sys
-import time
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,23 +30,26 @@ import psycopg
 import redis
 
 from benchmarks.bare_redis import DEFAULT_KEY
-from benchmarks.results import ResultFolder, write_json_atomically
+from benchmarks.results import ResultFolder
+from benchmarks.servers import Served, serving
 from benchmarks.wrk import WrkMissing, WrkRun, run_wrk, wrk_path
-from portal.cli_args import dataset_seed, output_folder, positive_float, positive_int
+from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int
+from portal.cli.commands import EXIT_FAILED, invoke
+from portal.cli.serve import UVICORN_OPTIONS
 from portal.datagen import SCALES, load_dataset
+from portal.datagen.tokens_file import read_tokens_file
 from portal.db.indexes import set_indexes
-from portal.devstack import ServiceUnavailable, ensure_database, free_port, services
+from portal.devstack import ServiceUnavailable, ensure_database, services
+from portal.files import write_json_atomically
 
-ROOT = Path(__file__).resolve().parent.parent
 PRODUCTS = "/api/products?limit=20"
 ORDERS = "/api/orders?limit=20"
-UVICORN = ["--host", "127.0.0.1", "--workers", "1", "--loop", "uvloop", "--http", "httptools"]
-UVICORN += ["--no-access-log", "--log-level", "warning"]
+BARE_APP = "benchmarks.bare_redis:create_app"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.http_throughput",
+        prog=prog,
         description="Throughput of the portal's cached hit path vs a bare Redis GET endpoint, "
         "and cache on vs off, over HTTP with wrk.",
     )
@@ -66,49 +66,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Server:
-    """One uvicorn process; stopped (SIGTERM, then SIGKILL) on exit."""
-
-    def __init__(self, name: str, target: str, env: dict[str, str]) -> None:
-        self.name = name
-        self.port = free_port()
-        command = [sys.executable, "-m", "uvicorn", "--factory", target, "--port", str(self.port)]
-        self.process = subprocess.Popen(
-            [*command, *UVICORN], cwd=ROOT, env={**os.environ, **env}, stdin=subprocess.DEVNULL
-        )
-        self.stats = psutil.Process(self.process.pid)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def wait_ready(self, path: str, ok: tuple[int, ...] = (200,), timeout_s: float = 30) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
-            try:
-                if httpx.get(self.url + path, timeout=5).status_code in ok:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not answer within {timeout_s} s")
-
-    def cpu_s(self) -> float:
-        times = self.stats.cpu_times()
-        return float(times.user + times.system)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def heavy_buyer(database_url: str, tokens_csv: Path) -> tuple[int, str]:
     """The buyer with the most orders, and its token from the generator's file."""
     with psycopg.connect(database_url) as conn:
@@ -117,13 +74,23 @@ def heavy_buyer(database_url: str, tokens_csv: Path) -> tuple[int, str]:
             " WHERE u.role = 'buyer' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
         ).fetchone()
     assert row is not None, "the dataset has no orders"
-    with tokens_csv.open() as handle:
-        tokens = {int(r["user_id"]): r["token"] for r in csv.DictReader(handle)}
+    tokens = {user.user_id: user.token for user in read_tokens_file(tokens_csv)}
     return row[0], tokens[row[0]]
 
 
+@dataclass(frozen=True)
+class Arm:
+    server: Served
+    path: str
+    headers: dict[str, str]
+
+    def cpu_s(self) -> float:
+        times = psutil.Process(self.server.process.pid).cpu_times()
+        return float(times.user + times.system)
+
+
 def measure(
-    arms: dict[str, tuple[Server, str, dict[str, str]]], args: argparse.Namespace
+    arms: dict[str, Arm], args: argparse.Namespace
 ) -> tuple[list[tuple[str, WrkRun]], list[dict[str, object]]]:
     """Every arm once per repetition, in an order that rotates: (arm, run) and JSON rows."""
     names = list(arms)
@@ -132,14 +99,14 @@ def measure(
     for repetition in range(args.repetitions):
         order = names[repetition % len(names) :] + names[: repetition % len(names)]
         for name in order:
-            server, path, headers = arms[name]
-            url = server.url + path
-            run_wrk(url, seconds=args.warmup, connections=args.connections, headers=headers)
-            cpu_before = server.cpu_s()
+            arm = arms[name]
+            url = arm.server.url + arm.path
+            run_wrk(url, seconds=args.warmup, connections=args.connections, headers=arm.headers)
+            cpu_before = arm.cpu_s()
             run: WrkRun = run_wrk(
-                url, seconds=args.seconds, connections=args.connections, headers=headers
+                url, seconds=args.seconds, connections=args.connections, headers=arm.headers
             )
-            server_cpu = server.cpu_s() - cpu_before
+            server_cpu = arm.cpu_s() - cpu_before
             runs.append((name, run))
             rows.append(
                 {
@@ -191,8 +158,7 @@ def summarise(runs: list[tuple[str, WrkRun]]) -> Summary:
     return Summary(medians, ratios, sum(run.errors for _, run in runs))
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     try:
         wrk_path()
         with services() as stack:
@@ -203,22 +169,20 @@ def main(argv: list[str] | None = None) -> int:
                 set_indexes(database_url, args.indexes)
             assert dataset.tokens_path is not None
             user_id, token = heavy_buyer(database_url, dataset.tokens_path)
-            return run(args, stack.redis_url, database_url, user_id, token)
+            return compare(args, stack.redis_url, database_url, user_id, token)
     except (ServiceUnavailable, WrkMissing) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_FAILED
 
 
-def run(
+def compare(
     args: argparse.Namespace, redis_url: str, database_url: str, user_id: int, token: str
 ) -> int:
     auth = {"Authorization": f"Bearer {token}"}
-    portal_env = {"PORTAL_DATABASE_URL": database_url, "PORTAL_REDIS_URL": redis_url}
-    portal = "portal.app:create_app_from_env"
-    servers = {
-        "on": Server("cache on", portal, portal_env | {"PORTAL_CACHE": "on"}),
-        "off": Server("cache off", portal, portal_env | {"PORTAL_CACHE": "off"}),
-        "bare": Server("bare", "benchmarks.bare_redis:create_app", {"BARE_REDIS_URL": redis_url}),
+    portal_env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_REDIS_URL": redis_url,
     }
     folder = ResultFolder(
         args.results,
@@ -228,7 +192,7 @@ def run(
             "scale": args.scale,
             "seed": args.seed,
             "arms": ["bare redis GET", "products cached/uncached", "orders cached/uncached"],
-            "uvicorn": UVICORN,
+            "uvicorn": {"workers": 1, **UVICORN_OPTIONS},
             "load_generator": f"wrk -t1 -c{args.connections}",
             "seconds": args.seconds,
             "warmup_seconds": args.warmup,
@@ -238,31 +202,35 @@ def run(
         },
     )
     try:
-        servers["on"].wait_ready("/healthz")
-        servers["off"].wait_ready("/healthz")
-        servers["bare"].wait_ready("/bare", ok=(200, 404))  # up, whether or not the key is set
-        # The bare endpoint serves exactly the bytes of the portal's products page.
-        page = httpx.get(servers["off"].url + PRODUCTS, headers=auth, timeout=10)
-        page.raise_for_status()
-        with redis.Redis.from_url(redis_url) as client:
-            client.set(DEFAULT_KEY, page.content)
-        servers["bare"].wait_ready("/bare")
-        for _ in range(2):  # a miss, then the hit the cached arm measures
-            check = httpx.get(servers["on"].url + PRODUCTS, headers=auth, timeout=10)
-        if check.headers.get("x-cache") != "HIT":
-            raise RuntimeError(f"the cached arm does not hit: {check.headers}")
-        print(f"products page: {len(page.content):,} bytes; orders of user {user_id}", flush=True)
-        arms = {
-            "bare redis GET": (servers["bare"], "/bare", {}),
-            "products cached": (servers["on"], PRODUCTS, auth),
-            "products uncached": (servers["off"], PRODUCTS, auth),
-            "orders cached": (servers["on"], ORDERS, auth),
-            "orders uncached": (servers["off"], ORDERS, auth),
-        }
-        runs, rows = measure(arms, args)
+        with ExitStack() as running:
+            on = running.enter_context(serving({**portal_env, "PORTAL_CACHE": "on"}))
+            off = running.enter_context(serving({**portal_env, "PORTAL_CACHE": "off"}))
+            # Up whether or not the key is set yet (404 until it is).
+            bare_env = {**os.environ, "BARE_REDIS_URL": redis_url}
+            bare = running.enter_context(
+                serving(bare_env, app=BARE_APP, ready="/bare", ready_statuses=(200, 404))
+            )
+            # The bare endpoint serves exactly the bytes of the portal's products page.
+            page = httpx.get(off.url + PRODUCTS, headers=auth, timeout=10)
+            page.raise_for_status()
+            with redis.Redis.from_url(redis_url) as client:
+                client.set(DEFAULT_KEY, page.content)
+            if httpx.get(bare.url + "/bare", timeout=10).status_code != 200:
+                raise RuntimeError("the bare endpoint does not serve the stored page")
+            for _ in range(2):  # a miss, then the hit the cached arm measures
+                check = httpx.get(on.url + PRODUCTS, headers=auth, timeout=10)
+            if check.headers.get("x-cache") != "HIT":
+                raise RuntimeError(f"the cached arm does not hit: {check.headers}")
+            print(f"products page: {len(page.content):,} bytes; orders of user {user_id}")
+            arms = {
+                "bare redis GET": Arm(bare, "/bare", {}),
+                "products cached": Arm(on, PRODUCTS, auth),
+                "products uncached": Arm(off, PRODUCTS, auth),
+                "orders cached": Arm(on, ORDERS, auth),
+                "orders uncached": Arm(off, ORDERS, auth),
+            }
+            runs, rows = measure(arms, args)
     finally:
-        for server in servers.values():
-            server.stop()
         with redis.Redis.from_url(redis_url) as client:
             client.delete(DEFAULT_KEY)
     summary = summarise(runs)
@@ -280,4 +248,6 @@ def run(
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(
+        invoke(sys.modules[__name__], sys.argv[1:], prog="python -m benchmarks.http_throughput")
+    )

@@ -1,10 +1,10 @@
-"""What monitoring costs: throughput of cached ``GET /api/products``, monitoring on vs off.
+"""``perfproof monitoring-cost``: throughput of cached ``GET /api/products``, monitoring on vs off.
 
-    python -m benchmarks.monitoring_cost                  # tiny data, 6 blocks x 20 pairs of 1 s
-    python -m benchmarks.monitoring_cost --blocks 10 --output results/
-    python -m benchmarks.monitoring_cost --calibrate      # A/A: both arms off, the noise floor
+    perfproof monitoring-cost                  # tiny data, 6 blocks x 20 pairs of 1 s
+    perfproof monitoring-cost --blocks 10 --output results/
+    perfproof monitoring-cost --calibrate      # A/A: both arms off, the noise floor
 
-Two real servers (``python -m portal serve``: one uvicorn worker each, uvloop +
+Two real servers (``benchmarks.servers.serving``: one uvicorn worker each, uvloop +
 httptools, no access log) on 127.0.0.1, identical except for
 ``PORTAL_MONITORING``; wrk (one thread, keep-alive connections) loads them in
 turn, A B B A …, so drift on a shared machine hits both arms alike. The route
@@ -34,12 +34,14 @@ from dataclasses import asdict, dataclass
 import httpx
 import psutil
 
+from benchmarks.servers import serving
 from benchmarks.wrk import WrkMissing, run_wrk
-from portal.cli_args import output_folder, positive_float, positive_int
+from portal.cli.args import output_folder, positive_float, positive_int
+from portal.cli.commands import EXIT_FAILED, invoke
 from portal.datagen import SCALES, load_dataset
+from portal.datagen.tokens_file import read_tokens_file
 from portal.devstack import ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically
-from portal.serve import serving
 
 PATH = "/api/products?limit=20"
 ARMS = ("off", "on")
@@ -69,7 +71,7 @@ class ArmRun:
 def portal_server(
     arm: str, env: dict[str, str], *, calibrate: bool
 ) -> Iterator[tuple[str, psutil.Process]]:
-    """``python -m portal serve``, one worker, ``PORTAL_MONITORING=arm`` (off if calibrating)."""
+    """The portal, one worker, ``PORTAL_MONITORING=arm`` (off if calibrating)."""
     monitoring = "off" if calibrate else arm
     with serving({**env, "PORTAL_MONITORING": monitoring}, cpus=SERVER_CPUS) as portal:
         yield portal.url, psutil.Process(portal.process.pid)
@@ -95,9 +97,8 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         url = ensure_database(running.database_url, f"perfproof_{args.scale}")
         loaded = load_dataset(url, scale=args.scale, seed=1, progress=True)
         assert loaded.tokens_path is not None
-        with loaded.tokens_path.open() as handle:
-            token = next(line.split(",")[2].strip() for line in handle if ",buyer," in line)
-        headers = {"Authorization": f"Bearer {token}"}
+        buyer = next(u for u in read_tokens_file(loaded.tokens_path) if u.role == "buyer")
+        headers = buyer.headers
         env = {
             **os.environ,
             "PORTAL_DATABASE_URL": url,
@@ -204,8 +205,13 @@ def summarise(runs: list[ArmRun], args: argparse.Namespace) -> dict[str, object]
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.monitoring_cost")
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Throughput of a cached GET /api/products with monitoring on vs off: "
+        "fresh server pairs per block, interleaved pairs of wrk runs, a 95 % interval from "
+        "resampling blocks. --calibrate runs the same with both arms off (the noise floor).",
+    )
     parser.add_argument("--scale", choices=list(SCALES), default="tiny")
     # Many short pairs beat a few long ones on a shared machine: a neighbour's
     # burst then lands inside one pair and the median sets it aside.
@@ -224,12 +230,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="A/A run: both servers with monitoring off, to see this machine's noise floor",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
     try:
         summary = measure(args)
     except (ServiceUnavailable, WrkMissing) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_FAILED
     print(
         f"monitoring on/off throughput ratio {summary['median_ratio']} "
         f"(95 % CI {summary['median_ratio_ci95']}): cost {summary['cost_percent']} % "
@@ -244,4 +253,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(
+        invoke(sys.modules[__name__], sys.argv[1:], prog="python -m benchmarks.monitoring_cost")
+    )

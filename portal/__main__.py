@@ -1,20 +1,29 @@
-"""``python -m portal``: serve the portal, generate data, mint tokens, run services."""
+"""``python -m portal``: the portal's own commands (``perfproof`` has these and the harness's).
+
+``index-proof`` and ``write-cost`` lived here before they moved to the
+harness (``benchmarks/indexes/``); they still answer here, so scripts written
+for ``python -m portal index-proof`` keep working. They are named by module
+path only: the portal package imports nothing of the harness.
+"""
 
 from __future__ import annotations
 
-import argparse
-import logging
 import sys
+from collections.abc import Sequence
 
-from portal import serve
-from portal.datagen import cli as datagen_cli
-from portal.db import cleanup_cli, proof_cli
-from portal.db import cli as db_cli
-from portal.devstack import cli as devstack_cli
+from portal.cli import PORTAL_COMMANDS, Command
+from portal.cli.commands import dispatch
+
+MOVED_TO_THE_HARNESS = (
+    Command("index-proof", "benchmarks.indexes.proof_cli", "same as perfproof index-proof"),
+    Command("write-cost", "benchmarks.indexes.write_cost_cli", "same as perfproof write-cost"),
+)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def main(argv: Sequence[str] | None = None) -> int:
+    return dispatch(
+        (*PORTAL_COMMANDS, *MOVED_TO_THE_HARNESS),
+        argv,
         prog="python -m portal",
         description=(
             "perfproof's reference B2B portal. Services come from PORTAL_DATABASE_URL and "
@@ -22,29 +31,6 @@ def build_parser() -> argparse.ArgumentParser:
             "in .perfproof/ (or $PERFPROOF_HOME)."
         ),
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve.register(commands)
-    datagen_cli.register(commands)
-    datagen_cli.register_token(commands)
-    db_cli.register(commands)
-    proof_cli.register(commands)
-    cleanup_cli.register(commands)
-    devstack_cli.register(commands)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    try:
-        code: int = args.func(args)
-    except KeyboardInterrupt:
-        return 130
-    return code
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ from portal.api.routes import (
     users,
     wallet,
 )
-from portal.api.state import PortalState
 from portal.auth.cache import TokenCache
 from portal.auth.revocations import RevocationListener
 from portal.cache import ResponseCacheMiddleware, build_response_cache, create_redis
@@ -34,6 +33,7 @@ from portal.db.engine import create_engine, is_unavailable
 from portal.db.startup import ensure_index_state, ensure_schema
 from portal.monitoring import HttpMetricsMiddleware, Monitor
 from portal.settings import Settings
+from portal.state import PortalState
 
 log = logging.getLogger("portal")
 

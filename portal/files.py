@@ -17,11 +17,17 @@ from pathlib import Path
 from typing import Any
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """Create the parent folder, then replace ``path`` with ``text`` in one rename."""
+def write_text_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Create the parent folder, then replace ``path`` with ``text`` in one rename.
+
+    ``mode`` sets the permissions before anything is written (``0o600`` for
+    credentials); otherwise the file gets the temporary file's owner-only ones.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "w", newline="") as handle:
             handle.write(text)
         os.replace(tmp, path)

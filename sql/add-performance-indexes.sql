@@ -1,6 +1,6 @@
 -- perfproof performance indexes: every secondary index of the portal.
 --
--- Format (parsed by portal/db/index_catalog.py, so keep it): the comment block
+-- Format (parsed by portal/db/index_file.py, so keep it): the comment block
 -- right above each CREATE INDEX starts with "-- <operation>: <why>", where
 -- <operation> names the portal query the index serves (resource.query, the
 -- names `python -m portal index-proof` reports). The proof runs that query

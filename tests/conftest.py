@@ -7,12 +7,14 @@ of their own on that server (``perfproof_test``), loaded once per session.
 
 from __future__ import annotations
 
-import csv
+import importlib
 import itertools
+import pkgutil
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import ModuleType
 
 import httpx
 import psycopg
@@ -20,13 +22,23 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+import portal.queries
+from benchmarks.fixtures import stack as stack  # the shared session fixture
 from portal import Settings, create_app
 from portal.auth.tokens import hash_token, new_token
 from portal.datagen import LoadResult, load_dataset
+from portal.datagen.tokens_file import read_tokens_file
 from portal.devstack import Services, ensure_database
-from portal.devstack.fixtures import stack as stack  # the shared session fixture
 
 TEST_DATABASE = "perfproof_test"
+
+
+def data_access_modules() -> list[ModuleType]:
+    """Every module of data-access functions: portal/queries/ and the token store."""
+    names = [
+        f"portal.queries.{info.name}" for info in pkgutil.iter_modules(portal.queries.__path__)
+    ]
+    return [importlib.import_module(name) for name in [*names, "portal.auth.store"]]
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +60,8 @@ def dataset_tokens(dataset: LoadResult) -> dict[str, list[tuple[int, str]]]:
     """Tokens of the generated users by role: {"admin": [(user_id, token)], ...}."""
     assert dataset.tokens_path is not None
     by_role: dict[str, list[tuple[int, str]]] = {"admin": [], "buyer": []}
-    with dataset.tokens_path.open() as handle:
-        for row in csv.DictReader(handle):
-            by_role[row["role"]].append((int(row["user_id"]), row["token"]))
+    for user in read_tokens_file(dataset.tokens_path):
+        by_role[user.role].append((user.user_id, user.token))
     return by_role
 
 

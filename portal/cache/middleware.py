@@ -27,19 +27,35 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from time import perf_counter
+from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal.api.deps import authenticate
-from portal.api.state import PortalState
+from portal.auth.bearer import authenticate
+from portal.auth.cache import TokenCache
 from portal.cache.policy import WRITE_METHODS
 from portal.cache.routing import Matched, ReadPlan, WritePlan
 from portal.cache.service import EntryRequest, ResponseCache
+from portal.monitoring import Monitor
 from portal.monitoring.http import REQUEST_STARTED
 
 HIT, MISS, BYPASS = b"HIT", b"MISS", b"BYPASS"
 BYPASS_HEADER = b"x-cache-bypass"
 STORE_MAX_BYTES = 1 << 20  # larger bodies are served but not stored
+
+
+class CacheHost(Protocol):
+    """What the middleware reads of ``app.state.portal`` (``portal.state.PortalState``).
+
+    Named here rather than imported, so the cache does not depend on the app
+    that installs it.
+    """
+
+    cache: ResponseCache | None
+    monitor: Monitor | None
+    tokens: TokenCache
+    engine: AsyncEngine
 
 
 def _request_headers(scope: Scope) -> tuple[str | None, bool]:
@@ -71,7 +87,7 @@ class ResponseCacheMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            state: PortalState = scope["app"].state.portal
+            state: CacheHost = scope["app"].state.portal
             cache = state.cache
             if cache is not None:
                 method = scope["method"]
@@ -89,7 +105,7 @@ class ResponseCacheMiddleware:
 
     async def _read(
         self,
-        state: PortalState,
+        state: CacheHost,
         cache: ResponseCache,
         matched: Matched[ReadPlan],
         scope: Scope,
@@ -103,7 +119,7 @@ class ResponseCacheMiddleware:
         request: EntryRequest | None = None
         if not bypass:
             try:
-                principal = await authenticate(state, authorization)
+                principal = await authenticate(state.tokens, state.engine, authorization)
             except Exception:
                 # 401, or the database is down: the app answers that itself.
                 principal = None
@@ -153,7 +169,7 @@ class ResponseCacheMiddleware:
 
     @staticmethod
     async def _serve_hit(
-        state: PortalState,
+        state: CacheHost,
         send: Send,
         request: EntryRequest,
         body: bytes,
@@ -212,7 +228,7 @@ class ResponseCacheMiddleware:
 
     async def _write(
         self,
-        state: PortalState,
+        state: CacheHost,
         cache: ResponseCache,
         matched: Matched[WritePlan],
         scope: Scope,
@@ -226,7 +242,7 @@ class ResponseCacheMiddleware:
         if plan.tokens and any("{user}" in token.template for token in plan.tokens):
             authorization, _ = _request_headers(scope)
             try:
-                user_id = (await authenticate(state, authorization)).user_id
+                user_id = (await authenticate(state.tokens, state.engine, authorization)).user_id
             except Exception:
                 # The app refuses it the same way (401, or 503): nothing changes.
                 return await self.app(scope, receive, send)

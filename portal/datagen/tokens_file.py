@@ -9,45 +9,55 @@ in the git-ignored .perfproof/ folder and is created owner-readable only.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
+import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from portal.auth.tokens import dataset_token
+from portal.files import write_text_atomically
+from portal.home import perfproof_home
 
-_REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def perfproof_home() -> Path:
-    """``$PERFPROOF_HOME``, else ``.perfproof/`` in the checkout (or the working directory)."""
-    configured = os.environ.get("PERFPROOF_HOME")
-    if configured:
-        return Path(configured)
-    root = _REPO_ROOT if (_REPO_ROOT / "pyproject.toml").is_file() else Path.cwd()
-    return root / ".perfproof"
+HEADER = ("user_id", "role", "token")
 
 
-def default_tokens_path(scale: str, seed: int) -> Path:
-    return perfproof_home() / f"tokens-{scale}-{seed}.csv"
+@dataclass(frozen=True)
+class DatasetUser:
+    """One line of the tokens file."""
+
+    user_id: int
+    role: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def default_tokens_path(scale: str, seed: int, home: Path | None = None) -> Path:
+    """``tokens-<scale>-<seed>.csv`` in the perfproof home (beside the embedded servers)."""
+    return (home or perfproof_home()) / f"tokens-{scale}-{seed}.csv"
 
 
 def write_tokens_file(path: Path, *, seed: int, users: Iterable[tuple[int, str]]) -> Path:
     """Write ``user_id,role,token`` rows for ``users`` (id, role) atomically; returns ``path``.
 
-    Temp file in the same folder, then os.replace: a load test starting at the
-    same moment reads the old file or the new one, never half of one.
+    A load test starting at the same moment reads the old file or the new
+    one, never half of one.
     """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows((uid, role, dataset_token(seed, uid)) for uid, role in users)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(("user_id", "role", "token"))
-            writer.writerows((uid, role, dataset_token(seed, uid)) for uid, role in users)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, buffer.getvalue(), mode=0o600)
     return path
+
+
+def read_tokens_file(path: Path) -> list[DatasetUser]:
+    """Every user of a tokens file, in file order (user id order)."""
+    with Path(path).open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != HEADER:
+            raise ValueError(f"{path} is not a tokens file (header {','.join(HEADER)})")
+        return [DatasetUser(int(row["user_id"]), row["role"], row["token"]) for row in reader]

@@ -7,24 +7,17 @@ for the planner.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from typing import Literal
 
 import psycopg
 
+from portal.db.index_file import ADD_FILE, DROP_FILE, performance_index_names
 from portal.db.sqlfiles import sql_file
 from portal.settings import libpq_url
 
 IndexState = Literal["on", "off"]
-
-_INDEX_NAME = re.compile(r"CREATE\s+INDEX\s+IF\s+NOT\s+EXISTS\s+(\w+)", re.IGNORECASE)
-
-
-def performance_index_names() -> list[str]:
-    """Names of the indexes in add-performance-indexes.sql, in file order."""
-    return _INDEX_NAME.findall(sql_file("add-performance-indexes.sql").read_text())
 
 
 @dataclass(frozen=True)
@@ -36,7 +29,7 @@ class SwitchResult:
 
 def set_indexes(database_url: str, state: IndexState) -> SwitchResult:
     """Turn the performance indexes ``on`` or ``off`` (idempotent), then ANALYZE."""
-    script = "add-performance-indexes.sql" if state == "on" else "drop-performance-indexes.sql"
+    script = ADD_FILE if state == "on" else DROP_FILE
     started = time.perf_counter()
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
         conn.execute(sql_file(script).read_text().encode())

@@ -7,7 +7,8 @@ import logging
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from portal.db.indexes import IndexState, performance_index_names
+from portal.db.index_file import ADD_FILE, DROP_FILE, performance_index_names
+from portal.db.indexes import IndexState
 from portal.db.sqlfiles import sql_file
 
 log = logging.getLogger("portal.db")
@@ -56,7 +57,7 @@ async def ensure_index_state(engine: AsyncEngine, state: IndexState) -> bool:
     async with engine.connect() as conn:
         if await conn.scalar(_PRESENT, {"names": names}) == wanted:
             return False
-    script = "add-performance-indexes.sql" if state == "on" else "drop-performance-indexes.sql"
+    script = ADD_FILE if state == "on" else DROP_FILE
     async with engine.begin() as conn:
         # One transaction: CREATE/DROP INDEX and ANALYZE all run inside one,
         # and the lock keeps several starting workers from doing it twice.

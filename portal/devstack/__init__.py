@@ -12,20 +12,20 @@ data folder reused across runs, ``$PERFPROOF_HOME`` or ``<repo>/.perfproof``.
 Nothing starts at import time.
 """
 
-from ._common import ServiceUnavailable, default_home, free_port
+from ._common import ServiceUnavailable, free_port
 from ._pgclient import ensure_database
 from ._postgres import EmbeddedPostgres
 from ._redis import EmbeddedRedis
-from ._stack import Services, services, stop_embedded
+from ._stack import Services, open_services, services, stop_embedded
 
 __all__ = [
     "EmbeddedPostgres",
     "EmbeddedRedis",
     "ServiceUnavailable",
     "Services",
-    "default_home",
     "ensure_database",
     "free_port",
+    "open_services",
     "services",
     "stop_embedded",
 ]

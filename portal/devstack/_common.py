@@ -9,10 +9,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
-import os
 import socket
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -20,7 +19,6 @@ import psutil
 
 log = logging.getLogger("portal.devstack")
 
-HOME_ENV = "PERFPROOF_HOME"
 LOCALHOST = "127.0.0.1"
 
 
@@ -30,21 +28,6 @@ class ServiceUnavailable(RuntimeError):
     The cause is almost always configuration (a wrong URL, a server that is not
     running), not a bug, so CLIs print the message and exit 2 instead of a traceback.
     """
-
-
-def default_home(env: Mapping[str, str] | None = None) -> Path:
-    """Return the data folder reused across runs: ``$PERFPROOF_HOME`` or ``<repo>/.perfproof``.
-
-    Reusing one folder is what makes the second start fast and keeps loaded data.
-    Outside a source checkout (an installed wheel) the folder is ``~/.perfproof``.
-    """
-    environ = os.environ if env is None else env
-    if environ.get(HOME_ENV):
-        return Path(environ[HOME_ENV]).expanduser().resolve()
-    repo = Path(__file__).resolve().parents[2]
-    if (repo / "pyproject.toml").exists():
-        return repo / ".perfproof"
-    return Path.home() / ".perfproof"
 
 
 def prepare_home(home: Path) -> Path:

@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 
 import redis
 
+from portal.home import perfproof_home
 from portal.settings import libpq_url
 
-from ._common import ServiceUnavailable, default_home, log, redact, with_dbname
+from ._common import ServiceUnavailable, log, redact, with_dbname
 from ._pgclient import check_postgres
 from ._postgres import EmbeddedPostgres
 from ._redis import EmbeddedRedis
@@ -129,7 +130,7 @@ def open_services(
         check_redis(rd_url, rd_source)
         rd_line = f"Redis: configured {rd_source} ({redact(rd_url)})"
 
-    folder = Path(home) if home is not None else default_home(environ)
+    folder = Path(home) if home is not None else perfproof_home(environ)
     embed_pg, embed_rd, launched = not db_url, not rd_url, False
     if embed_pg:
         postgres = stack.enter_context(EmbeddedPostgres(folder))
@@ -177,7 +178,7 @@ def stop_embedded(home: Path | None = None) -> list[str]:
 
     For ``python -m portal services --stop`` after ``--detach`` or a killed run.
     """
-    folder = Path(home) if home is not None else default_home()
+    folder = Path(home) if home is not None else perfproof_home()
     stopped = []
     if EmbeddedPostgres(folder).stop():
         stopped.append(f"PostgreSQL at {folder / 'pgdata'}")

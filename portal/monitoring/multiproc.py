@@ -4,7 +4,7 @@ prometheus_client keeps each worker's values in memory-mapped files under
 ``PROMETHEUS_MULTIPROC_DIR`` and sums them when any worker is scraped. The
 variable must be set before the workers import prometheus_client, and the
 folder must start empty (stale files from an earlier run would be summed in),
-so ``python -m portal serve`` prepares it before uvicorn spawns the workers
+so ``perfproof serve`` (and the harness's ``serving``) prepares it before uvicorn spawns the workers
 (spawned, not forked: each imports prometheus_client afresh and sees it).
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,14 +21,20 @@ ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 @contextmanager
-def multiprocess_metrics(workers: int) -> Iterator[Path | None]:
+def multiprocess_metrics(
+    workers: int, environ: MutableMapping[str, str] | None = None
+) -> Iterator[Path | None]:
     """Set up (and afterwards remove) the shared metrics folder when it is needed.
 
-    With ``PROMETHEUS_MULTIPROC_DIR`` set, that folder is used and its ``*.db``
-    files are cleared; otherwise, with more than one worker, a temporary folder
-    is created for this run and removed at exit. One worker needs nothing.
+    ``environ`` is the environment the workers will start with (default: this
+    process's). With ``PROMETHEUS_MULTIPROC_DIR`` set there, that folder is used
+    and its ``*.db`` files are cleared; otherwise, with more than one worker, a
+    temporary folder is created for this run, set in ``environ`` and removed at
+    exit. One worker needs nothing.
     """
-    configured = os.environ.get(ENV)
+    if environ is None:
+        environ = os.environ
+    configured = environ.get(ENV)
     if configured:
         folder = Path(configured)
         folder.mkdir(parents=True, exist_ok=True)
@@ -40,9 +46,9 @@ def multiprocess_metrics(workers: int) -> Iterator[Path | None]:
         yield None
         return
     folder = Path(tempfile.mkdtemp(prefix="perfproof-metrics-"))
-    os.environ[ENV] = str(folder)
+    environ[ENV] = str(folder)
     try:
         yield folder
     finally:
-        os.environ.pop(ENV, None)
+        environ.pop(ENV, None)
         shutil.rmtree(folder, ignore_errors=True)

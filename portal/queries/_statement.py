@@ -1,7 +1,7 @@
 """A statement and its parameters: what a query function runs, and what the index proof explains.
 
 Dynamic queries build their SQL from filters; returning it as a value lets the
-index proof (portal/db/index_probes.py) EXPLAIN exactly the statement the
+index proof (benchmarks/indexes/probes.py) EXPLAIN exactly the statement the
 portal sends, instead of a hand-written look-alike that could drift.
 """
 

@@ -16,7 +16,7 @@ _ORDER_COLUMNS = "id, user_id, status, total_cents, item_count, created_at"
 # Keyset pagination on (created_at, id): every page costs the same, and
 # idx_orders_user_date (user_id, created_at DESC, id DESC) serves it without a
 # sort; the row comparison becomes part of the index condition. Public: the
-# index proof (portal/db/index_probes.py) explains these very statements.
+# index proof (benchmarks/indexes/probes.py) explains these very statements.
 ORDERS_FOR_USER = text(
     f"""
     SELECT {_ORDER_COLUMNS} FROM orders

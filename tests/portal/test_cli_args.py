@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.cli_args import dataset_seed, output_folder, positive_float, positive_int, tcp_port
+from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int, tcp_port
 
 
 @pytest.mark.parametrize(

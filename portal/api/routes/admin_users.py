@@ -13,9 +13,9 @@ from portal.api.deps import AdminUser, State
 from portal.api.models import ADMIN_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.api.routes.users import UserProfile
+from portal.auth.store import tokens_for_user
 from portal.queries import audit
 from portal.queries import users as queries
-from portal.queries.auth import tokens_for_user
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 

@@ -14,8 +14,8 @@ from portal.api.deps import CurrentUser, State, TokenHash
 from portal.api.models import AUTH_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.auth.revocations import announce_revocation
+from portal.auth.store import revoke_token
 from portal.queries import users as queries
-from portal.queries.auth import revoke_token
 
 router = APIRouter(prefix="/api", tags=["users"])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import stat
 from collections.abc import Callable
@@ -11,23 +10,17 @@ from typing import Any
 
 import pytest
 
+from benchmarks.cli import main
 from portal.auth.tokens import hash_token
 from portal.datagen import LoadResult, default_tokens_path, write_tokens_file
-from portal.datagen.cli import register, register_token
 
 Rows = Callable[..., list[tuple[Any, ...]]]
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nothing"
 
 
 def cli(*argv: str) -> int:
-    """The commands under a throwaway parser, as the portal's ``__main__`` will host them."""
-    parser = argparse.ArgumentParser(prog="portal")
-    commands = parser.add_subparsers(required=True)
-    register(commands)
-    register_token(commands)
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
-    return code
+    """The commands as a user runs them: ``perfproof generate ...``, ``perfproof token ...``."""
+    return main(argv)
 
 
 def test_tokens_file_lists_every_user_with_a_working_token(

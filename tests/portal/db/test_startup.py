@@ -8,7 +8,7 @@ from collections.abc import Callable
 import psycopg
 
 from portal import Settings
-from portal.db.indexes import performance_index_names
+from portal.db.index_file import performance_index_names
 from tests.conftest import LiveServer, User
 
 

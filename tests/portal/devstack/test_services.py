@@ -11,6 +11,7 @@ import psycopg
 import pytest
 import redis
 
+from portal.cli.services import build_parser, run
 from portal.devstack import (
     EmbeddedRedis,
     ServiceUnavailable,
@@ -19,7 +20,6 @@ from portal.devstack import (
     stop_embedded,
 )
 from portal.devstack._common import read_int, redact
-from portal.devstack.cli import register, run
 
 LOCAL_DATABASE = "postgresql://postgres@127.0.0.1:5432/test"
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
@@ -45,9 +45,8 @@ def _ping(url: str) -> bool:
 
 
 def _cli(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="portal")
-    register(parser.add_subparsers(dest="command", required=True))
-    return parser.parse_args(argv)
+    assert argv[0] == "services"
+    return build_parser("perfproof services").parse_args(argv[1:])
 
 
 @pytest.fixture
@@ -117,7 +116,7 @@ def test_cli_prints_one_line_and_exits_2(
     monkeypatch.setenv("PORTAL_DATABASE_URL", UNREACHABLE_DATABASE)
     monkeypatch.setenv("PORTAL_REDIS_URL", UNREACHABLE_REDIS)
     args = _cli(["services", "--home", str(home)])
-    assert args.func(args) == 2
+    assert run(args) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.count("\n") == 1

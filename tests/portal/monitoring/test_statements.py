@@ -7,9 +7,7 @@ each test reads exactly the counts its own statements made.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
-import pkgutil
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -17,12 +15,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-import portal.queries
 from portal import Settings
 from portal.db.engine import create_engine
 from portal.monitoring import Monitor, operation, operation_scope
 from portal.monitoring.database_stats import top_statements
 from portal.monitoring.db_events import UNNAMED
+from tests.conftest import data_access_modules
 
 T = TypeVar("T")
 
@@ -160,10 +158,9 @@ def test_operation_names_are_checked() -> None:
 
 
 def test_every_data_access_function_is_named() -> None:
-    """A new function in portal/queries must say which operation it is (``@operation``)."""
+    """A new data-access function must say which operation it is (``@operation``)."""
     unnamed = []
-    for info in pkgutil.iter_modules(portal.queries.__path__):
-        module = importlib.import_module(f"portal.queries.{info.name}")
+    for module in data_access_modules():
         for name, fn in inspect.getmembers(module, inspect.iscoroutinefunction):
             public = fn.__module__ == module.__name__ and not name.startswith("_")
             if public and not getattr(fn, "operation", None):

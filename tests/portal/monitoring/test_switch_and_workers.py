@@ -11,9 +11,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from benchmarks.servers import serving
 from portal import Settings, create_app
 from portal.monitoring import HttpMetricsMiddleware
-from portal.serve import serving
 from tests.conftest import LiveServer, User
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from portal.db.write_cost import WriteCost, WriteCostReport
+from benchmarks.indexes.write_cost import WriteCost, WriteCostReport
 from portal.files import write_csv_atomically, write_json_atomically
 
 CSV_COLUMNS = (

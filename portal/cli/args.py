@@ -1,4 +1,4 @@
-"""Argument types shared by the command lines, so a bad number is one clear line.
+"""Arguments shared by the command lines, so a bad number is one clear line.
 
 argparse turns an ``ArgumentTypeError`` into ``error: argument --x: ...`` and
 exit status 2: the user sees what was wrong instead of a traceback from deep
@@ -66,3 +66,12 @@ def output_folder(text: str) -> Path:
     if not os.access(path, os.W_OK | os.X_OK):
         raise argparse.ArgumentTypeError(f"cannot write into {text}")
     return path
+
+
+def database_url_argument(parser: argparse.ArgumentParser) -> None:
+    """``--database-url``, as every command that works on one database spells it."""
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="PostgreSQL server or database (default: $PORTAL_DATABASE_URL, else the embedded one)",
+    )

@@ -1,7 +1,8 @@
 """The pytest fixture that tests and benchmarks share: the session's services.
 
-Import it into a conftest (``from portal.devstack.fixtures import stack``) so
-both suites start (or reuse) the same servers the same way.
+Import it into a conftest (``from benchmarks.fixtures import stack``) so both
+suites start (or reuse) the same servers the same way. It lives with the
+harness, not in the portal: the system under test carries no test fixtures.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from portal.devstack._common import ServiceUnavailable
-from portal.devstack._stack import Services, services
+from portal.devstack import Services, ServiceUnavailable, services
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.db.plans import describe, nodes_using_index, scans_of_table
+from benchmarks.indexes.plans import describe, nodes_using_index, scans_of_table
 
 PLAN = {
     "Node Type": "Limit",

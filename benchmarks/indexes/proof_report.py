@@ -11,7 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from portal.db.index_proof import IndexProof, ProofReport
+from benchmarks.indexes.proof import IndexProof, ProofReport
 from portal.files import write_csv_atomically, write_json_atomically
 
 CSV_COLUMNS = (

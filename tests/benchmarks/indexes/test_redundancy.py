@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.db.index_redundancy import IndexDefinition, Redundancy, find_redundant
+from benchmarks.indexes.redundancy import IndexDefinition, Redundancy, find_redundant
 
 
 def btree(

@@ -31,10 +31,10 @@ from psycopg.rows import dict_row
 from sqlalchemy import TextClause
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
-from portal.db.index_catalog import CatalogEntry, catalog
-from portal.db.index_redundancy import Redundancy, find_redundant, index_definitions
+from benchmarks.indexes.catalog import CatalogEntry, catalog
+from benchmarks.indexes.plans import PlanNode, nodes_using_index, scans_of_table
+from benchmarks.indexes.redundancy import Redundancy, find_redundant, index_definitions
 from portal.db.indexes import set_indexes
-from portal.db.plans import PlanNode, nodes_using_index, scans_of_table
 from portal.settings import libpq_url
 
 # Sequential scans cost 1e10 extra: the planner still picks one when nothing

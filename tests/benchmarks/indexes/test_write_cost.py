@@ -11,10 +11,15 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from portal.__main__ import main
-from portal.db.write_cost import SHAPES, WriteCostError, WriteCostReport, measure_write_cost
-from portal.db.write_cost_report import CSV_COLUMNS, to_text
-from tests.portal.db.conftest import PROOF_DATABASE
+from benchmarks.cli import main
+from benchmarks.indexes.write_cost import (
+    SHAPES,
+    WriteCostError,
+    WriteCostReport,
+    measure_write_cost,
+)
+from benchmarks.indexes.write_cost_report import CSV_COLUMNS, to_text
+from tests.benchmarks.indexes.conftest import PROOF_DATABASE
 
 COUNTS = (
     "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM wallet_transactions),"

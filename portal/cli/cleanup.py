@@ -1,4 +1,4 @@
-"""``python -m portal cleanup``: run the cleanup job once."""
+"""``perfproof cleanup``: run the cleanup job once."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ import asyncio
 import psycopg
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.cli_args import positive_float, positive_int
+from portal.cli.args import database_url_argument, positive_float, positive_int
+from portal.cli.commands import fail
 from portal.db.cleanup import CleanupPolicy, run_cleanup
 from portal.db.engine import create_engine
 from portal.devstack import ServiceUnavailable, services
 from portal.settings import Settings
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def build_parser(prog: str) -> argparse.ArgumentParser:
     defaults = CleanupPolicy()
-    parser = subparsers.add_parser(
-        "cleanup",
-        help="delete abandoned carts and old audit rows (bounded batches)",
+    parser = argparse.ArgumentParser(
+        prog=prog,
         description=(
             "Delete cart lines of carts untouched for --cart-days and audit rows older than "
             "--audit-days, at most --batch rows per transaction, committing between batches."
@@ -31,8 +31,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="audit rows older than this go (default %(default)s)")  # fmt: skip
     parser.add_argument("--batch", type=positive_int, default=defaults.batch,
                         help="rows per transaction (default %(default)s)")  # fmt: skip
-    parser.add_argument("--database-url", help="default: PORTAL_DATABASE_URL, else embedded")
-    parser.set_defaults(func=run)
+    database_url_argument(parser)
+    return parser
 
 
 async def _run(database_url: str, policy: CleanupPolicy) -> str:
@@ -51,6 +51,5 @@ def run(args: argparse.Namespace) -> int:
         with services(database_url=args.database_url) as stack:
             print(asyncio.run(_run(stack.database_url, policy)))
     except (ServiceUnavailable, SQLAlchemyError, psycopg.Error) as error:
-        print(f"error: {str(error).strip().splitlines()[0]}")
-        return 2
+        return fail(error)
     return 0

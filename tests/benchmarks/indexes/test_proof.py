@@ -14,12 +14,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from portal.__main__ import main
-from portal.db.index_catalog import index_specs
-from portal.db.index_proof import ProofError, ProofReport, run_proof
-from portal.db.indexes import performance_index_names
-from portal.db.proof_report import CSV_COLUMNS, to_text
-from tests.portal.db.conftest import PROOF_DATABASE
+from benchmarks.cli import main
+from benchmarks.indexes.proof import ProofError, ProofReport, run_proof
+from benchmarks.indexes.proof_report import CSV_COLUMNS, to_text
+from portal.db.index_file import index_specs, performance_index_names
+from tests.benchmarks.indexes.conftest import PROOF_DATABASE
 
 AGED_ROWS = "SELECT (SELECT count(*) FROM cart_items), (SELECT count(*) FROM audit_log)"
 

@@ -1,24 +1,20 @@
-"""The SQL files and the probes agree: same names, a named operation above each index."""
+"""The SQL index files: the drop file matches the add file, each index names its operation."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 
 import pytest
 
-import portal.queries
-from portal.db.index_catalog import (
+from portal.db.index_file import (
     ADD_FILE,
-    catalog,
     dropped_index_names,
     index_specs,
     parse_index_specs,
+    performance_index_names,
 )
-from portal.db.index_probes import PROBES
-from portal.db.indexes import performance_index_names
 from portal.db.sqlfiles import sql_file
+from tests.conftest import data_access_modules
 
 NAMED_IN_THE_WRITE_UP = {
     "idx_orders_user_date",
@@ -53,21 +49,6 @@ def test_every_index_names_a_resource_dot_query_operation() -> None:
         assert spec.why, f"{spec.name} says why it exists"
 
 
-def test_every_index_has_a_probe_and_every_probe_an_index() -> None:
-    assert [entry.spec.name for entry in catalog()] == [spec.name for spec in index_specs()]
-    assert set(PROBES) == {spec.name for spec in index_specs()}
-
-
-def test_catalog_subset_keeps_file_order_and_rejects_unknown_names() -> None:
-    names = ["idx_cart_items_user", "idx_orders_user_date"]
-    assert [entry.spec.name for entry in catalog(names)] == [
-        "idx_orders_user_date",
-        "idx_cart_items_user",
-    ]
-    with pytest.raises(ValueError, match="unknown index"):
-        catalog(["idx_nope"])
-
-
 def test_parser_reads_operation_table_and_definition() -> None:
     sql = (
         "-- header\n\n"
@@ -100,8 +81,7 @@ def test_parser_refuses_an_index_without_its_operation(sql: str) -> None:
 def portal_operations() -> set[str]:
     """Operation names of the data-access functions (``@operation`` marks them)."""
     found: set[str] = set()
-    for module_info in pkgutil.iter_modules(portal.queries.__path__):
-        module = importlib.import_module(f"portal.queries.{module_info.name}")
+    for module in data_access_modules():
         for value in vars(module).values():
             name = getattr(value, "operation", None)
             if callable(value) and isinstance(name, str):

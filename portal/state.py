@@ -1,21 +1,18 @@
-"""What one portal instance holds while it runs."""
+"""What one portal instance holds while it runs (``app.state.portal``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from portal.api.statements import StatementCounter
 from portal.auth.cache import TokenCache
 from portal.auth.revocations import RevocationListener
+from portal.cache.service import ResponseCache
+from portal.db.statements import StatementCounter
+from portal.monitoring import Monitor
 from portal.settings import Settings
-
-if TYPE_CHECKING:  # the cache middleware imports this module
-    from portal.cache.service import ResponseCache
-    from portal.monitoring import Monitor
 
 
 @dataclass(slots=True)

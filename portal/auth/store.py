@@ -1,4 +1,8 @@
-"""Token lookups and revocation."""
+"""The token store: lookups, revocation and minting of ``api_tokens`` rows.
+
+Data access like ``portal/queries/``, kept with authentication so that
+``queries`` never needs to know who a caller is.
+"""
 
 from __future__ import annotations
 

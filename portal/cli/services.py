@@ -1,4 +1,4 @@
-"""``python -m portal services``: show (and run) the PostgreSQL and Redis in use.
+"""``perfproof services``: show (and run) the PostgreSQL and Redis in use.
 
 Without options it starts what is missing, prints the description and the
 ``export`` lines for a shell, and keeps embedded servers running until Ctrl-C.
@@ -17,17 +17,13 @@ from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
 
-from ._common import ServiceUnavailable
-from ._stack import open_services, stop_embedded
+from portal.cli.commands import EXIT_FAILED
+from portal.devstack import ServiceUnavailable, open_services, stop_embedded
 
 
-def register(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> argparse.ArgumentParser:
-    """Add the ``services`` subcommand; its ``func`` is ``run``."""
-    parser = subparsers.add_parser(
-        "services",
-        help="show the PostgreSQL and Redis in use, starting embedded ones if needed",
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -44,7 +40,6 @@ def register(
     action.add_argument(
         "--stop", action="store_true", help="stop embedded servers running in the home folder"
     )
-    parser.set_defaults(func=run)
     return parser
 
 
@@ -64,15 +59,17 @@ def run(args: argparse.Namespace) -> int:
             if args.detach:
                 stack.pop_all()  # forget the stops: the servers outlive this command
                 if launched:
-                    print("Embedded servers keep running; stop them with: services --stop")
+                    print(
+                        "Embedded servers keep running; stop them with: perfproof services --stop"
+                    )
                 return 0
             if launched:
                 print("Running; press Ctrl-C to stop.", flush=True)
                 _wait_for_interrupt()
         return 0
     except ServiceUnavailable as error:
-        print(error, file=sys.stderr)
-        return 2
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def _wait_for_interrupt() -> None:

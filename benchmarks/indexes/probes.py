@@ -7,7 +7,7 @@ smallest region, the rarest order status... The worst realistic case for the
 unindexed plan, and a plausible request for the indexed one.
 
 The operation each index serves is named in sql/add-performance-indexes.sql;
-portal/db/index_catalog.py joins the two and checks they cover the same names.
+benchmarks/indexes/catalog.py joins the two and checks they cover the same names.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.auth import store as auth
 from portal.queries import (
     audit,
-    auth,
     cart,
     cleanup,
     order_reports,

@@ -32,7 +32,7 @@ from typing import Any, Literal
 import psycopg
 from psycopg import sql
 
-from portal.db.index_catalog import index_specs
+from portal.db.index_file import index_specs
 from portal.db.indexes import set_indexes
 from portal.settings import libpq_url
 

@@ -1,0 +1,67 @@
+"""``perfproof``: one command for every user-facing task, portal and harness alike.
+
+The harness owns it (the harness depends on the portal, never the other way
+round): the portal's own commands come from ``portal.cli.PORTAL_COMMANDS``,
+the measurements from the rows below. A new task (load tests, the report,
+the regression gate) is one more row and one module with ``build_parser``
+and ``run``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from portal.cli import PORTAL_COMMANDS, Command
+from portal.cli.commands import dispatch
+
+HARNESS_COMMANDS = (
+    Command(
+        "bench",
+        "benchmarks.runner",
+        "the main job: data, then the benchmark suites, into one run folder",
+    ),
+    Command(
+        "index-proof",
+        "benchmarks.indexes.proof_cli",
+        "show that the planner uses each performance index for its query",
+    ),
+    Command(
+        "write-cost",
+        "benchmarks.indexes.write_cost_cli",
+        "measure what the performance indexes cost on inserts",
+    ),
+    Command(
+        "http-throughput",
+        "benchmarks.http_throughput",
+        "cache hit path vs a bare Redis GET endpoint, cache on vs off, over HTTP (wrk)",
+    ),
+    Command(
+        "monitoring-cost",
+        "benchmarks.monitoring_cost",
+        "throughput with monitoring on vs off, with an A/A calibration (wrk)",
+    ),
+)
+
+COMMANDS = (HARNESS_COMMANDS[0], *PORTAL_COMMANDS, *HARNESS_COMMANDS[1:])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return dispatch(
+        COMMANDS,
+        argv,
+        prog="perfproof",
+        description=(
+            "Checks the numbers of a performance write-up on a reference B2B portal "
+            "(FastAPI, PostgreSQL, Redis): data, benchmarks, and the portal itself."
+        ),
+        epilog=(
+            "Services: PORTAL_DATABASE_URL / PORTAL_REDIS_URL when set, else an embedded "
+            "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/). "
+            "Exit codes: 0 done, 1 a check failed, 2 bad input or no service, 130 interrupted."
+        ),
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Command lines as declared tables: a name, the module that implements it, one line of help.
+
+Every command module has ``build_parser(prog)`` and ``run(args) -> int``; a
+table of :class:`Command` rows turns such modules into ``perfproof COMMAND``
+(and ``python -m portal COMMAND``). A command's module is imported only when
+that command runs, so ``--help`` answers at once and a command never pays for
+another's imports (the portal app alone costs about a second).
+
+Exit codes are the same everywhere: 0 done, 1 a measured check failed (a gate,
+``--strict``), 2 a user mistake or an unusable service (one line on stderr,
+never a traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Protocol, cast
+
+EXIT_OK = 0
+EXIT_FAILED = 2
+EXIT_INTERRUPTED = 130
+
+
+class CommandModule(Protocol):
+    """What a module must offer to be a command."""
+
+    def build_parser(self, prog: str) -> argparse.ArgumentParser: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    module: str  # dotted path of a CommandModule
+    summary: str  # one line for the command list
+
+
+def invoke(module: CommandModule | ModuleType, argv: Sequence[str] | None, *, prog: str) -> int:
+    """Parse ``argv`` with the module's parser and run it; Ctrl-C is exit 130, not a traceback.
+
+    ``module`` may be a command module's own ``sys.modules[__name__]`` (for
+    ``python -m package.module``).
+    """
+    module = cast(CommandModule, module)
+    args = module.build_parser(prog).parse_args(argv)
+    try:
+        return module.run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def dispatch(
+    commands: Sequence[Command],
+    argv: Sequence[str] | None,
+    *,
+    prog: str,
+    description: str,
+    epilog: str = "",
+) -> int:
+    """``prog [-v] COMMAND [ARGS]``: run the command of that name with the rest of ``argv``."""
+    listing = "\n".join(f"  {command.name:<16} {command.summary}" for command in commands)
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=f"{description}\n\ncommands:\n{listing}",
+        epilog=f"Run '{prog} COMMAND --help' for the options of one command. {epilog}".strip(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument(
+        "command", choices=[command.name for command in commands], metavar="COMMAND"
+    )
+    parser.add_argument("arguments", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    (command,) = (row for row in commands if row.name == args.command)
+    return invoke(
+        importlib.import_module(command.module), args.arguments, prog=f"{prog} {command.name}"
+    )
+
+
+def fail(error: BaseException) -> int:
+    """One line on stderr, the first line of the message saying what kind of failure; exit 2.
+
+    Database errors are named as such (the message alone, e.g. ``relation
+    "users" does not exist``, does not say which side failed).
+    """
+    import psycopg  # every caller talks to PostgreSQL; imported late to keep --help fast
+
+    if isinstance(error, psycopg.OperationalError):
+        what = "cannot use the database: "
+    elif isinstance(error, psycopg.Error):
+        what = "database error: "
+    else:
+        what = ""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    print(f"error: {what}{lines[0] if lines else type(error).__name__}", file=sys.stderr)
+    return EXIT_FAILED
