@@ -27,7 +27,7 @@ def create_app() -> FastAPI:
     redis = Redis.from_url(url)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await redis.aclose()
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import statistics
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.arms import INDEX_BLOCKS
 from benchmarks.results import ResultFolder
 from portal.cli.args import dataset_seed, output_folder
 from portal.datagen import SCALES, load_dataset
@@ -56,17 +58,22 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def summarise(benchmark_json: Path) -> list[str]:
-    """One line per operation: indexed and unindexed median and the speed-up."""
+    """One line per operation: indexed and unindexed median and the speed-up.
+
+    An arm's median pools the raw rounds of all its blocks (the arms run
+    interleaved, in blocks); without raw rounds, the median of block medians.
+    """
     data = json.loads(benchmark_json.read_text())
-    medians: dict[str, dict[str, float]] = {}
+    rounds: dict[str, dict[str, list[float]]] = {}
     for bench in data["benchmarks"]:
         info = bench["extra_info"]
-        medians.setdefault(info["operation"], {})[info["indexes"]] = bench["stats"]["median"]
+        arm = rounds.setdefault(info["operation"], {}).setdefault(info["indexes"], [])
+        arm.extend(bench["stats"].get("data") or [bench["stats"]["median"]])
     lines = [f"{'operation':<30} {'indexed':>12} {'unindexed':>12} {'speed-up':>9}"]
-    for operation, arms in sorted(medians.items()):
-        on, off = arms.get("on"), arms.get("off")
-        if on is None or off is None:
+    for operation, arms in sorted(rounds.items()):
+        if not (arms.get("on") and arms.get("off")):
             continue
+        on, off = statistics.median(arms["on"]), statistics.median(arms["off"])
         lines.append(f"{operation:<30} {on * 1e3:>9.3f} ms {off * 1e3:>9.3f} ms {off / on:>8.1f}x")
     return lines
 
@@ -122,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
                     "scale": args.scale,
                     "seed": args.seed,
                     "arms": {"indexes": ["on", "off"]},
+                    "index_blocks": [f"{state}-{block}" for state, block in INDEX_BLOCKS],
                     "postgres": stack.postgres_description,
                     "redis": stack.redis_description,
                     "dataset_rows": dataset.rows,

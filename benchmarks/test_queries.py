@@ -2,6 +2,9 @@
 
 Timing method: the portal's own data-access function over its own async
 connection (client round trip included), as pytest-benchmark measures it.
+The arms run in blocks, on, off, off, on (``benchmarks/arms.py``): each block
+times ``ROUNDS_PER_BLOCK`` rounds after its own warm-up, and an arm's figure
+pools the rounds of its blocks.
 One parametrised benchmark; an operation is a row of ``CASES``: the label the
 summary prints, how to pick its parameters from the data, the call, and a
 check that the call answered something.
@@ -18,7 +21,8 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from benchmarks.conftest import AsyncRunner
+from benchmarks.arms import INDEX_BLOCKS
+from benchmarks.conftest import IndexArm, measure
 from portal.queries.cart import cart_for_user
 from portal.queries.order_reports import recent_orders_for_admin
 from portal.queries.orders import orders_for_user
@@ -26,6 +30,9 @@ from portal.queries.products import ProductFilter, search_products
 from portal.queries.wallet import wallet_for_user
 
 PAGE = 20
+ROUNDS = 30  # per operation and arm, over all of the arm's blocks
+WARMUP_ROUNDS = 3  # per block: the switch left other pages in the caches
+ROUNDS_PER_BLOCK = ROUNDS // sum(1 for state, _ in INDEX_BLOCKS if state == "on")
 # The buyer with the most orders: the history query's worst case.
 HEAVY_USER = "SELECT user_id FROM orders GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1"
 
@@ -94,9 +101,9 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def picked(bench_db: psycopg.Connection) -> dict[str, Any]:
-    """Each case's parameter, picked once per module (same for both arms)."""
+    """Each case's parameter, picked once (the same for every arm and block)."""
     values = {}
     for case in CASES:
         row = bench_db.execute(case.pick).fetchone()
@@ -108,18 +115,20 @@ def picked(bench_db: psycopg.Connection) -> dict[str, Any]:
 @pytest.mark.parametrize("case", CASES, ids=[case.operation for case in CASES])
 def test_query(
     benchmark: BenchmarkFixture,
-    runner: AsyncRunner,
-    indexes: str,
+    index_arm: IndexArm,
     picked: dict[str, Any],
     case: Case,
 ) -> None:
     value = picked[case.operation]
+    runner = index_arm.runner
     benchmark.group = case.operation
-    benchmark.extra_info.update(operation=case.operation, indexes=indexes)
-    result = benchmark.pedantic(
+    benchmark.extra_info.update(
+        operation=case.operation, indexes=index_arm.indexes, block=index_arm.block
+    )
+    result = measure(
+        benchmark,
         lambda: runner.loop.run_until_complete(case.call(runner.conn, value)),
-        rounds=30,
-        warmup_rounds=3,
-        iterations=1,
+        rounds=ROUNDS_PER_BLOCK,
+        warmup_rounds=WARMUP_ROUNDS,
     )
     assert case.answered(result)

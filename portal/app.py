@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -44,63 +45,18 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
-        # Redis is optional at run time (the cache falls back), so its client
-        # is lazy with short timeouts: a dead Redis must not hold a request.
-        redis = create_redis(settings)
-        state = PortalState(
-            settings=settings,
-            engine=engine,
-            redis=redis,
-            tokens=TokenCache(
-                ttl=settings.token_cache_seconds, max_entries=settings.token_cache_size
-            ),
-        )
-        state.statements.attach(engine)
-        revocations = state.revocations = RevocationListener(redis, state.tokens)
-        revocations.start()
-        if monitor is not None:
-            state.monitor = monitor
-            monitor.attach(engine)
-        if settings.cache == "on":
-            state.cache = build_response_cache(settings, app, redis)
-        app.state.portal = state
-        try:
-            await ensure_schema(engine)
-            await ensure_index_state(engine, settings.indexes)
-        except Exception as error:
-            if not is_unavailable(error):
-                raise
-            # Serve anyway: requests answer 503 until the database is back.
-            log.error("database unavailable at start-up: %s", error)
-        if state.cache is not None:
-            # Entries written by an earlier run may describe data that has
-            # since been regenerated, or a response shape that has changed.
-            await state.cache.clear(None, None)
-        if monitor is not None:
-            await monitor.start(engine=engine, redis=redis, cache=state.cache)
-        cleanup = None
-        if settings.cleanup_interval_s > 0:
-            policy = CleanupPolicy(
-                cart_days=settings.cleanup_cart_days, audit_days=settings.cleanup_audit_days
-            )
-            cleanup = asyncio.create_task(
-                cleanup_periodically(engine, policy, interval_s=settings.cleanup_interval_s)
-            )
-        try:
-            yield
-        finally:
-            if cleanup is not None:
-                cleanup.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await cleanup
+        async with contextlib.AsyncExitStack() as running:
+            state = await _open_state(settings, app, monitor, running)
+            app.state.portal = state
+            await _prepare_database(state)
             if monitor is not None:
-                await monitor.stop()
-            await revocations.stop()
-            if state.cache is not None:
-                await state.cache.aclose()
-            await redis.aclose()
-            await engine.dispose()
+                await monitor.start(engine=state.engine, redis=state.redis, cache=state.cache)
+                running.push_async_callback(monitor.stop)
+            if settings.cleanup_interval_s > 0:
+                _run_in_background(running, _periodic_cleanup(state))
+            yield
+        # The stack closes in reverse: background work, monitoring, cache,
+        # revocation listener, Redis, then the engine's connections.
 
     app = FastAPI(
         title="perfproof portal",
@@ -122,6 +78,70 @@ def create_app(settings: Settings) -> FastAPI:
         # Off means absent: the uncached arm of a benchmark runs the plain portal.
         app.add_middleware(ResponseCacheMiddleware)
     return app
+
+
+async def _open_state(
+    settings: Settings,
+    app: FastAPI,
+    monitor: Monitor | None,
+    running: contextlib.AsyncExitStack,
+) -> PortalState:
+    """Engine, Redis, token cache and revocation listener, response cache; closed by ``running``."""
+    engine = create_engine(settings)
+    running.push_async_callback(engine.dispose)
+    # Redis is optional at run time (the cache falls back), so its client is
+    # lazy with short timeouts: a dead Redis must not hold a request.
+    redis = create_redis(settings)
+    running.push_async_callback(redis.aclose)
+    tokens = TokenCache(ttl=settings.token_cache_seconds, max_entries=settings.token_cache_size)
+    state = PortalState(settings=settings, engine=engine, redis=redis, tokens=tokens)
+    state.statements.attach(engine)
+    state.revocations = RevocationListener(redis, tokens)
+    state.revocations.start()
+    running.push_async_callback(state.revocations.stop)
+    if monitor is not None:
+        state.monitor = monitor
+        monitor.attach(engine)
+    if settings.cache == "on":
+        state.cache = build_response_cache(settings, app, redis)
+        running.push_async_callback(state.cache.aclose)
+    return state
+
+
+async def _prepare_database(state: PortalState) -> None:
+    """Schema and index state as the settings say; then forget what an earlier run cached."""
+    try:
+        await ensure_schema(state.engine)
+        await ensure_index_state(state.engine, state.settings.indexes)
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        # Serve anyway: requests answer 503 until the database is back.
+        log.error("database unavailable at start-up: %s", error)
+    if state.cache is not None:
+        # Entries written by an earlier run may describe data that has since
+        # been regenerated, or a response shape that has changed.
+        await state.cache.clear(None, None)
+
+
+async def _periodic_cleanup(state: PortalState) -> None:
+    settings = state.settings
+    policy = CleanupPolicy(
+        cart_days=settings.cleanup_cart_days, audit_days=settings.cleanup_audit_days
+    )
+    await cleanup_periodically(state.engine, policy, interval_s=settings.cleanup_interval_s)
+
+
+def _run_in_background(running: contextlib.AsyncExitStack, work: Coroutine[Any, Any, None]) -> None:
+    """Start ``work`` as a task that is cancelled (and awaited) when ``running`` closes."""
+    task = asyncio.create_task(work)
+
+    async def cancel() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    running.push_async_callback(cancel)
 
 
 def create_app_from_env() -> FastAPI:

@@ -154,13 +154,13 @@ PROBES: Mapping[str, Probe] = {
         statement=lambda p: _search(ProductFilter(region_id=p["region_id"]), sort="price"),
     ),
     "idx_products_price": Probe(
-        statement=lambda p: _search(ProductFilter(), sort="-price"),
+        statement=lambda _: _search(ProductFilter(), sort="-price"),
     ),
     "idx_products_name": Probe(
-        statement=lambda p: _search(ProductFilter(), sort="name"),
+        statement=lambda _: _search(ProductFilter(), sort="name"),
     ),
     "idx_products_updated_at": Probe(
-        statement=lambda p: _search(ProductFilter(), sort="-updated_at"),
+        statement=lambda _: _search(ProductFilter(), sort="-updated_at"),
     ),
     "idx_products_sku": Probe(
         pick=_MIDDLE_PRODUCT.format("sku"),

@@ -46,6 +46,10 @@ async def admin_principal(principal: CurrentUser) -> Principal:
 
 AdminUser = Annotated[Principal, Depends(admin_principal)]
 
+# For routes that need the check but not the caller: ``dependencies=[ADMIN_ONLY]``.
+SIGNED_IN = Depends(current_principal)
+ADMIN_ONLY = Depends(admin_principal)
+
 
 async def bearer_token_hash(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],

@@ -50,7 +50,7 @@ def _error(e: dict[str, Any]) -> dict[str, Any]:
     return {"field": _field(loc), "message": message, "type": kind}
 
 
-async def _validation_error(request: Request, exc: Exception) -> Response:
+async def _validation_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [_error(e) for e in exc.errors()]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
@@ -59,7 +59,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
+async def _http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return error_response(exc.status_code, str(exc.detail), headers=exc.headers)
 

@@ -12,6 +12,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from typing_extensions import override
+
 from portal.cache.backend import CacheBackend, Fetched, new_token
 
 _Entry = tuple[float, bytes]  # (expires at, monotonic clock; value)
@@ -76,10 +78,12 @@ class MemoryBackend(CacheBackend):
         for key in keys:
             self._put(key, new_token(), ttl_s, now)
 
+    @override
     async def try_lock(self, key: str, ttl_s: float) -> bytes | None:
         # One process: the in-process single-flight already lets one task compute.
         return b"local"
 
+    @override
     async def unlock(self, key: str, owner: bytes) -> None:
         return None
 

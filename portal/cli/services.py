@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 def _wait_for_interrupt() -> None:
     """Block until Ctrl-C or SIGTERM; the caller's ``with`` then stops the servers."""
 
-    def _terminate(signum: int, frame: FrameType | None) -> None:
+    def _terminate(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _terminate)

@@ -115,69 +115,93 @@ def copy_tables(
     frozen and all-visible, so the first queries do not pay for hint bits or
     a VACUUM. The first failure in any thread stops the others and is raised.
     """
-    lane_of = {table.name: i for i, lane in enumerate(lanes) for table in lane.tables}
     for lane in lanes:
         names = [t.name for t in lane.tables]
         if names != [t.name for t in generation_order if t.name in names]:
             raise ValueError(f"lane tables {names} do not follow the generation order")
-    stop = threading.Event()
-    handovers = [_Handover(_QUEUE_BYTES // len(lanes), stop) for _ in lanes]
-    rows: dict[str, int] = {}
-    errors: list[BaseException] = []
+    return _CopyRun(world, lanes, generation_order, progress, freeze).execute()
 
-    def guarded(work: Callable[[], None]) -> Callable[[], None]:
+
+class _CopyRun:
+    """One producer thread encodes rows in generation order; one thread per lane COPYs them."""
+
+    def __init__(
+        self,
+        world: World,
+        lanes: Sequence[Lane],
+        generation_order: Sequence[Table],
+        progress: Progress,
+        freeze: bool,
+    ) -> None:
+        self.world = world
+        self.lanes = lanes
+        self.generation_order = generation_order
+        self.progress = progress
+        self.freeze = freeze
+        self.lane_of = {table.name: i for i, lane in enumerate(lanes) for table in lane.tables}
+        self.stop = threading.Event()
+        self.handovers = [_Handover(_QUEUE_BYTES // len(lanes), self.stop) for _ in lanes]
+        self.rows: dict[str, int] = {}
+        self.errors: list[BaseException] = []
+
+    def execute(self) -> dict[str, int]:
+        threads = [threading.Thread(target=self._guarded(self._produce), name="datagen-producer")]
+        threads += [
+            threading.Thread(
+                target=self._guarded(partial(self._consume, lane, handover)),
+                name=f"datagen-lane-{i}",
+            )
+            for i, (lane, handover) in enumerate(zip(self.lanes, self.handovers, strict=True))
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                thread.join()
+        except BaseException:  # KeyboardInterrupt: stop the threads, then let it through
+            self.stop.set()
+            for thread in threads:
+                thread.join()
+            raise
+        if self.errors:
+            raise self.errors[0]
+        return self.rows
+
+    def _guarded(self, work: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
             try:
                 work()
             except _Stopped:
                 pass
             except BaseException as exc:  # re-raised in the caller's thread
-                errors.append(exc)
-                stop.set()
+                self.errors.append(exc)
+                self.stop.set()
 
         return run
 
-    def produce() -> None:
-        for table in generation_order:
-            if table.name not in lane_of:
+    def _produce(self) -> None:
+        for table in self.generation_order:
+            if table.name not in self.lane_of:
                 continue
-            handover = handovers[lane_of[table.name]]
-            handover.put(_Start(table.name, table.expected_rows(world)))
-            for columns in table.chunks(world):
+            handover = self.handovers[self.lane_of[table.name]]
+            handover.put(_Start(table.name, table.expected_rows(self.world)))
+            for columns in table.chunks(self.world):
                 if len(columns[0]):
                     encoded = encode_rows(table.types, columns)
                     handover.put(_Chunk(table.name, encoded, len(columns[0])))
             handover.put(_Chunk(table.name, None, 0))
 
-    def consume(lane: Lane, handover: _Handover) -> None:
+    def _consume(self, lane: Lane, handover: _Handover) -> None:
         with lane.conn.cursor() as cur:
             for table in lane.tables:
                 start = handover.get()
                 assert isinstance(start, _Start) and start.table == table.name
-                progress.start(table.name, start.expected_rows)
-                rows[table.name] = _copy_one(cur, table, _chunks(handover), progress, freeze)
-                progress.finish(table.name)
+                self.progress.start(table.name, start.expected_rows)
+                chunks = _chunks(handover)
+                self.rows[table.name] = _copy_one(cur, table, chunks, self.progress, self.freeze)
+                self.progress.finish(table.name)
         if lane.then is not None:
             lane.then()
-
-    threads = [threading.Thread(target=guarded(produce), name="datagen-producer")]
-    threads += [
-        threading.Thread(target=guarded(partial(consume, lane, h)), name=f"datagen-lane-{i}")
-        for i, (lane, h) in enumerate(zip(lanes, handovers, strict=True))
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        for thread in threads:
-            thread.join()
-    except BaseException:  # KeyboardInterrupt: stop the threads, then let it through
-        stop.set()
-        for thread in threads:
-            thread.join()
-        raise
-    if errors:
-        raise errors[0]
-    return rows
 
 
 def _copy_one(

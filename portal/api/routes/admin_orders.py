@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from portal.api.cursors import Before, PageLimit, decode_cursor, keyset_page
-from portal.api.deps import AdminUser, State
+from portal.api.deps import ADMIN_ONLY, State
 from portal.api.models import ADMIN_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.api.routes.orders import OrderPage, OrderStatus
@@ -18,7 +18,8 @@ from portal.queries import order_reports
 from portal.queries.orders import order_exists
 from portal.queries.wallet import transactions_for_order
 
-router = APIRouter(prefix="/api/admin/orders", tags=["admin"])
+# Every route here is for admins only.
+router = APIRouter(prefix="/api/admin/orders", tags=["admin"], dependencies=[ADMIN_ONLY])
 
 # A year of days is one screen of a chart; longer spans would read the whole table.
 SALES_SPAN_MAX_DAYS = 366
@@ -53,7 +54,6 @@ class OrderLedger(BaseModel):
 @router.get("", response_model=OrderPage, responses=ADMIN_ERRORS)
 async def recent_orders(
     state: State,
-    admin: AdminUser,
     status: OrderStatus | None = None,
     limit: PageLimit = 20,
     before: Before = None,
@@ -70,7 +70,6 @@ async def recent_orders(
 @router.get("/daily-sales", response_model=SalesReport, responses=ADMIN_ERRORS)
 async def daily_sales(
     state: State,
-    admin: AdminUser,
     since: Annotated[date, Query(description="First day (UTC), inclusive.")],
     until: Annotated[date, Query(description="Last day (UTC), inclusive.")],
 ) -> JSONBytesResponse:
@@ -90,7 +89,7 @@ async def daily_sales(
     "/{order_id}/transactions", response_model=OrderLedger, responses=ADMIN_ERRORS | NOT_FOUND
 )
 async def order_transactions(
-    state: State, admin: AdminUser, order_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
+    state: State, order_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
 ) -> JSONBytesResponse:
     """The wallet entries one order caused: its purchase and any refunds."""
     async with state.engine.connect() as conn:

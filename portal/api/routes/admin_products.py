@@ -8,14 +8,15 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from portal.api.deps import AdminUser, State
+from portal.api.deps import ADMIN_ONLY, State
 from portal.api.models import ADMIN_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.api.routes.products import Product, ProductId
 from portal.queries import products as queries
 from portal.queries.cart import carts_holding_product
 
-router = APIRouter(prefix="/api/admin/products", tags=["admin"])
+# Every route here is for admins only.
+router = APIRouter(prefix="/api/admin/products", tags=["admin"], dependencies=[ADMIN_ONLY])
 
 Sku = Annotated[str, Path(min_length=1, max_length=64)]
 
@@ -30,7 +31,7 @@ class ProductSales(BaseModel):
 
 
 @router.get("/by-sku/{sku}", response_model=Product, responses=ADMIN_ERRORS | NOT_FOUND)
-async def product_by_sku(state: State, admin: AdminUser, sku: Sku) -> JSONBytesResponse:
+async def product_by_sku(state: State, sku: Sku) -> JSONBytesResponse:
     """The product with exactly this SKU (case-sensitive, as stored)."""
     async with state.engine.connect() as conn:
         row = await queries.product_by_sku(conn, sku=sku)
@@ -40,7 +41,7 @@ async def product_by_sku(state: State, admin: AdminUser, sku: Sku) -> JSONBytesR
 
 
 @router.get("/{product_id}/sales", response_model=ProductSales, responses=ADMIN_ERRORS | NOT_FOUND)
-async def product_sales(state: State, admin: AdminUser, product_id: ProductId) -> JSONBytesResponse:
+async def product_sales(state: State, product_id: ProductId) -> JSONBytesResponse:
     """Units and revenue over all orders, and the demand still sitting in carts."""
     async with state.engine.connect() as conn:
         if await queries.product_by_id(conn, product_id=product_id) is None:

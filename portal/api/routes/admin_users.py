@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from portal.api.deps import AdminUser, State
+from portal.api.deps import ADMIN_ONLY, State
 from portal.api.models import ADMIN_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.api.routes.users import UserProfile
@@ -17,7 +17,8 @@ from portal.auth.store import tokens_for_user
 from portal.queries import audit
 from portal.queries import users as queries
 
-router = APIRouter(prefix="/api/admin", tags=["admin"])
+# Every route here is for admins only.
+router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[ADMIN_ONLY])
 
 PAGE_MAX = 100
 RECENT_MAX = 20  # tokens and audit entries shown with a user
@@ -60,7 +61,6 @@ class CompanyUsers(BaseModel):
 @router.get("/users", response_model=UserSummary, responses=ADMIN_ERRORS | NOT_FOUND)
 async def user_by_email(
     state: State,
-    admin: AdminUser,
     email: Annotated[str, Query(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")],
 ) -> JSONBytesResponse:
     """The user with this e-mail address (compared in lower case)."""
@@ -72,7 +72,7 @@ async def user_by_email(
 
 
 @router.get("/users/{user_id}", response_model=UserDetail, responses=ADMIN_ERRORS | NOT_FOUND)
-async def user_detail(state: State, admin: AdminUser, user_id: IntId) -> JSONBytesResponse:
+async def user_detail(state: State, user_id: IntId) -> JSONBytesResponse:
     """A user's profile with their newest tokens and audit entries."""
     async with state.engine.connect() as conn:
         profile = await queries.profile(conn, user_id=user_id)
@@ -88,7 +88,6 @@ async def user_detail(state: State, admin: AdminUser, user_id: IntId) -> JSONByt
 )
 async def company_users(
     state: State,
-    admin: AdminUser,
     company_id: IntId,
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
     after_id: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from portal.api.deps import AdminUser, State
+from portal.api.deps import ADMIN_ONLY, State
 from portal.api.models import ADMIN_ERRORS
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.monitoring.database_stats import database_stats
@@ -97,8 +97,13 @@ async def prometheus_metrics(state: State) -> Response:
     return Response(await state.monitor.prometheus_text(), media_type=CONTENT_TYPE)
 
 
-@router.get("/api/performance/metrics", response_model=PerformanceMetrics, responses=ADMIN_ERRORS)
-async def performance_metrics(state: State, admin: AdminUser) -> JSONBytesResponse:
+@router.get(
+    "/api/performance/metrics",
+    response_model=PerformanceMetrics,
+    responses=ADMIN_ERRORS,
+    dependencies=[ADMIN_ONLY],
+)
+async def performance_metrics(state: State) -> JSONBytesResponse:
     """Per operation and route: counts, errors and p50/p95/p99/max; slow statements;
     resources; cache counters. For the worker process that answers."""
     if state.monitor is None:
@@ -106,10 +111,14 @@ async def performance_metrics(state: State, admin: AdminUser) -> JSONBytesRespon
     return json_response(await state.monitor.summary())
 
 
-@router.get("/api/performance/database/stats", response_model=DatabaseStats, responses=ADMIN_ERRORS)
+@router.get(
+    "/api/performance/database/stats",
+    response_model=DatabaseStats,
+    responses=ADMIN_ERRORS,
+    dependencies=[ADMIN_ONLY],
+)
 async def performance_database_stats(
     state: State,
-    admin: AdminUser,
     top: int = Query(default=20, ge=1, le=200, description="How many statements to list."),
 ) -> JSONBytesResponse:
     """Pool, tables (rows, sizes, seq vs index scans, dead tuples, last analyze), indexes

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
-from portal.api.deps import AdminUser, State
+from portal.api.deps import ADMIN_ONLY, State
 from portal.api.models import ADMIN_ERRORS
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.cache.policy import Namespace
@@ -52,10 +52,10 @@ class CacheStatus(BaseModel):
     )
 
 
-@router.post("/cache/clear", response_model=CacheCleared, responses=ADMIN_ERRORS)
-async def clear_cache(
-    state: State, admin: AdminUser, body: CacheClear | None = None
-) -> JSONBytesResponse:
+@router.post(
+    "/cache/clear", response_model=CacheCleared, responses=ADMIN_ERRORS, dependencies=[ADMIN_ONLY]
+)
+async def clear_cache(state: State, body: CacheClear | None = None) -> JSONBytesResponse:
     """Invalidate everything, one namespace, or one user's entries, at O(1) cost.
 
     Entries are not deleted: the version tokens they depend on are renewed, so
@@ -69,8 +69,10 @@ async def clear_cache(
     return json_response({"cache": "on", "cleared": cleared, "backend": cache.backend.name})
 
 
-@router.get("/cache/stats", response_model=CacheStatus, responses=ADMIN_ERRORS)
-async def cache_stats(state: State, admin: AdminUser) -> JSONBytesResponse:
+@router.get(
+    "/cache/stats", response_model=CacheStatus, responses=ADMIN_ERRORS, dependencies=[ADMIN_ONLY]
+)
+async def cache_stats(state: State) -> JSONBytesResponse:
     """This worker's cache counters and backend state, and its statement count."""
     statements = {"database_statements": state.statements.count}
     if state.cache is None:

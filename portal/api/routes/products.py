@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.exceptions import HTTPException
 
-from portal.api.deps import AdminUser, CurrentUser, State
+from portal.api.deps import SIGNED_IN, AdminUser, State
 from portal.api.models import ADMIN_ERRORS, AUTH_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.queries import audit
@@ -66,10 +66,9 @@ class ProductUpdate(BaseModel):
 _ACTIVE = {"true": True, "false": False, "all": None}
 
 
-@router.get("", response_model=ProductPage, responses=AUTH_ERRORS)
+@router.get("", response_model=ProductPage, responses=AUTH_ERRORS, dependencies=[SIGNED_IN])
 async def list_products(
     state: State,
-    user: CurrentUser,
     region_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     category: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     active: Annotated[
@@ -105,8 +104,13 @@ async def list_products(
     return json_response({"products": rows, "limit": limit, "offset": offset, "has_more": has_more})
 
 
-@router.get("/{product_id}", response_model=Product, responses=AUTH_ERRORS | NOT_FOUND)
-async def get_product(state: State, user: CurrentUser, product_id: ProductId) -> JSONBytesResponse:
+@router.get(
+    "/{product_id}",
+    response_model=Product,
+    responses=AUTH_ERRORS | NOT_FOUND,
+    dependencies=[SIGNED_IN],
+)
+async def get_product(state: State, product_id: ProductId) -> JSONBytesResponse:
     async with state.engine.connect() as conn:
         row = await queries.product_by_id(conn, product_id=product_id)
     if row is None:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from portal.api.deps import CurrentUser, State, TokenHash
+from portal.api.deps import SIGNED_IN, CurrentUser, State, TokenHash
 from portal.api.models import AUTH_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.auth.revocations import announce_revocation
@@ -41,8 +41,9 @@ async def me(state: State, user: CurrentUser) -> JSONBytesResponse:
     return json_response(row)
 
 
-@router.post("/auth/revoke", status_code=204, responses=AUTH_ERRORS)
-async def revoke(state: State, user: CurrentUser, token_hash: TokenHash) -> Response:
+# SIGNED_IN runs first: only a valid token is revoked (and TokenHash may assume one).
+@router.post("/auth/revoke", status_code=204, responses=AUTH_ERRORS, dependencies=[SIGNED_IN])
+async def revoke(state: State, token_hash: TokenHash) -> Response:
     """Revoke the token this request carries; it stops working at once here and,
     through a Redis announcement, in other worker processes (without Redis: within
     ``PORTAL_TOKEN_CACHE_SECONDS``)."""
