@@ -66,8 +66,15 @@ def dataset_tokens(dataset: LoadResult) -> dict[str, list[tuple[int, str]]]:
 
 
 @pytest.fixture(scope="session")
-def settings(stack: Services, database_url: str, dataset: LoadResult) -> Settings:
-    return Settings(database_url=database_url, redis_url=stack.redis_url)
+def loaded_database_url(database_url: str, dataset: LoadResult) -> str:
+    """The test database once the dataset is in it."""
+    assert dataset.rows["users"] > 0
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def settings(stack: Services, loaded_database_url: str) -> Settings:
+    return Settings(database_url=loaded_database_url, redis_url=stack.redis_url)
 
 
 class LiveServer:
@@ -112,9 +119,9 @@ def client(base_url: str) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="session")
-def db(database_url: str, dataset: LoadResult) -> Iterator[psycopg.Connection]:
+def db(loaded_database_url: str) -> Iterator[psycopg.Connection]:
     """A direct connection for arranging data and checking what the API did."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
+    with psycopg.connect(loaded_database_url, autocommit=True) as conn:
         yield conn
 
 
@@ -164,11 +171,12 @@ def make_user(db: psycopg.Connection) -> Callable[..., User]:
 @pytest.fixture
 def make_product(db: psycopg.Connection) -> Callable[..., int]:
     def make(price_cents: int = 1_000, stock: int = 100, active: bool = True) -> int:
-        return db.execute(
+        product_id: int = db.execute(
             "INSERT INTO products (region_id, category, sku, name, price_cents, stock, active,"
             " updated_at) VALUES (1, 'test', %s, 'Test product', %s, %s, %s, now()) RETURNING id",
             (f"TEST-{time.time_ns()}", price_cents, stock, active),
         ).fetchone()[0]  # type: ignore[index]
+        return product_id
 
     return make
 

@@ -79,6 +79,16 @@ def part_graph() -> dict[str, set[str]]:
     return graph
 
 
+def pop_component(stack: list[str], root: str) -> list[str]:
+    """Pop ``stack`` down to ``root`` (included): one strongly connected component."""
+    component = []
+    while True:
+        member = stack.pop()
+        component.append(member)
+        if member == root:
+            return component
+
+
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """The strongly connected components with more than one member (Tarjan)."""
     index: dict[str, int] = {}
@@ -96,12 +106,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
             elif successor in stack:
                 low[node] = min(low[node], index[successor])
         if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                component.append(member)
-                if member == node:
-                    break
+            component = pop_component(stack, node)
             if len(component) > 1:
                 found.append(sorted(component))
 

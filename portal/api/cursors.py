@@ -15,7 +15,7 @@ from fastapi import Query
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 CURSOR_PATTERN = r"^\d{1,16}\.\d{1,18}$"
-PAGE_MAX = 100
+PAGE_MAX = 100  # the largest page any list route serves, keyset or not
 
 # The two query parameters every keyset-paginated route takes.
 PageLimit = Annotated[int, Query(ge=1, le=PAGE_MAX)]

@@ -3,7 +3,7 @@
 The response cache talks to a ``CacheBackend`` and never asks which one it has:
 Redis, the in-process LRU, or the failover pair that switches between them.
 Values are bytes; "tokens" are short random values that tag namespace versions
-(see ``portal/cache/keys.py``): random, not counters, so a token that expired,
+(see ``portal/cache/service.py``): random, not counters, so a token that expired,
 was evicted or was lost in a Redis restart can never come back and make an old
 entry look current again.
 """

@@ -69,15 +69,24 @@ def dispatch(
     listing = "\n".join(f"  {command.name:<16} {command.summary}" for command in commands)
     parser = argparse.ArgumentParser(
         prog=prog,
+        usage=f"{prog} [-h] [-v] COMMAND [ARGS ...]",
         description=f"{description}\n\ncommands:\n{listing}",
         epilog=f"Run '{prog} COMMAND --help' for the options of one command. {epilog}".strip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     parser.add_argument(
-        "command", choices=[command.name for command in commands], metavar="COMMAND"
+        "command",
+        choices=[command.name for command in commands],
+        metavar="COMMAND",
+        help="one of the commands above",
     )
-    parser.add_argument("arguments", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "arguments", nargs=argparse.REMAINDER, metavar="ARGS", help="the command's own options"
+    )
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help(sys.stderr)  # no command: the list of them, as git does
+        return EXIT_FAILED
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

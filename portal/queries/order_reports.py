@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from portal.monitoring import operation
 from portal.queries._rows import Row, all_rows
 from portal.queries._statement import Statement
-
-_ORDER_COLUMNS = "id, user_id, status, total_cents, item_count, created_at"
+from portal.queries.orders import ORDER_COLUMNS
 
 
 def recent_orders_statement(
@@ -33,7 +32,7 @@ def recent_orders_statement(
         params |= {"before_created_at": before[0], "before_id": before[1]}
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     sql = (
-        f"SELECT {_ORDER_COLUMNS} FROM orders{where} ORDER BY created_at DESC, id DESC LIMIT :limit"
+        f"SELECT {ORDER_COLUMNS} FROM orders{where} ORDER BY created_at DESC, id DESC LIMIT :limit"
     )
     return text(sql), params
 

@@ -11,7 +11,8 @@ from portal.monitoring import operation
 from portal.queries import audit
 from portal.queries._rows import Row, all_rows, one_row
 
-_ORDER_COLUMNS = "id, user_id, status, total_cents, item_count, created_at"
+# The columns of an order as every order query returns them (orders and reports).
+ORDER_COLUMNS = "id, user_id, status, total_cents, item_count, created_at"
 
 # Keyset pagination on (created_at, id): every page costs the same, and
 # idx_orders_user_date (user_id, created_at DESC, id DESC) serves it without a
@@ -19,7 +20,7 @@ _ORDER_COLUMNS = "id, user_id, status, total_cents, item_count, created_at"
 # index proof (benchmarks/indexes/probes.py) explains these very statements.
 ORDERS_FOR_USER = text(
     f"""
-    SELECT {_ORDER_COLUMNS} FROM orders
+    SELECT {ORDER_COLUMNS} FROM orders
     WHERE user_id = :user_id
     ORDER BY created_at DESC, id DESC
     LIMIT :limit
@@ -27,7 +28,7 @@ ORDERS_FOR_USER = text(
 )
 ORDERS_FOR_USER_BEFORE = text(
     f"""
-    SELECT {_ORDER_COLUMNS} FROM orders
+    SELECT {ORDER_COLUMNS} FROM orders
     WHERE user_id = :user_id AND (created_at, id) < (:before_created_at, :before_id)
     ORDER BY created_at DESC, id DESC
     LIMIT :limit
@@ -51,7 +52,7 @@ async def orders_for_user(
     return all_rows(await conn.execute(ORDERS_FOR_USER_BEFORE, params))
 
 
-_ORDER_BY_ID = text(f"SELECT {_ORDER_COLUMNS} FROM orders WHERE id = :id")
+_ORDER_BY_ID = text(f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = :id")
 _ORDER_ITEMS = text(
     """
     SELECT i.line_no, i.product_id, p.name AS product_name, i.quantity, i.unit_price_cents
@@ -114,7 +115,7 @@ _INSERT_ORDER = text(
     f"""
     INSERT INTO orders (user_id, status, total_cents, item_count, created_at)
     VALUES (:user_id, 'paid', :total, :item_count, now())
-    RETURNING {_ORDER_COLUMNS}
+    RETURNING {ORDER_COLUMNS}
     """
 )
 _INSERT_ITEMS = text(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from portal.api.cursors import PAGE_MAX
 from portal.api.deps import ADMIN_ONLY, State
 from portal.api.models import ADMIN_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
@@ -20,7 +21,6 @@ from portal.queries import users as queries
 # Every route here is for admins only.
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[ADMIN_ONLY])
 
-PAGE_MAX = 100
 RECENT_MAX = 20  # tokens and audit entries shown with a user
 IntId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.exceptions import HTTPException
 
+from portal.api.cursors import PAGE_MAX
 from portal.api.deps import SIGNED_IN, AdminUser, State
 from portal.api.models import ADMIN_ERRORS, AUTH_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
@@ -19,7 +20,6 @@ from portal.queries.products import ProductFilter, ProductSort
 
 router = APIRouter(prefix="/api/products", tags=["products"])
 
-PAGE_MAX = 100
 OFFSET_MAX = 10_000  # deeper offsets cost a scan of everything skipped
 ProductId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks.indexes.plans import describe, nodes_using_index, scans_of_table
+from benchmarks.indexes.plans import PlanNode, describe, nodes_using_index, scans_of_table
 
-PLAN = {
+PLAN: PlanNode = {
     "Node Type": "Limit",
     "Plans": [
         {

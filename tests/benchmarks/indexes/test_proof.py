@@ -31,6 +31,7 @@ def aged_rows_before(proof_database: str) -> tuple[int, ...]:
 
 @pytest.fixture(scope="module")
 def forced_report(proof_database: str, aged_rows_before: tuple[int, ...]) -> ProofReport:
+    assert len(aged_rows_before) == 2, "the rows are counted before the proof runs"
     return run_proof(proof_database, repetitions=1, force_index_use=True)
 
 
@@ -54,8 +55,9 @@ def test_both_arms_are_measured(forced_report: ProofReport) -> None:
         assert proof.settings["enable_seqscan"] == "off"
 
 
+@pytest.mark.usefixtures("forced_report")
 def test_the_proof_changes_no_data_and_leaves_the_indexes_on(
-    proof_database: str, aged_rows_before: tuple[int, ...], forced_report: ProofReport
+    proof_database: str, aged_rows_before: tuple[int, ...]
 ) -> None:
     with psycopg.connect(proof_database) as conn:
         present = {

@@ -37,6 +37,7 @@ def before(proof_database: str) -> tuple[int, ...]:
 
 @pytest.fixture(scope="module")
 def report(proof_database: str, before: tuple[int, ...]) -> WriteCostReport:
+    assert len(before) == 3, "the rows are counted before the measurement"
     return measure_write_cost(proof_database, rows=200, repetitions=2)
 
 
@@ -55,9 +56,8 @@ def test_both_tables_both_shapes_both_arms(report: WriteCostReport) -> None:
     }
 
 
-def test_the_dataset_is_unchanged(
-    proof_database: str, before: tuple[int, ...], report: WriteCostReport
-) -> None:
+@pytest.mark.usefixtures("report")
+def test_the_dataset_is_unchanged(proof_database: str, before: tuple[int, ...]) -> None:
     with psycopg.connect(proof_database) as conn:
         assert tuple(conn.execute(COUNTS).fetchone() or ()) == before
         present = conn.execute(

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import User
 
 
-def get(client: httpx.Client, user: User, path: str, **params: object) -> httpx.Response:
+def get(client: httpx.Client, user: User, path: str, **params: str | int) -> httpx.Response:
     return client.get(f"/api/admin/orders{path}", headers=user.headers, params=params)
 
 
@@ -56,7 +56,9 @@ def test_without_status_every_order_counts(
     "params",
     [{"status": "lost"}, {"limit": 0}, {"limit": 101}, {"before": "yesterday"}],
 )
-def test_bad_listing_parameters_are_422(client: httpx.Client, admin: User, params: dict) -> None:
+def test_bad_listing_parameters_are_422(
+    client: httpx.Client, admin: User, params: dict[str, str | int]
+) -> None:
     assert get(client, admin, "", **params).status_code == 422
 
 

@@ -31,7 +31,7 @@ def test_unknown_or_invalid_email(
 
 
 def test_user_detail_has_profile_tokens_and_audit(
-    client: httpx.Client, admin: User, buyer: User, db: psycopg.Connection
+    client: httpx.Client, admin: User, buyer: User
 ) -> None:
     client.post("/api/wallet/top-up", headers=buyer.headers, json={"amount_cents": 500})
     detail = client.get(f"/api/admin/users/{buyer.id}", headers=admin.headers).json()

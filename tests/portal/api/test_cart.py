@@ -81,7 +81,9 @@ def test_unknown_and_unsold_products_cannot_be_added(
         {"product_id": "one"},
     ],
 )
-def test_bad_cart_bodies_are_422(client: httpx.Client, buyer: User, body: dict) -> None:
+def test_bad_cart_bodies_are_422(
+    client: httpx.Client, buyer: User, body: dict[str, object]
+) -> None:
     assert client.post("/api/cart/items", headers=buyer.headers, json=body).status_code == 422
 
 

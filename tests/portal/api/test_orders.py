@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import psycopg
@@ -165,7 +166,7 @@ def test_history_is_newest_first_and_cursor_pages_cover_everything_once(
     ).fetchone()  # type: ignore[misc]
     token = dict(dataset_tokens["buyer"] + dataset_tokens["admin"])[heavy_user]
     headers = {"Authorization": f"Bearer {token}"}
-    seen: list[dict] = []
+    seen: list[dict[str, Any]] = []
     cursor = None
     while True:
         params = {"limit": 7} | ({"before": cursor} if cursor else {})
@@ -201,7 +202,9 @@ def test_an_order_is_visible_to_its_owner_and_admins_only(
         {"before": "9" * 17 + ".1"},
     ],
 )
-def test_bad_history_parameters_are_422(client: httpx.Client, buyer: User, params: dict) -> None:
+def test_bad_history_parameters_are_422(
+    client: httpx.Client, buyer: User, params: dict[str, str | int]
+) -> None:
     response = client.get("/api/orders", headers=buyer.headers, params=params)
     assert response.status_code == 422
     assert next(iter(params)) in response.json()["detail"]

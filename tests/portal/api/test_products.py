@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import psycopg
@@ -11,10 +12,11 @@ import pytest
 from tests.conftest import User
 
 
-def listing(client: httpx.Client, user: User, **params: object) -> dict:
+def listing(client: httpx.Client, user: User, **params: str | int) -> dict[str, Any]:
     response = client.get("/api/products", headers=user.headers, params=params)
     assert response.status_code == 200, response.text
-    return response.json()
+    page: dict[str, Any] = response.json()
+    return page
 
 
 def test_listing_returns_active_products_in_id_order_by_default(
@@ -96,7 +98,7 @@ def test_offset_pages_do_not_overlap(client: httpx.Client, buyer: User) -> None:
     ],
 )
 def test_bad_listing_parameters_are_422_with_the_field_named(
-    client: httpx.Client, buyer: User, params: dict
+    client: httpx.Client, buyer: User, params: dict[str, str | int]
 ) -> None:
     response = client.get("/api/products", headers=buyer.headers, params=params)
     assert response.status_code == 422
@@ -158,7 +160,9 @@ def test_an_admin_creates_and_updates_a_product(
         {**NEW_PRODUCT, "stock": "many"},
     ],
 )
-def test_bad_product_bodies_are_422(client: httpx.Client, admin: User, body: dict) -> None:
+def test_bad_product_bodies_are_422(
+    client: httpx.Client, admin: User, body: dict[str, object]
+) -> None:
     response = client.post("/api/products", headers=admin.headers, json=body)
     assert response.status_code == 422
     assert response.json()["detail"].startswith(("Invalid request", "region_id"))

@@ -59,7 +59,7 @@ def test_recent_transactions_are_bounded_and_newest_first(
         {},
     ],
 )
-def test_bad_top_ups_are_422(client: httpx.Client, buyer: User, body: dict) -> None:
+def test_bad_top_ups_are_422(client: httpx.Client, buyer: User, body: dict[str, object]) -> None:
     response = client.post("/api/wallet/top-up", headers=buyer.headers, json=body)
     assert response.status_code == 422
     assert "amount_cents" in response.json()["detail"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -64,11 +65,12 @@ def http(cached_url: str) -> Iterator[httpx.Client]:
         yield client
 
 
-def cache_stats(client: httpx.Client, admin: User) -> dict:
+def cache_stats(client: httpx.Client, admin: User) -> dict[str, Any]:
     """The portal's cache counters and statement count (admin endpoint)."""
     response = client.get("/api/performance/cache/stats", headers=admin.headers)
     assert response.status_code == 200, response.text
-    return response.json()
+    stats: dict[str, Any] = response.json()
+    return stats
 
 
 def entry_keys(client: redis.Redis, prefix: str, namespace: str = "*") -> list[str]:

@@ -20,7 +20,7 @@ def labels(http: httpx.Client, user: User, *paths: str) -> list[str]:
     return [http.get(path, headers=user.headers).headers["x-cache"] for path in paths]
 
 
-def clear(http: httpx.Client, admin: User, body: dict | None = None) -> httpx.Response:
+def clear(http: httpx.Client, admin: User, body: dict[str, object] | None = None) -> httpx.Response:
     return http.post("/api/performance/cache/clear", headers=admin.headers, json=body)
 
 
@@ -78,7 +78,9 @@ def test_clearing_one_users_entries(
 @pytest.mark.parametrize(
     "body", [{"namespace": "sessions"}, {"user_id": 0}, {"namespace": "products", "user_id": 3}]
 )
-def test_bad_clear_requests_are_422(http: httpx.Client, admin: User, body: dict) -> None:
+def test_bad_clear_requests_are_422(
+    http: httpx.Client, admin: User, body: dict[str, object]
+) -> None:
     assert clear(http, admin, body).status_code == 422
 
 

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable
 
 import httpx
-import psycopg
 import pytest
 
 from tests.conftest import User
@@ -107,7 +106,7 @@ def test_unauthenticated_requests_get_the_apps_401_and_never_a_stored_body(
 
 
 def test_a_revoked_token_gets_401_even_for_a_stored_response(
-    http: httpx.Client, make_user: Callable[..., User], db: psycopg.Connection
+    http: httpx.Client, make_user: Callable[..., User]
 ) -> None:
     user = make_user()
     assert http.get("/api/users/me", headers=user.headers).headers["x-cache"] == "MISS"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import psycopg
@@ -64,14 +65,15 @@ class World:
     def still_cached(self, path: str, user: User) -> None:
         assert self.http.get(path, headers=user.headers).headers["x-cache"] == "HIT", path
 
-    def add_to_cart(self, user: User, product_id: int, quantity: int = 1) -> dict:
+    def add_to_cart(self, user: User, product_id: int, quantity: int = 1) -> dict[str, Any]:
         response = self.http.post(
             "/api/cart/items",
             headers=user.headers,
             json={"product_id": product_id, "quantity": quantity},
         )
         assert response.status_code == 201, response.text
-        return response.json()
+        item: dict[str, Any] = response.json()
+        return item
 
 
 def create_product(w: World) -> None:

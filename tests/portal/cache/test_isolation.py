@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -25,7 +26,7 @@ class Expected:
     cart_product_id: int
 
 
-def owner_of(path: str, body: dict) -> object:
+def owner_of(path: str, body: dict[str, Any]) -> object:
     """What in ``body`` identifies whose data it is, per route."""
     if path == "/api/wallet":
         return body["balance_cents"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from portal import Settings, create_app
@@ -11,11 +13,11 @@ from portal.cache.routing import RouteTable, normalised_query
 OPENAPI = create_app(Settings()).openapi()
 
 
-def scope(method: str, path: str, query: bytes = b"") -> dict:
+def scope(method: str, path: str, query: bytes = b"") -> dict[str, object]:
     return {"type": "http", "method": method, "path": path, "query_string": query}
 
 
-def cache(openapi: dict = OPENAPI) -> ResponseCache:
+def cache(openapi: dict[str, Any] = OPENAPI) -> ResponseCache:
     memory = MemoryBackend(max_entries=10, max_bytes=10_000, max_ttl_s=10)
     return ResponseCache(backend=memory, table=RouteTable(openapi), settings=Settings(), prefix="p")
 

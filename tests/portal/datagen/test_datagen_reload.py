@@ -149,7 +149,7 @@ def test_a_failed_load_keeps_the_previous_dataset(
     load_dataset(other_url, scale="tiny", seed=6, progress=False, tokens_path=tmp_path / "t.csv")
     before = checksums(other_url)
 
-    def broken(world: Any) -> Any:
+    def broken(_world: Any) -> Any:
         if side == "generator":
             raise RuntimeError("generator broke")
         # quantity 0 breaks a CHECK: the server rejects the COPY mid-stream, while

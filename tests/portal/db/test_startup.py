@@ -13,9 +13,10 @@ from tests.conftest import LiveServer, User
 
 
 def present(db: psycopg.Connection) -> int:
-    return db.execute(
+    count: int = db.execute(
         "SELECT count(*) FROM pg_indexes WHERE indexname = ANY(%s)", (performance_index_names(),)
     ).fetchone()[0]  # type: ignore[index]
+    return count
 
 
 def test_portal_indexes_setting_applies_or_drops_the_indexes_at_start(

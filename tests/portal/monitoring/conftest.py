@@ -12,11 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import text
 
 from portal import Settings, create_app
-from portal.api.deps import CurrentUser, State
+from portal.api.deps import State, current_principal
 from portal.monitoring import operation_scope
 from tests.conftest import LiveServer
 
@@ -27,13 +27,16 @@ _SLEEP = text("SELECT pg_sleep(:seconds)")
 def add_sleep_route(app: FastAPI) -> None:
     """``GET /test/sleep?seconds=`` runs ``SELECT pg_sleep(...)`` as ``tests.pg_sleep``."""
 
-    async def sleep(state: State, user: CurrentUser, seconds: float) -> dict[str, Any]:
+    async def sleep(state: State, seconds: float) -> dict[str, Any]:
         with operation_scope(SLEEP_OPERATION):
             async with state.engine.connect() as conn:
                 await conn.execute(_SLEEP, {"seconds": seconds})
         return {"slept_s": seconds}
 
-    app.add_api_route("/test/sleep", sleep, methods=["GET"])
+    # Signed-in callers only, so the slow-query log names the user.
+    app.add_api_route(
+        "/test/sleep", sleep, methods=["GET"], dependencies=[Depends(current_principal)]
+    )
 
 
 @pytest.fixture(scope="module")

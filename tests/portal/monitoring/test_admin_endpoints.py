@@ -44,7 +44,8 @@ def test_metrics_summary_has_operations_routes_and_resources(
     resources = body["resources"]
     assert resources["process"]["rss_bytes"] > 0
     assert resources["process"]["open_connections"] >= 1
-    assert resources["event_loop"]["lag_s"] >= 0
+    # A loop that took over 5 s to resume a sleeper would have stalled every request.
+    assert 0 <= resources["event_loop"]["lag_s"] < 5
     assert resources["database_pool"]["size"] >= 1
     assert resources["redis"]["up"] is True and resources["redis"]["used_memory_bytes"] > 0
     assert "keyspace_hits" in resources["redis"]
@@ -55,7 +56,10 @@ def test_database_stats(monitored: httpx.Client, admin: User) -> None:
     response = monitored.get("/api/performance/database/stats", headers=admin.headers)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["pool"]["size"] >= 1 and body["pool"]["checked_out"] >= 0
+    pool = body["pool"]
+    assert pool["size"] >= 1
+    # QueuePool's own bookkeeping: every open connection is either out or idle.
+    assert pool["checked_out"] + pool["checked_in"] == pool["size"] + pool["overflow"]
     tables = {table["table"]: table for table in body["tables"]}
     orders = tables["orders"]
     assert orders["row_estimate"] > 0 and orders["total_bytes"] > 0
@@ -63,7 +67,9 @@ def test_database_stats(monitored: httpx.Client, admin: User) -> None:
         assert key in orders
     indexes = {index["index"]: index for index in body["indexes"]}
     assert indexes["orders_pkey"]["table"] == "orders"
-    assert indexes["orders_pkey"]["size_bytes"] > 0 and indexes["orders_pkey"]["idx_scan"] >= 0
+    assert indexes["orders_pkey"]["size_bytes"] > 0
+    # A count (flushed lazily by PostgreSQL, so possibly still 0), never missing or null.
+    assert isinstance(indexes["orders_pkey"]["idx_scan"], int)
     statements = body["pg_stat_statements"]
     if statements["available"]:
         assert statements["statements"] and statements["reason"] is None
