@@ -2,7 +2,7 @@
 
 ``index-proof`` and ``write-cost`` lived here before they moved to the
 harness (``benchmarks/indexes/``); they still answer here, so scripts written
-for ``python -m portal index-proof`` keep working. They are named by module
+for ``perfproof index-proof`` keep working. They are named by module
 path only: the portal package imports nothing of the harness.
 """
 

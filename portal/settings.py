@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # sql/add-performance-indexes.sql, then ANALYZE): the index arm of a run.
     indexes: Literal["on", "off"] = "on"
     # The cleanup job inside the portal: off (0) by default; it can also run as
-    # ``python -m portal cleanup``.
+    # ``perfproof cleanup``.
     cleanup_interval_s: float = Field(default=0.0, ge=0)
     cleanup_cart_days: float = Field(default=30.0, gt=0)
     cleanup_audit_days: float = Field(default=365.0, gt=0)

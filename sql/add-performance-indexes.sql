@@ -3,7 +3,7 @@
 -- Format (parsed by portal/db/index_file.py, so keep it): the comment block
 -- right above each CREATE INDEX starts with "-- <operation>: <why>", where
 -- <operation> names the portal query the index serves (resource.query, the
--- names `python -m portal index-proof` reports). The proof runs that query
+-- names `perfproof index-proof` reports). The proof runs that query
 -- with the index on and off and says whether the planner used it.
 -- Counterpart: drop-performance-indexes.sql. Indexes on/off = apply/drop, then ANALYZE.
 

@@ -94,7 +94,7 @@ class EmbeddedPostgres(EmbeddedServer):
         if port is None or not ({LOCALHOST, "*", "0.0.0.0", "localhost"} & set(listen.split())):
             raise ServiceUnavailable(
                 f"An embedded PostgreSQL (pid {pid}) runs on {self.pgdata} without listening "
-                f"on {LOCALHOST}; stop it with `python -m portal services --stop`."
+                f"on {LOCALHOST}; stop it with `perfproof services --stop`."
             )
         self.port = port
         log.debug("reusing PostgreSQL pid %s on port %s", pid, port)

@@ -176,7 +176,7 @@ def services(
 def stop_embedded(home: Path | None = None) -> list[str]:
     """Stop embedded servers left running in ``home``; return what was stopped.
 
-    For ``python -m portal services --stop`` after ``--detach`` or a killed run.
+    For ``perfproof services --stop`` after ``--detach`` or a killed run.
     """
     folder = Path(home) if home is not None else perfproof_home()
     stopped = []

@@ -4,7 +4,7 @@ Nothing is registered at import: ``PortalMetrics()`` is built by the app
 factory, so two portals in one process (a benchmark's arms) do not collide.
 
 With ``PROMETHEUS_MULTIPROC_DIR`` set before prometheus_client was imported
-(``python -m portal serve --workers N`` does it), values live in shared files
+(``perfproof serve --workers N`` does it), values live in shared files
 and a scrape of any worker returns the sum over all of them; counters and
 histograms add up, process gauges carry a ``pid`` label, pool gauges are
 summed over live workers and Redis gauges report the most recent reading.
