@@ -58,6 +58,10 @@ def test_bad_values_say_why(parse: object, text: str, says: str) -> None:
         ["benchmarks.http_throughput", "--repetitions", "0"],
         ["benchmarks", "--seed", "-3"],
         ["benchmarks", "--results", "/proc/perfproof-results"],
+        ["benchmarks.cli", "bench", "--seed", "-3"],
+        ["benchmarks.cli", "serve", "--port", "0"],
+        ["benchmarks.cli", "write-cost", "--rows", "0"],
+        ["benchmarks.cli", "http-throughput", "--seconds", "0"],
         ["benchmarks.monitoring_cost", "--output", "/proc/perfproof-results"],
     ],
 )
