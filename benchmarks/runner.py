@@ -21,7 +21,7 @@ from benchmarks.arms import INDEX_BLOCKS
 from benchmarks.results import ResultFolder
 from portal.cli.args import dataset_seed, output_folder
 from portal.datagen import SCALES, load_dataset
-from portal.devstack import ServiceUnavailable, ensure_database, services
+from portal.devstack import Services, ServiceUnavailable, ensure_database, services
 
 SUITES = Path(__file__).resolve().parent
 
@@ -122,56 +122,50 @@ def run(args: argparse.Namespace) -> int:
             dataset = load_dataset(database_url, scale=args.scale, seed=args.seed, progress=True)
             if dataset.skipped:
                 print(f"dataset {args.scale} (seed {args.seed}) already loaded: reusing it")
-            folder = ResultFolder(
-                args.results,
-                args.scale,
-                {
-                    "scale": args.scale,
-                    "seed": args.seed,
-                    "arms": {"indexes": ["on", "off"]},
-                    "index_blocks": [f"{state}-{block}" for state, block in INDEX_BLOCKS],
-                    "postgres": stack.postgres_description,
-                    "redis": stack.redis_description,
-                    "dataset_rows": dataset.rows,
-                },
-            )
-            pytest: subprocess.Popen[bytes] | None = None
-            try:
-                queries_json = folder.file("queries.json")
-                # A separate process: pytest's assertion rewriting and warning
-                # filters want a fresh interpreter, and a crash cannot take the
-                # manifest down with it.
-                pytest = _start_suite(
-                    [
-                        str(SUITES / "test_queries.py"),
-                        f"--scale={args.scale}",
-                        f"--seed={args.seed}",
-                        f"--benchmark-json={queries_json}",
-                        "--benchmark-group-by=group",
-                        "--benchmark-columns=min,median,max,rounds",
-                        "-p",
-                        "no:cacheprovider",
-                        # Interrupted before the first benchmark, pytest-benchmark
-                        # warns that it saves nothing; that is said below, plainly.
-                        "-W",
-                        "ignore:Not saving anything:pytest_benchmark.logger.PytestBenchmarkWarning",
-                        "-q",
-                    ]
-                )
-                code = pytest.wait()
-            except KeyboardInterrupt:
-                # Still inside services(): the child stops before the servers do.
-                exit_code = _wait_after_interrupt(pytest)
-                folder.finish(ok=False, interrupted=True, pytest_exit_code=exit_code)
-                print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
-                return 130
-            folder.finish(ok=code == 0, pytest_exit_code=code)
+            # Still inside services(): on Ctrl-C the child stops before the servers do.
+            return _run_suites(args, stack, dataset.rows)
     except ServiceUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted before the benchmarks started")
         return 130
+
+
+def _run_suites(args: argparse.Namespace, stack: Services, rows: dict[str, int]) -> int:
+    """A run folder, the suites in a child pytest, the summary; 130 with the folder marked."""
+    settings = {
+        "scale": args.scale,
+        "seed": args.seed,
+        "arms": {"indexes": ["on", "off"]},
+        "index_blocks": [f"{state}-{block}" for state, block in INDEX_BLOCKS],
+        "postgres": stack.postgres_description,
+        "redis": stack.redis_description,
+        "dataset_rows": rows,
+    }
+    # From just before the run folder exists until the handler below is in
+    # place, Ctrl-C is held, then raised there: an interrupt in between would
+    # leave a folder that never says it was interrupted.
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    try:
+        folder = ResultFolder(args.results, args.scale, settings)
+        pytest: subprocess.Popen[bytes] | None = None
+        try:
+            signal.signal(signal.SIGINT, previous)
+            if held:
+                raise KeyboardInterrupt
+            queries_json = folder.file("queries.json")
+            pytest = _start_suite(_suite_arguments(args, queries_json))
+            code = pytest.wait()
+        except KeyboardInterrupt:
+            exit_code = _wait_after_interrupt(pytest)
+            folder.finish(ok=False, interrupted=True, pytest_exit_code=exit_code)
+            print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
+            return 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    folder.finish(ok=code == 0, pytest_exit_code=code)
     if code != 0:
         print(f"benchmarks failed (pytest exit {code}); partial results in {folder.path}")
         return code
@@ -179,3 +173,26 @@ def run(args: argparse.Namespace) -> int:
     print("\n".join(summarise(queries_json)))
     print(f"\nresults: {folder.path}")
     return 0
+
+
+def _suite_arguments(args: argparse.Namespace, queries_json: Path) -> list[str]:
+    """pytest's arguments for the suites.
+
+    A separate process: pytest's assertion rewriting and warning filters want
+    a fresh interpreter, and a crash cannot take the manifest down with it.
+    """
+    return [
+        str(SUITES / "test_queries.py"),
+        f"--scale={args.scale}",
+        f"--seed={args.seed}",
+        f"--benchmark-json={queries_json}",
+        "--benchmark-group-by=group",
+        "--benchmark-columns=min,median,max,rounds",
+        "-p",
+        "no:cacheprovider",
+        # Interrupted before the first benchmark, pytest-benchmark warns that
+        # it saves nothing; the runner says that itself, plainly.
+        "-W",
+        "ignore:Not saving anything:pytest_benchmark.logger.PytestBenchmarkWarning",
+        "-q",
+    ]

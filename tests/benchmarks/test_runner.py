@@ -1,7 +1,8 @@
-"""Ctrl-C during `python -m benchmarks` (`nox -s bench`) says so; no run looks complete."""
+"""Ctrl-C during `perfproof bench` (`nox -s bench`) says so; no run looks complete."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -9,7 +10,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from benchmarks import runner
+from benchmarks.results import ResultFolder
 from portal.devstack import Services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,3 +48,26 @@ def test_ctrl_c_marks_the_run_unfinished_and_explains_in_one_line(
     assert manifest["finished"] is False and manifest["interrupted"] is True
     assert output.rstrip().splitlines()[-1].startswith("interrupted: partial results in")
     assert "Traceback" not in output
+
+
+def test_an_interrupt_just_after_the_run_folder_appears_is_not_lost(
+    stack: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The narrowest window, hit on purpose: Ctrl-C right as the manifest is first written."""
+
+    class InterruptedAtOnce(ResultFolder):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(runner, "ResultFolder", InterruptedAtOnce)
+    args = argparse.Namespace(results=tmp_path, scale="tiny", seed=1)
+    try:
+        code = runner._run_suites(args, stack, {"orders": 0})
+    except KeyboardInterrupt:
+        pytest.fail("the interrupt escaped the runner: the run folder says nothing of it")
+    assert code == 130
+    (manifest_path,) = tmp_path.glob("*/manifest.json")
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["finished"] is False and manifest["interrupted"] is True
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
