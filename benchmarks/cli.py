@@ -57,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         epilog=(
             "Services: PORTAL_DATABASE_URL / PORTAL_REDIS_URL when set, else an embedded "
-            "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/). "
+            "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/ in a checkout, "
+            "else ~/.perfproof). "
             "Exit codes: 0 done, 1 a check failed, 2 bad input or no service, 130 interrupted."
         ),
     )

@@ -35,7 +35,7 @@ import httpx
 import psutil
 
 from benchmarks.servers import serving
-from benchmarks.wrk import WrkMissing, run_wrk
+from benchmarks.wrk import WrkMissing, run_wrk, wrk_path
 from portal.cli.args import output_folder, positive_float, positive_int
 from portal.cli.commands import EXIT_FAILED, invoke
 from portal.datagen import SCALES, load_dataset
@@ -94,6 +94,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     if LOAD_CPUS:
         os.sched_setaffinity(0, LOAD_CPUS)  # wrk inherits it
     with services() as running:
+        print(running.describe(), flush=True)
         url = ensure_database(running.database_url, f"perfproof_{args.scale}")
         loaded = load_dataset(url, scale=args.scale, seed=1, progress=True)
         assert loaded.tokens_path is not None
@@ -208,11 +209,16 @@ def summarise(runs: list[ArmRun], args: argparse.Namespace) -> dict[str, object]
 def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Throughput of a cached GET /api/products with monitoring on vs off: "
-        "fresh server pairs per block, interleaved pairs of wrk runs, a 95 % interval from "
-        "resampling blocks. --calibrate runs the same with both arms off (the noise floor).",
+        description="Throughput of a cached GET /api/products with monitoring on vs off, over "
+        "HTTP with wrk (apt-get install wrk): fresh server pairs per block, interleaved pairs "
+        "of wrk runs, a 95 % interval from resampling blocks (it needs 2 blocks or more). "
+        "--calibrate runs the same with both arms off (the noise floor).",
+        epilog="Exit codes: 0 done, 1 wrk saw errors, 2 bad option, no wrk or no service.",
     )
-    parser.add_argument("--scale", choices=list(SCALES), default="tiny")
+    # A cache hit costs the same on any data size; tiny loads in a second.
+    parser.add_argument(
+        "--scale", choices=list(SCALES), default="tiny", help="dataset size (default tiny)"
+    )
     # Many short pairs beat a few long ones on a shared machine: a neighbour's
     # burst then lands inside one pair and the median sets it aside.
     parser.add_argument("--seconds", type=positive_float, default=1.0, help="per run (default 1)")
@@ -224,7 +230,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         "--pairs", type=positive_int, default=20, help="pairs per block (default 20)"
     )
     parser.add_argument("--connections", type=positive_int, default=32, help="wrk -c (default 32)")
-    parser.add_argument("--output", type=output_folder, help="folder for monitoring-cost.json")
+    parser.add_argument(
+        "--output",
+        type=output_folder,
+        help="folder for monitoring-cost.json (default: printed only, not saved)",
+    )
     parser.add_argument(
         "--calibrate",
         action="store_true",
@@ -235,6 +245,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     try:
+        wrk_path()  # before any server starts or data loads
         summary = measure(args)
     except (ServiceUnavailable, WrkMissing) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -249,6 +260,11 @@ def run(args: argparse.Namespace) -> int:
     if args.output is not None:
         name = "monitoring-cost-calibration.json" if args.calibrate else "monitoring-cost.json"
         write_json_atomically(args.output / name, summary)
+    if args.blocks < 2:
+        print("one block: the interval needs 2 or more blocks to resample (--blocks)")
+    if summary["errors"]:
+        print(f"wrk saw {summary['errors']} errors: the throughput above is not trustworthy")
+        return 1
     return 0
 
 

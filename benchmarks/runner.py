@@ -36,7 +36,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         ),
         epilog=(
             "Services: PORTAL_DATABASE_URL and PORTAL_REDIS_URL when set, else an embedded "
-            "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/), started if none "
+            "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/ in a checkout, else "
+            "~/.perfproof), started if none "
             "runs there and stopped again at the end. Exit codes: 0 done, 2 bad option or "
             "unreachable service, 130 interrupted (the run folder says finished: false), else "
             "pytest's code. Examples: nox -s bench -- --scale medium; "
@@ -185,7 +186,8 @@ def _suite_arguments(args: argparse.Namespace, queries_json: Path) -> list[str]:
         str(SUITES / "test_queries.py"),
         f"--scale={args.scale}",
         f"--seed={args.seed}",
-        f"--benchmark-json={queries_json}",
+        # Absolute: the child runs in the suites' folder, not the caller's.
+        f"--benchmark-json={queries_json.resolve()}",
         "--benchmark-group-by=group",
         "--benchmark-columns=min,median,max,rounds",
         "-p",

@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=(
             "perfproof's reference B2B portal. Services come from PORTAL_DATABASE_URL and "
             "PORTAL_REDIS_URL when set; otherwise an embedded PostgreSQL and Redis are started "
-            "in .perfproof/ (or $PERFPROOF_HOME)."
+            "in $PERFPROOF_HOME (default .perfproof/ in a checkout, else ~/.perfproof)."
         ),
     )
 

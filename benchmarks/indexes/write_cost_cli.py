@@ -38,7 +38,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         action="append",
         dest="shapes",
         choices=SHAPES,
-        help="bulk (one INSERT ... SELECT) or single (one-row INSERTs); default both",
+        help="bulk (one INSERT ... SELECT) or single (one-row INSERTs); repeatable; "
+        "default: both shapes",
     )
     output_arguments(parser)
     return parser

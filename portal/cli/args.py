@@ -68,6 +68,15 @@ def output_folder(text: str) -> Path:
     return path
 
 
+def writable_file(text: str) -> Path:
+    """A file that can be written: its folder is created and checked now, before the work."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
+    output_folder(str(path.parent))
+    return path
+
+
 def database_url_argument(parser: argparse.ArgumentParser) -> None:
     """``--database-url``, as every command that works on one database spells it."""
     parser.add_argument(

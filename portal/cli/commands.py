@@ -102,16 +102,23 @@ def fail(error: BaseException) -> int:
     """One line on stderr, the first line of the message saying what kind of failure; exit 2.
 
     Database errors are named as such (the message alone, e.g. ``relation
-    "users" does not exist``, does not say which side failed).
+    "users" does not exist``, does not say which side failed), SQLAlchemy's
+    wrapper is taken off, and a database without the portal's tables says
+    how to get them.
     """
     import psycopg  # every caller talks to PostgreSQL; imported late to keep --help fast
 
+    error = getattr(error, "orig", None) or error  # sqlalchemy.exc.DBAPIError
+    hint = ""
     if isinstance(error, psycopg.OperationalError):
         what = "cannot use the database: "
     elif isinstance(error, psycopg.Error):
         what = "database error: "
+        if isinstance(error, psycopg.errors.UndefinedTable):
+            hint = " (no portal tables here: load a dataset with perfproof generate)"
     else:
         what = ""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    print(f"error: {what}{lines[0] if lines else type(error).__name__}", file=sys.stderr)
+    message = lines[0] if lines else type(error).__name__
+    print(f"error: {what}{message}{hint}", file=sys.stderr)
     return EXIT_FAILED

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import psycopg
 
-from portal.cli.args import database_url_argument, dataset_seed
+from portal.cli.args import database_url_argument, dataset_seed, writable_file
 from portal.cli.commands import fail
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import ServiceUnavailable, services
@@ -21,16 +20,19 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         "unless the database already holds this scale, seed and generator version. "
         "Writes the tokens file (user_id,role,token) either way.",
     )
-    parser.add_argument("--scale", choices=list(SCALES), default="small")
+    parser.add_argument(
+        "--scale", choices=list(SCALES), default="small", help="dataset size (default small)"
+    )
     parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
     database_url_argument(parser)
     parser.add_argument("--force", action="store_true", help="regenerate even if loaded")
     parser.add_argument(
         "--tokens",
-        type=Path,
+        type=writable_file,
         default=None,
         metavar="PATH",
-        help="tokens file (default: $PERFPROOF_HOME or .perfproof/, tokens-SCALE-SEED.csv)",
+        help="tokens file (default: tokens-SCALE-SEED.csv in the perfproof home, "
+        "$PERFPROOF_HOME, else .perfproof/ in a checkout or ~/.perfproof)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress, no summary")
     return parser

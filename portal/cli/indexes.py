@@ -20,7 +20,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "Idempotent; prints which indexes exist afterwards and how long it took."
         ),
     )
-    parser.add_argument("state", choices=["on", "off"])
+    parser.add_argument(
+        "state", choices=["on", "off"], metavar="on|off", help="apply (on) or drop (off) them"
+    )
     database_url_argument(parser)
     return parser
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+from types import FrameType
 from typing import Any
 
 import uvicorn
+from pydantic import ValidationError
 
 from portal.cli.args import positive_int, tcp_port
 from portal.cli.commands import EXIT_FAILED
 from portal.devstack import ServiceUnavailable, services
 from portal.monitoring.multiproc import multiprocess_metrics
+from portal.settings import Settings
 
 APP = "portal.app:create_app_from_env"
 # How the portal is served, here and by every harness that starts it as a
@@ -55,12 +59,25 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         help="uvicorn worker processes (default %(default)s)",
     )
     parser.add_argument(
-        "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
+        "--log-level",
+        default="warning",
+        choices=["debug", "info", "warning", "error"],
+        help="uvicorn's log level (default %(default)s: errors and warnings only)",
     )
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
+    # Checked here, once: a bad PORTAL_* value would otherwise fail in every
+    # worker, with a traceback each, and uvicorn would restart them for ever.
+    try:
+        Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "PORTAL_" + "_".join(str(part) for part in first["loc"]).upper()
+        print(f"error: {name}: {first['msg']}", file=sys.stderr)
+        return EXIT_FAILED
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         with services() as stack, multiprocess_metrics(args.workers) as metrics_dir:
             print(stack.describe(), flush=True)
@@ -68,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"Prometheus multiprocess metrics in {metrics_dir}", flush=True)
             # Worker processes read their settings from the environment.
             os.environ.update(stack.env())
+            print(f"Serving on http://{args.host}:{args.port} (Ctrl-C stops)", flush=True)
             uvicorn.run(
                 APP,
                 factory=True,
@@ -80,4 +98,19 @@ def run(args: argparse.Namespace) -> int:
     except ServiceUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except SystemExit as stop:
+        # uvicorn exits 3 when it cannot start (address in use, bad host) and
+        # has said why in one line: a user mistake like any other.
+        return EXIT_FAILED if stop.code == 3 else int(stop.code or 0)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM (kill, a service manager) stops like Ctrl-C: the embedded servers stop too.
+
+    uvicorn shuts down gracefully on SIGTERM and then raises it again with the
+    handler it found, this one, so the ``with`` above still runs its exits.
+    """
+    raise KeyboardInterrupt

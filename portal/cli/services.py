@@ -1,10 +1,4 @@
-"""``perfproof services``: show (and run) the PostgreSQL and Redis in use.
-
-Without options it starts what is missing, prints the description and the
-``export`` lines for a shell, and keeps embedded servers running until Ctrl-C.
-``--detach`` leaves them running after it exits (the next run, test session or
-benchmark reuses them); ``--stop`` stops embedded servers left running in the home.
-"""
+"""``perfproof services``: show (and run) the PostgreSQL and Redis in use."""
 
 from __future__ import annotations
 
@@ -24,14 +18,20 @@ from portal.devstack import ServiceUnavailable, open_services, stop_embedded
 def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Show the PostgreSQL and Redis in use: PORTAL_DATABASE_URL / PORTAL_REDIS_URL when "
+            "set, else embedded servers in the perfproof home. Starts what is missing, prints "
+            "a description and the export lines for a shell, and keeps embedded servers "
+            "running until Ctrl-C. --detach leaves them running (the next run, test session or "
+            "benchmark reuses them); --stop stops embedded servers left running in the home."
+        ),
     )
     parser.add_argument(
         "--home",
         type=Path,
         default=None,
-        help="data folder (default: $PERFPROOF_HOME or .perfproof)",
+        help="data folder (default: $PERFPROOF_HOME, else .perfproof/ in a checkout, "
+        "else ~/.perfproof)",
     )
     action = parser.add_mutually_exclusive_group()
     action.add_argument(

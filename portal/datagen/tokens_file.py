@@ -3,7 +3,8 @@
 Tokens are derived from the seed (portal.auth.tokens.dataset_token), so the
 file can be rewritten for a dataset loaded long ago without touching the
 database's rows. It holds working credentials for the test dataset: it lives
-in the git-ignored .perfproof/ folder and is created owner-readable only.
+in the perfproof home (portal/home.py; git-ignored in a checkout) and is
+created owner-readable only.
 """
 
 from __future__ import annotations

@@ -33,10 +33,16 @@ class ServiceUnavailable(RuntimeError):
 def prepare_home(home: Path) -> Path:
     """Create ``home`` (with a ``.gitignore`` so it never lands in git) and return it resolved."""
     home = home.expanduser().resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    ignore = home / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# created by portal.devstack: local server data\n*\n")
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        ignore = home / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by portal.devstack: local server data\n*\n")
+    except OSError as error:
+        raise ServiceUnavailable(
+            f"cannot keep the embedded servers in {home} (PERFPROOF_HOME or --home): "
+            f"{error.strerror or error}."
+        ) from None
     return home
 
 

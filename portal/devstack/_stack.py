@@ -55,7 +55,7 @@ class Services:
 def _pick(argument: str | None, env: Mapping[str, str], variable: str, arg: str) -> tuple[str, str]:
     """The configured URL and where it came from; ``("", "")`` means embed."""
     if argument:
-        return argument, f"{arg} argument"
+        return argument, arg
     return env.get(variable, ""), variable
 
 
@@ -115,14 +115,14 @@ def open_services(
     ``services()`` is the usual entry point; the CLI uses this to leave servers running.
     """
     environ = os.environ if env is None else env
-    db_url, db_source = _pick(database_url, environ, DATABASE_ENV, "database_url")
-    rd_url, rd_source = _pick(redis_url, environ, REDIS_ENV, "redis_url")
+    db_url, db_source = _pick(database_url, environ, DATABASE_ENV, "--database-url")
+    rd_url, rd_source = _pick(redis_url, environ, REDIS_ENV, "--redis-url")
 
     if db_url:
         try:
             db_url = libpq_url(db_url)
         except ValueError as exc:
-            raise ServiceUnavailable(f"{db_source} is not a PostgreSQL URL: {exc}.") from None
+            raise ServiceUnavailable(f"{db_source}: {exc}.") from None
         created = check_postgres(db_url, db_source)
         note = ", database created" if created else ""
         pg_line = f"PostgreSQL: configured {db_source} ({redact(db_url)}{note})"

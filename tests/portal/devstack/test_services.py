@@ -84,9 +84,9 @@ def test_arguments_override_environment(monkeypatch: pytest.MonkeyPatch) -> None
     try:
         with services(database_url=LOCAL_DATABASE, redis_url=LOCAL_REDIS) as svc:
             assert svc.database_url == LOCAL_DATABASE
-            assert svc.postgres_description.startswith("PostgreSQL: configured database_url")
+            assert svc.postgres_description.startswith("PostgreSQL: configured --database-url")
     except ServiceUnavailable as error:
-        assert "argument" in str(error)
+        assert "--database-url" in str(error) or "--redis-url" in str(error)
         pytest.skip(f"this machine's local services are not running: {error}")
 
 
@@ -202,3 +202,14 @@ def test_cli_detach_leaves_servers_running_until_stop(
     assert "Stopped PostgreSQL" in capsys.readouterr().out
     assert _gone(read_int(home / "pgdata" / "postmaster.pid"))
     assert not _ping(redis_url.split("=", 1)[1])
+
+
+def test_an_unusable_home_is_one_sentence(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    env = {"PORTAL_DATABASE_URL": "", "PORTAL_REDIS_URL": ""}
+    with (
+        pytest.raises(ServiceUnavailable, match="cannot keep the embedded servers in"),
+        services(home=not_a_folder / "home", env=env),
+    ):
+        pass

@@ -62,6 +62,7 @@ def test_bad_values_say_why(parse: object, text: str, says: str) -> None:
         ["benchmarks.cli", "serve", "--port", "0"],
         ["benchmarks.cli", "write-cost", "--rows", "0"],
         ["benchmarks.cli", "http-throughput", "--seconds", "0"],
+        ["benchmarks.cli", "generate", "--tokens", "/proc/perfproof/tokens.csv"],
         ["benchmarks.monitoring_cost", "--output", "/proc/perfproof-results"],
     ],
 )
