@@ -1,6 +1,9 @@
-"""The arms the benchmark suites compare, as declared data read by the suites and the runner."""
+"""The arms the benchmark suites compare, as declared data read by the suites, runner and tests."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
 
 from portal.db.indexes import IndexState
 
@@ -11,3 +14,29 @@ from portal.db.indexes import IndexState
 # ANALYZE per switch (about a second at scale small, far more at medium).
 INDEX_BLOCKS: tuple[tuple[IndexState, int], ...] = (("on", 1), ("off", 1), ("off", 2), ("on", 2))
 INDEX_ARM_LABEL: dict[IndexState, str] = {"on": "indexed", "off": "unindexed"}
+
+Warmth = Literal["warm", "cold", "-"]
+
+
+@dataclass(frozen=True)
+class EndpointArm:
+    """How one endpoint benchmark serves its requests."""
+
+    name: str
+    cache: Literal["on", "off"]
+    warm: Warmth  # warm: every round a HIT; cold: the entry removed before each round
+    indexes: IndexState
+    expect: str | None  # the X-Cache every round must answer (None: no header, cache off)
+
+
+ENDPOINT_ARMS: tuple[EndpointArm, ...] = (
+    EndpointArm("hit", cache="on", warm="warm", indexes="on", expect="HIT"),
+    EndpointArm("miss", cache="on", warm="cold", indexes="on", expect="MISS"),
+    EndpointArm("uncached", cache="off", warm="-", indexes="on", expect=None),
+    EndpointArm("uncached-unindexed", cache="off", warm="-", indexes="off", expect=None),
+)
+
+
+def endpoint_arms_for(indexes: IndexState) -> tuple[EndpointArm, ...]:
+    """The endpoint arms that run while the indexes are ``indexes``."""
+    return tuple(arm for arm in ENDPOINT_ARMS if arm.indexes == indexes)

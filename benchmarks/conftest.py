@@ -1,4 +1,4 @@
-"""Benchmark fixtures: services, a dataset at ``--scale``, the index arms.
+"""Benchmark fixtures: services, a dataset at ``--scale``, the index arms, rounds by profile.
 
 The dataset lives in database ``perfproof_<scale>`` on the configured or
 embedded server and is generated only when its fingerprint does not match.
@@ -11,54 +11,126 @@ falls on both arms alike instead of on whichever ran second.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 from pytest_benchmark.fixture import BenchmarkFixture
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from benchmarks.arms import INDEX_ARM_LABEL, INDEX_BLOCKS
 from benchmarks.fixtures import stack as stack  # the shared session fixture
-from portal.datagen import SCALES, load_dataset
+from benchmarks.profiles import PROFILES, Profile
+from portal.datagen import SCALES, LoadResult, load_dataset
 from portal.db.engine import create_engine
 from portal.db.indexes import IndexState, set_indexes
 from portal.devstack import Services, ensure_database
+from portal.monitoring.slow import LOGGER_NAME as SLOW_LOGGER
 from portal.settings import Settings
+
+T = TypeVar("T")
+Row = dict[str, Any]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("perfproof")
     group.addoption("--scale", default="small", choices=sorted(SCALES), help="dataset scale")
     group.addoption("--seed", type=int, default=1, help="dataset seed")
+    group.addoption(
+        "--profile", default="default", choices=sorted(PROFILES), help="rounds and budgets"
+    )
+    group.addoption(
+        "--growth-only", action="store_true", help="only the queries the growth mode fits"
+    )
+    group.addoption(
+        "--slow-log",
+        type=Path,
+        default=None,
+        help="write the portal's slow-statement warnings here instead of the terminal",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Slow-statement warnings go to a file: unindexed arms would flood the terminal."""
+    path: Path | None = config.getoption("--slow-log", default=None)
+    if path is None:
+        return
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    slow = logging.getLogger(SLOW_LOGGER)
+    slow.addHandler(handler)
+    slow.propagate = False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect an endpoint arm in an index block of the other state (``arm.indexes``)."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        arm = params.params.get("arm") if params is not None else None
+        block = params.params.get("index_arm") if params is not None else None
+        mismatch = arm is not None and block is not None and arm.indexes != block[0]
+        (dropped if mismatch else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
-def bench_database(stack: Services, request: pytest.FixtureRequest) -> str:
+def profile(request: pytest.FixtureRequest) -> Profile:
+    return PROFILES[request.config.getoption("--profile")]
+
+
+@pytest.fixture(scope="session")
+def dataset(stack: Services, request: pytest.FixtureRequest) -> tuple[str, LoadResult]:
+    """The URL of ``perfproof_<scale>`` with the dataset in it, and what was loaded."""
     scale = request.config.getoption("--scale")
     url = ensure_database(stack.database_url, f"perfproof_{scale}")
-    load_dataset(url, scale=scale, seed=request.config.getoption("--seed"), progress=False)
-    return url
+    loaded = load_dataset(url, scale=scale, seed=request.config.getoption("--seed"), progress=False)
+    return url, loaded
 
 
 @pytest.fixture(scope="session")
-def bench_db(bench_database: str) -> Iterator[psycopg.Connection]:
-    with psycopg.connect(bench_database, autocommit=True) as conn:
+def bench_database(dataset: tuple[str, LoadResult]) -> str:
+    return dataset[0]
+
+
+@pytest.fixture(scope="session")
+def table_rows(dataset: tuple[str, LoadResult]) -> dict[str, int]:
+    """Generated rows per table: the data size each series is measured at."""
+    return dict(dataset[1].rows)
+
+
+@pytest.fixture(scope="session")
+def bench_db(bench_database: str) -> Iterator[psycopg.Connection[Row]]:
+    with psycopg.connect(bench_database, autocommit=True, row_factory=dict_row) as conn:
         yield conn
 
 
-T = TypeVar("T")
+def pick_row(conn: psycopg.Connection[Row], sql: str, what: str) -> Row:
+    """The one row a benchmark's parameters come from; fails naming the benchmark."""
+    row = conn.execute(sql).fetchone()
+    assert row is not None and None not in row.values(), f"{what}: nothing to pick ({sql})"
+    return row
 
 
 class AsyncRunner:
-    """Runs the portal's async data-access functions from synchronous benchmarks."""
+    """Runs the portal's async code from synchronous benchmarks, on one loop and connection."""
 
     def __init__(self, database_url: str) -> None:
         self.loop = asyncio.new_event_loop()
         self.engine: AsyncEngine = create_engine(Settings(database_url=database_url))
         self.conn: AsyncConnection = self.loop.run_until_complete(self.engine.connect())
+
+    def run(self, work: Awaitable[T]) -> T:
+        return self.loop.run_until_complete(work)
 
     def close(self) -> None:
         self.loop.run_until_complete(self.conn.close())
@@ -82,11 +154,10 @@ def indexed_afterwards(bench_database: str) -> Iterator[str]:
     set_indexes(bench_database, "on")
 
 
-@pytest.fixture(
-    scope="module",
-    params=INDEX_BLOCKS,
-    ids=[f"{INDEX_ARM_LABEL[state]}-{block}" for state, block in INDEX_BLOCKS],
-)
+INDEX_BLOCK_IDS = [f"{INDEX_ARM_LABEL[state]}-{block}" for state, block in INDEX_BLOCKS]
+
+
+@pytest.fixture(scope="module", params=INDEX_BLOCKS, ids=INDEX_BLOCK_IDS)
 def index_arm(request: pytest.FixtureRequest, indexed_afterwards: str) -> Iterator[IndexArm]:
     """Switch the indexes for this block.
 
@@ -102,9 +173,54 @@ def index_arm(request: pytest.FixtureRequest, indexed_afterwards: str) -> Iterat
         runner.close()
 
 
+@dataclass(frozen=True)
+class Rounds:
+    """One benchmark's rounds, sized from one timed call and the profile's budget."""
+
+    rounds: int
+    warmup_rounds: int
+    calibration_s: float
+
+
+def calibrate(
+    profile: Profile,
+    target: Callable[[], object],
+    setup: Callable[[], object] | None = None,
+    teardown: Callable[[], object] | None = None,
+) -> Rounds:
+    """Time one call (after its setup, before its teardown) and size the rounds by it."""
+    if setup is not None:
+        setup()
+    started = time.perf_counter()
+    target()
+    seconds = time.perf_counter() - started
+    if teardown is not None:
+        teardown()
+    return Rounds(profile.rounds_for(seconds), profile.warmup_rounds, seconds)
+
+
 def measure(
-    benchmark: BenchmarkFixture, target: Callable[[], T], *, rounds: int, warmup_rounds: int
+    benchmark: BenchmarkFixture,
+    target: Callable[[], T],
+    rounds: Rounds,
+    *,
+    setup: Callable[[], object] | None = None,
+    teardown: Callable[[], object] | None = None,
 ) -> T:
-    """``benchmark.pedantic`` with its result typed (pytest-benchmark's API is untyped)."""
+    """``benchmark.pedantic`` with its result typed (pytest-benchmark's API is untyped).
+
+    ``setup`` and ``teardown`` run around every round, untimed.
+    """
     pedantic = cast(Callable[..., Any], benchmark.pedantic)
-    return cast(T, pedantic(target, rounds=rounds, warmup_rounds=warmup_rounds, iterations=1))
+    benchmark.extra_info.update(rounds=rounds.rounds, calibration_s=rounds.calibration_s)
+    return cast(
+        T,
+        pedantic(
+            target,
+            setup=setup,
+            teardown=(lambda *_: teardown()) if teardown is not None else None,
+            rounds=rounds.rounds,
+            warmup_rounds=rounds.warmup_rounds,
+            iterations=1,
+        ),
+    )

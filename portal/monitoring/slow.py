@@ -26,7 +26,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-log = logging.getLogger("portal.monitoring.slow")
+LOGGER_NAME = "portal.monitoring.slow"
+log = logging.getLogger(LOGGER_NAME)
 
 MAX_PLANS = 100
 SQL_MAX_CHARS = 4000

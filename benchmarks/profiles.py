@@ -1,0 +1,73 @@
+"""Benchmark profiles: how much to measure, as declared data (``perfproof bench --profile``).
+
+Rounds are chosen per benchmark from a time budget: one call is timed after a
+warm-up, and a block gets ``budget_s / that time`` rounds, within ``min_rounds``
+and ``max_rounds``. A 1 ms query then gets ``max_rounds`` and a 200 ms unindexed
+one ``min_rounds``, so the slow arms cannot eat the run; every arm runs in two
+blocks (``benchmarks/arms.py``), so it gets twice a block's rounds in all.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    summary: str
+    scales: tuple[str, ...]  # the query and endpoint suites run at each
+    scaling: tuple[str, ...]  # with --scaling: the growth queries at each of these
+    scaling_always: bool  # the growth mode is part of the profile
+    budget_s: float  # measured time per benchmark and block
+    min_rounds: int
+    max_rounds: int
+    warmup_rounds: int
+
+    def rounds_for(self, seconds_per_call: float) -> int:
+        """Rounds of one block for a call that took ``seconds_per_call``."""
+        if seconds_per_call <= 0:
+            return self.max_rounds
+        wanted = math.ceil(self.budget_s / seconds_per_call)
+        return max(self.min_rounds, min(self.max_rounds, wanted))
+
+
+PROFILES: dict[str, Profile] = {
+    profile.name: profile
+    for profile in (
+        Profile(
+            name="quick",
+            summary="CI and a first look: scale tiny, few rounds (under 2 minutes)",
+            scales=("tiny",),
+            scaling=("tiny", "small"),
+            scaling_always=False,
+            budget_s=0.05,
+            min_rounds=3,
+            max_rounds=5,
+            warmup_rounds=1,
+        ),
+        Profile(
+            name="default",
+            summary="scale small, 2 x 15 rounds per arm at most (benchmarks under 5 minutes)",
+            scales=("small",),
+            scaling=("tiny", "small", "medium"),
+            scaling_always=False,
+            budget_s=0.5,
+            min_rounds=5,
+            max_rounds=15,
+            warmup_rounds=3,
+        ),
+        Profile(
+            name="full",
+            summary="small, medium and large, and the growth mode over tiny to large (long)",
+            scales=("small", "medium", "large"),
+            scaling=("tiny", "small", "medium", "large"),
+            scaling_always=True,
+            budget_s=1.0,
+            min_rounds=5,
+            max_rounds=15,
+            warmup_rounds=3,
+        ),
+    )
+}

@@ -1,0 +1,278 @@
+"""Each cached route through the real portal app, cache on (hit, miss) vs off, indexes on vs off.
+
+The portal runs in-process: ``create_app`` with its lifespan, real PostgreSQL
+and Redis, real authentication with the dataset's tokens, driven over ASGI
+by httpx, so a request takes every step a served one takes except the
+socket. Arms (``benchmarks/arms.py``): ``hit`` (cache on and warm: every
+round must answer ``X-Cache: HIT``), ``miss`` (cache on, the entry deleted
+from Redis before each round, untimed: every round a ``MISS`` that computes
+and stores), ``uncached`` (cache off) and ``uncached-unindexed`` (cache off,
+indexes off). Beside the times, every round records the SQL statements the
+request issued (the portal's own counter) and the ``X-Cache`` it answered; a
+round that answered anything but its arm's value fails the benchmark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+
+import httpx
+import psycopg
+import pytest
+from fastapi import FastAPI
+from pytest_benchmark.fixture import BenchmarkFixture
+
+from benchmarks.arms import ENDPOINT_ARMS, EndpointArm, endpoint_arms_for
+from benchmarks.conftest import IndexArm, Row, calibrate, measure, pick_row
+from benchmarks.picks import BUYERS, RANKS, Rank, ranked
+from benchmarks.profiles import Profile
+from portal import Settings, create_app
+from portal.datagen import LoadResult
+from portal.datagen.tokens_file import read_tokens_file
+from portal.devstack import Services
+from portal.state import PortalState
+
+
+@dataclass(frozen=True)
+class EndpointCase:
+    route: str  # the route template, as metrics and the report name it
+    variant: str
+    size_table: str
+    pick: str  # SQL returning one row: ``user_id`` (who calls) and the path's values
+    path: Callable[[Row], str]  # the request's path and query
+
+    @property
+    def series(self) -> str:
+        return f"GET {self.route}[{self.variant}]"
+
+
+def _buyer(table: str, rank: Rank) -> str:
+    return f"({ranked(table, 'user_id', rank, among=BUYERS)})"
+
+
+_TYPICAL_BUYER = _buyer("orders", "median")
+
+CASES: list[EndpointCase] = [
+    EndpointCase(
+        "/api/products",
+        "busiest-region",
+        "products",
+        f"SELECT {_TYPICAL_BUYER} AS user_id, ({ranked('products', 'region_id', 'heavy')})"
+        " AS region_id",
+        lambda p: f"/api/products?region_id={p['region_id']}&limit=20",
+    ),
+    EndpointCase(
+        "/api/products",
+        "price-range",
+        "products",
+        f"SELECT {_TYPICAL_BUYER} AS user_id,"
+        " percentile_disc(0.45) WITHIN GROUP (ORDER BY price_cents) AS low,"
+        " percentile_disc(0.55) WITHIN GROUP (ORDER BY price_cents) AS high FROM products",
+        lambda p: (
+            f"/api/products?min_price_cents={p['low']}&max_price_cents={p['high']}"
+            "&sort=price&limit=20"
+        ),
+    ),
+    EndpointCase(
+        "/api/products",
+        "text",
+        "products",
+        f"SELECT {_TYPICAL_BUYER} AS user_id, lower(substring(name from '[^ ]+$')) AS term"
+        " FROM products ORDER BY id OFFSET (SELECT count(*) / 2 FROM products) LIMIT 1",
+        lambda p: f"/api/products?q={p['term']}&limit=20",
+    ),
+    EndpointCase(
+        "/api/products/{product_id}",
+        "median-seller",
+        "products",
+        f"SELECT {_TYPICAL_BUYER} AS user_id, ({ranked('order_items', 'product_id', 'median')})"
+        " AS product_id",
+        lambda p: f"/api/products/{p['product_id']}",
+    ),
+    *(
+        EndpointCase(
+            "/api/wallet",
+            rank,
+            "wallet_transactions",
+            f"SELECT {_buyer('wallet_transactions', rank)} AS user_id",
+            lambda _: "/api/wallet",
+        )
+        for rank in RANKS
+    ),
+    *(
+        EndpointCase(
+            "/api/orders",
+            rank,
+            "orders",
+            f"SELECT {_buyer('orders', rank)} AS user_id",
+            lambda _: "/api/orders?limit=20",
+        )
+        for rank in RANKS
+    ),
+    EndpointCase(
+        "/api/orders/{order_id}",
+        "heavy",
+        "orders",
+        f"SELECT u.user_id, (SELECT max(id) FROM orders o WHERE o.user_id = u.user_id)"
+        f" AS order_id FROM (SELECT {_buyer('orders', 'heavy')} AS user_id) u",
+        lambda p: f"/api/orders/{p['order_id']}",
+    ),
+    *(
+        EndpointCase(
+            "/api/cart",
+            rank,
+            "cart_items",
+            f"SELECT {_buyer('cart_items', rank)} AS user_id",
+            lambda _: "/api/cart",
+        )
+        for rank in RANKS
+    ),
+    EndpointCase(
+        "/api/users/me",
+        "median",
+        "users",
+        f"SELECT {_TYPICAL_BUYER} AS user_id",
+        lambda _: "/api/users/me",
+    ),
+]
+
+
+@dataclass
+class Portal:
+    """One in-process portal and the client that drives it."""
+
+    app: FastAPI
+    client: httpx.AsyncClient
+    answers: list[str] = field(default_factory=list)  # X-Cache of every round
+    statements: list[int] = field(default_factory=list)  # statements of every round
+
+    @property
+    def state(self) -> PortalState:
+        state: PortalState = self.app.state.portal
+        return state
+
+
+@pytest.fixture(scope="module")
+def portals(
+    index_arm: IndexArm, stack: Services, bench_database: str
+) -> Iterator[dict[str, Portal]]:
+    """The portal with the cache on and off for this index block, lifespans running.
+
+    Started with the block's index state, so start-up init leaves the indexes as the
+    switch put them.
+    """
+    runner = index_arm.runner
+    exits = AsyncExitStack()
+    found: dict[str, Portal] = {}
+    for cache in sorted({arm.cache for arm in endpoint_arms_for(index_arm.indexes)}):
+        settings = Settings(
+            database_url=bench_database,
+            redis_url=stack.redis_url,
+            cache=cache,
+            indexes=index_arm.indexes,
+        )
+        app = create_app(settings)
+        runner.run(exits.enter_async_context(app.router.lifespan_context(app)))
+        transport = httpx.ASGITransport(app=app)
+        client = httpx.AsyncClient(transport=transport, base_url="http://portal", timeout=60)
+        exits.push_async_callback(client.aclose)
+        found[cache] = Portal(app, client)
+    try:
+        yield found
+    finally:
+        runner.run(exits.aclose())
+
+
+@pytest.fixture(scope="session")
+def tokens(dataset: tuple[str, LoadResult]) -> dict[int, str]:
+    path = dataset[1].tokens_path
+    assert path is not None, "the dataset's tokens file"
+    return {user.user_id: user.token for user in read_tokens_file(path)}
+
+
+@pytest.fixture(scope="session")
+def endpoint_picks(bench_db: psycopg.Connection[Row]) -> dict[str, Row]:
+    return {case.series: pick_row(bench_db, case.pick, case.series) for case in CASES}
+
+
+def entry_key(state: PortalState, path: str, user_id: int) -> str:
+    """The Redis key the cache stores this request's response under."""
+    assert state.cache is not None
+    route, _, query = path.partition("?")
+    scope = {"type": "http", "method": "GET", "path": route, "root_path": ""}
+    matched = state.cache.table.read(scope)
+    assert matched is not None, f"{route} is not a cached route"
+    request = state.cache.request_for(matched, user_id, query.encode())
+    assert request is not None
+    return request.entry_key
+
+
+# Every arm in every block; the conftest deselects an arm in a block of the other
+# index state (two separate parameters, so tests group by block and each index
+# switch happens once per block).
+@pytest.mark.parametrize("arm", ENDPOINT_ARMS, ids=[arm.name for arm in ENDPOINT_ARMS])
+@pytest.mark.parametrize("case", CASES, ids=[case.series for case in CASES])
+def test_endpoint(
+    benchmark: BenchmarkFixture,
+    index_arm: IndexArm,
+    arm: EndpointArm,
+    portals: dict[str, Portal],
+    endpoint_picks: dict[str, Row],
+    tokens: dict[int, str],
+    table_rows: dict[str, int],
+    profile: Profile,
+    request: pytest.FixtureRequest,
+    case: EndpointCase,
+) -> None:
+    params = endpoint_picks[case.series]
+    path = case.path(params)
+    headers = {"Authorization": f"Bearer {tokens[params['user_id']]}"}
+    portal = portals[arm.cache]
+    runner = index_arm.runner
+    state = portal.state
+
+    def call() -> httpx.Response:
+        before = state.statements.count
+        response = runner.run(portal.client.get(path, headers=headers))
+        portal.statements.append(state.statements.count - before)
+        portal.answers.append(response.headers.get("x-cache", "-"))
+        return response
+
+    setup: Callable[[], None] | None = None
+    if arm.warm == "cold":
+        key = entry_key(state, path, params["user_id"])
+
+        def setup() -> None:  # pytest-benchmark takes a returned value for arguments
+            runner.run(state.redis.delete(key))
+
+    assert call().status_code == 200, f"{case.series}: {path}"  # warm the token cache, and a hit
+    benchmark.group = case.series
+    benchmark.extra_info.update(
+        suite="endpoints",
+        series=case.series,
+        operation=f"GET {case.route}",
+        variant=case.variant,
+        arm=arm.name,
+        cache=arm.cache,
+        warm=arm.warm,
+        indexes=arm.indexes,
+        block=index_arm.block,
+        scale=request.config.getoption("--scale"),
+        size_table=case.size_table,
+        size_rows=table_rows[case.size_table],
+        path=path,
+    )
+    rounds = calibrate(profile, call, setup)
+    portal.answers.clear()
+    portal.statements.clear()
+    response = measure(benchmark, call, rounds, setup=setup)
+    answers, statements = list(portal.answers), list(portal.statements)
+    # The warm-up rounds come first; the measured ones are the last ``rounds``.
+    measured = slice(len(answers) - rounds.rounds, None)
+    benchmark.extra_info.update(x_cache=answers[measured], statements=statements[measured])
+    assert response.status_code == 200
+    wanted = arm.expect or "-"
+    wrong = [answer for answer in answers if answer != wanted]
+    assert not wrong, f"{case.series} in arm {arm.name}: answered {wrong}, wanted {wanted}"
