@@ -47,7 +47,7 @@ class Fit:
 
     def predict(self, n: float) -> float:
         if self.law == POWER:
-            return self.a * n**self.b
+            return float(self.a * n**self.b)
         if self.law == "constant":
             return self.a
         return self.a + self.b * float(LAWS[self.law](np.array([float(n)]))[0])
