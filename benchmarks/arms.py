@@ -23,6 +23,7 @@ class EndpointArm:
     """How one endpoint benchmark serves its requests."""
 
     name: str
+    label: str  # a column heading of the summary
     cache: Literal["on", "off"]
     warm: Warmth  # warm: every round a HIT; cold: the entry removed before each round
     indexes: IndexState
@@ -30,10 +31,12 @@ class EndpointArm:
 
 
 ENDPOINT_ARMS: tuple[EndpointArm, ...] = (
-    EndpointArm("hit", cache="on", warm="warm", indexes="on", expect="HIT"),
-    EndpointArm("miss", cache="on", warm="cold", indexes="on", expect="MISS"),
-    EndpointArm("uncached", cache="off", warm="-", indexes="on", expect=None),
-    EndpointArm("uncached-unindexed", cache="off", warm="-", indexes="off", expect=None),
+    EndpointArm("hit", "hit", cache="on", warm="warm", indexes="on", expect="HIT"),
+    EndpointArm("miss", "miss", cache="on", warm="cold", indexes="on", expect="MISS"),
+    EndpointArm("uncached", "cache off", cache="off", warm="-", indexes="on", expect=None),
+    EndpointArm(
+        "uncached-unindexed", "off, no idx", cache="off", warm="-", indexes="off", expect=None
+    ),
 )
 
 

@@ -72,9 +72,16 @@ class ResultFolder:
         self._save()
 
     def file(self, name: str) -> Path:
-        self.manifest["files"].append(name)
-        self._save()
+        """The path of a file of this run, listed in the manifest (once) before it is written."""
+        if name not in self.manifest["files"]:
+            self.manifest["files"].append(name)
+            self._save()
         return self.path / name
+
+    def note(self, **values: Any) -> None:
+        """Record ``values`` in the manifest now (progress a later reader can trust)."""
+        self.manifest.update(values)
+        self._save()
 
     def finish(self, *, ok: bool, **extra: Any) -> None:
         self.manifest.update(extra, finished=ok, ended_at=datetime.now(UTC).isoformat())

@@ -1,9 +1,15 @@
-"""``perfproof bench`` (what ``nox -s bench`` runs): data, benchmarks, summary.
+"""``perfproof bench`` (what ``nox -s bench`` runs): data, the benchmark suites, one run folder.
 
-Steps: pick services (configured or embedded), make sure the dataset of
-``--scale`` is loaded (progress bar; skipped when already there), run the
-pytest-benchmark suites into a fresh result folder, print each query's
-indexed vs unindexed medians and their ratio.
+Steps: pick services (configured or embedded); for every data size of the
+plan, make sure its dataset is loaded (progress bar; skipped when already
+there) and run the suites on it in a child pytest; then write the tidy table,
+fit the growth laws (``--scaling``), and print the medians. What is measured
+and how much comes from the profile (``benchmarks/profiles.py``).
+
+Run folder (``RESULTS/<UTC time>-<profile>-<scales>/``): ``manifest.json``,
+pytest-benchmark's JSON per step (every raw round; ``pytest-benchmark compare``
+reads them), ``tidy.csv`` (one row per measured value), ``growth.json``,
+``slow-statements-<scale>.log``, ``summary.txt``.
 """
 
 from __future__ import annotations
@@ -11,45 +17,99 @@ from __future__ import annotations
 import argparse
 import json
 import signal
-import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from benchmarks.arms import INDEX_BLOCKS
+from benchmarks.arms import ENDPOINT_ARMS, INDEX_BLOCKS
+from benchmarks.profiles import PROFILES, Profile
+from benchmarks.query_cases import CASES as QUERY_CASES
 from benchmarks.results import ResultFolder
+from benchmarks.scaling import analyse
+from benchmarks.summary import endpoint_lines, growth_lines, query_lines
+from benchmarks.tidy import observations, write_tidy
 from portal.cli.args import dataset_seed, output_folder
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import Services, ServiceUnavailable, ensure_database, services
+from portal.files import write_json_atomically, write_text_atomically
 
 SUITES = Path(__file__).resolve().parent
+SUITE_FILES = {"queries": "test_queries.py", "endpoints": "test_endpoints.py"}
+GROWTH_SERIES = {case.series for case in QUERY_CASES if case.growth}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One child pytest: some suites at one data size."""
+
+    scale: str
+    suites: tuple[str, ...]
+    growth_only: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{'growth' if self.growth_only else 'benchmarks'}-{self.scale}"
+
+    def describe(self) -> str:
+        if self.growth_only:
+            return f"growth queries at {self.scale}"
+        return f"{' and '.join(self.suites)} at {self.scale}"
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description=(
-            "Generate (or reuse) a dataset and benchmark the portal's queries with the "
-            "performance indexes on and off. Results go to RESULTS/<time>-<scale>/ with a "
-            "manifest; a summary is printed at the end."
+            "Generate (or reuse) datasets and benchmark the portal: its hot queries and writes "
+            "with the performance indexes on and off, its cached endpoints with the cache hit, "
+            "missed and off, and (--scaling) how the queries grow with the data. Results go to "
+            "RESULTS/<time>-<profile>-<scales>/ with a manifest and a tidy table; a summary is "
+            "printed at the end."
         ),
         epilog=(
-            "Services: PORTAL_DATABASE_URL and PORTAL_REDIS_URL when set, else an embedded "
+            "Profiles: "
+            + "; ".join(f"{p.name}: {p.summary}" for p in PROFILES.values())
+            + ". Services: PORTAL_DATABASE_URL and PORTAL_REDIS_URL when set, else an embedded "
             "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/ in a checkout, else "
-            "~/.perfproof), started if none "
-            "runs there and stopped again at the end. Exit codes: 0 done, 2 bad option or "
-            "unreachable service, 130 interrupted (the run folder says finished: false), else "
-            "pytest's code. Examples: nox -s bench -- --scale medium; "
-            "perfproof bench --scale tiny --seed 7"
+            "~/.perfproof), started if none runs there and stopped again at the end. Exit "
+            "codes: 0 done, 2 bad option or unreachable service, 130 interrupted (the run "
+            "folder says finished: false), else pytest's code (1: a benchmark failed its "
+            "check). Examples: nox -s bench -- --profile quick; perfproof bench --scale medium; "
+            "perfproof bench --scaling"
         ),
     )
     sizes = ", ".join(f"{name} {scale.orders:,} orders" for name, scale in SCALES.items())
     parser.add_argument(
+        "--profile", choices=list(PROFILES), default="default", help="how much (default default)"
+    )
+    parser.add_argument(
         "--scale",
         choices=list(SCALES),
-        default="small",
-        help=f"dataset size ({sizes}); default small",
+        default=None,
+        help=f"run the suites at this size only ({sizes}); default: the profile's",
+    )
+    parser.add_argument(
+        "--suite",
+        action="append",
+        choices=list(SUITE_FILES),
+        dest="suites",
+        help="only this suite (repeatable); default: all",
+    )
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="also fit how the growth queries scale, over the profile's sizes",
+    )
+    parser.add_argument(
+        "--scaling-scales",
+        type=_scales,
+        default=None,
+        metavar="A,B,...",
+        help="the sizes the growth mode measures (default: the profile's; implies --scaling)",
     )
     parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
     parser.add_argument(
@@ -58,25 +118,217 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     return parser
 
 
-def summarise(benchmark_json: Path) -> list[str]:
-    """One line per operation: indexed and unindexed median and the speed-up.
+def _scales(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in SCALES]
+    if unknown or len(names) < 2:
+        raise argparse.ArgumentTypeError(
+            f"want two or more of {', '.join(SCALES)} separated by commas, not {text!r}"
+        )
+    return names
 
-    An arm's median pools the raw rounds of all its blocks (the arms run
-    interleaved, in blocks); without raw rounds, the median of block medians.
-    """
-    data = json.loads(benchmark_json.read_text())
-    rounds: dict[str, dict[str, list[float]]] = {}
-    for bench in data["benchmarks"]:
-        info = bench["extra_info"]
-        arm = rounds.setdefault(info["operation"], {}).setdefault(info["indexes"], [])
-        arm.extend(bench["stats"].get("data") or [bench["stats"]["median"]])
-    lines = [f"{'operation':<30} {'indexed':>12} {'unindexed':>12} {'speed-up':>9}"]
-    for operation, arms in sorted(rounds.items()):
-        if not (arms.get("on") and arms.get("off")):
-            continue
-        on, off = statistics.median(arms["on"]), statistics.median(arms["off"])
-        lines.append(f"{operation:<30} {on * 1e3:>9.3f} ms {off * 1e3:>9.3f} ms {off / on:>8.1f}x")
+
+def plan(args: argparse.Namespace, profile: Profile) -> list[Step]:
+    """The steps of this run: every suite at each size, then the growth-only sizes."""
+    scales = (args.scale,) if args.scale else profile.scales
+    suites = tuple(args.suites or SUITE_FILES)
+    steps = [Step(scale, suites) for scale in scales]
+    if args.scaling or args.scaling_scales or profile.scaling_always:
+        growth_scales = args.scaling_scales or profile.scaling
+        covered = scales if "queries" in suites else ()
+        steps += [
+            Step(s, ("queries",), growth_only=True) for s in growth_scales if s not in covered
+        ]
+    return sorted(steps, key=lambda step: list(SCALES).index(step.scale))
+
+
+def run(args: argparse.Namespace) -> int:
+    profile = PROFILES[args.profile]
+    steps = plan(args, profile)
+    try:
+        with services() as stack:
+            print(stack.describe(), flush=True)
+            # Still inside services(): on Ctrl-C the child stops before the servers do.
+            return _run_plan(args, profile, steps, stack)
+    except ServiceUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted before the benchmarks started")
+        return 130
+
+
+def _run_plan(
+    args: argparse.Namespace, profile: Profile, steps: list[Step], stack: Services
+) -> int:
+    """A run folder, each step in a child pytest, the tidy table and summary; 130 when stopped."""
+    scales = sorted({step.scale for step in steps if not step.growth_only}, key=list(SCALES).index)
+    settings = {
+        "profile": profile.name,
+        "scale": scales[0] if len(scales) == 1 else None,
+        "scales": scales,
+        "growth_scales": [step.scale for step in steps if step.growth_only],
+        "seed": args.seed,
+        "suites": sorted({suite for step in steps for suite in step.suites}),
+        "arms": {
+            "indexes": ["on", "off"],
+            "index_blocks": [f"{state}-{block}" for state, block in INDEX_BLOCKS],
+            "endpoints": [arm.name for arm in ENDPOINT_ARMS],
+        },
+        "rounds": {
+            "budget_s": profile.budget_s,
+            "min_rounds_per_block": profile.min_rounds,
+            "max_rounds_per_block": profile.max_rounds,
+            "warmup_rounds_per_block": profile.warmup_rounds,
+        },
+        "postgres": stack.postgres_description,
+        "redis": stack.redis_description,
+        "dataset_rows": {},
+        "steps": [],
+    }
+    label = "-".join([profile.name, *scales]) + ("-scaling" if settings["growth_scales"] else "")
+    # From just before the run folder exists until the handler below is in
+    # place, Ctrl-C is held, then raised there: an interrupt in between would
+    # leave a folder that never says it was interrupted.
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    try:
+        folder = ResultFolder(args.results, label, settings)
+        try:
+            signal.signal(signal.SIGINT, previous)
+            if held:
+                raise KeyboardInterrupt
+            code = _run_steps(args, profile, steps, stack, folder)
+        except KeyboardInterrupt:
+            _write_tables(folder, steps)
+            folder.finish(ok=False, interrupted=True)
+            print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
+            return 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    lines = _write_tables(folder, steps)
+    folder.finish(ok=code == 0, pytest_exit_code=code)
+    if code != 0:
+        print(f"benchmarks failed (pytest exit {code}); partial results in {folder.path}")
+        return code
+    print("\n" + "\n".join(lines))
+    print(f"\nresults: {folder.path}")
+    return 0
+
+
+def _run_steps(
+    args: argparse.Namespace,
+    profile: Profile,
+    steps: list[Step],
+    stack: Services,
+    folder: ResultFolder,
+) -> int:
+    """Each step in turn; the first one that fails ends the run with its exit code."""
+    for number, step in enumerate(steps, start=1):
+        print(f"\n[{number}/{len(steps)}] {step.describe()}", flush=True)
+        database_url = ensure_database(stack.database_url, f"perfproof_{step.scale}")
+        dataset = load_dataset(database_url, scale=step.scale, seed=args.seed, progress=True)
+        if dataset.skipped:
+            print(f"dataset {step.scale} (seed {args.seed}) already loaded: reusing it")
+        folder.manifest["dataset_rows"][step.scale] = dataset.rows
+        started = time.monotonic()
+        child: subprocess.Popen[bytes] | None = None
+        try:
+            arguments = _suite_arguments(args, profile, step, folder)
+            child = _start_suite(arguments)
+            code = child.wait()
+        except KeyboardInterrupt:
+            exit_code = _wait_after_interrupt(child)
+            _record_step(folder, step, started, exit_code, interrupted=True)
+            raise
+        _record_step(folder, step, started, code)
+        slow = folder.path / f"slow-statements-{step.scale}.log"
+        if slow.exists():
+            count = sum(1 for _ in slow.open())
+            print(f"{count} slow-statement warning(s) of the portal: {slow}")
+        if code != 0:
+            return code
+    return 0
+
+
+def _record_step(
+    folder: ResultFolder, step: Step, started: float, code: int | None, interrupted: bool = False
+) -> None:
+    folder.note(
+        steps=[
+            *folder.manifest["steps"],
+            {
+                "name": step.name,
+                "scale": step.scale,
+                "suites": list(step.suites),
+                "growth_only": step.growth_only,
+                "seconds": round(time.monotonic() - started, 1),
+                "pytest_exit_code": code,
+                "interrupted": interrupted,
+            },
+        ]
+    )
+
+
+def _write_tables(folder: ResultFolder, steps: list[Step]) -> list[str]:
+    """tidy.csv from every step's JSON that exists, growth.json, summary.txt; the summary."""
+    rows: list[dict[str, Any]] = []
+    run_id = folder.path.name
+    for step in steps:
+        path = folder.path / f"{step.name}.json"
+        if path.exists():
+            rows += observations(json.loads(path.read_text()), run=run_id)
+    write_tidy(folder.file("tidy.csv"), rows)
+    lines = [
+        "Queries, indexed vs unindexed (medians of every round of both blocks, same run):",
+        *query_lines(rows),
+    ]
+    if any(row["suite"] == "endpoints" for row in rows):
+        lines += ["", "Endpoints, in-process portal (median ms; statements per request):"]
+        lines += endpoint_lines(rows)
+    if any(step.growth_only for step in steps) or len({row["scale"] for row in rows}) >= 3:
+        analysis = analyse(rows, GROWTH_SERIES)
+        write_json_atomically(folder.file("growth.json"), analysis)
+        lines += ["", "Growth with the data (fitted over the sizes measured):"]
+        lines += growth_lines(analysis)
+    write_text_atomically(folder.file("summary.txt"), "\n".join(lines) + "\n")
     return lines
+
+
+def _suite_arguments(
+    args: argparse.Namespace, profile: Profile, step: Step, folder: ResultFolder
+) -> list[str]:
+    """pytest's arguments for one step.
+
+    A separate process: pytest's assertion rewriting and warning filters want
+    a fresh interpreter, and a crash cannot take the manifest down with it.
+    Paths are absolute: the child runs in the suites' folder, not the caller's.
+    """
+    benchmark_json = folder.file(f"{step.name}.json").resolve()
+    arguments = [str(SUITES / SUITE_FILES[suite]) for suite in step.suites]
+    arguments += [
+        f"--scale={step.scale}",
+        f"--seed={args.seed}",
+        f"--profile={profile.name}",
+        f"--benchmark-json={benchmark_json}",
+        # The runner prints its own summary; pytest-benchmark's tables of
+        # every group are one `pytest-benchmark compare FILE.json` away.
+        "--benchmark-quiet",
+        "-p",
+        "no:cacheprovider",
+        # Interrupted before the first benchmark, pytest-benchmark warns that
+        # it saves nothing; the runner says that itself, plainly.
+        "-W",
+        "ignore:Not saving anything:pytest_benchmark.logger.PytestBenchmarkWarning",
+        "-q",
+    ]
+    if "endpoints" in step.suites:
+        slow_log = folder.path.resolve() / f"slow-statements-{step.scale}.log"
+        folder.file(slow_log.name)
+        arguments.append(f"--slow-log={slow_log}")
+    if step.growth_only:
+        arguments.append("--growth-only")
+    return arguments
 
 
 def _wait_after_interrupt(child: subprocess.Popen[bytes] | None) -> int | None:
@@ -113,88 +365,3 @@ def _start_suite(arguments: list[str]) -> subprocess.Popen[bytes]:
         )
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        with services() as stack:
-            print(stack.describe(), flush=True)
-            database_url = ensure_database(stack.database_url, f"perfproof_{args.scale}")
-            dataset = load_dataset(database_url, scale=args.scale, seed=args.seed, progress=True)
-            if dataset.skipped:
-                print(f"dataset {args.scale} (seed {args.seed}) already loaded: reusing it")
-            # Still inside services(): on Ctrl-C the child stops before the servers do.
-            return _run_suites(args, stack, dataset.rows)
-    except ServiceUnavailable as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted before the benchmarks started")
-        return 130
-
-
-def _run_suites(args: argparse.Namespace, stack: Services, rows: dict[str, int]) -> int:
-    """A run folder, the suites in a child pytest, the summary; 130 with the folder marked."""
-    settings = {
-        "scale": args.scale,
-        "seed": args.seed,
-        "arms": {"indexes": ["on", "off"]},
-        "index_blocks": [f"{state}-{block}" for state, block in INDEX_BLOCKS],
-        "postgres": stack.postgres_description,
-        "redis": stack.redis_description,
-        "dataset_rows": rows,
-    }
-    # From just before the run folder exists until the handler below is in
-    # place, Ctrl-C is held, then raised there: an interrupt in between would
-    # leave a folder that never says it was interrupted.
-    held: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
-    try:
-        folder = ResultFolder(args.results, args.scale, settings)
-        pytest: subprocess.Popen[bytes] | None = None
-        try:
-            signal.signal(signal.SIGINT, previous)
-            if held:
-                raise KeyboardInterrupt
-            queries_json = folder.file("queries.json")
-            pytest = _start_suite(_suite_arguments(args, queries_json))
-            code = pytest.wait()
-        except KeyboardInterrupt:
-            exit_code = _wait_after_interrupt(pytest)
-            folder.finish(ok=False, interrupted=True, pytest_exit_code=exit_code)
-            print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
-            return 130
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    folder.finish(ok=code == 0, pytest_exit_code=code)
-    if code != 0:
-        print(f"benchmarks failed (pytest exit {code}); partial results in {folder.path}")
-        return code
-    print(f"\nIndexed vs unindexed at scale {args.scale} (medians, same run):")
-    print("\n".join(summarise(queries_json)))
-    print(f"\nresults: {folder.path}")
-    return 0
-
-
-def _suite_arguments(args: argparse.Namespace, queries_json: Path) -> list[str]:
-    """pytest's arguments for the suites.
-
-    A separate process: pytest's assertion rewriting and warning filters want
-    a fresh interpreter, and a crash cannot take the manifest down with it.
-    """
-    return [
-        str(SUITES / "test_queries.py"),
-        f"--scale={args.scale}",
-        f"--seed={args.seed}",
-        # Absolute: the child runs in the suites' folder, not the caller's.
-        f"--benchmark-json={queries_json.resolve()}",
-        "--benchmark-group-by=group",
-        "--benchmark-columns=min,median,max,rounds",
-        "-p",
-        "no:cacheprovider",
-        # Interrupted before the first benchmark, pytest-benchmark warns that
-        # it saves nothing; the runner says that itself, plainly.
-        "-W",
-        "ignore:Not saving anything:pytest_benchmark.logger.PytestBenchmarkWarning",
-        "-q",
-    ]
