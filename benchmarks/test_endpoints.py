@@ -26,117 +26,13 @@ from pytest_benchmark.fixture import BenchmarkFixture
 
 from benchmarks.arms import ENDPOINT_ARMS, EndpointArm, endpoint_arms_for
 from benchmarks.conftest import IndexArm, Row, calibrate, measure, pick_row
-from benchmarks.picks import BUYERS, RANKS, Rank, ranked
+from benchmarks.endpoint_cases import CASES, EndpointCase
 from benchmarks.profiles import Profile
 from portal import Settings, create_app
 from portal.datagen import LoadResult
 from portal.datagen.tokens_file import read_tokens_file
 from portal.devstack import Services
 from portal.state import PortalState
-
-
-@dataclass(frozen=True)
-class EndpointCase:
-    route: str  # the route template, as metrics and the report name it
-    variant: str
-    size_table: str
-    pick: str  # SQL returning one row: ``user_id`` (who calls) and the path's values
-    path: Callable[[Row], str]  # the request's path and query
-
-    @property
-    def series(self) -> str:
-        return f"GET {self.route}[{self.variant}]"
-
-
-def _buyer(table: str, rank: Rank) -> str:
-    return f"({ranked(table, 'user_id', rank, among=BUYERS)})"
-
-
-_TYPICAL_BUYER = _buyer("orders", "median")
-
-CASES: list[EndpointCase] = [
-    EndpointCase(
-        "/api/products",
-        "busiest-region",
-        "products",
-        f"SELECT {_TYPICAL_BUYER} AS user_id, ({ranked('products', 'region_id', 'heavy')})"
-        " AS region_id",
-        lambda p: f"/api/products?region_id={p['region_id']}&limit=20",
-    ),
-    EndpointCase(
-        "/api/products",
-        "price-range",
-        "products",
-        f"SELECT {_TYPICAL_BUYER} AS user_id,"
-        " percentile_disc(0.45) WITHIN GROUP (ORDER BY price_cents) AS low,"
-        " percentile_disc(0.55) WITHIN GROUP (ORDER BY price_cents) AS high FROM products",
-        lambda p: (
-            f"/api/products?min_price_cents={p['low']}&max_price_cents={p['high']}"
-            "&sort=price&limit=20"
-        ),
-    ),
-    EndpointCase(
-        "/api/products",
-        "text",
-        "products",
-        f"SELECT {_TYPICAL_BUYER} AS user_id, lower(substring(name from '[^ ]+$')) AS term"
-        " FROM products ORDER BY id OFFSET (SELECT count(*) / 2 FROM products) LIMIT 1",
-        lambda p: f"/api/products?q={p['term']}&limit=20",
-    ),
-    EndpointCase(
-        "/api/products/{product_id}",
-        "median-seller",
-        "products",
-        f"SELECT {_TYPICAL_BUYER} AS user_id, ({ranked('order_items', 'product_id', 'median')})"
-        " AS product_id",
-        lambda p: f"/api/products/{p['product_id']}",
-    ),
-    *(
-        EndpointCase(
-            "/api/wallet",
-            rank,
-            "wallet_transactions",
-            f"SELECT {_buyer('wallet_transactions', rank)} AS user_id",
-            lambda _: "/api/wallet",
-        )
-        for rank in RANKS
-    ),
-    *(
-        EndpointCase(
-            "/api/orders",
-            rank,
-            "orders",
-            f"SELECT {_buyer('orders', rank)} AS user_id",
-            lambda _: "/api/orders?limit=20",
-        )
-        for rank in RANKS
-    ),
-    EndpointCase(
-        "/api/orders/{order_id}",
-        "heavy",
-        "orders",
-        f"SELECT u.user_id, (SELECT max(id) FROM orders o WHERE o.user_id = u.user_id)"
-        f" AS order_id FROM (SELECT {_buyer('orders', 'heavy')} AS user_id) u",
-        lambda p: f"/api/orders/{p['order_id']}",
-    ),
-    *(
-        EndpointCase(
-            "/api/cart",
-            rank,
-            "cart_items",
-            f"SELECT {_buyer('cart_items', rank)} AS user_id",
-            lambda _: "/api/cart",
-        )
-        for rank in RANKS
-    ),
-    EndpointCase(
-        "/api/users/me",
-        "median",
-        "users",
-        f"SELECT {_TYPICAL_BUYER} AS user_id",
-        lambda _: "/api/users/me",
-    ),
-]
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from benchmarks import runner
+from benchmarks.profiles import PROFILES
 from benchmarks.results import ResultFolder
 from portal.devstack import Services
 
@@ -29,7 +30,7 @@ def test_ctrl_c_marks_the_run_unfinished_and_explains_in_one_line(
         "PORTAL_DATABASE_URL": stack.database_url,
         "PORTAL_REDIS_URL": stack.redis_url,
     }
-    command = [sys.executable, "-m", "benchmarks", "--scale", "tiny", "--results", str(tmp_path)]
+    command = [sys.executable, "-m", "benchmarks", "--profile", "quick", "--results", str(tmp_path)]
     # Its own process group, so the interrupt reaches the runner and its pytest
     # child together, as Ctrl-C in a terminal does.
     run = subprocess.Popen(
@@ -61,9 +62,11 @@ def test_an_interrupt_just_after_the_run_folder_appears_is_not_lost(
             os.kill(os.getpid(), signal.SIGINT)
 
     monkeypatch.setattr(runner, "ResultFolder", InterruptedAtOnce)
-    args = argparse.Namespace(results=tmp_path, scale="tiny", seed=1)
+    args = argparse.Namespace(results=tmp_path, scale="tiny", seed=1, suites=None, scaling=False)
+    args.scaling_scales = None
+    profile = PROFILES["quick"]
     try:
-        code = runner._run_suites(args, stack, {"orders": 0})
+        code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
     except KeyboardInterrupt:
         pytest.fail("the interrupt escaped the runner: the run folder says nothing of it")
     assert code == 130

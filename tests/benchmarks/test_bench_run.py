@@ -1,0 +1,128 @@
+"""A real ``perfproof bench --profile quick`` at tiny: every suite, and the run folder it leaves.
+
+One run for the module (about half a minute): both index arms of every query
+series, all four arms of every endpoint series, statement counts and X-Cache
+answers per round, a tidy table that says what pytest-benchmark's JSON says.
+No speed is asserted: that is what the benchmarks are for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.arms import ENDPOINT_ARMS, INDEX_ARM_LABEL
+from benchmarks.endpoint_cases import CASES as ENDPOINT_CASES
+from benchmarks.query_cases import CASES as QUERY_CASES
+from benchmarks.tidy import COLUMNS, read_tidy
+from portal.devstack import Services
+
+
+@pytest.fixture(scope="module")
+def run_folder(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    results = tmp_path_factory.mktemp("bench")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.cli", "bench", "--profile", "quick",
+         "--scaling-scales", "tiny,small", "--results", str(results)],
+        env={**os.environ, **stack.env()}, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (folder,) = results.iterdir()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def manifest(run_folder: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((run_folder / "manifest.json").read_text())
+    return document
+
+
+@pytest.fixture(scope="module")
+def tidy(run_folder: Path) -> list[dict[str, Any]]:
+    return read_tidy(run_folder / "tidy.csv")
+
+
+def test_the_manifest_says_finished_and_lists_every_file(
+    run_folder: Path, manifest: dict[str, Any]
+) -> None:
+    assert manifest["finished"] is True
+    assert manifest["profile"] == "quick" and manifest["scales"] == ["tiny"]
+    assert manifest["growth_scales"] == ["small"]
+    for name in ("benchmarks-tiny.json", "growth-small.json", "tidy.csv", "growth.json"):
+        assert name in manifest["files"]
+    for name in manifest["files"]:
+        assert (run_folder / name).is_file(), name
+    assert [step["name"] for step in manifest["steps"]] == ["benchmarks-tiny", "growth-small"]
+    assert set(manifest["dataset_rows"]) == {"tiny", "small"}
+
+
+def test_every_query_series_has_both_index_arms(tidy: list[dict[str, Any]]) -> None:
+    arms = defaultdict(set)
+    for row in tidy:
+        if row["suite"] == "queries" and row["scale"] == "tiny" and row["metric"] == "time":
+            arms[row["series"]].add((row["arm"], row["repetition"]))
+    expected = {(label, block) for label in INDEX_ARM_LABEL.values() for block in (1, 2)}
+    assert {case.series for case in QUERY_CASES} == set(arms)
+    assert all(blocks == expected for blocks in arms.values())
+
+
+def test_the_growth_sizes_measure_only_the_growth_series(tidy: list[dict[str, Any]]) -> None:
+    at_small = {row["series"] for row in tidy if row["scale"] == "small"}
+    assert at_small == {case.series for case in QUERY_CASES if case.growth}
+
+
+def test_every_endpoint_series_has_all_arms_with_statements(tidy: list[dict[str, Any]]) -> None:
+    seen: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for row in tidy:
+        if row["suite"] == "endpoints":
+            seen[(row["series"], row["arm"])][row["metric"]] += 1
+    expected = {(case.series, arm.name) for case in ENDPOINT_CASES for arm in ENDPOINT_ARMS}
+    assert set(seen) == expected
+    for counts in seen.values():
+        assert counts["time"] == counts["statements"] == counts["cache_hit"] > 0
+
+
+def test_hits_hit_without_sql_and_the_other_arms_ask_the_database(
+    tidy: list[dict[str, Any]],
+) -> None:
+    by_arm: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for row in tidy:
+        if row["suite"] == "endpoints":
+            by_arm[row["arm"]][row["metric"]].append(row["value"])
+    assert set(by_arm["hit"]["cache_hit"]) == {1}
+    assert set(by_arm["hit"]["statements"]) == {0}
+    for arm in ("miss", "uncached", "uncached-unindexed"):
+        assert set(by_arm[arm]["cache_hit"]) == {0}
+        assert min(by_arm[arm]["statements"]) >= 1, arm
+
+
+def test_the_tidy_table_says_what_the_json_says(
+    run_folder: Path, tidy: list[dict[str, Any]]
+) -> None:
+    header = (run_folder / "tidy.csv").read_text().splitlines()[0]
+    assert tuple(header.split(",")) == COLUMNS
+    from_json = []
+    for name in ("benchmarks-tiny.json", "growth-small.json"):
+        for bench in json.loads((run_folder / name).read_text())["benchmarks"]:
+            series, arm = bench["extra_info"]["series"], bench["extra_info"].get("arm")
+            from_json += [(series, arm, value) for value in bench["stats"]["data"]]
+    from_tidy = [
+        (row["series"], row["arm"] if row["suite"] == "endpoints" else None, row["value"])
+        for row in tidy
+        if row["metric"] == "time"
+    ]
+    assert sorted(from_tidy) == sorted(from_json)  # floats round-trip exactly through CSV
+
+
+def test_growth_needs_three_sizes_and_says_so(run_folder: Path) -> None:
+    growth = json.loads((run_folder / "growth.json").read_text())
+    assert growth["series"] == {}
+    assert growth["absolute"]["kind"] == "no evidence"
+    assert "3 or more" in growth["absolute"]["note"]
