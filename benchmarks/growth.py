@@ -9,7 +9,9 @@ The chosen law is the simplest one whose Akaike information criterion
 the best: with a handful of data sizes, a law that fits no better than a
 simpler one is not evidence, and a power law fits almost anything. A law
 that predicts less than ``MIN_GROWTH`` change across the measured sizes is
-called constant: noise of a few per cent can always be fitted by a slope.
+called constant: noise of a few per cent can always be fitted by a slope;
+so is one that falls with the data (a negative slope or exponent is not a
+law of growth, and no extrapolation should follow it).
 """
 
 from __future__ import annotations
@@ -104,8 +106,9 @@ def choose(fits: Sequence[Fit], sizes: Sequence[float], seconds: Sequence[float]
     A growing law that moves less than ``MIN_GROWTH`` of the mean time across
     the measured sizes gives way to the constant one.
     """
-    best = min(fit.aic for fit in fits)
-    by_order = sorted(fits, key=lambda fit: ORDER.index(fit.law))
+    growing = [fit for fit in fits if fit.law == "constant" or fit.b >= 0]
+    best = min(fit.aic for fit in growing)
+    by_order = sorted(growing, key=lambda fit: ORDER.index(fit.law))
     chosen = next(fit for fit in by_order if fit.aic <= best + AIC_TOLERANCE)
     mean = float(np.mean(seconds))
     change = abs(chosen.predict(max(sizes)) - chosen.predict(min(sizes)))

@@ -114,7 +114,7 @@ def _absolute(
         indexed_s=on.predict(size),
         note=(
             f"{'EXTRAPOLATION ' if size > largest else ''}from {len(off_points)} sizes up to "
-            f"{largest:,} orders: the unindexed query would take {ABSOLUTE_SECONDS} s at about "
+            f"{largest:,.0f} orders: the unindexed query would take {ABSOLUTE_SECONDS} s at about "
             f"{size:,.0f} orders ({off.law}); the indexed one {on.predict(size) * 1e3:.2f} ms "
             f"there ({on.law})"
         ),

@@ -75,3 +75,8 @@ def test_the_size_for_a_time_inverts_the_law() -> None:
 def test_too_few_points_are_refused() -> None:
     with pytest.raises(ValueError, match="two or more"):
         fit_law("n", [1e3], [1e-3])
+
+
+def test_a_falling_series_is_not_a_law_of_growth() -> None:
+    seconds = noisy([2e-3 - 1e-4 * np.log(n) for n in SIZES], seed=1)
+    assert best_fit(SIZES, seconds).law == "constant"
