@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import runner
-from portal.cli.commands import invoke
+from portal.cli.commands import run_module
 
 if __name__ == "__main__":
-    sys.exit(invoke(runner, sys.argv[1:], prog="python -m benchmarks"))
+    sys.exit(run_module("benchmarks.runner", sys.argv[1:], prog="python -m benchmarks"))

@@ -11,6 +11,7 @@ falls on both arms alike instead of on whichever ran second.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -128,13 +129,35 @@ class AsyncRunner:
         self.loop = asyncio.new_event_loop()
         self.engine: AsyncEngine = create_engine(Settings(database_url=database_url))
         self.conn: AsyncConnection = self.loop.run_until_complete(self.engine.connect())
+        self.interrupted = False
 
     def run(self, work: Awaitable[T]) -> T:
-        return self.loop.run_until_complete(work)
+        try:
+            return self.loop.run_until_complete(work)
+        except KeyboardInterrupt:
+            self.interrupted = True  # whatever was awaited is still on the loop, half done
+            raise
+
+    def close_after(self, work: Callable[[], Awaitable[object]]) -> None:
+        """Run a clean-up; after Ctrl-C, first cancel what was in flight, and let a failure be.
+
+        An interrupted statement leaves its connection broken (the server rolls
+        the transaction back when it goes): a clean-up that fails on it then is
+        no news, and must not bury the interrupt under a traceback.
+        """
+        if not self.interrupted:
+            self.loop.run_until_complete(work())
+            return
+        pending = [task for task in asyncio.all_tasks(self.loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        with contextlib.suppress(BaseException):
+            self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self.loop.run_until_complete(work())
 
     def close(self) -> None:
-        self.loop.run_until_complete(self.conn.close())
-        self.loop.run_until_complete(self.engine.dispose())
+        self.close_after(self.conn.close)
+        self.close_after(self.engine.dispose)
         self.loop.close()
 
 
@@ -213,14 +236,19 @@ def measure(
     """
     pedantic = cast(Callable[..., Any], benchmark.pedantic)
     benchmark.extra_info.update(rounds=rounds.rounds, calibration_s=rounds.calibration_s)
-    return cast(
-        T,
-        pedantic(
+    try:
+        result = pedantic(
             target,
             setup=setup,
             teardown=(lambda *_: teardown()) if teardown is not None else None,
             rounds=rounds.rounds,
             warmup_rounds=rounds.warmup_rounds,
             iterations=1,
-        ),
-    )
+        )
+    except BaseException:
+        # pytest-benchmark marks errors only for Exception: a benchmark cut
+        # short by Ctrl-C would be saved with no rounds, and saving it fails
+        # (min() of nothing), losing every benchmark measured before it.
+        benchmark.has_error = True
+        raise
+    return cast(T, result)

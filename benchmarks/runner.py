@@ -200,12 +200,16 @@ def _run_plan(
                 raise KeyboardInterrupt
             code = _run_steps(args, profile, steps, stack, folder)
         except KeyboardInterrupt:
+            # Handled: further Ctrl-Cs must not cut short the tables, the
+            # manifest or the embedded servers' orderly stop.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             _write_tables(folder, steps)
             folder.finish(ok=False, interrupted=True)
             print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
             return 130
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, previous)
     lines = _write_tables(folder, steps)
     folder.finish(ok=code == 0, pytest_exit_code=code)
     if code != 0:
@@ -233,15 +237,21 @@ def _run_steps(
         folder.manifest["dataset_rows"][step.scale] = dataset.rows
         started = time.monotonic()
         child: subprocess.Popen[bytes] | None = None
+        # The child's stderr (warnings, and whatever an interrupt at an odd
+        # moment makes Python print) is kept in the run folder, not the terminal.
+        errors = folder.file(f"{step.name}.stderr.log")
         try:
             arguments = _suite_arguments(args, profile, step, folder)
-            child = _start_suite(arguments)
+            child = _start_suite(arguments, errors)
             code = child.wait()
         except KeyboardInterrupt:
             exit_code = _wait_after_interrupt(child)
             _record_step(folder, step, started, exit_code, interrupted=True)
             raise
         _record_step(folder, step, started, code)
+        said = errors.read_text(errors="replace").strip()
+        if code != 0 and said:
+            print("\n".join(said.splitlines()[-15:]), file=sys.stderr)
         slow = folder.path / f"slow-statements-{step.scale}.log"
         if slow.exists():
             count = sum(1 for _ in slow.open())
@@ -317,9 +327,12 @@ def _suite_arguments(
         "-p",
         "no:cacheprovider",
         # Interrupted before the first benchmark, pytest-benchmark warns that
-        # it saves nothing; the runner says that itself, plainly.
+        # it saves nothing, and of a benchmark cut short before its first round
+        # that it "was not used"; the runner says what happened, plainly.
         "-W",
         "ignore:Not saving anything:pytest_benchmark.logger.PytestBenchmarkWarning",
+        "-W",
+        "ignore:Benchmark fixture was not used:pytest_benchmark.logger.PytestBenchmarkWarning",
         "-q",
     ]
     if "endpoints" in step.suites:
@@ -353,15 +366,21 @@ def _wait_after_interrupt(child: subprocess.Popen[bytes] | None) -> int | None:
     return child.wait()
 
 
-def _start_suite(arguments: list[str]) -> subprocess.Popen[bytes]:
-    """``python -m benchmarks.suite`` with Ctrl-C ignored until it has set up its own handling."""
+def _start_suite(arguments: list[str], errors: Path) -> subprocess.Popen[bytes]:
+    """``python -m benchmarks.suite`` with Ctrl-C ignored until it has set up its own handling.
+
+    Its stderr goes to ``errors``.
+    """
     # A disposition of "ignore" survives exec; benchmarks.suite takes over at
     # its first line, so an interrupt during the child's start-up is neither
     # a traceback there nor lost here (the runner asks again).
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        return subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.suite", *arguments], cwd=SUITES.parent
-        )
+        with errors.open("wb") as sink:
+            return subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.suite", *arguments],
+                cwd=SUITES.parent,
+                stderr=sink,
+            )
     finally:
         signal.signal(signal.SIGINT, previous)

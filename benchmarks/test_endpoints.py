@@ -78,7 +78,7 @@ def portals(
     try:
         yield found
     finally:
-        runner.run(exits.aclose())
+        runner.close_after(exits.aclose)
 
 
 @pytest.fixture(scope="session")

@@ -93,9 +93,17 @@ def dispatch(
         format="%(levelname)s %(name)s: %(message)s",
     )
     (command,) = (row for row in commands if row.name == args.command)
-    return invoke(
-        importlib.import_module(command.module), args.arguments, prog=f"{prog} {command.name}"
-    )
+    return run_module(command.module, args.arguments, prog=f"{prog} {command.name}")
+
+
+def run_module(name: str, argv: Sequence[str] | None, *, prog: str) -> int:
+    """Import the command module ``name`` and invoke it; Ctrl-C while importing is exit 130."""
+    try:
+        module = importlib.import_module(name)  # a command's imports take up to a second
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return invoke(module, argv, prog=prog)
 
 
 def fail(error: BaseException) -> int:
