@@ -145,17 +145,23 @@ def plan(args: argparse.Namespace, profile: Profile) -> list[Step]:
 def run(args: argparse.Namespace) -> int:
     profile = PROFILES[args.profile]
     steps = plan(args, profile)
+    previous = signal.getsignal(signal.SIGINT)
     try:
         with services() as stack:
             print(stack.describe(), flush=True)
             # Still inside services(): on Ctrl-C the child stops before the servers do.
-            return _run_plan(args, profile, steps, stack)
+            code = _run_plan(args, profile, steps, stack)
+            if code == 130:  # handled: a second Ctrl-C must not cut the servers' stop short
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+            return code
     except ServiceUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted before the benchmarks started")
         return 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_plan(
@@ -208,8 +214,7 @@ def _run_plan(
             print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
             return 130
     finally:
-        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-            signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous)
     lines = _write_tables(folder, steps)
     folder.finish(ok=code == 0, pytest_exit_code=code)
     if code != 0:
