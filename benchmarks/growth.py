@@ -1,17 +1,18 @@
 """How a query's cost grows with the data: growth laws fitted to (size, seconds) points.
 
 Pure functions over arrays, tested on synthetic data with known answers. The
-candidate laws are ``t = a + b·f(n)`` for f = 1 (constant), log n, n and
-n log n (least squares), and a power law ``t = a·n^k`` (least squares on the
+candidate laws are ``t = a + b·f(n)`` for f = 1 (constant), log n, n and n
+log n (least squares), and a power law ``t = a·n^k`` (least squares on the
 logarithms). Each fit reports its R² and residuals on the original scale.
-The chosen law is the simplest one whose Akaike information criterion
-(with the small-sample correction where the points allow it) is within 2 of
-the best: with a handful of data sizes, a law that fits no better than a
-simpler one is not evidence, and a power law fits almost anything. A law
-that predicts less than ``MIN_GROWTH`` change across the measured sizes is
-called constant: noise of a few per cent can always be fitted by a slope;
-so is one that falls with the data (a negative slope or exponent is not a
-law of growth, and no extrapolation should follow it).
+The chosen law is the simplest one whose Akaike information criterion (with
+the small-sample correction when there are points enough to apply it to
+every law alike, four or more) is within 2 of the best: with a handful of
+data sizes, a law that fits no better than a simpler one is not evidence,
+and a power law fits almost anything. A law that predicts less than
+``MIN_GROWTH`` change across the measured sizes is called constant: noise of
+a few per cent can always be fitted by a slope; so is one that falls with
+the data (a negative slope or exponent is not a law of growth, and no
+extrapolation should follow it).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ LAWS: dict[str, Callable[[Array], Array]] = {
 }
 POWER = "power"
 ORDER = (*LAWS, POWER)
+_MOST_PARAMETERS = 2
 AIC_TOLERANCE = 2.0
+MIN_SIZES = 3  # fewer points than that fit any two-parameter law exactly
 MIN_GROWTH = 0.10  # of the mean time, from the smallest to the largest size measured
 
 
@@ -72,7 +75,9 @@ def _quality(law: str, a: float, b: float, n: Array, t: Array, parameters: int) 
     floor = 1e-12 * max(float(np.sum(t**2)), 1e-30)
     points = len(t)
     aic = points * math.log(max(sse, floor) / points) + 2 * parameters
-    if points - parameters - 1 > 0:  # AICc: fewer points, heavier price per parameter
+    # AICc (fewer points, a heavier price per parameter) only where it is
+    # defined for the two-parameter laws too: one criterion for every law.
+    if points - _MOST_PARAMETERS - 1 > 0:
         aic += 2 * parameters * (parameters + 1) / (points - parameters - 1)
     return Fit(law, a, b, r2, tuple(float(r) for r in residuals), aic)
 

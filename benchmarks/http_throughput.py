@@ -30,6 +30,7 @@ import psycopg
 import redis
 
 from benchmarks.bare_redis import DEFAULT_KEY
+from benchmarks.picks import user
 from benchmarks.results import ResultFolder
 from benchmarks.servers import Served, serving
 from benchmarks.wrk import WrkMissing, WrkRun, run_wrk, wrk_path
@@ -85,11 +86,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 def heavy_buyer(database_url: str, tokens_csv: Path) -> tuple[int, str]:
     """The buyer with the most orders, and its token from the generator's file."""
     with psycopg.connect(database_url) as conn:
-        row = conn.execute(
-            "SELECT o.user_id FROM orders o JOIN users u ON u.id = o.user_id"
-            " WHERE u.role = 'buyer' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
-        ).fetchone()
-    assert row is not None, "the dataset has no orders"
+        row = conn.execute(f"SELECT {user('orders', 'heavy')}").fetchone()
+    assert row is not None and row[0] is not None, "the dataset has no orders"
     tokens = {user.user_id: user.token for user in read_tokens_file(tokens_csv)}
     return row[0], tokens[row[0]]
 

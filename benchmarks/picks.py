@@ -34,3 +34,21 @@ def ranked(table: str, key: str, rank: Rank, *, among: str | None = None) -> str
         f"SELECT k FROM (SELECT k, row_number() OVER (ORDER BY c, k) AS r,"
         f" count(*) OVER () AS n FROM ({counted}) s) t WHERE r = (n + 1) / 2"
     )
+
+
+def user(table: str, rank: Rank, *, buyers_only: bool = True) -> str:
+    """SQL, a scalar subquery: the user of that rank by their rows in ``table``."""
+    return f"({ranked(table, 'user_id', rank, among=BUYERS if buyers_only else None)})"
+
+
+# A product listing's filters, picked from the catalogue as a shopper would:
+# a narrow price band around the median price, and a product code as printed
+# on a label (the last word of a product's name), the trigram indexes' case.
+PRICE_BAND = (
+    "percentile_disc(0.45) WITHIN GROUP (ORDER BY price_cents) AS low,"
+    " percentile_disc(0.55) WITHIN GROUP (ORDER BY price_cents) AS high FROM products"
+)
+TEXT_TERM = (
+    "lower(substring(name from '[^ ]+$')) AS term FROM products"
+    " ORDER BY id OFFSET (SELECT count(*) / 2 FROM products) LIMIT 1"
+)

@@ -1,10 +1,12 @@
 """Benchmark profiles: how much to measure, as declared data (``perfproof bench --profile``).
 
-Rounds are chosen per benchmark from a time budget: one call is timed after a
-warm-up, and a block gets ``budget_s / that time`` rounds, within ``min_rounds``
-and ``max_rounds``. A 1 ms query then gets ``max_rounds`` and a 200 ms unindexed
-one ``min_rounds``, so the slow arms cannot eat the run; every arm runs in two
-blocks (``benchmarks/arms.py``), so it gets twice a block's rounds in all.
+Rounds are chosen per benchmark from a time budget: in an arm's first block
+one call is timed after a warm-up call, and each of the arm's blocks gets
+``budget_s / that time`` rounds, within ``min_rounds`` and ``max_rounds``. A
+1 ms query then gets ``max_rounds`` and a 200 ms unindexed one
+``min_rounds``, so the slow arms cannot eat the run; every arm runs in two
+blocks (``benchmarks/arms.py``) with the same rounds, so it gets twice a
+block's rounds in all.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ PROFILES: dict[str, Profile] = {
             name="quick",
             summary="CI and a first look: scale tiny, few rounds (under 2 minutes)",
             scales=("tiny",),
-            scaling=("tiny", "small"),
+            scaling=("tiny", "small", "medium"),
             scaling_always=False,
             budget_s=0.05,
             min_rounds=3,

@@ -5,7 +5,7 @@ table whose size its cost grows with, how its parameters are picked from the
 data (``benchmarks/picks.py``), the call, a check that the call answered, and
 for writes what to arrange before each round. ``growth`` marks the series
 the growth mode fits across data sizes. ``benchmarks/test_queries.py``
-measures every row; the runner and the report read the same table.
+measures every row; the runner reads the same table.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from benchmarks.picks import BUYERS, RANKS, Rank, ranked
+from benchmarks.picks import PRICE_BAND, RANKS, TEXT_TERM, Rank, ranked, user
 from portal.queries.cart import add_to_cart, cart_for_user, set_cart_quantity
 from portal.queries.order_reports import recent_orders_for_admin
 from portal.queries.orders import checkout, orders_for_user
@@ -38,7 +38,6 @@ class QueryCase:
     call: Call
     answered: Callable[[Any], bool]
     prepare: tuple[TextClause, ...] = ()  # writes: arranged before each round, untimed
-    write: bool = False  # rolled back after every round
     growth: bool = False  # fitted across data sizes by the growth mode
 
     @property
@@ -56,8 +55,8 @@ def _search(filters: Callable[[Row], ProductFilter], sort: str = "id") -> Call:
     )
 
 
-def _user(table: str, rank: Rank, *, buyers: bool = True) -> str:
-    return f"SELECT ({ranked(table, 'user_id', rank, among=BUYERS if buyers else None)}) AS user_id"
+def _user(table: str, rank: Rank, *, buyers_only: bool = True) -> str:
+    return f"SELECT {user(table, rank, buyers_only=buyers_only)} AS user_id"
 
 
 def _per_rank(make: Callable[[Rank], QueryCase]) -> list[QueryCase]:
@@ -113,8 +112,7 @@ CASES: list[QueryCase] = [
         "products.search",
         "price-range",
         "products",
-        "SELECT percentile_disc(0.45) WITHIN GROUP (ORDER BY price_cents) AS low,"
-        " percentile_disc(0.55) WITHIN GROUP (ORDER BY price_cents) AS high FROM products",
+        f"SELECT {PRICE_BAND}",
         _search(
             lambda p: ProductFilter(min_price_cents=p["low"], max_price_cents=p["high"]),
             sort="price",
@@ -122,13 +120,11 @@ CASES: list[QueryCase] = [
         lambda page: bool(page[0]),
         growth=True,
     ),
-    # A product code as printed on a label: the trigram indexes' case.
     QueryCase(
         "products.search",
         "text",
         "products",
-        "SELECT lower(substring(name from '[^ ]+$')) AS term FROM products"
-        " ORDER BY id OFFSET (SELECT count(*) / 2 FROM products) LIMIT 1",
+        f"SELECT {TEXT_TERM}",
         _search(lambda p: ProductFilter(q=p["term"])),
         lambda page: bool(page[0]),
         growth=True,
@@ -149,7 +145,7 @@ CASES: list[QueryCase] = [
             "cart.for_user",
             rank,
             "cart_items",
-            _user("cart_items", rank, buyers=False),
+            _user("cart_items", rank, buyers_only=False),
             lambda conn, p: cart_for_user(conn, user_id=p["user_id"]),
             lambda cart: bool(cart["items"]),
         )
@@ -170,12 +166,11 @@ CASES: list[QueryCase] = [
             "cart_items",
             f"SELECT u.user_id, (SELECT min(p.id) FROM products p WHERE p.active AND NOT EXISTS"
             f" (SELECT 1 FROM cart_items c WHERE c.user_id = u.user_id AND c.product_id = p.id))"
-            f" AS product_id FROM ({_user('cart_items', rank, buyers=False)}) u",
+            f" AS product_id FROM ({_user('cart_items', rank, buyers_only=False)}) u",
             lambda conn, p: add_to_cart(
                 conn, user_id=p["user_id"], product_id=p["product_id"], quantity=1
             ),
             lambda item: item["quantity"] == 1,
-            write=True,
         )
     ),
     *_per_rank(
@@ -184,12 +179,11 @@ CASES: list[QueryCase] = [
             rank,
             "cart_items",
             f"SELECT u.user_id, (SELECT min(id) FROM cart_items c WHERE c.user_id = u.user_id)"
-            f" AS item_id FROM ({_user('cart_items', rank, buyers=False)}) u",
+            f" AS item_id FROM ({_user('cart_items', rank, buyers_only=False)}) u",
             lambda conn, p: set_cart_quantity(
                 conn, user_id=p["user_id"], item_id=p["item_id"], quantity=7
             ),
             lambda item: item is not None and item["quantity"] == 7,
-            write=True,
         )
     ),
     *_per_rank(
@@ -200,7 +194,6 @@ CASES: list[QueryCase] = [
             _user("wallet_transactions", rank),
             lambda conn, p: top_up(conn, user_id=p["user_id"], amount_cents=100),
             lambda done: done["transaction"]["amount_cents"] == 100,
-            write=True,
         )
     ),
     *_per_rank(
@@ -212,7 +205,6 @@ CASES: list[QueryCase] = [
             lambda conn, p: checkout(conn, user_id=p["user_id"]),
             lambda order: len(order["items"]) == 2,
             prepare=_CHECKOUT_PREPARE,
-            write=True,
         )
     ),
 ]

@@ -1,7 +1,10 @@
 """Result folders: one per run, with a manifest that says what ran and whether it finished.
 
-A reader must never mistake a half-written run for a complete one: every file is
-written atomically, and the manifest says ``"finished": false`` until the end.
+A reader must never mistake a half-written run for a complete one: the manifest
+and the tables the runner writes are written atomically, every file is listed
+in the manifest before it is written (pytest-benchmark's JSON and the logs are
+written by the child pytest), and the manifest says ``"finished": false``
+until the end.
 """
 
 from __future__ import annotations

@@ -25,21 +25,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.arms import ENDPOINT_ARMS, INDEX_BLOCKS
+import psycopg
+
+from benchmarks.arms import ENDPOINT_ARMS, INDEX_ARM_LABEL, INDEX_BLOCKS
+from benchmarks.growth import MIN_SIZES
 from benchmarks.profiles import PROFILES, Profile
-from benchmarks.query_cases import CASES as QUERY_CASES
 from benchmarks.results import ResultFolder
 from benchmarks.scaling import analyse
 from benchmarks.summary import endpoint_lines, growth_lines, query_lines
 from benchmarks.tidy import observations, write_tidy
 from portal.cli.args import dataset_seed, output_folder
+from portal.cli.commands import EXIT_INTERRUPTED, fail
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import Services, ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically, write_text_atomically
 
 SUITES = Path(__file__).resolve().parent
 SUITE_FILES = {"queries": "test_queries.py", "endpoints": "test_endpoints.py"}
-GROWTH_SERIES = {case.series for case in QUERY_CASES if case.growth}
+
+
+def growth_series() -> set[str]:
+    """The series the growth mode fits (imported late: the case table imports the portal)."""
+    from benchmarks.query_cases import CASES
+
+    return {case.series for case in CASES if case.growth}
 
 
 @dataclass(frozen=True)
@@ -119,11 +128,12 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def _scales(text: str) -> tuple[str, ...]:
-    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
     unknown = [name for name in names if name not in SCALES]
-    if unknown or len(names) < 2:
+    if unknown or len(names) < MIN_SIZES:
         raise argparse.ArgumentTypeError(
-            f"want two or more of {', '.join(SCALES)} separated by commas, not {text!r}"
+            f"want {MIN_SIZES} or more of {', '.join(SCALES)} separated by commas (a growth "
+            f"law needs {MIN_SIZES} sizes), not {text!r}"
         )
     return names
 
@@ -149,35 +159,86 @@ def run(args: argparse.Namespace) -> int:
     try:
         with services() as stack:
             print(stack.describe(), flush=True)
-            # Still inside services(): on Ctrl-C the child stops before the servers do.
-            code = _run_plan(args, profile, steps, stack)
-            if code == 130:  # handled: a second Ctrl-C must not cut the servers' stop short
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-            return code
+            # Still inside services(): on Ctrl-C the child stops before the servers do,
+            # and the servers stop after the run folder says what happened.
+            return _run_plan(args, profile, steps, stack)
     except ServiceUnavailable as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(error)
     except KeyboardInterrupt:
         print("\ninterrupted before the benchmarks started")
-        return 130
+        return EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+# Failures a user can cause or fix: a service that went away, a full disk.
+_EXPECTED = (ServiceUnavailable, psycopg.Error, OSError)
 
 
 def _run_plan(
     args: argparse.Namespace, profile: Profile, steps: list[Step], stack: Services
 ) -> int:
-    """A run folder, each step in a child pytest, the tidy table and summary; 130 when stopped."""
-    scales = sorted({step.scale for step in steps if not step.growth_only}, key=list(SCALES).index)
-    settings = {
+    """A run folder, each step in a child pytest, the tables and the summary.
+
+    Once the folder exists, however the run ends — done, a failed step, an
+    error, Ctrl-C — it gets its tables and a manifest that says so, and Ctrl-C
+    is ignored from then on (``run`` restores it), so a second one cannot cut
+    that short, nor the embedded servers' orderly stop.
+    """
+    label = "-".join([profile.name, *_main_scales(steps)])
+    label += "-scaling" if any(step.growth_only for step in steps) else ""
+    # From just before the run folder exists until the handler below is in
+    # place, Ctrl-C is held, then raised there: an interrupt in between would
+    # leave a folder that never says it was interrupted.
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    folder = ResultFolder(args.results, label, _settings(args, profile, steps, stack))
+    try:
+        signal.signal(signal.SIGINT, previous)
+        if held:
+            raise KeyboardInterrupt
+        code = _run_steps(args, profile, steps, stack, folder)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _write_tables(folder, steps)
+        folder.finish(ok=False, interrupted=True)
+        print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
+        return EXIT_INTERRUPTED
+    except BaseException as error:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _write_tables(folder, steps)
+        folder.finish(ok=False, error=f"{type(error).__name__}: {error}")
+        if isinstance(error, _EXPECTED):
+            print(f"partial results in {folder.path} (manifest: finished false)")
+            return fail(error)
+        raise
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lines = _write_tables(folder, steps)
+    folder.finish(ok=code == 0, pytest_exit_code=code)
+    if code != 0:
+        print(f"benchmarks failed (pytest exit {code}); partial results in {folder.path}")
+        return code
+    print("\n" + "\n".join(lines))
+    print(f"\nresults: {folder.path}")
+    return 0
+
+
+def _main_scales(steps: list[Step]) -> list[str]:
+    return sorted({s.scale for s in steps if not s.growth_only}, key=list(SCALES).index)
+
+
+def _settings(
+    args: argparse.Namespace, profile: Profile, steps: list[Step], stack: Services
+) -> dict[str, Any]:
+    """What the manifest says about the run before it starts."""
+    return {
         "profile": profile.name,
-        "scale": scales[0] if len(scales) == 1 else None,
-        "scales": scales,
+        "scales": _main_scales(steps),
         "growth_scales": [step.scale for step in steps if step.growth_only],
         "seed": args.seed,
         "suites": sorted({suite for step in steps for suite in step.suites}),
         "arms": {
-            "indexes": ["on", "off"],
+            "indexes": list(INDEX_ARM_LABEL),
             "index_blocks": [f"{state}-{block}" for state, block in INDEX_BLOCKS],
             "endpoints": [arm.name for arm in ENDPOINT_ARMS],
         },
@@ -192,37 +253,6 @@ def _run_plan(
         "dataset_rows": {},
         "steps": [],
     }
-    label = "-".join([profile.name, *scales]) + ("-scaling" if settings["growth_scales"] else "")
-    # From just before the run folder exists until the handler below is in
-    # place, Ctrl-C is held, then raised there: an interrupt in between would
-    # leave a folder that never says it was interrupted.
-    held: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
-    try:
-        folder = ResultFolder(args.results, label, settings)
-        try:
-            signal.signal(signal.SIGINT, previous)
-            if held:
-                raise KeyboardInterrupt
-            code = _run_steps(args, profile, steps, stack, folder)
-        except KeyboardInterrupt:
-            # Handled: further Ctrl-Cs must not cut short the tables, the
-            # manifest or the embedded servers' orderly stop.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            _write_tables(folder, steps)
-            folder.finish(ok=False, interrupted=True)
-            print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
-            return 130
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    lines = _write_tables(folder, steps)
-    folder.finish(ok=code == 0, pytest_exit_code=code)
-    if code != 0:
-        print(f"benchmarks failed (pytest exit {code}); partial results in {folder.path}")
-        return code
-    print("\n" + "\n".join(lines))
-    print(f"\nresults: {folder.path}")
-    return 0
 
 
 def _run_steps(
@@ -258,8 +288,9 @@ def _run_steps(
         if code != 0 and said:
             print("\n".join(said.splitlines()[-15:]), file=sys.stderr)
         slow = folder.path / f"slow-statements-{step.scale}.log"
-        if slow.exists():
-            count = sum(1 for _ in slow.open())
+        if "endpoints" in step.suites and slow.exists():
+            with slow.open() as lines:
+                count = sum(1 for _ in lines)
             print(f"{count} slow-statement warning(s) of the portal: {slow}")
         if code != 0:
             return code
@@ -294,15 +325,15 @@ def _write_tables(folder: ResultFolder, steps: list[Step]) -> list[str]:
         if path.exists():
             rows += observations(json.loads(path.read_text()), run=run_id)
     write_tidy(folder.file("tidy.csv"), rows)
-    lines = [
-        "Queries, indexed vs unindexed (medians of every round of both blocks, same run):",
-        *query_lines(rows),
-    ]
+    lines: list[str] = []
+    if any(row["suite"] == "queries" for row in rows):
+        lines += ["Queries, indexed vs unindexed (medians of every round of both blocks):"]
+        lines += query_lines(rows)
     if any(row["suite"] == "endpoints" for row in rows):
         lines += ["", "Endpoints, in-process portal (median ms; statements per request):"]
         lines += endpoint_lines(rows)
-    if any(step.growth_only for step in steps) or len({row["scale"] for row in rows}) >= 3:
-        analysis = analyse(rows, GROWTH_SERIES)
+    if any(step.growth_only for step in steps) or len({row["scale"] for row in rows}) >= MIN_SIZES:
+        analysis = analyse(rows, growth_series())
         write_json_atomically(folder.file("growth.json"), analysis)
         lines += ["", "Growth with the data (fitted over the sizes measured):"]
         lines += growth_lines(analysis)
@@ -341,8 +372,7 @@ def _suite_arguments(
         "-q",
     ]
     if "endpoints" in step.suites:
-        slow_log = folder.path.resolve() / f"slow-statements-{step.scale}.log"
-        folder.file(slow_log.name)
+        slow_log = folder.file(f"slow-statements-{step.scale}.log").resolve()
         arguments.append(f"--slow-log={slow_log}")
     if step.growth_only:
         arguments.append("--growth-only")

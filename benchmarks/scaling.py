@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from benchmarks.growth import Fit, best_fit, fit_all, size_for
+from benchmarks.growth import MIN_SIZES, POWER, Fit, choose, fit_all, size_for
 
 ABSOLUTE_SERIES = "orders.list_for_user[heavy]"
 ABSOLUTE_SECONDS = 1.3  # the write-up's unindexed orders query
@@ -49,32 +49,33 @@ def _fit_document(fit: Fit) -> dict[str, Any]:
 
 
 def analyse(rows: Iterable[Mapping[str, Any]], growth_series: set[str]) -> dict[str, Any]:
-    """Every growth series with 3+ sizes fitted; the absolute claim's size; what is missing."""
+    """Every growth series measured at ``MIN_SIZES`` sizes or more, fitted; the 1.3 s answer."""
+    points = growth_points(rows)
     fitted: dict[str, Any] = {}
     fits: dict[tuple[str, str], Fit] = {}
-    for (series, indexes), points in growth_points(rows).items():
-        if series not in growth_series or len(points) < 3:
+    for (series, indexes), measured in points.items():
+        if series not in growth_series or len(measured) < MIN_SIZES:
             continue
-        sizes = [float(n) for n, _ in points]
-        seconds = [t for _, t in points]
-        chosen = best_fit(sizes, seconds)
+        sizes = [float(n) for n, _ in measured]
+        seconds = [t for _, t in measured]
+        every = fit_all(sizes, seconds)
+        chosen = choose(every, sizes, seconds)
         fits[(series, indexes)] = chosen
-        power = next(fit for fit in fit_all(sizes, seconds) if fit.law == "power")
         fitted[f"{series} indexes={indexes}"] = {
             "series": series,
             "indexes": indexes,
-            "points": [{"rows": n, "median_s": t} for n, t in points],
+            "points": [{"rows": n, "median_s": t} for n, t in measured],
             "chosen": _fit_document(chosen),
-            "power_exponent_k": power.b,
-            "all": [_fit_document(fit) for fit in fit_all(sizes, seconds)],
+            "power_exponent_k": next(fit.b for fit in every if fit.law == POWER),
+            "all": [_fit_document(fit) for fit in every],
         }
-    return {"series": fitted, "absolute": _absolute(rows, fits)}
+    return {"series": fitted, "absolute": _absolute(points, fits)}
 
 
 def _absolute(
-    rows: Iterable[Mapping[str, Any]], fits: Mapping[tuple[str, str], Fit]
+    points: Mapping[tuple[str, str], list[tuple[int, float]]],
+    fits: Mapping[tuple[str, str], Fit],
 ) -> dict[str, Any]:
-    points = growth_points(rows)
     off_points = points.get((ABSOLUTE_SERIES, "off"), [])
     answer: dict[str, Any] = {
         "series": ABSOLUTE_SERIES,
@@ -95,7 +96,10 @@ def _absolute(
         return answer
     off, on = fits.get((ABSOLUTE_SERIES, "off")), fits.get((ABSOLUTE_SERIES, "on"))
     if off is None or on is None:
-        answer.update(kind="no evidence", note="needs the growth mode over 3 or more data sizes")
+        answer.update(
+            kind="no evidence",
+            note=f"needs the growth mode over {MIN_SIZES} or more data sizes",
+        )
         return answer
     found = size_for(off, ABSOLUTE_SECONDS)
     if found is None:

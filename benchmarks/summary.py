@@ -1,8 +1,8 @@
 """What ``perfproof bench`` prints at the end: medians per series and arm, from the tidy table.
 
-An arm's median pools the raw rounds of all its blocks (the arms run
-interleaved, in blocks). The report (reports/) reads the same table; this is
-the terminal's short version.
+An arm's median pools the raw rounds of both its blocks (the arms run
+interleaved, in blocks, with the same rounds in each). This is the
+terminal's short version of what the tidy table holds.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from benchmarks.arms import ENDPOINT_ARMS, INDEX_ARM_LABEL
+from benchmarks.growth import MIN_SIZES
 from portal.datagen import SCALES
 
 
@@ -73,6 +74,6 @@ def growth_lines(analysis: Mapping[str, Any]) -> list[str]:
             f"{fitted['power_exponent_k']:6.2f} {chosen['r2']:6.3f}"
         )
     if not analysis["series"]:
-        lines.append("(no series measured at 3 or more data sizes: nothing to fit)")
+        lines.append(f"(no series measured at {MIN_SIZES} or more data sizes: nothing to fit)")
     lines.append(f"1.3 s claim: {analysis['absolute']['note']}")
     return lines

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 import psycopg
@@ -25,24 +25,22 @@ from fastapi import FastAPI
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from benchmarks.arms import ENDPOINT_ARMS, EndpointArm, endpoint_arms_for
-from benchmarks.conftest import IndexArm, Row, calibrate, measure, pick_row
+from benchmarks.conftest import IndexArm, Rounds, Row, calibrate, measure, pick_row
 from benchmarks.endpoint_cases import CASES, EndpointCase
 from benchmarks.profiles import Profile
 from portal import Settings, create_app
 from portal.datagen import LoadResult
-from portal.datagen.tokens_file import read_tokens_file
+from portal.datagen.tokens_file import DatasetUser, read_tokens_file
 from portal.devstack import Services
 from portal.state import PortalState
 
 
-@dataclass
+@dataclass(frozen=True)
 class Portal:
     """One in-process portal and the client that drives it."""
 
     app: FastAPI
     client: httpx.AsyncClient
-    answers: list[str] = field(default_factory=list)  # X-Cache of every round
-    statements: list[int] = field(default_factory=list)  # statements of every round
 
     @property
     def state(self) -> PortalState:
@@ -62,30 +60,31 @@ def portals(
     runner = index_arm.runner
     exits = AsyncExitStack()
     found: dict[str, Portal] = {}
-    for cache in sorted({arm.cache for arm in endpoint_arms_for(index_arm.indexes)}):
-        settings = Settings(
-            database_url=bench_database,
-            redis_url=stack.redis_url,
-            cache=cache,
-            indexes=index_arm.indexes,
-        )
-        app = create_app(settings)
-        runner.run(exits.enter_async_context(app.router.lifespan_context(app)))
-        transport = httpx.ASGITransport(app=app)
-        client = httpx.AsyncClient(transport=transport, base_url="http://portal", timeout=60)
-        exits.push_async_callback(client.aclose)
-        found[cache] = Portal(app, client)
     try:
+        for cache in sorted({arm.cache for arm in endpoint_arms_for(index_arm.indexes)}):
+            settings = Settings(
+                database_url=bench_database,
+                redis_url=stack.redis_url,
+                cache=cache,
+                indexes=index_arm.indexes,
+            )
+            app = create_app(settings)
+            runner.run(exits.enter_async_context(app.router.lifespan_context(app)))
+            transport = httpx.ASGITransport(app=app)
+            client = httpx.AsyncClient(transport=transport, base_url="http://portal", timeout=60)
+            exits.push_async_callback(client.aclose)
+            found[cache] = Portal(app, client)
         yield found
     finally:
         runner.close_after(exits.aclose)
 
 
 @pytest.fixture(scope="session")
-def tokens(dataset: tuple[str, LoadResult]) -> dict[int, str]:
+def users(dataset: tuple[str, LoadResult]) -> dict[int, DatasetUser]:
+    """The dataset's users, with the tokens they authenticate with."""
     path = dataset[1].tokens_path
     assert path is not None, "the dataset's tokens file"
-    return {user.user_id: user.token for user in read_tokens_file(path)}
+    return {user.user_id: user for user in read_tokens_file(path)}
 
 
 @pytest.fixture(scope="session")
@@ -116,24 +115,27 @@ def test_endpoint(
     arm: EndpointArm,
     portals: dict[str, Portal],
     endpoint_picks: dict[str, Row],
-    tokens: dict[int, str],
+    users: dict[int, DatasetUser],
     table_rows: dict[str, int],
     profile: Profile,
+    sized_rounds: dict[tuple[str, str], Rounds],
     request: pytest.FixtureRequest,
     case: EndpointCase,
 ) -> None:
     params = endpoint_picks[case.series]
     path = case.path(params)
-    headers = {"Authorization": f"Bearer {tokens[params['user_id']]}"}
+    headers = users[params["user_id"]].headers
     portal = portals[arm.cache]
     runner = index_arm.runner
     state = portal.state
+    answers: list[str] = []  # X-Cache of every call
+    statements: list[int] = []  # SQL statements of every call
 
     def call() -> httpx.Response:
         before = state.statements.count
         response = runner.run(portal.client.get(path, headers=headers))
-        portal.statements.append(state.statements.count - before)
-        portal.answers.append(response.headers.get("x-cache", "-"))
+        statements.append(state.statements.count - before)
+        answers.append(response.headers.get("x-cache", "-"))
         return response
 
     setup: Callable[[], None] | None = None
@@ -160,15 +162,16 @@ def test_endpoint(
         size_rows=table_rows[case.size_table],
         path=path,
     )
-    rounds = calibrate(profile, call, setup)
-    portal.answers.clear()
-    portal.statements.clear()
+    rounds = calibrate(sized_rounds, (case.series, arm.name), profile, call, setup)
+    answers.clear()
+    statements.clear()
     response = measure(benchmark, call, rounds, setup=setup)
-    answers, statements = list(portal.answers), list(portal.statements)
-    # The warm-up rounds come first; the measured ones are the last ``rounds``.
-    measured = slice(len(answers) - rounds.rounds, None)
-    benchmark.extra_info.update(x_cache=answers[measured], statements=statements[measured])
     assert response.status_code == 200
     wanted = arm.expect or "-"
     wrong = [answer for answer in answers if answer != wanted]
     assert not wrong, f"{case.series} in arm {arm.name}: answered {wrong}, wanted {wanted}"
+    # pedantic calls the warm-up rounds, then the measured ones, in order.
+    measured = slice(rounds.warmup_rounds, rounds.warmup_rounds + rounds.rounds)
+    if not benchmark.disabled:
+        assert len(answers) == rounds.warmup_rounds + rounds.rounds, "one call per round"
+    benchmark.extra_info.update(x_cache=answers[measured], statements=statements[measured])

@@ -18,22 +18,30 @@ import psycopg
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from benchmarks.conftest import IndexArm, Row, calibrate, measure, pick_row
+from benchmarks.arms import INDEX_ARM_LABEL
+from benchmarks.conftest import IndexArm, Rounds, Row, calibrate, measure, pick_row
 from benchmarks.profiles import Profile
 from benchmarks.query_cases import CASES, QueryCase
 
 
+def cases_to_run(config: pytest.Config) -> list[QueryCase]:
+    growth_only = config.getoption("--growth-only")
+    return [case for case in CASES if case.growth or not growth_only]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "case" in metafunc.fixturenames:
-        growth_only = metafunc.config.getoption("--growth-only")
-        cases = [case for case in CASES if case.growth or not growth_only]
+        cases = cases_to_run(metafunc.config)
         metafunc.parametrize("case", cases, ids=[case.series for case in cases])
 
 
 @pytest.fixture(scope="session")
-def picked(bench_db: psycopg.Connection[Row]) -> dict[str, Row]:
+def picked(bench_db: psycopg.Connection[Row], request: pytest.FixtureRequest) -> dict[str, Row]:
     """Each series' parameters, picked once (the same for every arm and block)."""
-    return {case.series: pick_row(bench_db, case.pick, case.series) for case in CASES}
+    return {
+        case.series: pick_row(bench_db, case.pick, case.series)
+        for case in cases_to_run(request.config)
+    }
 
 
 def test_query(
@@ -42,6 +50,7 @@ def test_query(
     picked: dict[str, Row],
     table_rows: dict[str, int],
     profile: Profile,
+    sized_rounds: dict[tuple[str, str], Rounds],
     request: pytest.FixtureRequest,
     case: QueryCase,
 ) -> None:
@@ -50,7 +59,9 @@ def test_query(
     conn = runner.conn
 
     def setup() -> None:
-        runner.run(conn.rollback())  # a fresh transaction per round, as a request has
+        # A fresh transaction per round, as a request has (the teardown rolled
+        # the last one back; this also ends one a previous series left open).
+        runner.run(conn.rollback())
         for statement in case.prepare:
             runner.run(conn.execute(statement, params))
 
@@ -66,6 +77,7 @@ def test_query(
         series=case.series,
         operation=case.operation,
         variant=case.variant,
+        arm=INDEX_ARM_LABEL[index_arm.indexes],
         cache="-",
         warm="-",
         indexes=index_arm.indexes,
@@ -73,9 +85,9 @@ def test_query(
         scale=request.config.getoption("--scale"),
         size_table=case.size_table,
         size_rows=table_rows[case.size_table],
-        write=case.write,
         params={key: str(value) for key, value in params.items()},
     )
-    rounds = calibrate(profile, target, setup, teardown)
+    key = (case.series, index_arm.indexes)
+    rounds = calibrate(sized_rounds, key, profile, target, setup, teardown)
     result = measure(benchmark, target, rounds, setup=setup, teardown=teardown)
     assert case.answered(result), f"{case.series}: unexpected answer {result!r}"

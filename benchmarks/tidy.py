@@ -22,7 +22,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from benchmarks.arms import INDEX_ARM_LABEL
 from portal.files import write_csv_atomically
 
 COLUMNS = (
@@ -58,7 +57,7 @@ def observations(document: Mapping[str, Any], *, run: str) -> Iterator[dict[str,
             "series": info["series"],
             "operation": info["operation"],
             "variant": info["variant"],
-            "arm": info.get("arm") or INDEX_ARM_LABEL[info["indexes"]],
+            "arm": info["arm"],
             "cache": info["cache"],
             "warm": info["warm"],
             "indexes": info["indexes"],

@@ -16,8 +16,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description=(
-            "Apply (on) or drop (off) sql/add-performance-indexes.sql, then ANALYZE. "
-            "Idempotent; prints which indexes exist afterwards and how long it took."
+            "Apply (on) or drop (off) sql/add-performance-indexes.sql, then ANALYZE; nothing "
+            "when they already are. Prints which indexes exist afterwards and how long it took."
         ),
     )
     parser.add_argument(
@@ -33,8 +33,9 @@ def run(args: argparse.Namespace) -> int:
             result = set_indexes(stack.database_url, args.state)
     except (ServiceUnavailable, psycopg.Error) as error:
         return fail(error)
+    done = f"took {result.seconds:.2f} s incl. ANALYZE" if result.changed else "already so"
     print(
         f"indexes {result.state}: {len(result.present)} performance index(es) present "
-        f"({', '.join(result.present) or 'none'}); took {result.seconds:.2f} s incl. ANALYZE"
+        f"({', '.join(result.present) or 'none'}); {done}"
     )
     return 0

@@ -25,17 +25,27 @@ class SwitchResult:
     state: IndexState
     present: list[str]
     seconds: float
+    changed: bool  # False: they already were in that state, nothing ran
 
 
 def set_indexes(database_url: str, state: IndexState) -> SwitchResult:
-    """Turn the performance indexes ``on`` or ``off`` (idempotent), then ANALYZE."""
+    """Turn the performance indexes ``on`` or ``off``, then ANALYZE; nothing if already so.
+
+    A database already in the wanted state is left alone, statistics included:
+    a needless ANALYZE re-samples the tables, and two runs of one arm could
+    then be planned differently.
+    """
     script = ADD_FILE if state == "on" else DROP_FILE
+    wanted = performance_index_names() if state == "on" else []
     started = time.perf_counter()
     with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
-        conn.execute(sql_file(script).read_text().encode())
-        conn.execute("ANALYZE")
+        changed = present_indexes(conn) != wanted
+        if changed:
+            conn.execute(sql_file(script).read_text().encode())
+            conn.execute("ANALYZE")
         present = present_indexes(conn)
-    return SwitchResult(state=state, present=present, seconds=time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return SwitchResult(state=state, present=present, seconds=seconds, changed=changed)
 
 
 def present_indexes(conn: psycopg.Connection) -> list[str]:

@@ -1,9 +1,11 @@
-"""A real ``perfproof bench --profile quick`` at tiny: every suite, and the run folder it leaves.
+"""A real ``perfproof bench --profile quick --scaling``: every suite, and the run folder it leaves.
 
-One run for the module (about half a minute): both index arms of every query
-series, all four arms of every endpoint series, statement counts and X-Cache
-answers per round, a tidy table that says what pytest-benchmark's JSON says.
-No speed is asserted: that is what the benchmarks are for.
+One run for the module (about a minute; the medium dataset is generated the
+first time): both index arms of every query series, all four arms of every
+endpoint series at tiny, the growth queries at small and medium too,
+statement counts and X-Cache answers per round, a tidy table that says what
+pytest-benchmark's JSON says, growth laws fitted over three sizes. No speed
+is asserted: that is what the benchmarks are for.
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ from benchmarks.query_cases import CASES as QUERY_CASES
 from benchmarks.tidy import COLUMNS, read_tidy
 from portal.devstack import Services
 
+JSON_FILES = ("benchmarks-tiny.json", "growth-small.json", "growth-medium.json")
+
 
 @pytest.fixture(scope="module")
 def run_folder(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> Path:
     results = tmp_path_factory.mktemp("bench")
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.cli", "bench", "--profile", "quick",
-         "--scaling-scales", "tiny,small", "--results", str(results)],
+        [sys.executable, "-m", "benchmarks.cli", "bench", "--profile", "quick", "--scaling",
+         "--results", str(results)],
         env={**os.environ, **stack.env()}, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -54,13 +58,15 @@ def test_the_manifest_says_finished_and_lists_every_file(
 ) -> None:
     assert manifest["finished"] is True
     assert manifest["profile"] == "quick" and manifest["scales"] == ["tiny"]
-    assert manifest["growth_scales"] == ["small"]
-    for name in ("benchmarks-tiny.json", "growth-small.json", "tidy.csv", "growth.json"):
+    assert manifest["growth_scales"] == ["small", "medium"]
+    for name in (*JSON_FILES, "tidy.csv", "growth.json", "summary.txt"):
         assert name in manifest["files"]
     for name in manifest["files"]:
         assert (run_folder / name).is_file(), name
-    assert [step["name"] for step in manifest["steps"]] == ["benchmarks-tiny", "growth-small"]
-    assert set(manifest["dataset_rows"]) == {"tiny", "small"}
+    steps = [step["name"] for step in manifest["steps"]]
+    assert steps == ["benchmarks-tiny", "growth-small", "growth-medium"]
+    assert all(step["pytest_exit_code"] == 0 for step in manifest["steps"])
+    assert set(manifest["dataset_rows"]) == {"tiny", "small", "medium"}
 
 
 def test_every_query_series_has_both_index_arms(tidy: list[dict[str, Any]]) -> None:
@@ -74,8 +80,9 @@ def test_every_query_series_has_both_index_arms(tidy: list[dict[str, Any]]) -> N
 
 
 def test_the_growth_sizes_measure_only_the_growth_series(tidy: list[dict[str, Any]]) -> None:
-    at_small = {row["series"] for row in tidy if row["scale"] == "small"}
-    assert at_small == {case.series for case in QUERY_CASES if case.growth}
+    for scale in ("small", "medium"):
+        measured = {row["series"] for row in tidy if row["scale"] == scale}
+        assert measured == {case.series for case in QUERY_CASES if case.growth}
 
 
 def test_every_endpoint_series_has_all_arms_with_statements(tidy: list[dict[str, Any]]) -> None:
@@ -103,26 +110,49 @@ def test_hits_hit_without_sql_and_the_other_arms_ask_the_database(
         assert min(by_arm[arm]["statements"]) >= 1, arm
 
 
+def test_both_blocks_of_an_arm_have_the_same_rounds(tidy: list[dict[str, Any]]) -> None:
+    rounds: dict[tuple[str, str, str], Counter[int]] = defaultdict(Counter)
+    for row in tidy:
+        if row["metric"] == "time":
+            rounds[(row["scale"], row["series"], row["arm"])][row["repetition"]] += 1
+    assert all(len(set(blocks.values())) == 1 for blocks in rounds.values())
+
+
 def test_the_tidy_table_says_what_the_json_says(
     run_folder: Path, tidy: list[dict[str, Any]]
 ) -> None:
     header = (run_folder / "tidy.csv").read_text().splitlines()[0]
     assert tuple(header.split(",")) == COLUMNS
     from_json = []
-    for name in ("benchmarks-tiny.json", "growth-small.json"):
+    for name in JSON_FILES:
         for bench in json.loads((run_folder / name).read_text())["benchmarks"]:
-            series, arm = bench["extra_info"]["series"], bench["extra_info"].get("arm")
-            from_json += [(series, arm, value) for value in bench["stats"]["data"]]
+            info = bench["extra_info"]
+            key = (info["scale"], info["series"], info["arm"], info["block"])
+            from_json += [(*key, "time", value) for value in bench["stats"]["data"]]
+            from_json += [(*key, "statements", count) for count in info.get("statements", ())]
     from_tidy = [
-        (row["series"], row["arm"] if row["suite"] == "endpoints" else None, row["value"])
+        (row["scale"], row["series"], row["arm"], row["repetition"], row["metric"], row["value"])
         for row in tidy
-        if row["metric"] == "time"
+        if row["metric"] in ("time", "statements")
     ]
     assert sorted(from_tidy) == sorted(from_json)  # floats round-trip exactly through CSV
 
 
-def test_growth_needs_three_sizes_and_says_so(run_folder: Path) -> None:
+def test_growth_laws_are_fitted_over_three_sizes(run_folder: Path) -> None:
     growth = json.loads((run_folder / "growth.json").read_text())
-    assert growth["series"] == {}
-    assert growth["absolute"]["kind"] == "no evidence"
-    assert "3 or more" in growth["absolute"]["note"]
+    fitted = growth["series"]
+    growth_series = {case.series for case in QUERY_CASES if case.growth}
+    assert {entry["series"] for entry in fitted.values()} == growth_series
+    for entry in fitted.values():
+        assert [point["rows"] for point in entry["points"]] == sorted(
+            point["rows"] for point in entry["points"]
+        )
+        assert len(entry["points"]) == 3
+        assert {fit["law"] for fit in entry["all"]} == {
+            "constant",
+            "log n",
+            "n",
+            "n log n",
+            "power",
+        }
+    assert growth["absolute"]["kind"] in {"extrapolation", "interpolation", "measured", "never"}

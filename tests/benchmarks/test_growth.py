@@ -80,3 +80,16 @@ def test_too_few_points_are_refused() -> None:
 def test_a_falling_series_is_not_a_law_of_growth() -> None:
     seconds = noisy([2e-3 - 1e-4 * np.log(n) for n in SIZES], seed=1)
     assert best_fit(SIZES, seconds).law == "constant"
+
+
+THREE_SIZES = [5e3, 1e5, 1e6]  # what --scaling measures by default: tiny, small, medium
+
+
+@pytest.mark.parametrize("seconds", [[1.0e-3, 1.05e-3, 0.98e-3], [1.0e-3, 1.08e-3, 1.02e-3]])
+def test_three_flat_sizes_are_constant(seconds: list[float]) -> None:
+    assert best_fit(THREE_SIZES, seconds).law == "constant"
+
+
+def test_three_linear_sizes_are_linear() -> None:
+    seconds = [1e-3 + 4e-8 * n for n in THREE_SIZES]
+    assert best_fit(THREE_SIZES, noisy(seconds, seed=2)).law == "n"

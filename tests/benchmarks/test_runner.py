@@ -67,10 +67,38 @@ def test_an_interrupt_just_after_the_run_folder_appears_is_not_lost(
     profile = PROFILES["quick"]
     try:
         code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
+        # Handled: further Ctrl-Cs wait until the servers have stopped (run() restores it).
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     except KeyboardInterrupt:
         pytest.fail("the interrupt escaped the runner: the run folder says nothing of it")
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     assert code == 130
     (manifest_path,) = tmp_path.glob("*/manifest.json")
     manifest = json.loads(manifest_path.read_text())
     assert manifest["finished"] is False and manifest["interrupted"] is True
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_an_error_in_a_step_finishes_the_run_folder_and_says_so_in_one_line(
+    stack: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def no_database(*_: Any, **__: Any) -> str:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(runner, "ensure_database", no_database)
+    args = argparse.Namespace(results=tmp_path, scale="tiny", seed=1, suites=None, scaling=False)
+    args.scaling_scales = None
+    profile = PROFILES["quick"]
+    try:
+        code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    assert code == 2
+    assert capsys.readouterr().err == "error: No space left on device\n"
+    (manifest_path,) = tmp_path.glob("*/manifest.json")
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["finished"] is False and "No space left" in manifest["error"]
+    assert (manifest_path.parent / "tidy.csv").is_file()
