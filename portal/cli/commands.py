@@ -103,6 +103,15 @@ def run_module(name: str, argv: Sequence[str] | None, *, prog: str) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").split(".")[0] in ("portal", "benchmarks", "loadtests", "reports"):
+            raise  # our own code: a bug, not an installation
+        print(
+            f"error: {prog} needs the Python package {missing.name!r}, which is not installed "
+            "(the load tests: pip install 'perfproof[loadtest]'; the report: '[report]')",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     return invoke(module, argv, prog=prog)
 
 

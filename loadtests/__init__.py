@@ -1,0 +1,1 @@
+"""Locust load tests of the portal: personas, the arm-by-arm runner, and what they record."""

@@ -1,0 +1,78 @@
+"""CPU of every process a load run involves, sampled from outside Locust with psutil.
+
+On two cores the load generator, the portal, PostgreSQL and Redis share the
+machine: a generator near one full core measures itself, not the portal
+(Locust's own CPU warning samples every 10 s and stays silent in short runs).
+Groups: ``generator`` (Locust and its worker processes), ``portal`` (uvicorn
+and its workers), ``postgres`` and ``redis`` (found by process name).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+import psutil
+
+SATURATED = 0.90  # of one core, per generator process: it is measuring itself
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _named(names: Iterable[str]) -> list[psutil.Process]:
+    wanted = tuple(names)
+    found = []
+    for process in psutil.process_iter(["name"]):
+        name = process.info.get("name") or ""
+        if name.startswith(wanted):
+            found.append(process)
+    return found
+
+
+def _seconds(processes: Iterable[psutil.Process]) -> dict[int, float]:
+    times = {}
+    for process in processes:
+        try:
+            cpu = process.cpu_times()
+            times[process.pid] = float(cpu.user + cpu.system)
+        except psutil.Error:
+            continue
+    return times
+
+
+class CpuMeter:
+    """CPU seconds per group between ``start`` and ``stop``, as a share of one core."""
+
+    def __init__(self, *, generator_pid: int, portal_pid: int) -> None:
+        self._groups: dict[str, Callable[[], list[psutil.Process]]] = {
+            "generator": lambda: _tree(generator_pid),
+            "portal": lambda: _tree(portal_pid),
+            "postgres": lambda: _named(["postgres"]),
+            "redis": lambda: _named(["redis-server"]),
+        }
+        self._before: dict[str, dict[int, float]] = {}
+        self._started = 0.0
+
+    def start(self) -> None:
+        self._started = time.monotonic()
+        self._before = {group: _seconds(find()) for group, find in self._groups.items()}
+
+    def stop(self) -> dict[str, float]:
+        wall = max(time.monotonic() - self._started, 1e-9)
+        shares: dict[str, float] = {}
+        for group, find in self._groups.items():
+            after = _seconds(find())
+            before = self._before.get(group, {})
+            used = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+            shares[group] = round(used / wall, 3)
+        return shares
+
+    @staticmethod
+    def generator_processes(pid: int) -> int:
+        return max(1, len(_tree(pid)))

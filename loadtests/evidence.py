@@ -1,0 +1,87 @@
+"""Server-side evidence of a load run: the database's and Redis's own counters, before and after.
+
+The client says what it saw; these say what the servers did. Deltas over the
+measured window of:
+
+* ``pg_stat_statements``: statements executed in the portal's database (when
+  the server preloads it; otherwise said why not);
+* ``pg_stat_database``: transactions, rows returned and fetched, block hits
+  and reads;
+* ``pg_stat_user_tables``: sequential vs index scans per table;
+* Redis ``INFO``: ``keyspace_hits`` and ``keyspace_misses``.
+
+PostgreSQL publishes a backend's counters when it goes idle (at most a second
+later), so the "after" snapshot waits ``SETTLE_S`` once the load has stopped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+import redis
+
+SETTLE_S = 1.5
+
+_DATABASE = (
+    "SELECT xact_commit + xact_rollback AS transactions, tup_returned, tup_fetched,"
+    " blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()"
+)
+_TABLES = "SELECT relname, seq_scan, coalesce(idx_scan, 0) FROM pg_stat_user_tables"
+_STATEMENTS = (
+    "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements"
+    " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    taken: float
+    database: dict[str, int]
+    tables: dict[str, tuple[int, int]]  # relname -> (seq_scan, idx_scan)
+    statements: int | None  # None: pg_stat_statements is not available
+    redis: dict[str, int] = field(default_factory=dict)
+
+
+def snapshot(database_url: str, redis_url: str) -> Snapshot:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(_DATABASE).fetchone()
+        assert row is not None
+        names = ("transactions", "tup_returned", "tup_fetched", "blks_hit", "blks_read")
+        database = dict(zip(names, (int(value) for value in row), strict=True))
+        tables = {name: (int(seq), int(idx)) for name, seq, idx in conn.execute(_TABLES)}
+        try:
+            found = conn.execute(_STATEMENTS).fetchone()
+            statements = int(found[0]) if found else None
+        except psycopg.Error:
+            statements = None
+    with redis.Redis.from_url(redis_url, socket_timeout=5) as client:
+        info: Mapping[str, Any] = client.info("stats")
+    counters = {key: int(info.get(key, 0)) for key in ("keyspace_hits", "keyspace_misses")}
+    return Snapshot(time.time(), database, tables, statements, counters)
+
+
+def delta(before: Snapshot, after: Snapshot) -> dict[str, Any]:
+    """What the servers did between the two snapshots."""
+    tables = {
+        name: {
+            "seq_scan": after.tables[name][0] - before.tables.get(name, (0, 0))[0],
+            "idx_scan": after.tables[name][1] - before.tables.get(name, (0, 0))[1],
+        }
+        for name in after.tables
+    }
+    statements = (
+        after.statements - before.statements
+        if after.statements is not None and before.statements is not None
+        else None
+    )
+    return {
+        "seconds": after.taken - before.taken,
+        "database": {key: after.database[key] - before.database[key] for key in after.database},
+        "tables": tables,
+        "pg_stat_statements_calls": statements,
+        "redis": {key: after.redis[key] - before.redis.get(key, 0) for key in after.redis},
+    }

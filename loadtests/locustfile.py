@@ -1,0 +1,255 @@
+"""Locust users for the portal, built from the persona table (``loadtests/personas.py``).
+
+    perfproof loadtest --prepare                    # once: the load data file
+    locust -f loadtests/locustfile.py --host http://127.0.0.1:8000
+
+Plain Locust works as usual (web UI included). ``perfproof loadtest`` runs
+this same file headless for each arm and reads what it records beside
+Locust's own statistics: per route template, HDR latency histograms (from
+the actual send, and in the open model from each request's intended start),
+failures and ``X-Cache`` answers, written to ``PERFPROOF_LOAD_OUT`` when
+Locust quits. Several generator processes (``--processes``, or workers on
+other machines) send their recordings to the master, which merges them.
+
+With ``PERFPROOF_WARMUP_S``, the first seconds of the run are a warm-up:
+recorded apart (the cold cache's hit ratio curve starts there), Locust's own
+statistics reset when it ends, and the files ``<OUT>.measuring`` and
+``<OUT>.stopped`` say when the measured window began and ended, so the
+runner's server-side snapshots and CPU samples cover exactly that window.
+
+Load models (``PERFPROOF_LOAD_MODEL``): ``closed`` (the default: each user
+loops with no think time) or ``open``: one scheduler per process starts tasks
+at ``PERFPROOF_RATE`` per second in all (Poisson arrivals, or ``constant``
+with ``PERFPROOF_ARRIVALS``), whatever the responses do; a start made more
+than ``LATE_S`` after its time is counted late.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import gevent
+from locust import FastHttpUser, constant, events, task
+from locust.env import Environment
+from locust.runners import MasterRunner, WorkerRunner
+
+from loadtests.load_data import LoadData, locate, read
+from loadtests.personas import PERSONAS, Persona, Visit, draw_user
+from loadtests.recorder import Recorder
+
+OUT_ENV = "PERFPROOF_LOAD_OUT"
+MODEL_ENV, RATE_ENV, ARRIVALS_ENV = "PERFPROOF_LOAD_MODEL", "PERFPROOF_RATE", "PERFPROOF_ARRIVALS"
+LATE_S = 0.010  # a start later than this after its scheduled time is late
+IN_FLIGHT_MAX = 512  # open model: more at once is a server that stopped answering
+
+PHASES = ("warmup", "measured")
+_state: dict[str, Any] = {
+    "recorders": {phase: Recorder() for phase in PHASES},
+    "phase": "measured",
+    "started": time.monotonic(),
+    "data": None,
+}
+
+
+def _recorder() -> Recorder:
+    recorder: Recorder = _state["recorders"][_state["phase"]]
+    return recorder
+
+
+def _mark(suffix: str) -> None:
+    out = os.environ.get(OUT_ENV)
+    if out:
+        Path(f"{out}.{suffix}").write_text(f"{time.time()}\n")
+
+
+def _data() -> LoadData:
+    data: LoadData | None = _state["data"]
+    if data is None:
+        data = _state["data"] = read(locate())
+    return data
+
+
+@events.init.add_listener
+def _on_init(environment: Environment, **_: Any) -> None:
+    if not isinstance(environment.runner, MasterRunner):
+        _data()  # a missing load data file fails now, with the message saying what to run
+
+
+@events.test_start.add_listener
+def _on_test_start(environment: Environment, **_: Any) -> None:
+    """Every process times its own warm-up, so each recording lands in its own phase."""
+    _state["started"] = time.monotonic()
+    warmup = float(os.environ.get("PERFPROOF_WARMUP_S", "0") or 0)
+    if warmup <= 0:
+        _state["phase"] = "measured"
+        if not isinstance(environment.runner, WorkerRunner):
+            _mark("measuring")
+        return
+    _state["phase"] = "warmup"
+
+    def end_warmup() -> None:
+        gevent.sleep(warmup)
+        _state["phase"] = "measured"
+        if not isinstance(environment.runner, WorkerRunner):
+            assert environment.runner is not None
+            environment.runner.stats.reset_all()  # Locust's own tables: the measured window
+            _mark("measuring")
+
+    gevent.spawn(end_warmup)
+
+
+@events.test_stop.add_listener
+def _on_test_stop(environment: Environment, **_: Any) -> None:
+    if not isinstance(environment.runner, WorkerRunner):
+        _mark("stopped")
+
+
+@events.report_to_master.add_listener
+def _on_report_to_master(data: dict[str, Any], **_: Any) -> None:
+    """Workers hand over what they recorded since the last report (and start afresh)."""
+    recorders: dict[str, Recorder] = _state["recorders"]
+    _state["recorders"] = {phase: Recorder() for phase in PHASES}
+    data["perfproof"] = {phase: recorder.to_document() for phase, recorder in recorders.items()}
+    totals = _state.setdefault("reported", Recorder())
+    for recorder in recorders.values():
+        totals.merge(recorder)
+
+
+@events.worker_report.add_listener
+def _on_worker_report(data: dict[str, Any], **_: Any) -> None:
+    for phase, document in data.get("perfproof", {}).items():
+        _state["recorders"][phase].merge(Recorder.from_document(document))
+
+
+@events.quitting.add_listener
+def _on_quitting(environment: Environment, **_: Any) -> None:
+    out = os.environ.get(OUT_ENV)
+    if not out:
+        return
+    if isinstance(environment.runner, WorkerRunner):
+        # What this worker sent in all, so a merge can be checked against its parts.
+        totals = _state.get("reported", Recorder())
+        Path(f"{out}.worker-{os.getpid()}.json").write_text(json.dumps(totals.to_document()))
+        return
+    recorders: dict[str, Recorder] = _state["recorders"]
+    document = {phase: recorder.to_document() for phase, recorder in recorders.items()}
+    Path(out).write_text(json.dumps(document))
+
+
+class _Http:
+    """``personas.Http`` over a Locust client: names requests by route, records them."""
+
+    def __init__(self, user: FastHttpUser, token: str) -> None:
+        self.user = user
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.intended: float | None = None  # open model: when the current task was due
+
+    def call(
+        self,
+        method: str,
+        route: str,
+        path: str,
+        *,
+        body: Any = None,
+        ok: tuple[int, ...] = (200,),
+    ) -> Any:
+        started = time.monotonic()
+        kwargs: dict[str, Any] = {"name": route, "headers": self.headers, "catch_response": True}
+        if body is not None:
+            kwargs["json"] = body
+        with self.user.client.request(method, path, **kwargs) as response:
+            ended = time.monotonic()
+            status = response.status_code
+            good = status in ok
+            if good:
+                response.success()
+            else:
+                response.failure(f"{method} {route}: status {status}")
+            intended, self.intended = self.intended, None  # only a task's first request
+            _recorder().record(
+                f"{method} {route}",
+                ended - started,
+                ok=good,
+                x_cache=response.headers.get("x-cache") if status else None,
+                second=int(ended - _state["started"]),
+                intended_seconds=None if intended is None else ended - intended,
+            )
+            if good and status != 204 and response.content:
+                try:
+                    return response.json()
+                except ValueError:
+                    return None
+        return None
+
+
+def _visit(user: FastHttpUser, persona: Persona) -> Visit:
+    rng = random.Random()
+    data = _data()
+    person = draw_user(persona, data, rng)
+    return Visit(http=_Http(user, person.token), user=person, data=data, rng=rng)
+
+
+def _closed_user(persona: Persona) -> type[FastHttpUser]:
+    """A Locust user class for ``persona``: its tasks with their weights, no think time."""
+
+    def on_start(self: Any) -> None:
+        self.visit = _visit(self, persona)
+
+    tasks = {(lambda self, run=item.run: run(self.visit)): item.weight for item in persona.tasks}
+    return type(
+        persona.name.capitalize(),
+        (FastHttpUser,),
+        {
+            "weight": persona.weight,
+            "wait_time": constant(0),
+            "tasks": tasks,
+            "on_start": on_start,
+            "abstract": os.environ.get(MODEL_ENV, "closed") != "closed",
+        },
+    )
+
+
+Buyer = _closed_user(PERSONAS[0])
+Admin = _closed_user(PERSONAS[1])
+
+
+class OpenArrivals(FastHttpUser):
+    """The open model: one per process, starting tasks on a schedule, not on answers."""
+
+    abstract = os.environ.get(MODEL_ENV, "closed") != "open"
+    fixed_count = 1
+    concurrency = IN_FLIGHT_MAX
+    wait_time = constant(0)
+
+    @task
+    def arrive(self) -> None:
+        processes = max(1, int(os.environ.get("PERFPROOF_GENERATORS", "1")))
+        rate = float(os.environ.get(RATE_ENV, "50")) / processes
+        poisson = os.environ.get(ARRIVALS_ENV, "poisson") == "poisson"
+        rng = random.Random()
+        weights = [persona.weight for persona in PERSONAS]
+        # One remembered person per in-flight slot: tasks still click through.
+        visits = [_visit(self, rng.choices(PERSONAS, weights)[0]) for _ in range(64)]
+        due = time.monotonic()
+        while True:
+            due += rng.expovariate(rate) if poisson else 1.0 / rate
+            gevent.sleep(max(0.0, due - time.monotonic()))
+            recorder = _recorder()
+            recorder.scheduled += 1
+            if time.monotonic() - due > LATE_S:
+                recorder.late += 1
+            gevent.spawn(self._start, rng.choice(visits), due, rng)
+
+    def _start(self, visit: Visit, due: float, rng: random.Random) -> None:
+        """One task, its first request timed from ``due``: a client of its own per start."""
+        persona = next(p for p in PERSONAS if p.role == visit.user.role)
+        chosen = rng.choices(persona.tasks, [t.weight for t in persona.tasks])[0]
+        http = _Http(self, visit.user.token)
+        http.intended = due
+        chosen.run(replace(visit, http=http))

@@ -1,0 +1,507 @@
+"""``perfproof loadtest``: Locust against the real portal in every arm, interleaved, with evidence.
+
+For each load model (closed, then open), each repetition and each arm
+(cache on/off x indexes on/off; the order rotates every repetition), the
+runner starts the portal with uvicorn on the generated dataset in that arm
+(start-up switches the indexes; a fresh process has a cleared cache and zero
+counters), runs Locust headless against it (a warm-up, then the measured
+window), and records, for the measured window only: Locust's own CSV and
+HTML, our HDR histograms per route, X-Cache answers and the hit ratio per
+second, the database's and Redis's own counter deltas, the portal's
+statement counter, and the CPU of generator, portal, PostgreSQL and Redis.
+The open model's offered rate is ``--rate``, else a share of the slowest
+arm's closed-model capacity, the same for every arm.
+
+Everything it started stops when it ends, also on Ctrl-C, a crash or a dead
+server; every run that finished is kept and the manifest lists the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from prometheus_client.parser import text_string_to_metric_families
+
+from benchmarks.results import ResultFolder
+from benchmarks.servers import Served, serving
+from benchmarks.tidy import write_tidy
+from loadtests import evidence, load_data
+from loadtests.arms import ARMS_BY_NAME, MODELS, LoadArm, Model, rotated
+from loadtests.cpu import CpuMeter
+from loadtests.guard import RunFacts, comparison_problems, run_problems
+from loadtests.profiles import LOAD_PROFILES, LoadProfile
+from loadtests.recorder import Recorder
+from loadtests.tables import observations, summary_lines
+from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int
+from portal.cli.commands import EXIT_INTERRUPTED, fail
+from portal.datagen import SCALES, load_dataset
+from portal.devstack import Services, ServiceUnavailable, ensure_database, services
+from portal.files import write_json_atomically, write_text_atomically
+
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+START_TIMEOUT_S = 600.0  # start-up may build the indexes of a large dataset
+
+
+def _arms(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    unknown = [name for name in names if name not in ARMS_BY_NAME]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"want arms among {', '.join(ARMS_BY_NAME)}, separated by commas, not {text!r}"
+        )
+    return names
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=(
+            "Drive the real portal with Locust (buyer and admin personas) in each arm, cache "
+            "on/off x indexes on/off, interleaved, in a closed model (each arm's capacity) "
+            "and an open one (the same offered rate for every arm, latency from each "
+            "request's intended start), and keep client and server-side evidence in a run "
+            "folder."
+        ),
+        epilog=(
+            "Profiles: "
+            + "; ".join(f"{p.name}: {p.summary}" for p in LOAD_PROFILES.values())
+            + ". Arms: all-on, no-cache, no-indexes, all-off. Exit codes: 0 done (some runs may "
+            "be marked invalid: see validity in the run folder), 2 bad option or no service, "
+            "130 interrupted. Example: perfproof loadtest --profile quick; "
+            "perfproof loadtest --arms all-on,no-cache --rate 200"
+        ),
+    )
+    parser.add_argument(
+        "--profile", choices=list(LOAD_PROFILES), default="default", help="default: default"
+    )
+    parser.add_argument(
+        "--scale", choices=list(SCALES), default="small", help="dataset size (default small)"
+    )
+    parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
+    parser.add_argument("--arms", type=_arms, help="comma-separated arms (default: the profile's)")
+    parser.add_argument(
+        "--model", choices=[*MODELS, "both"], default="both", help="load model (default both)"
+    )
+    parser.add_argument("--repetitions", type=positive_int, help="per arm and model")
+    parser.add_argument("--duration", type=positive_float, help="measured seconds per run")
+    parser.add_argument("--warmup", type=positive_float, help="warm-up seconds per run")
+    parser.add_argument("--users", type=positive_int, help="closed model: simulated users")
+    parser.add_argument(
+        "--rate", type=positive_float, help="open model: offered requests/s (default: measured)"
+    )
+    parser.add_argument(
+        "--processes", type=positive_int, default=1, help="Locust generator processes"
+    )
+    parser.add_argument("--workers", type=positive_int, default=1, help="uvicorn workers")
+    parser.add_argument(
+        "--results", type=output_folder, default="results", help="results root (default results)"
+    )
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="only load the dataset and write the load data file plain Locust reads, then exit",
+    )
+    return parser
+
+
+@dataclass(frozen=True)
+class Plan:
+    profile: LoadProfile
+    arms: tuple[LoadArm, ...]
+    models: tuple[Model, ...]
+    repetitions: int
+    warmup_s: float
+    duration_s: float
+    users: int
+    rate: float | None
+    processes: int
+    workers: int
+
+
+def plan_of(args: argparse.Namespace) -> Plan:
+    profile = LOAD_PROFILES[args.profile]
+    names = args.arms or profile.arms
+    models: tuple[Model, ...] = MODELS if args.model == "both" else (args.model,)
+    if models == ("open",) and args.rate is None:
+        models = MODELS  # the offered rate comes from the closed model's capacity
+    return Plan(
+        profile=profile,
+        arms=tuple(ARMS_BY_NAME[name] for name in names),
+        models=models,
+        repetitions=args.repetitions or profile.repetitions,
+        warmup_s=args.warmup or profile.warmup_s,
+        duration_s=args.duration or profile.duration_s,
+        users=args.users or profile.users,
+        rate=args.rate,
+        processes=args.processes,
+        workers=args.workers,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = plan_of(args)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with services() as stack:
+            print(stack.describe(), flush=True)
+            database_url = ensure_database(stack.database_url, f"perfproof_{args.scale}")
+            dataset = load_dataset(database_url, scale=args.scale, seed=args.seed, progress=True)
+            assert dataset.tokens_path is not None
+            data = load_data.prepare(
+                database_url, dataset.tokens_path, scale=args.scale, seed=args.seed
+            )
+            data_path = load_data.write(data, load_data.default_path(args.scale, args.seed))
+            if args.prepare:
+                print(f"load data: {data_path}")
+                print(f"PERFPROOF_LOAD_DATA={data_path} locust -f {LOCUSTFILE} --host URL")
+                return 0
+            return _run_all(args, plan, stack, database_url, data_path, dataset.rows)
+    except (ServiceUnavailable, psycopg.Error, OSError) as error:
+        return fail(error)
+    except KeyboardInterrupt:
+        print("\ninterrupted before the load tests started")
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@dataclass
+class ArmRun:
+    """One arm, one repetition, one model: what came back."""
+
+    arm: LoadArm
+    model: Model
+    repetition: int
+    offered_rps: float | None
+    recorded: dict[str, Recorder]  # by phase: warmup, measured
+    servers: dict[str, Any]  # evidence delta
+    cpu: dict[str, float]
+    portal_statements: float | None
+    generator_processes: int
+    server_died: bool
+    seconds: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.model}-{self.arm.name}-{self.repetition}"
+
+    def facts(self) -> RunFacts:
+        measured = self.recorded["measured"]
+        requests = sum(r.requests for r in measured.routes.values())
+        return RunFacts(
+            arm=self.arm.name,
+            model=self.model,
+            requests=requests,
+            failures=sum(r.failures for r in measured.routes.values()),
+            scheduled=measured.scheduled,
+            late=measured.late,
+            generator_cpu=self.cpu.get("generator", 0.0),
+            generator_processes=self.generator_processes,
+            server_died=self.server_died,
+            achieved_rps=requests / self.seconds if self.seconds else 0.0,
+            offered_rps=self.offered_rps,
+        )
+
+
+def _run_all(
+    args: argparse.Namespace,
+    plan: Plan,
+    stack: Services,
+    database_url: str,
+    data_path: Path,
+    rows: dict[str, int],
+) -> int:
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    folder = ResultFolder(
+        args.results,
+        f"load-{plan.profile.name}-{args.scale}",
+        {
+            "kind": "loadtest",
+            "profile": plan.profile.name,
+            "scales": [args.scale],
+            "seed": args.seed,
+            "arms": [arm.name for arm in plan.arms],
+            "models": list(plan.models),
+            "repetitions": plan.repetitions,
+            "warmup_s": plan.warmup_s,
+            "duration_s": plan.duration_s,
+            "users": plan.users,
+            "generator_processes": plan.processes,
+            "portal_workers": plan.workers,
+            "postgres": stack.postgres_description,
+            "redis": stack.redis_description,
+            "dataset_rows": {args.scale: rows},
+            "environment": _environment(database_url, stack.redis_url),
+            "runs": [],
+        },
+    )
+    runs: list[ArmRun] = []
+    try:
+        signal.signal(signal.SIGINT, previous)
+        if held:
+            raise KeyboardInterrupt
+        _run_models(plan, stack, database_url, data_path, folder, runs)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _write_tables(folder, runs, args.scale, rows)
+        folder.finish(ok=False, interrupted=True)
+        print(f"\ninterrupted: the {len(runs)} finished run(s) are in {folder.path}")
+        return EXIT_INTERRUPTED
+    except BaseException as error:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _write_tables(folder, runs, args.scale, rows)
+        folder.finish(ok=False, error=f"{type(error).__name__}: {error}")
+        if isinstance(error, (ServiceUnavailable, psycopg.Error, OSError, RuntimeError)):
+            print(f"the {len(runs)} finished run(s) are in {folder.path}")
+            return fail(error)
+        raise
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lines = _write_tables(folder, runs, args.scale, rows)
+    folder.finish(ok=True)
+    print("\n" + "\n".join(lines))
+    print(f"\nresults: {folder.path}")
+    return 0
+
+
+def _run_models(
+    plan: Plan,
+    stack: Services,
+    database_url: str,
+    data_path: Path,
+    folder: ResultFolder,
+    runs: list[ArmRun],
+) -> None:
+    total = len(plan.models) * plan.repetitions * len(plan.arms)
+    for model in plan.models:
+        offered = None
+        if model == "open":
+            offered = plan.rate or _open_rate(plan, runs)
+            folder.note(open_rate=offered)
+        for repetition in range(plan.repetitions):
+            for arm in rotated(plan.arms, repetition):
+                print(
+                    f"[{len(runs) + 1}/{total}] {model} {arm.name} repetition {repetition + 1}"
+                    + (f" at {offered:g}/s" if offered else f" with {plan.users} users"),
+                    flush=True,
+                )
+                result = _run_arm(plan, stack, database_url, data_path, folder,
+                                  arm, model, repetition, offered)  # fmt: skip
+                runs.append(result)
+                folder.note(runs=[*folder.manifest["runs"], _run_entry(result)])
+
+
+def _open_rate(plan: Plan, runs: list[ArmRun]) -> float:
+    """The open model's rate: a share of the slowest arm's closed-model capacity."""
+    capacities: dict[str, list[float]] = {}
+    for run in runs:
+        if run.model == "closed":
+            capacities.setdefault(run.arm.name, []).append(run.facts().achieved_rps)
+    slowest = min(statistics.median(values) for values in capacities.values())
+    return max(1.0, round(slowest * plan.profile.open_share, 1))
+
+
+def _run_arm(
+    plan: Plan,
+    stack: Services,
+    database_url: str,
+    data_path: Path,
+    folder: ResultFolder,
+    arm: LoadArm,
+    model: Model,
+    repetition: int,
+    offered: float | None,
+) -> ArmRun:
+    name = f"{model}-{arm.name}-{repetition}"
+    portal_env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_REDIS_URL": stack.redis_url,
+        "PORTAL_CACHE": arm.cache,
+        "PORTAL_INDEXES": arm.indexes,
+    }
+    log = folder.file(f"server-{name}.log")
+    with serving(
+        portal_env, workers=plan.workers, log=log, start_timeout_s=START_TIMEOUT_S
+    ) as served:
+        return _drive(plan, stack, database_url, data_path, folder, served, arm, model,
+                      repetition, offered)  # fmt: skip
+
+
+def _drive(
+    plan: Plan,
+    stack: Services,
+    database_url: str,
+    data_path: Path,
+    folder: ResultFolder,
+    served: Served,
+    arm: LoadArm,
+    model: Model,
+    repetition: int,
+    offered: float | None,
+) -> ArmRun:
+    """Locust against ``served``: snapshots and CPU around the measured window only."""
+    name = f"{model}-{arm.name}-{repetition}"
+    out = folder.file(f"load-{name}.json").resolve()
+    folder.file(f"locust-{name}.html")
+    folder.file(f"locust-{name}_stats.csv")
+    users = plan.users if model == "closed" else plan.processes
+    command = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", served.url,
+        "--headless", "-u", str(users), "-r", str(users),
+        "-t", f"{plan.warmup_s + plan.duration_s:g}s", "--stop-timeout", "5",
+        "--csv", str(folder.path.resolve() / f"locust-{name}"),
+        "--html", str(folder.path.resolve() / f"locust-{name}.html"),
+        "--only-summary", "--loglevel", "WARNING",
+    ]  # fmt: skip
+    if plan.processes > 1:
+        command += ["--processes", str(plan.processes)]
+    env = {
+        **os.environ,
+        load_data.DATA_ENV: str(data_path),
+        "PERFPROOF_LOAD_OUT": str(out),
+        "PERFPROOF_WARMUP_S": f"{plan.warmup_s:g}",
+        "PERFPROOF_LOAD_MODEL": model,
+        "PERFPROOF_RATE": f"{offered or 0:g}",
+        "PERFPROOF_GENERATORS": str(plan.processes),
+    }
+    output = folder.file(f"locust-{name}.log")
+    with output.open("wb") as sink:
+        locust = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        meter = CpuMeter(generator_pid=locust.pid, portal_pid=served.process.pid)
+        _wait_for(Path(f"{out}.measuring"), locust, timeout_s=plan.warmup_s + 120)
+        before = evidence.snapshot(database_url, stack.redis_url)
+        statements_before = _portal_statements(served.url)
+        meter.start()
+        started = time.monotonic()
+        processes = CpuMeter.generator_processes(locust.pid)
+        _wait_for(Path(f"{out}.stopped"), locust, timeout_s=plan.duration_s + 120)
+        seconds = time.monotonic() - started
+        cpu = meter.stop()
+        time.sleep(evidence.SETTLE_S)
+        after = evidence.snapshot(database_url, stack.redis_url)
+        statements_after = _portal_statements(served.url)
+        locust.wait(timeout=60)
+    finally:
+        if locust.poll() is None:
+            locust.terminate()
+            try:
+                locust.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                locust.kill()
+    document = json.loads(out.read_text())
+    portal = (
+        statements_after - statements_before
+        if statements_before is not None and statements_after is not None
+        else None
+    )
+    return ArmRun(
+        arm=arm,
+        model=model,
+        repetition=repetition,
+        offered_rps=offered,
+        recorded={phase: Recorder.from_document(doc) for phase, doc in document.items()},
+        servers=evidence.delta(before, after),
+        cpu=cpu,
+        portal_statements=portal,
+        generator_processes=processes,
+        server_died=served.process.poll() is not None,
+        seconds=seconds,
+    )
+
+
+def _wait_for(marker: Path, locust: subprocess.Popen[bytes], *, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not marker.exists():
+        if locust.poll() is not None and not marker.exists():
+            raise RuntimeError(f"Locust exited ({locust.returncode}) before {marker.name}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Locust did not reach {marker.name} within {timeout_s:g} s")
+        time.sleep(0.05)
+
+
+def _portal_statements(url: str) -> float | None:
+    """The portal's own statement count (all workers), from its Prometheus ``/metrics``."""
+    try:
+        with urllib.request.urlopen(f"{url}/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except OSError:
+        return None
+    for family in text_string_to_metric_families(text):
+        if family.name == "portal_db_statement_duration_seconds":
+            return sum(s.value for s in family.samples if s.name.endswith("_count"))
+    return None
+
+
+def _environment(database_url: str, redis_url: str) -> dict[str, Any]:
+    """The server settings that matter for these figures."""
+    found: dict[str, Any] = {}
+    with psycopg.connect(database_url) as conn:
+        for setting in ("server_version", "shared_buffers", "work_mem", "max_connections",
+                        "effective_cache_size", "shared_preload_libraries"):  # fmt: skip
+            row = conn.execute(f"SHOW {setting}").fetchone()
+            found[f"postgres_{setting}"] = row[0] if row else None
+    import redis
+
+    with redis.Redis.from_url(redis_url, socket_timeout=5) as client:
+        info = client.info()
+        found["redis_version"] = info.get("redis_version")
+        found["redis_maxmemory"] = info.get("maxmemory")
+        found["redis_maxmemory_policy"] = info.get("maxmemory_policy")
+    return found
+
+
+def _run_entry(run: ArmRun) -> dict[str, Any]:
+    facts = run.facts()
+    return {
+        "name": run.name,
+        "arm": run.arm.name,
+        "model": run.model,
+        "repetition": run.repetition,
+        "offered_rps": run.offered_rps,
+        "achieved_rps": round(facts.achieved_rps, 2),
+        "requests": facts.requests,
+        "cpu": run.cpu,
+        "problems": run_problems(facts),
+    }
+
+
+def _write_tables(
+    folder: ResultFolder, runs: list[ArmRun], scale: str, rows: dict[str, int]
+) -> list[str]:
+    """tidy.csv, servers.json, validity.json, summary.txt; the summary lines."""
+    run_id = folder.path.name
+    write_tidy(folder.file("tidy.csv"), observations(runs, run=run_id, scale=scale, rows=rows))
+    servers = {run.name: {"servers": run.servers, "cpu": run.cpu} for run in runs}
+    write_json_atomically(folder.file("servers.json"), servers)
+    comparisons = []
+    for model in {run.model for run in runs}:
+        for repetition in sorted({run.repetition for run in runs if run.model == model}):
+            group = [
+                run.facts() for run in runs if (run.model, run.repetition) == (model, repetition)
+            ]
+            problems = comparison_problems(group)
+            comparisons.append({"model": model, "repetition": repetition,
+                                "arms": [f.arm for f in group], "valid": not problems,
+                                "problems": problems})  # fmt: skip
+    validity = {
+        "runs": {run.name: run_problems(run.facts()) for run in runs},
+        "comparisons": comparisons,
+    }
+    write_json_atomically(folder.file("validity.json"), validity)
+    lines = summary_lines(runs, validity)
+    write_text_atomically(folder.file("summary.txt"), "\n".join(lines) + "\n")
+    return lines
