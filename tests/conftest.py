@@ -20,7 +20,7 @@ import httpx
 import psycopg
 import pytest
 import uvicorn
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 import portal.queries
 from benchmarks.fixtures import stack as stack  # the shared session fixture
@@ -80,7 +80,7 @@ def settings(stack: Services, loaded_database_url: str) -> Settings:
 class LiveServer:
     """The portal (or any ASGI app) under a real uvicorn in a background thread, on a free port."""
 
-    def __init__(self, target: Settings | FastAPI) -> None:
+    def __init__(self, target: Settings | Starlette) -> None:
         app = create_app(target) if isinstance(target, Settings) else target
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
         self._server = uvicorn.Server(config)
