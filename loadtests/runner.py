@@ -356,6 +356,7 @@ def _drive(
     name = f"{model}-{arm.name}-{repetition}"
     out = folder.file(f"load-{name}.json").resolve()
     folder.file(f"locust-{name}.html")
+    folder.file(f"locust-{name}.stats.json")  # Locust's final statistics (its CSV lags a second)
     folder.file(f"locust-{name}_stats.csv")
     users = plan.users if model == "closed" else plan.processes
     command = [
@@ -364,6 +365,7 @@ def _drive(
         "-t", f"{plan.warmup_s + plan.duration_s:g}s", "--stop-timeout", "5",
         "--csv", str(folder.path.resolve() / f"locust-{name}"),
         "--html", str(folder.path.resolve() / f"locust-{name}.html"),
+        "--json-file", str(folder.path.resolve() / f"locust-{name}.stats"),
         "--only-summary", "--loglevel", "WARNING",
     ]  # fmt: skip
     if plan.processes > 1:

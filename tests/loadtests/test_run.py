@@ -1,0 +1,135 @@
+"""A real ``perfproof loadtest`` at tiny: two arms, both load models, and the run folder it leaves.
+
+About forty seconds: the portal served by uvicorn in each arm, Locust in a
+process of its own. What is checked is the record, not speed: every arm and
+model present, histograms consistent with the request counts (ours and
+Locust's), server counters that moved, a hit ratio near zero with the cache
+off and high with it on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.tidy import read_tidy
+from loadtests.recorder import Recorder
+from portal.devstack import Services
+
+
+@pytest.fixture(scope="module")
+def run_folder(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    results = tmp_path_factory.mktemp("load")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.cli", "loadtest", "--profile", "quick", "--scale",
+         "tiny", "--warmup", "1", "--duration", "3", "--results", str(results)],
+        env={**os.environ, **stack.env()}, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (folder,) = results.iterdir()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def manifest(run_folder: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((run_folder / "manifest.json").read_text())
+    return document
+
+
+@pytest.fixture(scope="module")
+def tidy(run_folder: Path) -> list[dict[str, Any]]:
+    return read_tidy(run_folder / "tidy.csv")
+
+
+def all_of(tidy: list[dict[str, Any]], run: str) -> dict[str, float]:
+    head, repetition = run.rsplit("-", 1)
+    model, arm = head.split("-", 1)
+    return {
+        row["metric"]: row["value"]
+        for row in tidy
+        if row["series"] == "ALL"
+        and row["variant"] == model
+        and row["arm"] == arm
+        and row["repetition"] == int(repetition)
+        and row["metric"] != "hit_ratio_second"
+    }
+
+
+def test_every_arm_and_model_ran_and_is_in_the_manifest(
+    run_folder: Path, manifest: dict[str, Any]
+) -> None:
+    assert manifest["finished"] is True
+    names = [run["name"] for run in manifest["runs"]]
+    expected = {f"{m}-{a}-0" for m in ("closed", "open") for a in ("all-on", "all-off")}
+    assert set(names) == expected
+    for name in names:
+        files = (f"load-{name}.json", f"locust-{name}.html", f"locust-{name}.stats.json")
+        for file in files:
+            assert file in manifest["files"] and (run_folder / file).is_file(), file
+    assert manifest["open_rate"] > 0
+    assert manifest["environment"]["postgres_shared_buffers"]
+
+
+def test_histograms_agree_with_the_request_counts(
+    run_folder: Path, manifest: dict[str, Any], tidy: list[dict[str, Any]]
+) -> None:
+    for run in manifest["runs"]:
+        document = json.loads((run_folder / f"load-{run['name']}.json").read_text())
+        measured = Recorder.from_document(document["measured"])
+        ours = 0
+        for record in measured.routes.values():
+            assert record.service.get_total_count() == record.requests
+            ours += record.requests
+        assert ours == run["requests"] == all_of(tidy, run["name"])["requests"] > 0
+        locust = json.loads((run_folder / f"locust-{run['name']}.stats.json").read_text())
+        theirs = sum(entry["num_requests"] for entry in locust)
+        # Locust counts a request as it closes, we a moment before: a straddler or two.
+        assert abs(theirs - ours) <= 2 + ours // 200
+
+
+def test_the_servers_counters_moved(manifest: dict[str, Any], tidy: list[dict[str, Any]]) -> None:
+    for run in manifest["runs"]:
+        figures = all_of(tidy, run["name"])
+        assert figures["db_transactions"] > 0
+        assert figures["portal_statements"] > 0
+        assert figures["cpu_portal"] > 0 and figures["cpu_generator"] > 0
+        assert figures["seq_scans"] + figures["idx_scans"] > 0
+
+
+def test_hit_ratio_is_none_without_the_cache_and_high_with_it(
+    manifest: dict[str, Any], tidy: list[dict[str, Any]]
+) -> None:
+    for run in manifest["runs"]:
+        figures = all_of(tidy, run["name"])
+        if "-all-off-" in run["name"]:
+            assert "hit_ratio" not in figures  # no X-Cache answers at all
+            assert figures["redis_keyspace_hits"] < 0.1 * figures["requests"]
+        else:
+            assert figures["hit_ratio"] > 0.3
+            assert figures["redis_keyspace_hits"] > 0
+
+
+def test_the_warm_up_curve_starts_cold(tidy: list[dict[str, Any]]) -> None:
+    curve: dict[int, float] = defaultdict(float)
+    for row in tidy:
+        if (
+            row["metric"] == "hit_ratio_second"
+            and row["arm"] == "all-on"
+            and row["variant"] == "closed"
+        ):
+            curve[row["round"]] = row["value"]
+    assert curve, "a hit ratio per second"
+    seconds = sorted(curve)
+    assert curve[seconds[0]] < curve[seconds[-1]]
+
+
+def test_the_open_model_offered_every_arm_the_same_rate(tidy: list[dict[str, Any]]) -> None:
+    offered = {row["value"] for row in tidy if row["metric"] == "offered_rate"}
+    assert len(offered) == 1
