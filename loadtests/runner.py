@@ -37,12 +37,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from benchmarks.results import ResultFolder
 from benchmarks.servers import Served, serving
 from benchmarks.tidy import write_tidy
+from benchmarks.wrk import WrkMissing, run_wrk, wrk_path
 from loadtests import evidence, load_data
 from loadtests.arms import ARMS_BY_NAME, MODELS, LoadArm, Model, rotated
 from loadtests.cpu import CpuMeter
 from loadtests.guard import RunFacts, comparison_problems, run_problems
 from loadtests.profiles import LOAD_PROFILES, LoadProfile
-from loadtests.recorder import Recorder
+from loadtests.recorder import Recorder, latency_summary
 from loadtests.tables import observations, summary_lines
 from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int
 from portal.cli.commands import EXIT_INTERRUPTED, fail
@@ -113,6 +114,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         action="store_true",
         help="only load the dataset and write the load data file plain Locust reads, then exit",
     )
+    parser.add_argument(
+        "--cross-check",
+        action="store_true",
+        help="instead: Locust's p50 against wrk's on one cached endpoint, same connections",
+    )
     return parser
 
 
@@ -167,8 +173,11 @@ def run(args: argparse.Namespace) -> int:
                 print(f"load data: {data_path}")
                 print(f"PERFPROOF_LOAD_DATA={data_path} locust -f {LOCUSTFILE} --host URL")
                 return 0
+            if args.cross_check:
+                wrk_path()  # before anything starts
+                return _cross_check(args, plan, stack, database_url, data_path, data)
             return _run_all(args, plan, stack, database_url, data_path, dataset.rows)
-    except (ServiceUnavailable, psycopg.Error, OSError) as error:
+    except (ServiceUnavailable, psycopg.Error, OSError, WrkMissing, RuntimeError) as error:
         return fail(error)
     except KeyboardInterrupt:
         print("\ninterrupted before the load tests started")
@@ -348,9 +357,11 @@ def _drive(
     folder: ResultFolder,
     served: Served,
     arm: LoadArm,
-    model: Model,
+    model: str,
     repetition: int,
     offered: float | None,
+    *,
+    path: str | None = None,
 ) -> ArmRun:
     """Locust against ``served``: snapshots and CPU around the measured window only."""
     name = f"{model}-{arm.name}-{repetition}"
@@ -358,7 +369,7 @@ def _drive(
     folder.file(f"locust-{name}.html")
     folder.file(f"locust-{name}.stats.json")  # Locust's final statistics (its CSV lags a second)
     folder.file(f"locust-{name}_stats.csv")
-    users = plan.users if model == "closed" else plan.processes
+    users = plan.processes if model == "open" else plan.users
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", served.url,
         "--headless", "-u", str(users), "-r", str(users),
@@ -378,6 +389,7 @@ def _drive(
         "PERFPROOF_LOAD_MODEL": model,
         "PERFPROOF_RATE": f"{offered or 0:g}",
         "PERFPROOF_GENERATORS": str(plan.processes),
+        **({"PERFPROOF_PATH": path} if path else {}),
     }
     output = folder.file(f"locust-{name}.log")
     with output.open("wb") as sink:
@@ -412,7 +424,7 @@ def _drive(
     )
     return ArmRun(
         arm=arm,
-        model=model,
+        model=model,  # type: ignore[arg-type]  # "single" only in the cross-check
         repetition=repetition,
         offered_rps=offered,
         recorded={phase: Recorder.from_document(doc) for phase, doc in document.items()},
@@ -423,6 +435,72 @@ def _drive(
         server_died=served.process.poll() is not None,
         seconds=seconds,
     )
+
+
+CROSS_CHECK_PATH = "/api/products?limit=20"
+AGREEMENT = 0.20  # the runner's p50 within this share of wrk's
+
+
+def _cross_check(
+    args: argparse.Namespace,
+    plan: Plan,
+    stack: Services,
+    database_url: str,
+    data_path: Path,
+    data: load_data.LoadData,
+) -> int:
+    """wrk, then Locust, at ``plan.users`` connections on one cached endpoint: their p50s."""
+    folder = ResultFolder(
+        args.results,
+        f"load-crosscheck-{args.scale}",
+        {"kind": "loadtest-crosscheck", "scales": [args.scale], "path": CROSS_CHECK_PATH,
+         "connections": plan.users, "duration_s": plan.duration_s, "runs": []},
+    )  # fmt: skip
+    arm = ARMS_BY_NAME["all-on"]
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_REDIS_URL": stack.redis_url,
+        "PORTAL_CACHE": "on",
+        "PORTAL_INDEXES": "on",
+    }
+    headers = {"Authorization": f"Bearer {data.buyers()[0].token}"}
+    with serving(env, log=folder.file("server-crosscheck.log")) as served:
+        url = served.url + CROSS_CHECK_PATH
+        run_wrk(url, seconds=plan.warmup_s, connections=plan.users, headers=headers)
+        wrk = run_wrk(url, seconds=plan.duration_s, connections=plan.users, headers=headers)
+        locust = _drive(plan, stack, database_url, data_path, folder, served, arm, "single", 0,
+                        None, path=CROSS_CHECK_PATH)  # fmt: skip
+    total = next(iter(locust.recorded["measured"].routes.values()))
+    ours = float(latency_summary(total.service)["p50_s"]) * 1e3
+    theirs = wrk.latency_ms.get("p50", 0.0)
+    problems = run_problems(locust.facts())
+    agree = bool(theirs) and abs(ours - theirs) / theirs <= AGREEMENT and not problems
+    result = {
+        "path": CROSS_CHECK_PATH,
+        "connections": plan.users,
+        "wrk": {"p50_ms": theirs, "requests_per_s": wrk.requests_per_s, "cpu_s": wrk.wrk_cpu_s},
+        "locust": {
+            "p50_ms": ours,
+            "requests_per_s": locust.facts().achieved_rps,
+            "cpu": locust.cpu,
+        },
+        "within": AGREEMENT,
+        "agree": agree,
+        "problems": problems,
+    }
+    write_json_atomically(folder.file("crosscheck.json"), result)
+    folder.finish(ok=True)
+    print(
+        f"GET {CROSS_CHECK_PATH} at {plan.users} connections: Locust p50 {ours:.2f} ms "
+        f"({locust.facts().achieved_rps:,.0f} req/s, generator CPU "
+        f"{locust.cpu.get('generator', 0):.0%}), wrk p50 {theirs:.2f} ms "
+        f"({wrk.requests_per_s:,.0f} req/s): "
+        + ("agree within 20 %" if agree else "DO NOT agree")
+        + (f" ({'; '.join(problems)})" if problems else "")
+    )
+    print(f"results: {folder.path}")
+    return 0
 
 
 def _wait_for(marker: Path, locust: subprocess.Popen[bytes], *, timeout_s: float) -> None:

@@ -34,7 +34,7 @@ def run_folder(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> Pat
     results = tmp_path_factory.mktemp("bench")
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.cli", "bench", "--profile", "quick", "--scaling",
-         "--results", str(results)],
+         "--suite", "queries", "--suite", "endpoints", "--results", str(results)],
         env={**os.environ, **stack.env()}, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

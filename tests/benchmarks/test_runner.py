@@ -102,3 +102,18 @@ def test_an_error_in_a_step_finishes_the_run_folder_and_says_so_in_one_line(
     manifest = json.loads(manifest_path.read_text())
     assert manifest["finished"] is False and "No space left" in manifest["error"]
     assert (manifest_path.parent / "tidy.csv").is_file()
+
+
+def test_the_plan_runs_every_suite_and_the_load_tests_once() -> None:
+    args = argparse.Namespace(scale=None, suites=None, scaling=True, scaling_scales=None)
+    steps = runner.plan(args, PROFILES["default"])
+    assert [(step.name, step.suites) for step in steps] == [
+        ("growth-tiny", ("queries",)),
+        ("benchmarks-small", ("queries", "endpoints")),
+        ("load-small", ("load",)),
+        ("growth-medium", ("queries",)),
+    ]
+    only_load = argparse.Namespace(
+        scale="tiny", suites=["load"], scaling=False, scaling_scales=None
+    )
+    assert [step.name for step in runner.plan(only_load, PROFILES["quick"])] == ["load-tiny"]

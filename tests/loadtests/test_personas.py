@@ -1,0 +1,42 @@
+"""The persona table: what the README documents is what Locust runs; users drawn with the skew."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+from loadtests.load_data import LoadData, LoadUser
+from loadtests.personas import PERSONAS, draw_user
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def test_the_readme_lists_every_task_with_its_weight() -> None:
+    everyone = sum(persona.weight for persona in PERSONAS)
+    for persona in PERSONAS:
+        total = sum(task.weight for task in persona.tasks)
+        for task in persona.tasks:
+            who = f"{persona.name} ({persona.weight} in {everyone})"
+            row = f"| {who} | {task.name} | {task.weight} of {total} |"
+            assert row in README, row
+
+
+def test_a_buyer_is_drawn_by_orders_plus_one() -> None:
+    """Synthetic users: one with 99 orders, nine with none: 100 to 9 odds (seeded)."""
+    users = [
+        LoadUser(1, "buyer", "t1", 99),
+        *(LoadUser(n, "buyer", f"t{n}", 0) for n in range(2, 11)),
+    ]
+    data = LoadData("tiny", 1, [*users, LoadUser(50, "admin", "ta", 0)], [1], ["x"], [1, 2, 3])
+    rng = random.Random(1)
+    drawn = Counter(draw_user(PERSONAS[0], data, rng).user_id for _ in range(10_000))
+    assert 0.88 < drawn[1] / 10_000 < 0.95  # 100 / 109 = 0.917
+    assert {draw_user(PERSONAS[1], data, rng).user_id for _ in range(20)} == {50}
+
+
+def test_both_personas_have_tasks_and_weights() -> None:
+    assert {persona.role for persona in PERSONAS} == {"buyer", "admin"}
+    assert all(
+        persona.tasks and all(task.weight > 0 for task in persona.tasks) for persona in PERSONAS
+    )
