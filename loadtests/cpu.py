@@ -64,13 +64,21 @@ class CpuMeter:
         self._before = {group: _seconds(find()) for group, find in self._groups.items()}
 
     def stop(self) -> dict[str, float]:
+        """Share of a core per group, and per portal process (``portal:<pid>``).
+
+        uvicorn can hand all keep-alive connections to one worker: with several
+        workers, a run where one did the work is suspect, and this shows it.
+        """
         wall = max(time.monotonic() - self._started, 1e-9)
         shares: dict[str, float] = {}
         for group, find in self._groups.items():
             after = _seconds(find())
             before = self._before.get(group, {})
-            used = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
-            shares[group] = round(used / wall, 3)
+            used = {pid: seconds - before.get(pid, 0.0) for pid, seconds in after.items()}
+            shares[group] = round(sum(used.values()) / wall, 3)
+            if group == "portal" and len(used) > 1:
+                for pid, seconds in used.items():
+                    shares[f"portal:{pid}"] = round(seconds / wall, 3)
         return shares
 
     @staticmethod

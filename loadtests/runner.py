@@ -100,7 +100,13 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--warmup", type=positive_float, help="warm-up seconds per run")
     parser.add_argument("--users", type=positive_int, help="closed model: simulated users")
     parser.add_argument(
-        "--rate", type=positive_float, help="open model: offered requests/s (default: measured)"
+        "--rate", type=positive_float, help="open model: offered tasks/s (default: measured)"
+    )
+    parser.add_argument(
+        "--arrivals",
+        choices=["poisson", "constant"],
+        default="poisson",
+        help="open model: how starts are spaced (default poisson)",
     )
     parser.add_argument(
         "--processes", type=positive_int, default=1, help="Locust generator processes"
@@ -132,6 +138,7 @@ class Plan:
     duration_s: float
     users: int
     rate: float | None
+    arrivals: str
     processes: int
     workers: int
 
@@ -151,6 +158,7 @@ def plan_of(args: argparse.Namespace) -> Plan:
         duration_s=args.duration or profile.duration_s,
         users=args.users or profile.users,
         rate=args.rate,
+        arrivals=args.arrivals,
         processes=args.processes,
         workers=args.workers,
     )
@@ -254,6 +262,13 @@ def _run_all(
             "redis": stack.redis_description,
             "dataset_rows": {args.scale: rows},
             "environment": _environment(database_url, stack.redis_url),
+            # What was meant to run; "runs" lists what finished.
+            "planned": [
+                f"{model}-{arm.name}-{repetition}"
+                for model in plan.models
+                for repetition in range(plan.repetitions)
+                for arm in rotated(plan.arms, repetition)
+            ],
             "runs": [],
         },
     )
@@ -388,6 +403,7 @@ def _drive(
         "PERFPROOF_WARMUP_S": f"{plan.warmup_s:g}",
         "PERFPROOF_LOAD_MODEL": model,
         "PERFPROOF_RATE": f"{offered or 0:g}",
+        "PERFPROOF_ARRIVALS": plan.arrivals,
         "PERFPROOF_GENERATORS": str(plan.processes),
         **({"PERFPROOF_PATH": path} if path else {}),
     }

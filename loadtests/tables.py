@@ -65,7 +65,8 @@ def _server_rows(run: ArmRun, requests: int) -> Iterator[tuple[str, float, str]]
     for key, value in servers["redis"].items():
         yield f"redis_{key}", value, "1"
     for group, share in run.cpu.items():
-        yield f"cpu_{group}", share, "cores"
+        if ":" not in group:  # per-process shares stay in servers.json
+            yield f"cpu_{group}", share, "cores"
     measured = run.recorded["measured"]
     if run.model == "open":
         yield "scheduled_starts", measured.scheduled, "1"
