@@ -5,8 +5,14 @@ kept in the run folder beside the figure it invalidates, never a silent
 drop. A run is invalid when its generator was CPU-saturated (it measured
 itself), its server died, too many requests failed, or (open model) too
 many starts were late; a comparison of arms at one offered rate is invalid
-when their achieved rates differ by more than a few per cent (one arm was
-queueing) or any run in it is invalid.
+when they completed different numbers of requests per scheduled start (one
+arm was queueing, its requests still in flight when the window closed) or
+any run in it is invalid.
+
+Not compared: the achieved rates themselves. Poisson arrivals over a 15 s
+window put a few per cent of pure counting noise on each arm's rate (the
+default profile's first run had four valid arms 6 % apart), while
+completions per start cancel the arrival noise and keep the queueing.
 """
 
 from __future__ import annotations
@@ -18,8 +24,13 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Limits:
     failure_share: float = 0.01
-    late_share: float = 0.01
-    rate_spread: float = 0.05  # of the offered rate
+    # On two shared cores the scheduler's wake-up is now and then >10 ms late
+    # while PostgreSQL's scans hold both cores (1.5 % of starts in an all-off
+    # run whose generator used 14 % of a core). Latency is measured from the
+    # intended start, so a late start counts against its arm, never for it;
+    # beyond 5 % the offered rate itself is no longer what was asked.
+    late_share: float = 0.05
+    completion_spread: float = 0.05  # of completed requests per scheduled start
     generator_saturated: float = 0.90  # of one core, per generator process
 
 
@@ -72,12 +83,13 @@ def comparison_problems(runs: Sequence[RunFacts], limits: Limits = LIMITS) -> li
     if len(offered) > 1:
         problems.append("the arms were not offered the same rate")
     rate = next(iter(offered))
-    if rate:
-        lowest = min(run.achieved_rps for run in runs)
-        highest = max(run.achieved_rps for run in runs)
-        if (highest - lowest) / rate > limits.rate_spread:
+    per_start = [run.requests / run.scheduled for run in runs if run.scheduled]
+    if rate and len(per_start) == len(runs) and min(per_start) > 0:
+        spread = (max(per_start) - min(per_start)) / max(per_start)
+        if spread > limits.completion_spread:
             problems.append(
-                f"achieved rates differ by {(highest - lowest) / rate:.1%} of the offered "
-                f"{rate:g}/s (over {limits.rate_spread:.0%}): an arm was queueing"
+                f"requests completed per scheduled start differ by {spread:.1%} between arms "
+                f"(over {limits.completion_spread:.0%}) at the offered {rate:g}/s: an arm was "
+                "queueing"
             )
     return problems
