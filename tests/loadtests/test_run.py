@@ -29,7 +29,8 @@ def run_folder(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> Pat
     results = tmp_path_factory.mktemp("load")
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.cli", "loadtest", "--profile", "quick", "--scale",
-         "tiny", "--warmup", "1", "--duration", "3", "--results", str(results)],
+         "tiny", "--arms", "all-on,all-off", "--repetitions", "1", "--warmup", "1",
+         "--duration", "3", "--results", str(results)],
         env={**os.environ, **stack.env()}, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

@@ -1,0 +1,1 @@
+"""Claims as data, verdicts with their intervals, the HTML report (``perfproof report``)."""

@@ -1,0 +1,249 @@
+"""Claims as data: a TOML file of what a write-up promises and the evidence that tests each promise.
+
+The write-up's claims live in ``reports/claims.toml``; a user can write their
+own file in the same format (README, "Claims files"). Each ``[[claims]]``
+table names its ``id``, the ``quote`` it comes from, and either how it is
+tested — the suite, series, arms and statistic (``reports/statistics.py``
+declares which exist and what each needs) plus the claimed value,
+``at_least = x`` or ``between = [lo, hi]`` — or ``measurable = false`` with
+the ``reason``. Reductions and ratios are fractions: ``0.85`` is 85 %.
+
+A bad file is refused whole, with one line naming the file, the claim and
+the problem (:class:`ClaimsError`): a half-read claims file would give a
+report that silently skips a promise.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reports.series import check_ids, known_arms, series_problem
+from reports.statistics import STATISTICS, Statistic
+
+DEFAULT_CLAIMS = Path(__file__).resolve().parent / "claims.toml"
+
+_KEYS = frozenset(
+    {
+        "id", "quote", "note", "suite", "series", "baseline", "candidate", "arm", "metric",
+        "models", "check", "statistic", "at_least", "between", "measurable", "reason",
+    }
+)  # fmt: skip
+_TOP_KEYS = frozenset({"title", "source", "claims"})
+
+
+class ClaimsError(ValueError):
+    """A claims file that cannot be used; the message is the one line to show."""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What is promised: at least ``low``, or between ``low`` and ``high``."""
+
+    low: float
+    high: float | None = None
+
+    def describe(self, percent: bool) -> str:
+        def show(value: float) -> str:
+            return f"{round(value * 100, 1):g} %" if percent else f"{value:g}"
+
+        if self.high is None:
+            return f"at least {show(self.low)}"
+        return f"{show(self.low)} to {show(self.high)}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    quote: str
+    note: str
+    measurable: bool
+    reason: str  # why not measurable
+    statistic: str
+    suite: str
+    series: tuple[str, ...]
+    baseline: str
+    candidate: str
+    arm: str
+    metric: str
+    models: tuple[str, ...]
+    check: str
+    claimed: Claimed | None
+
+    @property
+    def how(self) -> Statistic | None:
+        return STATISTICS.get(self.statistic)
+
+
+@dataclass(frozen=True)
+class ClaimsFile:
+    path: Path
+    title: str
+    source: str
+    claims: tuple[Claim, ...]
+
+
+def load_claims(path: Path = DEFAULT_CLAIMS) -> ClaimsFile:
+    """The claims of ``path``, every one checked; :class:`ClaimsError` on the first problem."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ClaimsError(f"{path}: no such claims file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ClaimsError(f"{path}: cannot read it ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ClaimsError(f"{path}: not valid TOML ({error})") from None
+    unknown = sorted(set(document) - _TOP_KEYS)
+    if unknown:
+        raise ClaimsError(f"{path}: unknown top-level key {unknown[0]!r} (known: title, source, "
+                          "claims)")  # fmt: skip
+    tables = document.get("claims")
+    if not isinstance(tables, list) or not tables:
+        raise ClaimsError(f"{path}: no [[claims]] tables")
+    claims: list[Claim] = []
+    for number, table in enumerate(tables, start=1):
+        name = str(table.get("id") or f"#{number}") if isinstance(table, dict) else f"#{number}"
+        try:
+            claims.append(_claim(table))
+        except ClaimsError as error:
+            raise ClaimsError(f"{path}: claim {name}: {error}") from None
+    ids = [claim.id for claim in claims]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ClaimsError(f"{path}: claim {repeated[0]}: the id is used more than once")
+    return ClaimsFile(
+        path=path,
+        title=str(document.get("title", path.stem)),
+        source=str(document.get("source", "")),
+        claims=tuple(claims),
+    )
+
+
+def _text(table: Mapping[str, Any], key: str, *, required: bool = False) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise ClaimsError(f"{key} must be a string, not {value!r}")
+    if required and not value.strip():
+        raise ClaimsError(f"{key} is missing")
+    return value.strip()
+
+
+def _texts(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = table.get(key, ())
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise ClaimsError(f"{key} must be a string or a list of strings, not {value!r}")
+    return tuple(values)
+
+
+def _number(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ClaimsError(f"{key} must be a number, not {value!r}")
+    return float(value)
+
+
+def _claimed(table: Mapping[str, Any], how: Statistic) -> Claimed:
+    if ("at_least" in table) == ("between" in table):
+        raise ClaimsError("give exactly one of at_least = x or between = [lo, hi]")
+    if "at_least" in table:
+        claimed = Claimed(_number(table["at_least"], "at_least"))
+    else:
+        bounds = table["between"]
+        if not isinstance(bounds, list) or len(bounds) != 2:
+            raise ClaimsError(f"between must be [lo, hi], not {bounds!r}")
+        low, high = (_number(value, "between") for value in bounds)
+        if low > high:
+            raise ClaimsError(f"between = [{low:g}, {high:g}]: lo is above hi")
+        claimed = Claimed(low, high)
+    top = claimed.high if claimed.high is not None else claimed.low
+    if how.fraction and top > 1.0:
+        raise ClaimsError(
+            f"{how.name} is a fraction (0.85 means 85 %); {top:g} is above 1, which no "
+            "measurement can reach"
+        )
+    return claimed
+
+
+def _claim(table: Any) -> Claim:
+    if not isinstance(table, dict):
+        raise ClaimsError("each [[claims]] entry must be a table")
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise ClaimsError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_KEYS))})")
+    identifier = _text(table, "id", required=True)
+    quote = _text(table, "quote", required=True)
+    measurable = table.get("measurable", True)
+    if not isinstance(measurable, bool):
+        raise ClaimsError(f"measurable must be true or false, not {measurable!r}")
+    common = {"id": identifier, "quote": quote, "note": _text(table, "note")}
+    if not measurable:
+        reason = _text(table, "reason", required=True)
+        extra = sorted(set(table) - {"id", "quote", "note", "measurable", "reason"})
+        if extra:
+            raise ClaimsError(f"a claim with measurable = false takes no {extra[0]!r}")
+        return Claim(**common, measurable=False, reason=reason, statistic="", suite="",
+                     series=(), baseline="", candidate="", arm="", metric="", models=(),
+                     check="", claimed=None)  # fmt: skip
+    name = _text(table, "statistic", required=True)
+    how = STATISTICS.get(name)
+    if how is None:
+        raise ClaimsError(f"unknown statistic {name!r} (known: {', '.join(STATISTICS)})")
+    claim = Claim(
+        **common,
+        measurable=True,
+        reason="",
+        statistic=name,
+        suite=_text(table, "suite") or how.suites[0],
+        series=_texts(table, "series"),
+        baseline=_text(table, "baseline"),
+        candidate=_text(table, "candidate"),
+        arm=_text(table, "arm"),
+        metric=_text(table, "metric") or how.default_metric,
+        models=_texts(table, "models") or how.default_models,
+        check=_text(table, "check"),
+        claimed=None if how.functional else _claimed(table, how),
+    )
+    _check_evidence(claim, how, table)
+    return claim
+
+
+def _check_evidence(claim: Claim, how: Statistic, table: Mapping[str, Any]) -> None:
+    """The suite, series, arms and fields ``how`` needs, all known; nothing it ignores."""
+    if claim.suite not in how.suites:
+        raise ClaimsError(f"{how.name} reads suite {' or '.join(how.suites)}, not {claim.suite!r}")
+    given = {key for key in table if key not in ("id", "quote", "note", "statistic", "suite")}
+    allowed = set(how.fields) | ({"at_least", "between"} if not how.functional else set())
+    stray = sorted(given - allowed)
+    if stray:
+        raise ClaimsError(f"{how.name} takes no {stray[0]!r} (it reads {', '.join(how.fields)})")
+    missing = [key for key in how.required if not getattr(claim, key)]
+    if missing:
+        raise ClaimsError(f"{how.name} needs {missing[0]!r}")
+    _check_names(claim, how)
+
+
+def _check_names(claim: Claim, how: Statistic) -> None:
+    """Every series, arm, metric, model and check the claim names exists."""
+    for name in claim.series:
+        problem = series_problem(claim.suite, name)
+        if problem:
+            raise ClaimsError(problem)
+    arms = known_arms(claim.suite)
+    for key in ("baseline", "candidate", "arm"):
+        value = getattr(claim, key)
+        if value and arms is not None and value not in arms:
+            raise ClaimsError(f"unknown {key} arm {value!r} (suite {claim.suite}: "
+                              f"{', '.join(arms)})")  # fmt: skip
+    if claim.baseline and claim.baseline == claim.candidate:
+        raise ClaimsError("baseline and candidate are the same arm")
+    if claim.metric and how.metrics and claim.metric not in how.metrics:
+        raise ClaimsError(f"unknown metric {claim.metric!r} for {how.name} "
+                          f"(known: {', '.join(how.metrics)})")  # fmt: skip
+    for model in claim.models:
+        if model not in ("closed", "open"):
+            raise ClaimsError(f"unknown load model {model!r} (closed, open)")
+    if how.functional and claim.check not in check_ids():
+        raise ClaimsError(f"unknown check {claim.check!r} (known: {', '.join(check_ids())})")

@@ -1,0 +1,87 @@
+"""``perfproof report`` / ``python -m reports``: a run folder's claims judged, and its report.
+
+Measures nothing: it reads the run folder, judges every claim of the claims
+file, prints the verdict table and writes ``verdicts.json``, ``verdicts.md``
+and ``report.html`` beside the data (all atomically). ``perfproof bench``
+calls the same :func:`write_report` at its end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from reports.claims import DEFAULT_CLAIMS, ClaimsError, load_claims
+from reports.run_folder import RunFolderError, read_run
+
+EXIT_OK, EXIT_UNMET, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=(
+            "Judge a run folder against a claims file: for every claim its measured effect, "
+            "95 %% interval, sample size and verdict (exceeded, met, not met, inconclusive, not "
+            "measurable, no evidence). Prints the table and writes verdicts.json, verdicts.md "
+            "and a self-contained report.html into the run folder. Measures nothing."
+        ),
+        epilog=(
+            "Exit codes: 0 written, 1 with --fail-on-unmet when a claim is not met, 2 a bad "
+            "claims file or run folder. Examples: perfproof report --run results/<run>; "
+            "python -m reports --claims my-claims.toml --run results/<run>"
+        ),
+    )
+    parser.add_argument("--run", type=Path, required=True, metavar="DIR", help="a run folder")
+    parser.add_argument(
+        "--claims",
+        type=Path,
+        default=DEFAULT_CLAIMS,
+        metavar="FILE",
+        help="a claims file (default: the write-up's, reports/claims.toml)",
+    )
+    parser.add_argument(
+        "--fail-on-unmet", action="store_true", help="exit 1 when any claim is not met"
+    )
+    return parser
+
+
+def write_report(run_path: Path, claims_path: Path = DEFAULT_CLAIMS) -> tuple[list[str], bool]:
+    """Judge, write the three files; the terminal lines and whether any claim is not met.
+
+    Raises :class:`ClaimsError` or :class:`RunFolderError` on bad input.
+    """
+    from portal.files import write_json_atomically, write_text_atomically
+    from reports.evaluate import judge_all
+    from reports.html import render
+    from reports.tables import document, markdown, terminal_lines
+
+    claims = load_claims(claims_path)
+    run = read_run(run_path)
+    verdicts = judge_all(claims, run)
+    write_json_atomically(
+        run.path / "verdicts.json",
+        document(verdicts, run=run.name, claims_file=str(claims.path)),
+    )
+    write_text_atomically(
+        run.path / "verdicts.md", markdown(verdicts, run=run.name, title=claims.title)
+    )
+    report = run.path / "report.html"
+    write_text_atomically(report, render(run, claims, verdicts))
+    lines = terminal_lines(verdicts)
+    lines += ["", f"report: {report}"]
+    return lines, any(v.verdict == "not met" for v in verdicts)
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    try:
+        lines, unmet = write_report(args.run, args.claims)
+    except (ClaimsError, RunFolderError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print("\n".join(lines))
+    print(f"({time.monotonic() - started:.1f} s)")
+    return EXIT_UNMET if args.fail_on_unmet and unmet else EXIT_OK

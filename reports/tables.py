@@ -1,0 +1,98 @@
+"""Verdicts as text: the terminal table, ``verdicts.md`` (a CI job summary), ``verdicts.json``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from reports.verdicts import WORDS, Verdict
+
+FORMAT_VERSION = 1
+
+
+def _interval(verdict: Verdict) -> str:
+    if verdict.low is None or verdict.high is None:
+        return "—"
+    if verdict.percent:
+        return f"[{verdict.low:.1%}, {verdict.high:.1%}]"
+    return f"[{verdict.low:g}, {verdict.high:g}]"
+
+
+def _measured(verdict: Verdict) -> str:
+    if verdict.measured is None:
+        return "—"
+    return f"{verdict.measured:.1%}" if verdict.percent else f"{verdict.measured:g}"
+
+
+def _sample(verdict: Verdict) -> str:
+    return f"{verdict.n} {verdict.unit}" if verdict.n is not None else "—"
+
+
+def counts(verdicts: Sequence[Verdict]) -> dict[str, int]:
+    return {word: sum(v.verdict == word for v in verdicts) for word in WORDS}
+
+
+def terminal_lines(verdicts: Sequence[Verdict]) -> list[str]:
+    """One line per claim: id, claimed, measured, interval, n, verdict."""
+    width = max(len(v.id) for v in verdicts)
+    header = f"{'claim':<{width}}  {'claimed':<16} {'measured':>9} {'95 % interval':<18} " \
+             f"{'n':>4}  verdict"  # fmt: skip
+    lines = [header, "-" * len(header)]
+    for v in verdicts:
+        n = str(v.n) if v.n is not None else "—"
+        lines.append(
+            f"{v.id:<{width}}  {v.claimed or '—':<16} {_measured(v):>9} {_interval(v):<18} "
+            f"{n:>4}  {v.verdict.upper()}"
+        )
+    tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)
+    lines += ["", f"{len(verdicts)} claims: {tally}"]
+    unexplained = [v for v in verdicts if v.verdict in ("no evidence", "not measurable")]
+    lines += [f"  {v.id}: {v.reason}" for v in unexplained]
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(verdicts: Sequence[Verdict], *, run: str, title: str) -> str:
+    """A Markdown table for ``$GITHUB_STEP_SUMMARY`` or a pull-request comment."""
+    lines = [
+        f"### perfproof: {title}",
+        "",
+        f"Run `{run}`. Intervals are 95 %; n is counted in the unit named.",
+        "",
+        "| claim | quote | claimed | measured | 95 % interval | n | verdict | why |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for v in verdicts:
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(cell)
+                for cell in (
+                    f"`{v.id}`",
+                    v.quote,
+                    v.claimed or "—",
+                    _measured(v),
+                    _interval(v),
+                    _sample(v),
+                    f"**{v.verdict}**",
+                    v.reason,
+                )
+            )
+            + " |"
+        )
+    tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)
+    lines += ["", f"{len(verdicts)} claims: {tally}."]
+    return "\n".join(lines) + "\n"
+
+
+def document(verdicts: Sequence[Verdict], *, run: str, claims_file: str) -> dict[str, Any]:
+    return {
+        "format": FORMAT_VERSION,
+        "run": run,
+        "claims_file": claims_file,
+        "counts": counts(verdicts),
+        "verdicts": [v.document() for v in verdicts],
+    }

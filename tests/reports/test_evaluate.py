@@ -1,0 +1,245 @@
+"""Claims judged against synthetic run folders whose true effects are known.
+
+The rows below are made up by the test (seeded draws around chosen medians),
+so each verdict has one right answer; the real run's verdicts are checked in
+``test_report_html.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reports.claims import load_claims
+from reports.evaluate import judge
+from reports.run_folder import RunFolder
+
+SERIES = "orders.list_for_user[heavy]"
+
+
+def query_rows(series: str, unindexed_s: float, indexed_s: float, *, rows: int = 1000,
+               scale: str = "tiny", rounds: int = 20, seed: int = 1) -> list[dict[str, Any]]:  # fmt: skip
+    rng = np.random.default_rng(seed)
+    found = []
+    for arm, indexes, median in (("unindexed", "off", unindexed_s), ("indexed", "on", indexed_s)):
+        for number, value in enumerate(rng.lognormal(np.log(median), 0.05, rounds)):
+            found.append({"suite": "queries", "series": series, "arm": arm, "indexes": indexes,
+                          "variant": "heavy", "scale": scale, "rows": rows,
+                          "size_table": "orders", "repetition": 1, "round": number,
+                          "metric": "time", "value": float(value)})  # fmt: skip
+    return found
+
+
+def load_rows(arm: str, model: str, repetition: int, **metrics: float) -> list[dict[str, Any]]:
+    return [
+        {"suite": "load", "series": "ALL", "arm": arm, "variant": model, "scale": "tiny",
+         "rows": 1000, "repetition": repetition, "round": 0, "metric": metric, "value": value}
+        for metric, value in metrics.items()
+    ]  # fmt: skip
+
+
+def folder(tmp_path: Path, rows: list[dict[str, Any]], **extra: Any) -> RunFolder:
+    return RunFolder(
+        path=tmp_path,
+        manifest={"finished": True, "scales": ["tiny"], **extra.pop("manifest", {})},
+        tidy=pd.DataFrame(rows),
+        growth=None,
+        load_path=None,
+        load_manifest=None,
+        validity=extra.pop("validity", None),
+        checks=extra.pop("checks", None),
+    )
+
+
+def claim_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "claims.toml"
+    path.write_text(body)
+    return path
+
+
+def orders_claim(tmp_path: Path, value: str) -> Any:
+    text = f"""[[claims]]
+id = "c"
+quote = "q"
+statistic = "median_reduction"
+suite = "queries"
+series = "{SERIES}"
+baseline = "unindexed"
+candidate = "indexed"
+{value}
+"""
+    return load_claims(claim_file(tmp_path, text)).claims[0]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "word"),
+    [
+        ("at_least = 0.999", "not met"),  # a 1000x speed-up: the run shows 2x
+        ("at_least = 0.0", "met"),  # trivially easy
+        ("between = [0.3, 0.45]", "exceeded"),
+        ("between = [0.45, 0.9]", "met"),
+        ("at_least = 0.5", "inconclusive"),  # the truth sits on the bound
+    ],
+)
+def test_a_known_halving_is_judged_by_the_rules(tmp_path: Path, claimed: str, word: str) -> None:
+    run = folder(tmp_path, query_rows(SERIES, unindexed_s=0.010, indexed_s=0.005))
+    verdict = judge(orders_claim(tmp_path, claimed), run)
+    assert verdict.verdict == word, verdict
+    assert verdict.measured == pytest.approx(0.5, abs=0.03)
+    assert verdict.n == 20 and verdict.unit == "benchmark rounds"
+
+
+def test_a_missing_series_is_no_evidence_never_met(tmp_path: Path) -> None:
+    run = folder(tmp_path, query_rows("wallet.for_user[heavy]", 0.01, 0.005))
+    verdict = judge(orders_claim(tmp_path, "at_least = 0.0"), run)
+    assert verdict.verdict == "no evidence"
+    assert "has no unindexed rounds" in verdict.reason
+
+
+def test_a_run_without_the_suite_is_no_evidence(tmp_path: Path) -> None:
+    verdict = judge(orders_claim(tmp_path, "at_least = 0.0"), folder(tmp_path, []))
+    assert verdict.verdict == "no evidence" and "did not run" in verdict.reason
+
+
+def test_an_unfinished_run_is_no_evidence_whatever_it_measured(tmp_path: Path) -> None:
+    run = folder(tmp_path, query_rows(SERIES, 0.010, 0.001),
+                 manifest={"finished": False, "interrupted": True})  # fmt: skip
+    verdict = judge(orders_claim(tmp_path, "at_least = 0.0"), run)
+    assert verdict.verdict == "no evidence" and "interrupted" in verdict.reason
+
+
+def test_the_largest_scale_of_the_run_is_the_one_judged(tmp_path: Path) -> None:
+    rows = query_rows(SERIES, 0.010, 0.009, scale="small", rows=1000)
+    rows += query_rows(SERIES, 1.0, 0.01, scale="large", rows=10**6)
+    run = folder(tmp_path, rows, manifest={"scales": ["small", "large"]})
+    verdict = judge(orders_claim(tmp_path, "at_least = 0.85"), run)
+    assert verdict.scale == "large" and verdict.verdict == "met"
+
+
+DB_LOAD = """[[claims]]
+id = "db-load"
+quote = "q"
+statistic = "paired_reduction"
+suite = "load"
+series = "ALL"
+baseline = "no-cache"
+candidate = "all-on"
+metric = "db_statements_per_request"
+models = ["closed", "open"]
+at_least = 0.5
+"""
+
+
+def db_rows(repetitions: int, ratio: float) -> list[dict[str, Any]]:
+    rows = []
+    for repetition in range(repetitions):
+        for model in ("closed", "open"):
+            base = 3.5 + 0.1 * repetition
+            rows += load_rows("no-cache", model, repetition, db_statements_per_request=base)
+            rows += load_rows("all-on", model, repetition,
+                              db_statements_per_request=base * ratio * (1 + 0.01 * repetition))  # fmt: skip
+    return rows
+
+
+def test_load_figures_are_judged_over_repetitions_paired_by_arm(tmp_path: Path) -> None:
+    claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
+    verdict = judge(claim, folder(tmp_path, db_rows(3, ratio=0.3)))
+    assert verdict.verdict == "met"  # a known 70 % reduction against a 50 % claim
+    assert verdict.measured == pytest.approx(0.7, abs=0.01)
+    assert verdict.n == 6 and verdict.unit == "repetitions of the load run"
+
+
+def test_an_invalid_comparison_is_left_out_and_said(tmp_path: Path) -> None:
+    claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
+    validity = {"comparisons": [{"model": "open", "repetition": 0, "valid": False,
+                                 "problems": ["all-on: the portal server died"]}]}  # fmt: skip
+    verdict = judge(claim, folder(tmp_path, db_rows(3, ratio=0.3), validity=validity))
+    assert verdict.n == 5
+    assert verdict.details["dropped"] == ["open repetition 0: all-on: the portal server died"]
+
+
+def test_when_the_guard_throws_out_every_comparison_there_is_no_evidence(tmp_path: Path) -> None:
+    claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
+    validity = {"comparisons": [{"model": m, "repetition": 0, "valid": False,
+                                 "problems": ["generator saturated"]} for m in ("closed", "open")]}  # fmt: skip
+    verdict = judge(claim, folder(tmp_path, db_rows(1, ratio=0.3), validity=validity))
+    assert verdict.verdict == "no evidence"
+    assert "validity guard marked every comparison invalid" in verdict.reason
+
+
+def test_one_repetition_gives_no_interval_and_so_no_verdict_but_inconclusive(
+    tmp_path: Path,
+) -> None:
+    text = DB_LOAD.replace('models = ["closed", "open"]', 'models = ["open"]')
+    claim = load_claims(claim_file(tmp_path, text)).claims[0]
+    verdict = judge(claim, folder(tmp_path, db_rows(1, ratio=0.3)))
+    assert verdict.verdict == "inconclusive" and verdict.low is None
+    assert "too few for an interval" in verdict.reason
+
+
+def test_a_hit_ratio_level_over_runs(tmp_path: Path) -> None:
+    text = """[[claims]]
+id = "cache-hit-ratio"
+quote = "q"
+statistic = "level"
+arm = "all-on"
+between = [0.70, 0.80]
+"""
+    claim = load_claims(claim_file(tmp_path, text)).claims[0]
+    rows = [row for rep, value in enumerate((0.90, 0.91, 0.92))
+            for row in load_rows("all-on", "open", rep, hit_ratio=value)]  # fmt: skip
+    verdict = judge(claim, folder(tmp_path, rows))
+    assert verdict.verdict == "exceeded" and verdict.measured == pytest.approx(0.91)
+
+
+def test_a_functional_check_is_met_or_not_met_by_what_it_saw(tmp_path: Path) -> None:
+    text = '[[claims]]\nid = "ttl"\nquote = "q"\nstatistic = "check"\ncheck = "ttl"\n'
+    claim = load_claims(claim_file(tmp_path, text)).claims[0]
+    for passed, word in ((True, "met"), (False, "not met")):
+        checks = {"checks": [{"id": "ttl", "passed": passed, "tried": "Read TTLs back.",
+                              "observed": {}, "problems": [] if passed else ["wallet 60 s"]}]}  # fmt: skip
+        verdict = judge(claim, folder(tmp_path, [], checks=checks))
+        assert verdict.verdict == word
+        assert verdict.reason.startswith("Read TTLs back.")
+    assert judge(claim, folder(tmp_path, [])).verdict == "no evidence"
+
+
+def growth_rows(sizes: list[int]) -> list[dict[str, Any]]:
+    """Unindexed 10 µs per order (1.3 s at 130,000 orders), indexed 1 ms flat."""
+    rows = []
+    for seed, size in enumerate(sizes):
+        for row in query_rows(SERIES, 1e-5 * size, 0.001, rows=size, seed=seed):
+            rows.append(row)
+    return rows
+
+
+ABSOLUTE = """[[claims]]
+id = "orders-index-absolute"
+quote = "q"
+statistic = "absolute_reduction"
+series = "orders.list_for_user[heavy]"
+at_least = 0.846
+"""
+
+
+def test_the_absolute_claim_is_judged_where_the_fit_says_1_3_s_is_and_flags_extrapolation(
+    tmp_path: Path,
+) -> None:
+    claim = load_claims(claim_file(tmp_path, ABSOLUTE)).claims[0]
+    verdict = judge(claim, folder(tmp_path, growth_rows([10_000, 30_000, 90_000])))
+    assert verdict.verdict == "met"
+    assert verdict.measured == pytest.approx(1 - 0.001 / 1.3, abs=0.001)
+    assert verdict.extrapolation is True
+    assert verdict.details["orders_rows"] == pytest.approx(130_000, rel=0.05)
+    measured_past = judge(claim, folder(tmp_path, growth_rows([30_000, 90_000, 270_000])))
+    assert measured_past.extrapolation is False
+
+
+def test_the_absolute_claim_needs_three_sizes(tmp_path: Path) -> None:
+    claim = load_claims(claim_file(tmp_path, ABSOLUTE)).claims[0]
+    verdict = judge(claim, folder(tmp_path, growth_rows([10_000, 30_000])))
+    assert verdict.verdict == "no evidence" and "3 or more data sizes" in verdict.reason
