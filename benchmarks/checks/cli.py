@@ -1,0 +1,134 @@
+"""``python -m benchmarks.checks``: run the functional checks and write their results as JSON.
+
+The file is ``{"checks": [result, ...], "finished": true, ...}`` with one
+result per check in table order (``result.py``); it is written atomically,
+also after Ctrl-C (then ``"finished": false, "interrupted": true`` and what
+finished so far). A failed check is a finding, not an error: the exit code
+is 0 whenever the checks ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from benchmarks.checks.context import ChecksUnavailable
+from benchmarks.checks.result import CheckResult
+from benchmarks.checks.runner import run_checks
+from benchmarks.checks.table import CHECK_IDS, CHECKS, Check
+from portal.cli.args import dataset_seed, writable_file
+from portal.cli.commands import EXIT_INTERRUPTED, fail
+from portal.datagen import SCALES, load_dataset
+from portal.devstack import ServiceUnavailable, ensure_database, services
+from portal.files import write_json_atomically
+
+# Failures a user can cause or fix: one line and exit 2.
+_EXPECTED = (ServiceUnavailable, ChecksUnavailable, psycopg.Error, OSError)
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    listing = "; ".join(f"{check.id}: {check.promise}" for check in CHECKS)
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=(
+            "Check the write-up's functional promises by running them against the real portal "
+            "(uvicorn over HTTP, real PostgreSQL and Redis) on a generated dataset, and write "
+            "one result per check (passed, what was tried, what was observed) to a JSON file. "
+            f"The checks: {listing}."
+        ),
+        epilog=(
+            "Services: PORTAL_DATABASE_URL and PORTAL_REDIS_URL when set, else the embedded "
+            "PostgreSQL and Redis. The dataset goes into database perfproof_SCALE (generated "
+            "the first time, reused after). The fallback check stops a Redis it started itself, "
+            "never yours. Exit codes: 0 the checks ran (failed checks are findings, in the "
+            "file), 2 bad option or unusable service, 130 interrupted."
+        ),
+    )
+    parser.add_argument("--scale", choices=list(SCALES), default="tiny", help="default: tiny")
+    parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
+    parser.add_argument(
+        "--database", metavar="NAME", help="database on that server (default perfproof_SCALE)"
+    )
+    parser.add_argument(
+        "--out",
+        type=writable_file,
+        default=Path("results/checks.json"),
+        metavar="FILE",
+        help="where the JSON results go (default results/checks.json)",
+    )
+    parser.add_argument(
+        "--check",
+        action="append",
+        choices=list(CHECK_IDS),
+        dest="checks",
+        metavar="ID",
+        help=f"only this check (repeatable; one of {', '.join(CHECK_IDS)}); default: all",
+    )
+    return parser
+
+
+def document(
+    results: list[CheckResult], *, scale: str, seed: int, finished: bool
+) -> dict[str, Any]:
+    """The JSON the file holds."""
+    return {
+        "checks": [result.as_dict() for result in results],
+        "finished": finished,
+        "interrupted": not finished,
+        "scale": scale,
+        "seed": seed,
+    }
+
+
+def _say(text: str, *, error: bool = False) -> None:
+    """A line for the person running the checks (the one place this module prints)."""
+    print(text, file=sys.stderr if error else sys.stdout, flush=True)
+
+
+def _announce(number: int, total: int, check: Check) -> None:
+    _say(f"[{number}/{total}] {check.id}: {check.promise} ...")
+
+
+def run(args: argparse.Namespace) -> int:
+    results: list[CheckResult] = []
+
+    def keep(result: CheckResult) -> None:
+        results.append(result)
+        _say(result.line())
+
+    def save(finished: bool) -> None:
+        write_json_atomically(
+            args.out, document(results, scale=args.scale, seed=args.seed, finished=finished)
+        )
+
+    try:
+        with services() as stack:
+            _say(stack.describe())
+            database_url = ensure_database(
+                stack.database_url, args.database or f"perfproof_{args.scale}"
+            )
+            load_dataset(database_url, scale=args.scale, seed=args.seed, progress=True)
+            try:
+                run_checks(
+                    database_url,
+                    stack.redis_url,
+                    scale=args.scale,
+                    seed=args.seed,
+                    only=args.checks,
+                    on_start=_announce,
+                    on_result=keep,
+                )
+            except KeyboardInterrupt:
+                save(finished=False)
+                _say(f"interrupted: {len(results)} check(s) finished, in {args.out}", error=True)
+                return EXIT_INTERRUPTED
+    except _EXPECTED as error:
+        return fail(error)
+    save(finished=True)
+    passed = sum(result.passed for result in results)
+    _say(f"{len(results)} checks: {passed} passed, {len(results) - passed} failed; {args.out}")
+    return 0

@@ -1,0 +1,57 @@
+"""``indexes``: 20+ performance indexes exist and each is used by its query on the data.
+
+The index proof (``benchmarks/indexes/proof.py``, ``perfproof index-proof``)
+runs every index's own query under EXPLAIN ANALYZE; this check turns its
+report into a verdict: at least ``CLAIMED_COUNT`` indexes present, and every
+one in its query's plan. At the sizes of ``ASKED_CAN_USE`` a sequential scan
+of a few pages is rightly cheaper than any index, so there the proof asks
+whether the planner *can* use each index (sequential scans off); at larger
+sizes whether it *does*, unforced. The proof switches the indexes off and on
+again on the way (its unindexed arm), leaving them on.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from benchmarks.checks.context import CheckContext
+from benchmarks.checks.result import Outcome
+from benchmarks.indexes.proof import run_proof
+from portal.db.indexes import present_indexes
+
+CLAIMED_COUNT = 20  # "20+ strategic indexes for frequent queries"
+ASKED_CAN_USE = frozenset({"tiny"})
+REPETITIONS = 1  # used or not is the same in every run; the timings are the proof's business
+
+
+def check_indexes(context: CheckContext) -> Outcome:
+    forced = context.scale in ASKED_CAN_USE
+    report = run_proof(context.database_url, repetitions=REPETITIONS, force_index_use=forced)
+    with psycopg.connect(context.database_url) as conn:
+        present = present_indexes(conn)
+    used = [proof.index for proof in report.proofs if proof.used]
+    outcome = Outcome(tried="")
+    outcome.expect(
+        len(present) >= CLAIMED_COUNT,
+        f"{len(present)} performance indexes exist, not {CLAIMED_COUNT}+",
+    )
+    outcome.expect(not report.unused, f"not used by their query: {', '.join(report.unused)}")
+    outcome.expect(
+        len(report.proofs) == len(present),
+        f"{len(report.proofs)} proved but {len(present)} present",
+    )
+    outcome.observed = {
+        "present": len(present),
+        "proved": len(report.proofs),
+        "used": len(used),
+        "unused": report.unused,
+        "sequential_scans_off": forced,
+        "redundant": [item.index for item in report.redundant],
+    }
+    how = "with sequential scans off (can the planner use it)" if forced else "unforced"
+    outcome.tried = (
+        f"Ran each performance index's own query under EXPLAIN ANALYZE on the {context.scale} "
+        f"data, {how}: {len(present)} indexes exist and {len(used)} of {len(report.proofs)} "
+        f"were in their query's plan."
+    )
+    return outcome

@@ -1,0 +1,79 @@
+"""The functional claims of the write-up and the check that runs each: one declared table.
+
+Ids are the claims file's, so a verdict names its check; ``promise`` says
+what the write-up promises, in its words where it has them. The runner, the
+command line and the tests all read this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from benchmarks.checks.context import CheckContext
+from benchmarks.checks.endpoints import check_monitoring_endpoints
+from benchmarks.checks.fallback import check_fallback
+from benchmarks.checks.indexes import check_indexes
+from benchmarks.checks.invalidation import check_invalidation
+from benchmarks.checks.result import Outcome
+from benchmarks.checks.slow_query import check_slow_query
+from benchmarks.checks.ttl import check_ttl
+from benchmarks.checks.x_cache import check_x_cache
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    promise: str
+    run: Callable[[CheckContext], Outcome]
+
+
+CHECKS: tuple[Check, ...] = (
+    Check(
+        "slow-query",
+        "an operation over 100 ms is detected: in the log, the slow ring and /metrics",
+        check_slow_query,
+    ),
+    Check(
+        "fallback",
+        "with Redis stopped under load, zero failed requests",
+        check_fallback,
+    ),
+    Check(
+        "ttl",
+        "cache lifetimes: products 300 s, wallet 120 s, orders 180 s, user data 600 s",
+        check_ttl,
+    ),
+    Check(
+        "x-cache",
+        "the first GET of a cached route is X-Cache MISS, the next identical one HIT",
+        check_x_cache,
+    ),
+    Check(
+        "invalidation",
+        "a write is visible in the next read of every cached route it affects",
+        check_invalidation,
+    ),
+    Check(
+        "indexes",
+        "20+ performance indexes exist and each is used by its query",
+        check_indexes,
+    ),
+    Check(
+        "monitoring-endpoints",
+        "/metrics and the admin-only /api/performance/* endpoints answer",
+        check_monitoring_endpoints,
+    ),
+)
+
+CHECK_IDS: tuple[str, ...] = tuple(check.id for check in CHECKS)
+
+
+def chosen(ids: list[str] | tuple[str, ...] | None) -> list[Check]:
+    """The checks of ``ids`` in table order (all when None); ValueError for an unknown id."""
+    if ids is None:
+        return list(CHECKS)
+    unknown = sorted(set(ids) - set(CHECK_IDS))
+    if unknown:
+        raise ValueError(f"unknown check(s) {', '.join(unknown)} (known: {', '.join(CHECK_IDS)})")
+    return [check for check in CHECKS if check.id in ids]
