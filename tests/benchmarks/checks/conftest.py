@@ -1,0 +1,67 @@
+"""A tiny dataset of the checks' own, and a way to run checks against a portal variant.
+
+Its own database (``perfproof_test_checks``): the index check switches the
+indexes off and on, and the invalidation check writes, neither of which may
+disturb the API tests' database. The dataset is reused across sessions
+(fingerprint); the checks' writes do not matter to later checks, which take
+buyers with an empty cart where they need one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pytest
+
+from benchmarks.checks import CHECK_IDS, CheckResult, run_checks
+from portal.cli.serve import APP
+from portal.datagen import load_dataset
+from portal.devstack import Services, ensure_database
+
+CHECKS_DATABASE = "perfproof_test_checks"
+SCALE, SEED = "tiny", 1
+
+RunChecks = Callable[..., dict[str, CheckResult]]
+
+
+@pytest.fixture(scope="session")
+def checks_database(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = ensure_database(stack.database_url, CHECKS_DATABASE)
+    tokens = tmp_path_factory.mktemp("checks") / "tokens.csv"
+    load_dataset(url, scale=SCALE, seed=SEED, progress=False, tokens_path=tokens)
+    return url
+
+
+@pytest.fixture(scope="session")
+def run(stack: Services, checks_database: str) -> RunChecks:
+    """``run("ttl", portal_env={...})``: those checks against that variant, by id."""
+
+    def run(
+        *ids: str, portal_env: Mapping[str, str] | None = None, app: str = APP
+    ) -> dict[str, CheckResult]:
+        results = run_checks(
+            checks_database,
+            stack.redis_url,
+            scale=SCALE,
+            seed=SEED,
+            only=ids,
+            portal_env=portal_env,
+            app=app,
+        )
+        return {result.id: result for result in results}
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def real_portal(run: RunChecks) -> dict[str, CheckResult]:
+    """Every check once against the real portal (one run: one portal started for all)."""
+    return run(*CHECK_IDS)
+
+
+def failed_with(result: CheckResult, *fragments: str) -> None:
+    """``result`` failed, and its problems say each of ``fragments``."""
+    assert not result.passed, result
+    said = " ".join(result.problems)
+    for fragment in fragments:
+        assert fragment in said, (fragment, result.problems)

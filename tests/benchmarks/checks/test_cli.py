@@ -1,0 +1,90 @@
+"""python -m benchmarks.checks, run as a user runs it: the file, the lines, the exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from portal.devstack import Services
+from tests.benchmarks.checks.conftest import CHECKS_DATABASE
+
+COMMAND = [sys.executable, "-m", "benchmarks.checks", "--scale", "tiny", "--seed", "1"]
+
+
+def environment(stack: Services, **changes: str) -> dict[str, str]:
+    return {**os.environ, **stack.env(), **changes}
+
+
+@pytest.mark.usefixtures("checks_database")
+def test_a_run_writes_its_file_and_one_line_per_check(stack: Services, tmp_path: Path) -> None:
+    out = tmp_path / "checks.json"
+    done = subprocess.run(
+        [*COMMAND, "--database", CHECKS_DATABASE, "--out", str(out),
+         "--check", "monitoring-endpoints", "--check", "x-cache"],
+        env=environment(stack), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("[1/2] x-cache: ") for line in lines)
+    assert any(line.startswith("[2/2] monitoring-endpoints: ") for line in lines)
+    assert any(line.startswith("x-cache PASSED: Sent two identical GETs") for line in lines)
+    assert lines[-1].startswith("2 checks: 2 passed, 0 failed")
+    written = json.loads(out.read_text())
+    assert (written["finished"], written["interrupted"], written["scale"]) == (True, False, "tiny")
+    assert [check["id"] for check in written["checks"]] == ["x-cache", "monitoring-endpoints"]
+    first = written["checks"][0]
+    assert set(first) == {"id", "passed", "tried", "observed", "problems", "seconds"}
+    assert first["passed"] is True and first["problems"] == []
+
+
+def test_bad_input_and_no_service_are_one_line_and_exit_2(stack: Services, tmp_path: Path) -> None:
+    cases = [
+        (["--seed", "-3"], {}),
+        (["--out", str(tmp_path)], {}),
+        (["--check", "nope"], {}),
+        (["--out", str(tmp_path / "x.json")], {"PORTAL_REDIS_URL": "redis://127.0.0.1:1/0"}),
+    ]
+    for arguments, changes in cases:
+        done = subprocess.run(
+            [*COMMAND, *arguments], env=environment(stack, **changes),
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 2, (arguments, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert "error:" in done.stderr.strip().splitlines()[-1], done.stderr
+        if changes:  # a service: our one line, not argparse's usage
+            assert done.stderr.strip().startswith("error: Redis at 127.0.0.1:1"), done.stderr
+            assert done.stderr.strip().count("\n") == 0, done.stderr
+
+
+@pytest.mark.usefixtures("checks_database")
+def test_ctrl_c_exits_130_and_says_it_did_not_finish(stack: Services, tmp_path: Path) -> None:
+    out = tmp_path / "checks.json"
+    child = subprocess.Popen(
+        [*COMMAND, "--database", CHECKS_DATABASE, "--out", str(out), "--check", "fallback"],
+        env=environment(stack), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    watchdog = threading.Timer(90, child.kill)
+    watchdog.start()
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.startswith("[1/1] fallback"):
+                break
+        time.sleep(1.5)  # inside the check: its Redis and portal are up
+        child.send_signal(signal.SIGINT)
+        _, errors = child.communicate(timeout=60)
+    finally:
+        watchdog.cancel()
+    assert child.returncode == 130, errors
+    assert "Traceback" not in errors
+    written = json.loads(out.read_text())
+    assert (written["finished"], written["interrupted"], written["checks"]) == (False, True, [])
