@@ -51,10 +51,13 @@ PROFILES: dict[str, Profile] = {
         ),
         Profile(
             name="default",
-            summary="scale small, 2 x 15 rounds per arm at most (benchmarks under 5 minutes)",
+            summary="scale small, 2 x 15 rounds per arm at most, and the growth mode over "
+            "tiny, small and medium (benchmarks about a minute and a half)",
             scales=("small",),
             scaling=("tiny", "small", "medium"),
-            scaling_always=False,
+            # The 1.3 s claim is judged from the growth fit: without it, the main
+            # job's report would say "no evidence" for the write-up's headline number.
+            scaling_always=True,
             budget_s=0.5,
             min_rounds=5,
             max_rounds=15,
