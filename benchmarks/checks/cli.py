@@ -10,8 +10,10 @@ is 0 whenever the checks ran.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import psycopg
@@ -93,7 +95,23 @@ def _announce(number: int, total: int, check: Check) -> None:
     _say(f"[{number}/{total}] {check.id}: {check.promise} ...")
 
 
+def _interrupt_once(_signum: int, _frame: FrameType | None) -> None:
+    """The first Ctrl-C stops the run; later ones are ignored, so that stopping the
+    portals and the fallback check's own Redis (a daemon: nothing else would stop it)
+    is not cut short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
+    previous = signal.signal(signal.SIGINT, _interrupt_once)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     results: list[CheckResult] = []
 
     def keep(result: CheckResult) -> None:

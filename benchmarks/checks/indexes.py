@@ -7,7 +7,8 @@ one in its query's plan. At the sizes of ``ASKED_CAN_USE`` a sequential scan
 of a few pages is rightly cheaper than any index, so there the proof asks
 whether the planner *can* use each index (sequential scans off); at larger
 sizes whether it *does*, unforced. The proof switches the indexes off and on
-again on the way (its unindexed arm), leaving them on.
+again on the way (its unindexed arm), leaving them on, and ANALYZEs: run it
+after whatever measures that database, never beside it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,17 @@ def check_indexes(context: CheckContext) -> Outcome:
         "unused": report.unused,
         "sequential_scans_off": forced,
         "redundant": [item.index for item in report.redundant],
+        # The plan nodes per index, for the report's query-plan blocks.
+        "plans": {
+            proof.index: {
+                "operation": proof.operation,
+                "table": proof.table,
+                "used": proof.used,
+                "plan": proof.on.plan,
+                "plan_without_indexes": proof.off.plan,
+            }
+            for proof in report.proofs
+        },
     }
     how = "with sequential scans off (can the planner use it)" if forced else "unforced"
     outcome.tried = (

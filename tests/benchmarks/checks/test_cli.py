@@ -11,12 +11,25 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from portal.devstack import Services
 from tests.benchmarks.checks.conftest import CHECKS_DATABASE
 
 COMMAND = [sys.executable, "-m", "benchmarks.checks", "--scale", "tiny", "--seed", "1"]
+
+
+def own_redis_servers() -> list[int]:
+    """Redis servers running in a fallback check's temporary home (``checks-redis-*``)."""
+    found = []
+    for process in psutil.process_iter(["name"]):
+        try:
+            if process.info["name"] == "redis-server" and "/checks-redis-" in process.cwd():
+                found.append(process.pid)
+        except psutil.Error:
+            continue
+    return found
 
 
 def environment(stack: Services, **changes: str) -> dict[str, str]:
@@ -80,7 +93,10 @@ def test_ctrl_c_exits_130_and_says_it_did_not_finish(stack: Services, tmp_path: 
             if line.startswith("[1/1] fallback"):
                 break
         time.sleep(1.5)  # inside the check: its Redis and portal are up
+        assert own_redis_servers(), "the fallback check's Redis runs"
         child.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+        child.send_signal(signal.SIGINT)  # an impatient second one must not cut the clean-up
         _, errors = child.communicate(timeout=60)
     finally:
         watchdog.cancel()
@@ -88,3 +104,4 @@ def test_ctrl_c_exits_130_and_says_it_did_not_finish(stack: Services, tmp_path: 
     assert "Traceback" not in errors
     written = json.loads(out.read_text())
     assert (written["finished"], written["interrupted"], written["checks"]) == (False, True, [])
+    assert own_redis_servers() == []  # a daemon: only the check could have stopped it

@@ -23,6 +23,9 @@ def test_the_real_database_uses_every_index(real_portal: dict[str, CheckResult])
     seen = result.observed
     assert seen["present"] == seen["proved"] == seen["used"] == len(performance_index_names())
     assert seen["used"] >= CLAIMED_COUNT and seen["sequential_scans_off"] is True
+    orders = seen["plans"][IMPOSTOR]
+    assert orders["operation"] == "orders.list_for_user" and orders["used"] is True
+    assert f"using {IMPOSTOR} on orders" in orders["plan"]
 
 
 @pytest.fixture
