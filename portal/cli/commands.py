@@ -17,10 +17,10 @@ import argparse
 import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Protocol, cast
+from typing import NoReturn, Protocol, cast
 
 EXIT_OK = 0
 EXIT_FAILED = 2
@@ -49,12 +49,25 @@ def invoke(module: CommandModule | ModuleType, argv: Sequence[str] | None, *, pr
     ``python -m package.module``).
     """
     module = cast(CommandModule, module)
-    args = module.build_parser(prog).parse_args(argv)
+    parser = module.build_parser(prog)
+    parser.error = _one_line_error(prog)  # type: ignore[method-assign]
+    args = parser.parse_args(argv)
     try:
         return module.run(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _one_line_error(prog: str) -> Callable[[str], NoReturn]:
+    """argparse's error without its usage block: one line on stderr, exit 2, as for every
+    other user mistake (``--help`` still prints the usage)."""
+
+    def error(message: str) -> NoReturn:
+        print(f"{prog}: error: {message} (see {prog} --help)", file=sys.stderr)
+        sys.exit(EXIT_FAILED)
+
+    return error
 
 
 def dispatch(

@@ -63,7 +63,7 @@ def test_an_interrupt_just_after_the_run_folder_appears_is_not_lost(
 
     monkeypatch.setattr(runner, "ResultFolder", InterruptedAtOnce)
     args = argparse.Namespace(results=tmp_path, scale="tiny", seed=1, suites=None, scaling=False)
-    args.scaling_scales = None
+    args.scaling_scales, args.claims, args.fail_on_unmet = None, None, False
     profile = PROFILES["quick"]
     try:
         code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
@@ -90,7 +90,7 @@ def test_an_error_in_a_step_finishes_the_run_folder_and_says_so_in_one_line(
 
     monkeypatch.setattr(runner, "ensure_database", no_database)
     args = argparse.Namespace(results=tmp_path, scale="tiny", seed=1, suites=None, scaling=False)
-    args.scaling_scales = None
+    args.scaling_scales, args.claims, args.fail_on_unmet = None, None, False
     profile = PROFILES["quick"]
     try:
         code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
@@ -104,16 +104,67 @@ def test_an_error_in_a_step_finishes_the_run_folder_and_says_so_in_one_line(
     assert (manifest_path.parent / "tidy.csv").is_file()
 
 
-def test_the_plan_runs_every_suite_and_the_load_tests_once() -> None:
+def test_the_plan_runs_every_suite_and_the_load_tests_and_checks_once() -> None:
     args = argparse.Namespace(scale=None, suites=None, scaling=True, scaling_scales=None)
     steps = runner.plan(args, PROFILES["default"])
     assert [(step.name, step.suites) for step in steps] == [
         ("growth-tiny", ("queries",)),
         ("benchmarks-small", ("queries", "endpoints")),
         ("load-small", ("load",)),
+        ("checks-small", ("checks",)),
         ("growth-medium", ("queries",)),
     ]
     only_load = argparse.Namespace(
         scale="tiny", suites=["load"], scaling=False, scaling_scales=None
     )
     assert [step.name for step in runner.plan(only_load, PROFILES["quick"])] == ["load-tiny"]
+
+
+IMPOSSIBLE = """[[claims]]
+id = "thousandfold"
+quote = "a 1000x faster orders query at tiny scale"
+statistic = "median_reduction"
+suite = "queries"
+series = "orders.list_for_user[heavy]"
+baseline = "unindexed"
+candidate = "indexed"
+at_least = 0.999
+"""
+
+
+def test_bench_exit_codes_ran_unmet_and_bad_claims(stack: Services, tmp_path: Path) -> None:
+    """0 when it ran, 1 with --fail-on-unmet and a claim not met, 2 for a bad claims file."""
+    env = {**os.environ, **stack.env()}
+    claims = tmp_path / "impossible.toml"
+    claims.write_text(IMPOSSIBLE)
+    bench = [sys.executable, "-m", "benchmarks", "--profile", "quick", "--suite", "queries",
+             "--claims", str(claims), "--results", str(tmp_path / "results")]  # fmt: skip
+    done = subprocess.run([*bench, "--fail-on-unmet"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "thousandfold" in done.stdout and "NOT MET" in done.stdout
+    (run,) = (tmp_path / "results").iterdir()
+    verdicts = json.loads((run / "verdicts.json").read_text())["verdicts"]
+    assert [v["verdict"] for v in verdicts] == ["not met"]
+    assert (run / "report.html").is_file() and (run / "verdicts.md").is_file()
+    # Re-rendered, measuring nothing: the same run against a trivially easy claim.
+    easy = tmp_path / "easy.toml"
+    easy.write_text(IMPOSSIBLE.replace("at_least = 0.999", "at_least = 0.0"))
+    again = subprocess.run(
+        [sys.executable, "-m", "reports", "--run", str(run), "--claims", str(easy),
+         "--fail-on-unmet"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert json.loads((run / "verdicts.json").read_text())["verdicts"][0]["verdict"] == "met"
+    # A bad claims file: refused before anything runs, in one line.
+    claims.write_text(IMPOSSIBLE.replace("at_least = 0.999", "between = [0.9, 0.1]"))
+    refused = subprocess.run(bench, cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=60)  # fmt: skip
+    assert refused.returncode == 2
+    assert (
+        refused.stderr.strip()
+        .splitlines()[-1]
+        .endswith("claim thousandfold: between = [0.9, 0.1]: lo is above hi")
+    )
+    assert "Traceback" not in refused.stderr
+    assert len(list((tmp_path / "results").iterdir())) == 1  # no second run folder
