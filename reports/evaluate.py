@@ -19,6 +19,7 @@ from reports.growth_evidence import absolute_estimate
 from reports.run_folder import RunFolder
 from reports.series import ALL, CACHED, cached_routes
 from reports.statistics import STATISTICS, Estimate, level, median_reduction, paired_reduction
+from reports.tables import percent
 from reports.verdicts import Verdict, verdict_for
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def judge(claim: Claim, run: RunFolder) -> Verdict:
 def _reason(verdict: Verdict) -> str:
     if verdict.low is None or verdict.high is None:
         return f"n = {verdict.n} {verdict.unit}: too few for an interval"
-    interval = f"[{verdict.low:.1%}, {verdict.high:.1%}]" if verdict.percent else ""
+    interval = f"[{percent(verdict.low)}, {percent(verdict.high)}]" if verdict.percent else ""
     return {
         "exceeded": f"the whole interval {interval} is above the claimed range",
         "met": f"the whole interval {interval} is at or above the claimed lower bound",

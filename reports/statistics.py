@@ -80,7 +80,7 @@ STATISTICS: dict[str, Statistic] = {
             unit="load runs",
             default_metric="hit_ratio",
             metrics=("hit_ratio",),
-            default_models=("closed", "open"),
+            default_models=("open",),
         ),
         Statistic(
             "absolute_reduction",
