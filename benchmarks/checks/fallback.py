@@ -67,8 +67,7 @@ class Tally:
 class Drive:
     """Client threads over cached GET routes; each request counted in the phase it began in."""
 
-    def __init__(self, portal: ServedPortal, work: list[tuple[httpx.Client, list[str]]]) -> None:
-        self.portal = portal
+    def __init__(self, work: list[tuple[httpx.Client, list[str]]]) -> None:
         self.before, self.after = Tally(), Tally()
         self._work = work
         self._lock = threading.Lock()
@@ -135,7 +134,7 @@ def _outage(context: CheckContext, portal: ServedPortal, own: EmbeddedRedis) -> 
     work = [
         (client(portal, buyer), list(cached_paths(context, buyer).values())) for buyer in buyers
     ]
-    drive = Drive(portal, work)
+    drive = Drive(work)
     try:
         drive.start()
         time.sleep(BEFORE_S)

@@ -9,7 +9,8 @@ import psycopg
 import pytest
 
 from benchmarks.checks import CheckResult
-from benchmarks.checks.indexes import CLAIMED_COUNT
+from benchmarks.checks.indexes import ASKED_CAN_USE, CLAIMED_COUNT
+from portal.datagen import SCALES
 from portal.db.index_file import performance_index_names
 from portal.db.indexes import set_indexes
 from tests.benchmarks.checks.conftest import RunChecks, failed_with
@@ -26,6 +27,10 @@ def test_the_real_database_uses_every_index(real_portal: dict[str, CheckResult])
     orders = seen["plans"][IMPOSTOR]
     assert orders["operation"] == "orders.list_for_user" and orders["used"] is True
     assert f"using {IMPOSTOR} on orders" in orders["plan"]
+
+
+def test_the_forced_sizes_are_sizes() -> None:
+    assert ASKED_CAN_USE.issubset(SCALES) and "large" not in ASKED_CAN_USE
 
 
 @pytest.fixture
