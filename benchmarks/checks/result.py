@@ -34,7 +34,11 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One functional claim, checked by running it; ``as_dict`` is its JSON form."""
+    """One functional claim, checked by running it; ``as_dict`` is its JSON form.
+
+    ``seconds`` is the check's wall time, including the start of the run's
+    portal when it was the first check to need it.
+    """
 
     id: str
     passed: bool
