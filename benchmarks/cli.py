@@ -37,6 +37,11 @@ HARNESS_COMMANDS = (
         "Locust against the real portal in every arm, closed and open load, with evidence",
     ),
     Command(
+        "checks",
+        "benchmarks.checks.cli",
+        "run the write-up's functional promises against the real portal (Redis stopped, ...)",
+    ),
+    Command(
         "report",
         "reports.cli",
         "judge a run folder against a claims file: verdicts and the HTML report",
