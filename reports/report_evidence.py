@@ -1,0 +1,214 @@
+"""Each claim's evidence as the report shows it: the data a verdict came from, drawn.
+
+One builder per statistic, dispatched by name as ``reports/evaluate.py``
+does: the benchmark rounds of both arms, each repetition's pair, the latency
+CDFs, the hit ratio warming up, the growth fit. Every builder reads the run
+folder again rather than trusting ``verdict.details`` alone, so the plot
+shows all the data and not only the summary the verdict kept; where the data
+is not there the block says what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from reports.claims import Claim
+from reports.figures import effect_plot, rounds_plot
+from reports.report_format import milliseconds, number, text
+from reports.report_growth import absolute_blocks
+from reports.report_histograms import Recordings
+from reports.report_load_evidence import level_blocks, paired_blocks
+from reports.report_model import Block, Table
+from reports.run_folder import RunFolder
+from reports.verdicts import Verdict
+
+Builder = Callable[[Claim, Verdict, RunFolder, Recordings | None], list[Block]]
+
+
+def evidence_blocks(
+    claim: Claim | None, verdict: Verdict, run: RunFolder, recordings: Recordings | None
+) -> list[Block]:
+    """What the report shows under one claim's heading."""
+    if claim is None or verdict.verdict == "not measurable":
+        return [Block(notes=[f"Not measurable: {verdict.reason}"])]
+    if claim.statistic == "check":
+        return check_blocks(verdict, run)
+    if verdict.verdict == "no evidence":
+        return []  # the reason is the verdict's own line; there is nothing to draw
+    builder = BUILDERS.get(claim.statistic)
+    blocks = builder(claim, verdict, run, recordings) if builder else []
+    return [*blocks, interval_block(verdict, claim)]
+
+
+def interval_block(verdict: Verdict, claim: Claim) -> Block:
+    """The effect against the claimed range, and how the interval was computed."""
+    block = Block(title="The effect against the claim")
+    claimed = claim.claimed
+    if verdict.measured is not None and claimed is not None:
+        block.plots.append(
+            effect_plot(
+                verdict.measured,
+                verdict.low,
+                verdict.high,
+                claimed_low=claimed.low,
+                claimed_high=claimed.high,
+                percent=verdict.percent,
+                label=_effect_label(verdict),
+            )
+        )
+    block.facts += [
+        ("claimed", verdict.claimed or "—"),
+        ("measured", verdict.measured_text().replace("%", " %")),
+        ("n", f"{verdict.n} {verdict.unit}" if verdict.n is not None else "—"),
+        ("how", verdict.method or "—"),
+        ("statistic", verdict.summary or "—"),
+    ]
+    return block
+
+
+def _effect_label(verdict: Verdict) -> str:
+    return "hit ratio" if verdict.statistic == "level" else "reduction"
+
+
+def _rounds(run: RunFolder, claim: Claim, scale: str, metric: str) -> Any:
+    tidy = run.tidy
+    if tidy.empty:
+        return tidy
+    picked = tidy[
+        (tidy["suite"] == claim.suite)
+        & (tidy["series"] == claim.series[0])
+        & (tidy["metric"] == metric)
+        & (tidy["scale"] == scale)
+    ]
+    return picked
+
+
+def median_blocks(
+    claim: Claim, verdict: Verdict, run: RunFolder, recordings: Recordings | None
+) -> list[Block]:
+    """Both arms' rounds, per interleaved block, and the query plans for an index claim."""
+    del recordings
+    scale = str(verdict.details.get("scale", ""))
+    rows = _rounds(run, claim, scale, "time")
+    arms = {arm: rows[rows["arm"] == arm] for arm in (claim.baseline, claim.candidate)}
+    block = Block(title="Every benchmark round, both arms")
+    if all(len(frame) for frame in arms.values()):
+        block.plots.append(
+            rounds_plot(
+                {arm: f["value"].astype(float).tolist() for arm, f in arms.items()},
+                {arm: f["repetition"].astype(int).tolist() for arm, f in arms.items()},
+                title=f"{claim.series[0]} at {scale}",
+            )
+        )
+    table = Table("Per arm", ["arm", "rounds", "median", "mean", "fastest", "slowest"], [])
+    for arm, frame in arms.items():
+        values = frame["value"].astype(float).to_numpy()
+        if len(values):
+            table.rows.append(
+                [
+                    arm,
+                    str(len(values)),
+                    milliseconds(np.median(values)),
+                    milliseconds(values.mean()),
+                    milliseconds(values.min()),
+                    milliseconds(values.max()),
+                ]
+            )
+    block.tables.append(table)
+    speedup = verdict.details.get("speedup")
+    block.facts += [
+        (
+            "data",
+            f"scale {scale}: {number(verdict.details.get('rows'))} rows in "
+            f"{verdict.details.get('size_table', '—')}",
+        ),
+        (
+            "speed-up of the medians",
+            f"{number(speedup)}\N{MULTIPLICATION SIGN}" if speedup is not None else "—",
+        ),
+    ]
+    if claim.suite == "endpoints":
+        block.tables.append(_statements_table(run, claim, scale))
+    blocks = [block]
+    if claim.suite == "queries":
+        blocks.append(plans_block(run, claim))
+    return blocks
+
+
+def _statements_table(run: RunFolder, claim: Claim, scale: str) -> Table:
+    statements = _rounds(run, claim, scale, "statements")
+    table = Table(
+        "SQL statements per request (the portal's own counter)", ["arm", "median", "mean"], []
+    )
+    for arm in (claim.baseline, claim.candidate):
+        values = statements[statements["arm"] == arm]["value"].astype(float)
+        if len(values):
+            table.rows.append([arm, number(float(values.median())), number(float(values.mean()))])
+    return table
+
+
+def _plans(run: RunFolder) -> Any:
+    for check in (run.checks or {}).get("checks", []):
+        if check.get("id") == "indexes":
+            return (check.get("observed") or {}).get("plans")
+    return None
+
+
+def plans_block(run: RunFolder, claim: Claim) -> Block:
+    """The query plans the index check recorded for this claim's operation, if it recorded any."""
+    block = Block(title="Query plans")
+    plans = _plans(run)
+    if not plans:
+        where = "no checks.json" if run.checks is None else "the index check recorded none"
+        block.missing.append(f"Query plans: not recorded ({where}).")
+        return block
+    operation = claim.series[0].split("[", 1)[0]
+    items = plans.items() if isinstance(plans, dict) else enumerate(plans)
+    for name, plan in items:
+        shown = plan.get("plan", plan) if isinstance(plan, dict) else plan
+        about = plan.get("operation", "") if isinstance(plan, dict) else ""
+        if about and about != operation:
+            continue
+        body = shown if isinstance(shown, str) else text(shown)
+        block.code.append((f"{name}" + (f" ({about})" if about else ""), body))
+    if not block.code:
+        block.missing.append(f"Query plans: none recorded for {operation}.")
+    return block
+
+
+def check_blocks(verdict: Verdict, run: RunFolder) -> list[Block]:
+    """What a functional check tried, what it saw, what went wrong."""
+    if verdict.verdict == "no evidence":
+        return []
+    block = Block(title="The check")
+    block.notes.append(verdict.reason)
+    observed = verdict.details.get("observed") or {}
+    table = Table("Observed", ["what", "value"], [[str(k), text(v)] for k, v in observed.items()])
+    if table.rows:
+        block.tables.append(table)
+    block.facts.append(("took", f"{number(verdict.details.get('seconds'))} s"))
+    blocks = [block]
+    if verdict.id == "indexes" or "plans" in observed:
+        plans = Block(title="Query plans")
+        recorded = observed.get("plans")
+        if recorded:
+            items = recorded.items() if isinstance(recorded, dict) else enumerate(recorded)
+            plans.code += [
+                (str(name), plan if isinstance(plan, str) else text(plan)) for name, plan in items
+            ]
+        else:
+            plans.missing.append("Query plans: not recorded by the index check.")
+        blocks.append(plans)
+    del run
+    return blocks
+
+
+BUILDERS: dict[str, Builder] = {
+    "median_reduction": median_blocks,
+    "paired_reduction": paired_blocks,
+    "level": level_blocks,
+    "absolute_reduction": absolute_blocks,
+}

@@ -1,0 +1,213 @@
+"""The load tests in the report: per endpoint and arm, latency and throughput; per run, the servers.
+
+Latency percentiles come from the HDR histograms merged over an arm's
+repetitions (percentiles of runs cannot be averaged); the open model's are
+timed from each request's intended start, so a stalled server shows its
+queue. Per run: offered and achieved rate, statements per request from the
+database's own counters, the CPU of every process group (a saturated
+generator measures itself, not the portal), and what the validity guard found.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reports.figures import cdf_plot
+from reports.report_format import cores, count, duration, milliseconds, number, percent, rate, text
+from reports.report_histograms import Kind, Recordings, cdf, summary, total
+from reports.report_model import Block, Table
+from reports.run_folder import RunFolder
+from reports.series import ALL
+
+LATENCY_HEADERS = ["p50", "p90", "p99", "p99.9", "max", "mean"]
+
+
+def load_blocks(run: RunFolder, recordings: Recordings | None) -> list[Block]:
+    manifest = run.load_manifest
+    if manifest is None or recordings is None:
+        why = (
+            run.manifest.get("load_tests")
+            or "the load tests did not run (not in this run's "
+            "--suite, or the [loadtest] extra is not installed)"
+        )
+        return [Block(missing=[f"Load tests: {why}."])]
+    blocks = [_settings_block(manifest, recordings)]
+    for model in manifest.get("models", []):
+        blocks.append(_model_block(run, recordings, str(model), manifest))
+    blocks += [_runs_block(run, manifest), _validity_block(run)]
+    return blocks
+
+
+def _settings_block(manifest: dict[str, Any], recordings: Recordings) -> Block:
+    block = Block(title="How the load was made")
+    finished = {run["name"] for run in manifest.get("runs", [])}
+    unfinished = [name for name in manifest.get("planned", []) if name not in finished]
+    block.facts += [
+        ("arms", text(manifest.get("arms"))),
+        ("models", text(manifest.get("models"))),
+        ("repetitions", number(manifest.get("repetitions"))),
+        ("closed model users", number(manifest.get("users"))),
+        ("open model offered rate", rate(manifest.get("open_rate"))),
+        (
+            "warm-up, then measured",
+            f"{duration(manifest.get('warmup_s'))}, then "
+            f"{duration(manifest.get('duration_s'))} per run",
+        ),
+        ("generator processes", number(manifest.get("generator_processes"))),
+        ("portal workers", number(manifest.get("portal_workers"))),
+        ("scale", text(manifest.get("scales"))),
+    ]
+    if unfinished:
+        block.missing.append(f"Planned load runs that did not finish: {', '.join(unfinished)}.")
+    if recordings.missing:
+        block.missing.append(
+            f"Load runs without a histogram file: {', '.join(recordings.missing)}."
+        )
+    return block
+
+
+def _throughput(run: RunFolder, model: str) -> dict[tuple[str, str], tuple[float, float]]:
+    """(route, arm) -> (mean throughput over repetitions, failures summed)."""
+    tidy = run.tidy
+    if tidy.empty:
+        return {}
+    rows = tidy[(tidy["suite"] == "load") & (tidy["variant"] == model)]
+    found: dict[tuple[str, str], tuple[float, float]] = {}
+    for (route, arm), group in rows.groupby(["series", "arm"]):
+        through = group[group["metric"] == "throughput"]["value"].astype(float)
+        failures = group[group["metric"] == "failures"]["value"].astype(float)
+        found[(str(route), str(arm))] = (
+            float(through.mean()) if len(through) else float("nan"),
+            float(failures.sum()),
+        )
+    return found
+
+
+def _model_block(
+    run: RunFolder, recordings: Recordings, model: str, manifest: dict[str, Any]
+) -> Block:
+    kind: Kind = "intended" if model == "open" else "service"
+    how = "from each request's intended start" if kind == "intended" else "from the send"
+    block = Block(title=f"{model.capitalize()} model: every endpoint, every arm")
+    arms = [str(a) for a in manifest.get("arms", [])]
+    keys = {arm: [k for k in recordings.runs if k.model == model and k.arm == arm] for arm in arms}
+    curves, counts = {}, {}
+    for arm in arms:
+        merged = recordings.merged(keys[arm], None, kind)
+        if merged is not None:
+            curves[arm], counts[arm] = cdf(merged), total(merged)
+    if curves:
+        block.plots.append(
+            cdf_plot(curves, counts=counts, title=f"{model} model, every request, latency {how}")
+        )
+    through = _throughput(run, model)
+    table = Table(
+        f"Latency {how} (merged over repetitions) and throughput (mean over repetitions)",
+        ["endpoint", "arm", "requests", "failures", "throughput", *LATENCY_HEADERS],
+        [],
+    )
+    for route in [ALL, *recordings.routes()]:
+        for arm in arms:
+            found = summary(recordings.merged(keys[arm], None if route == ALL else [route], kind))
+            if found is None:
+                continue
+            per_second, failures = through.get((route, arm), (float("nan"), float("nan")))
+            table.rows.append(
+                [
+                    "every request" if route == ALL else route,
+                    arm,
+                    count(found["count"]),
+                    count(failures),
+                    rate(per_second),
+                    *(milliseconds(found[f"{p}_s"]) for p in LATENCY_HEADERS),
+                ]
+            )
+    block.tables.append(table)
+    return block
+
+
+def _runs_block(run: RunFolder, manifest: dict[str, Any]) -> Block:
+    """Each load run: rates, database load per request, CPU per process group."""
+    tidy = run.tidy
+    every = tidy[(tidy["suite"] == "load") & (tidy["series"] == ALL)] if not tidy.empty else tidy
+    figures: dict[tuple[str, str, int], dict[str, float]] = {}
+    for row in every.to_dict("records"):
+        key = (str(row["variant"]), str(row["arm"]), int(row["repetition"]))
+        figures.setdefault(key, {})[str(row["metric"])] = float(row["value"])
+    block = Block(title="Each load run: rates, database load, CPU")
+    rates = Table(
+        "Rates and the database's work per request",
+        [
+            "run",
+            "offered",
+            "achieved",
+            "requests",
+            "DB statements / request",
+            "portal statements / request",
+            "hit ratio",
+            "late starts",
+        ],
+        [],
+    )
+    cpu = Table(
+        "CPU per process group (cores busy; the machine has "
+        f"{number((run.manifest.get('machine') or {}).get('cpus'))})",
+        ["run", "load generator", "portal", "PostgreSQL", "Redis"],
+        [],
+    )
+    for entry in manifest.get("runs", []):
+        key = (str(entry["model"]), str(entry["arm"]), int(entry["repetition"]))
+        found = figures.get(key, {})
+        used = entry.get("cpu") or {}
+        rates.rows.append(
+            [
+                str(entry["name"]),
+                rate(entry.get("offered_rps")),
+                rate(entry.get("achieved_rps")),
+                count(entry.get("requests")),
+                number(found.get("db_statements_per_request")),
+                number(found.get("portal_statements_per_request")),
+                percent(found.get("hit_ratio")),
+                count(found.get("late_starts")),
+            ]
+        )
+        cpu.rows.append(
+            [
+                str(entry["name"]),
+                *(cores(used.get(group)) for group in ("generator", "portal", "postgres", "redis")),
+            ]
+        )
+    rates.note = "The hit ratio is X-Cache HIT / (HIT + MISS); — where the cache was off."
+    block.tables += [rates, cpu]
+    return block
+
+
+def _validity_block(run: RunFolder) -> Block:
+    block = Block(title="The validity guard")
+    if run.validity is None:
+        block.missing.append("Validity guard: no validity.json in the load run.")
+        return block
+    table = Table(
+        "Comparisons (arms of one repetition)",
+        ["model", "repetition", "arms", "valid", "problems"],
+        [],
+    )
+    for comparison in run.validity.get("comparisons", []):
+        table.rows.append(
+            [
+                str(comparison.get("model")),
+                str(comparison.get("repetition")),
+                text(comparison.get("arms")),
+                text(bool(comparison.get("valid"))),
+                text(comparison.get("problems") or "none"),
+            ]
+        )
+    block.tables.append(table)
+    flagged = {
+        name: problems for name, problems in run.validity.get("runs", {}).items() if problems
+    }
+    for name, problems in flagged.items():
+        block.notes.append(f"Run {name}: {'; '.join(problems)}")
+    if not flagged:
+        block.notes.append("No single run was flagged (saturation, failures, late starts).")
+    return block

@@ -1,0 +1,185 @@
+"""The evidence of load-test claims: each repetition's pair, the latency CDFs, the cache warming.
+
+Load claims are judged over repetitions of whole runs (requests within one
+run share a cache state and a queue), so the first thing shown is those
+repetitions, one line per pair; then the full latency distributions per arm
+from the merged HDR histograms, which say what a mean hides; for the hit
+ratio, every second of every run, warm-up included, so the reader sees what
+the warm-up cut off.
+"""
+
+from __future__ import annotations
+
+from reports.claims import Claim
+from reports.figures import cdf_plot, hit_ratio_plot, pairs_plot
+from reports.report_format import duration, number, percent
+from reports.report_histograms import Kind, Recordings, RunKey, cdf, total
+from reports.report_model import Block, Table
+from reports.run_folder import RunFolder
+from reports.series import ALL
+from reports.verdicts import Verdict
+
+_STATS = {"mean": "mean", "p50": "median", "p90": "p90", "p99": "p99"}
+METRIC_LABELS = {
+    **{f"intended_{k}": f"{v} latency from the intended start" for k, v in _STATS.items()},
+    **{f"latency_{k}": f"{v} latency" for k, v in _STATS.items()},
+    "db_statements_per_request": "database statements per request (pg_stat_statements)",
+    "portal_statements_per_request": "SQL statements per request (the portal's counter)",
+    "hit_ratio": "X-Cache hit ratio",
+}
+
+
+def is_latency(metric: str) -> bool:
+    return metric.startswith(("intended_", "latency_"))
+
+
+def _shown(metric: str, value: float) -> str:
+    return f"{value * 1e3:.3g} ms" if is_latency(metric) else number(value)
+
+
+def paired_blocks(
+    claim: Claim, verdict: Verdict, run: RunFolder, recordings: Recordings | None
+) -> list[Block]:
+    metric = str(verdict.details.get("metric", claim.metric))
+    pairs = list(verdict.details.get("pairs", []))
+    label = METRIC_LABELS.get(metric, metric)
+    block = Block(title="Each repetition, both arms")
+    if pairs:
+        block.plots.append(
+            pairs_plot(
+                [
+                    (f"{p['model']}, repetition {p['repetition']}", p["baseline"], p["candidate"])
+                    for p in pairs
+                ],
+                baseline=claim.baseline,
+                candidate=claim.candidate,
+                ylabel="ms" if is_latency(metric) else "per request",
+                title=f"{label}: {len(pairs)} paired load runs",
+                factor=1e3 if is_latency(metric) else 1.0,
+            )
+        )
+    block.tables.append(
+        Table(
+            f"{label}, per load run",
+            ["model", "repetition", claim.baseline, claim.candidate, "reduction"],
+            [
+                [
+                    str(p["model"]),
+                    str(p["repetition"]),
+                    _shown(metric, p["baseline"]),
+                    _shown(metric, p["candidate"]),
+                    percent(1 - p["candidate"] / p["baseline"]),
+                ]
+                for p in pairs
+            ],
+        )
+    )
+    used = verdict.details.get("series_used") or []
+    shown = ["every request" if name == ALL else name for name in used]
+    block.facts.append(("routes", ", ".join(shown) if shown else "—"))
+    block.notes += [
+        f"Left out by the validity guard: {d}" for d in verdict.details.get("dropped", [])
+    ]
+    blocks = [block]
+    if is_latency(metric):
+        blocks.append(latency_block(claim, pairs, used, metric, recordings))
+    del run
+    return blocks
+
+
+def latency_block(
+    claim: Claim,
+    pairs: list[dict[str, object]],
+    routes: list[str],
+    metric: str,
+    recordings: Recordings | None,
+) -> Block:
+    """Latency CDF per arm and model, the valid repetitions' histograms merged."""
+    block = Block(title="Latency distributions (HDR histograms, merged over the repetitions)")
+    if recordings is None or not recordings.runs:
+        block.missing.append("Latency histograms: no load recordings in this run folder.")
+        return block
+    wanted: Kind = "intended" if metric.startswith("intended_") else "service"
+    picked = None if routes == [ALL] else routes
+    for model in dict.fromkeys(str(p["model"]) for p in pairs):
+        repetitions = [int(str(p["repetition"])) for p in pairs if p["model"] == model]
+        curves, counts = {}, {}
+        for arm in (claim.baseline, claim.candidate):
+            keys = [RunKey(model, arm, r) for r in repetitions]
+            histogram = recordings.merged(keys, picked, wanted)
+            if histogram is None:  # the closed model records no intended start
+                histogram = recordings.merged(keys, picked, "service")
+            if histogram is not None:
+                curves[arm], counts[arm] = cdf(histogram), total(histogram)
+        if curves:
+            how = "from the intended start" if wanted == "intended" else "from the send"
+            block.plots.append(
+                cdf_plot(curves, counts=counts, title=f"{model} model, latency {how}")
+            )
+    if not block.plots:
+        block.missing.append("Latency histograms: none recorded for these arms.")
+    return block
+
+
+def level_blocks(
+    claim: Claim, verdict: Verdict, run: RunFolder, recordings: Recordings | None
+) -> list[Block]:
+    """Each run's figure, and the hit ratio per second with the warm-up it excluded."""
+    del recordings
+    block = Block(title=f"Every {claim.arm} load run")
+    runs = verdict.details.get("runs", [])
+    block.tables.append(
+        Table(
+            METRIC_LABELS.get(claim.metric, claim.metric),
+            ["run", "value"],
+            [[r["run"], percent(r["value"])] for r in runs],
+        )
+    )
+    block.notes += [
+        f"Left out by the validity guard: {d}" for d in verdict.details.get("dropped", [])
+    ]
+    blocks = [block]
+    if claim.metric == "hit_ratio":
+        blocks.append(warmup_block(claim, run))
+    return blocks
+
+
+def warmup_block(claim: Claim, run: RunFolder) -> Block:
+    block = Block(title="The hit ratio over time: the cache warming up")
+    tidy = run.tidy
+    rows = (
+        tidy[
+            (tidy["suite"] == "load")
+            & (tidy["metric"] == "hit_ratio_second")
+            & (tidy["arm"] == claim.arm)
+            & tidy["variant"].isin(claim.models)
+            & (tidy["series"] == ALL)
+        ]
+        if not tidy.empty
+        else tidy
+    )
+    if rows.empty:
+        block.missing.append("Hit ratio per second: not recorded in this run.")
+        return block
+    lines = {}
+    for (model, repetition), group in rows.groupby(["variant", "repetition"]):
+        ordered = group.sort_values("round")
+        lines[f"{model}, repetition {repetition}"] = (
+            ordered["round"].astype(float).tolist(),
+            ordered["value"].astype(float).tolist(),
+        )
+    warmup = (run.load_manifest or {}).get("warmup_s")
+    claimed = claim.claimed
+    block.plots.append(
+        hit_ratio_plot(
+            lines,
+            warmup_s=float(warmup) if warmup else None,
+            claimed_low=claimed.low if claimed else None,
+            claimed_high=claimed.high if claimed else None,
+        )
+    )
+    if warmup:
+        block.notes.append(
+            f"The first {duration(warmup)} of each run are its warm-up: shown, not counted."
+        )
+    return block

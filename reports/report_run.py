@@ -1,0 +1,162 @@
+"""What the run was and what went wrong in it: the report's header, its warnings, its environment.
+
+A sceptical reader first asks whether the numbers can be trusted at all:
+did the run finish, did every step exit cleanly, which suites were left
+out, which comparisons did the validity guard throw away, on what machine
+and with which server settings. This module answers those from the
+manifests alone, before any claim is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from reports.report_format import duration, number, text, when
+from reports.report_model import Block, Table
+from reports.run_folder import RunFolder
+from reports.verdicts import Verdict
+
+SUITES = ("queries", "endpoints", "load")
+
+
+def run_facts(run: RunFolder) -> list[tuple[str, str]]:
+    manifest = run.manifest
+    commit = manifest.get("git_commit") or (run.load_manifest or {}).get("git_commit")
+    finished = "yes" if run.finished else f"NO: {run.unfinished_reason}"
+    return [
+        ("run", run.name),
+        ("profile", text(manifest.get("profile"))),
+        ("data scale", text(manifest.get("scales"))),
+        ("growth scales", text(manifest.get("growth_scales") or "none")),
+        ("suites", text(manifest.get("suites"))),
+        ("started", when(manifest.get("started_at"))),
+        ("ended", when(manifest.get("ended_at"))),
+        ("commit", str(commit) if commit else "not recorded"),
+        ("finished", finished),
+    ]
+
+
+def problems(run: RunFolder, verdicts: Sequence[Verdict]) -> list[str]:
+    """Everything that limits what this run can show, in plain sentences."""
+    found = [*_run_problems(run), *_load_problems(run)]
+    if run.checks is None:
+        found.append("The functional checks did not run (no checks.json).")
+    found += [
+        f"{v.id}, no evidence: {v.reason.removeprefix('no evidence: ')}"
+        for v in verdicts
+        if v.verdict == "no evidence"
+    ]
+    return found
+
+
+def _run_problems(run: RunFolder) -> list[str]:
+    """The run's own: unfinished, an error, a step that failed, a suite left out."""
+    manifest = run.manifest
+    found: list[str] = []
+    if not run.finished:
+        found.append(
+            f"The run is not finished: {run.unfinished_reason}. Every measured claim is "
+            "therefore 'no evidence'."
+        )
+    if manifest.get("error"):
+        found.append(f"Error: {manifest['error']}")
+    for step in manifest.get("steps", []):
+        if step.get("interrupted"):
+            found.append(f"Step {step.get('name')} was interrupted.")
+        elif step.get("pytest_exit_code") not in (0, None):
+            found.append(
+                f"Step {step.get('name')} exited with code {step.get('pytest_exit_code')}."
+            )
+    ran = set(manifest.get("suites", []))
+    for suite in SUITES:
+        if ran and suite not in ran:
+            found.append(f"Suite {suite} was not run (not in this run's --suite or profile).")
+    return found
+
+
+def _load_problems(run: RunFolder) -> list[str]:
+    """The load test's: skipped, unfinished, comparisons the validity guard threw out."""
+    found: list[str] = []
+    if run.manifest.get("load_tests"):
+        found.append(f"Load tests: {run.manifest['load_tests']}")
+    if run.load_manifest is not None and not run.load_manifest.get("finished", True):
+        found.append("The load test run did not finish.")
+    for comparison in (run.validity or {}).get("comparisons", []):
+        if not comparison.get("valid", True):
+            found.append(
+                f"Invalid load comparison, {comparison.get('model')} model, repetition "
+                f"{comparison.get('repetition')}: {text(comparison.get('problems'))}"
+            )
+    return found
+
+
+def environment_blocks(run: RunFolder) -> list[Block]:
+    manifest = run.manifest
+    machine = manifest.get("machine") or {}
+    versions = manifest.get("versions") or {}
+    block = Block(title="Machine and software")
+    block.facts += [
+        ("host", text(machine.get("hostname"))),
+        ("platform", text(machine.get("platform"))),
+        ("CPUs", number(machine.get("cpus"))),
+        ("memory", f"{number(machine.get('memory_gib'))} GiB"),
+        ("PostgreSQL", text(manifest.get("postgres"))),
+        ("Redis", text(manifest.get("redis"))),
+    ]
+    block.tables.append(
+        Table("Versions", ["package", "version"], [[name, text(v)] for name, v in versions.items()])
+    )
+    servers = Block(title="Server settings (read from the servers during the load test)")
+    environment = (run.load_manifest or {}).get("environment") or {}
+    if environment:
+        servers.tables.append(
+            Table("Settings", ["setting", "value"], [[k, text(v)] for k, v in environment.items()])
+        )
+    else:
+        servers.missing.append(
+            "Server settings: recorded by the load test only, which did not run."
+        )
+    return [block, servers, _settings_block(manifest)]
+
+
+def _settings_block(manifest: dict[str, Any]) -> Block:
+    block = Block(title="Run settings")
+    rounds = manifest.get("rounds") or {}
+    arms = manifest.get("arms") or {}
+    block.facts += [
+        ("seed", text(manifest.get("seed"))),
+        (
+            "rounds",
+            f"budget {number(rounds.get('budget_s'))} s per arm and block, "
+            f"{number(rounds.get('min_rounds_per_block'))} to "
+            f"{number(rounds.get('max_rounds_per_block'))} rounds per block after "
+            f"{number(rounds.get('warmup_rounds_per_block'))} warm-up",
+        ),
+        ("index blocks (interleaved)", text(arms.get("index_blocks"))),
+        ("endpoint arms", text(arms.get("endpoints"))),
+        ("command", " ".join(str(part) for part in manifest.get("command", [])) or "—"),
+    ]
+    rows = manifest.get("dataset_rows") or {}
+    if rows:
+        tables = sorted({table for counts in rows.values() for table in counts})
+        block.tables.append(
+            Table(
+                "Rows per table and scale",
+                ["table", *rows],
+                [[t, *(number(rows[s].get(t)) for s in rows)] for t in tables],
+            )
+        )
+    steps = Table("Steps", ["step", "scale", "suites", "wall time", "exit code"], [])
+    for step in manifest.get("steps", []):
+        steps.rows.append(
+            [
+                text(step.get("name")),
+                text(step.get("scale")),
+                text(step.get("suites")),
+                duration(step.get("seconds")),
+                text(step.get("pytest_exit_code")),
+            ]
+        )
+    block.tables.append(steps)
+    return block
