@@ -1,0 +1,146 @@
+"""``report.html``: one self-contained page, the verdicts first and then everything they stand on.
+
+The builders (``reports/report_*.py``) turn the run folder into strings,
+tables and SVG data URIs; the Jinja2 templates in ``reports/templates/`` only
+lay them out. The page loads nothing: the stylesheet is inlined, the plots
+are data URIs, the fonts are the reader's own, so it opens offline, from an
+e-mail attachment or a CI artefact, years later.
+
+Undefined template variables raise (``StrictUndefined``) and ``None`` prints
+as a dash (``finalize``): a renamed field fails the tests instead of leaving
+a blank or a "None" in front of a reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from reports.claims import ClaimsFile
+from reports.report_format import FILTERS, MISSING, number, percent, present
+from reports.report_model import Block, anchor
+from reports.run_folder import RunFolder
+from reports.tables import counts
+from reports.verdicts import Verdict
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SYMBOLS = {
+    "exceeded": "✔✔",
+    "met": "✔",
+    "not met": "✘",
+    "inconclusive": "?",
+    "not measurable": "\N{EN DASH}",
+    "no evidence": "∅",
+}
+RULES = (
+    "Verdicts read only the interval, never the point: exceeded when the whole interval is above "
+    "the claimed range; met when it is at or above the claimed lower bound; not met when it is "
+    "wholly below it; inconclusive when it straddles it (or there is too little data for an "
+    "interval); no evidence when the run did not measure it; not measurable when the claim names "
+    "no baseline."
+)
+
+
+@dataclass
+class ClaimView:
+    """One claim as the verdict table and its evidence section show it."""
+
+    id: str
+    anchor: str
+    quote: str
+    note: str
+    claimed: str
+    measured: str
+    n: str
+    word: str
+    reason: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+def _finalize(value: Any) -> Any:
+    return value if present(value) else MISSING
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(FILTERS)
+    environment.globals["SYMBOLS"] = SYMBOLS
+    return environment
+
+
+def _measured(verdict: Verdict) -> str:
+    if verdict.measured is None:
+        return MISSING
+    if not verdict.percent:
+        return number(verdict.measured)
+    point = percent(verdict.measured)
+    if verdict.low is None or verdict.high is None:
+        return f"{point} (no interval)"
+    return f"{point} [{percent(verdict.low)}, {percent(verdict.high)}]"
+
+
+def _tally(verdicts: Sequence[Verdict]) -> str:
+    said = ", ".join(f"{n} {word}" for word, n in counts(verdicts).items() if n)
+    return f"{len(verdicts)} claims: {said}."
+
+
+def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> str:
+    """The whole page for ``run`` judged by ``claims``."""
+    from reports.report_benchmarks import benchmark_blocks
+    from reports.report_evidence import evidence_blocks
+    from reports.report_growth import growth_blocks
+    from reports.report_histograms import read_recordings
+    from reports.report_load import load_blocks
+    from reports.report_run import environment_blocks, problems, run_facts
+
+    recordings = (
+        read_recordings(run.load_path, run.load_manifest)
+        if run.load_path is not None and run.load_manifest is not None
+        else None
+    )
+    by_id = {claim.id: claim for claim in claims.claims}
+    views = [
+        ClaimView(
+            id=v.id,
+            anchor=anchor(v.id),
+            quote=v.quote,
+            note=v.note,
+            claimed=v.claimed or MISSING,
+            measured=_measured(v),
+            n=f"{v.n} {v.unit}" if v.n is not None else MISSING,
+            word=v.verdict,
+            reason=v.reason.removeprefix(f"{v.verdict}: ") or MISSING,
+            blocks=evidence_blocks(by_id.get(v.id), v, run, recordings),
+        )
+        for v in verdicts
+    ]
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        title=claims.title,
+        source=claims.source,
+        claims_file=str(claims.path),
+        run_name=run.name,
+        run_facts=run_facts(run),
+        tally=_tally(verdicts),
+        rules=RULES,
+        claims=views,
+        problems=problems(run, verdicts),
+        benchmarks=benchmark_blocks(run.tidy),
+        load=load_blocks(run, recordings),
+        growth=growth_blocks(run),
+        environment=environment_blocks(run),
+        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
+    )
