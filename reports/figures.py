@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,7 @@ ARM_COLOURS = {
     "no-indexes": PALETTE[3],
 }
 CLAIM_COLOUR = "#999999"
+FLOOR_PERCENT = -200.0  # the effect axis's left end; an interval beyond it gets an arrow
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,14 @@ def effect_plot(
 ) -> Plot:
     """The effect and its 95 % interval over the claimed range (an at-least claim: to the edge)."""
     scale = 100.0 if percent else 1.0
-    points = [measured, claimed_low] + [v for v in (low, high, claimed_high) if v is not None]
+    # Two repetitions can give an interval reaching -300,000 %: drawn to scale it would squash
+    # the claim to a line. The axis stops at FLOOR and an arrow says the interval goes on.
+    floor = FLOOR_PERCENT / scale if percent else -math.inf
+    drawn_low = max(low, floor) if low is not None else None
+    shown_measured = max(measured, floor)
+    points = [shown_measured, claimed_low] + [
+        v for v in (drawn_low, high, claimed_high) if v is not None
+    ]
     left = min(0.0, min(points)) * scale
     right = max(points) * scale
     pad = max(right - left, 1e-9) * 0.08
@@ -178,18 +187,29 @@ def effect_plot(
         top = claimed_high * scale if claimed_high is not None else right
         axes.axvspan(claimed_low * scale, top, color=CLAIM_COLOUR, alpha=0.25, label="claimed")
         axes.axvline(0, color="black", linewidth=0.8)
-        if low is not None and high is not None:
+        if low is not None and high is not None and drawn_low is not None:
             axes.errorbar(
-                [measured * scale],
+                [shown_measured * scale],
                 [0],
-                xerr=[[(measured - low) * scale], [(high - measured) * scale]],
+                xerr=[[(shown_measured - drawn_low) * scale], [(high - shown_measured) * scale]],
                 fmt="o",
                 color="black",
                 capsize=6,
                 label="measured, 95 % interval",
             )
+            if drawn_low > low:
+                axes.plot([drawn_low * scale], [0], "<", color="black", markersize=9)
+                axes.annotate(
+                    f"interval goes on to {low * scale:,.0f} %",
+                    (drawn_low * scale, 0),
+                    xytext=(4, -14),
+                    textcoords="offset points",
+                    fontsize=7,
+                )
         else:
-            axes.plot([measured * scale], [0], "o", color="black", label="measured (no interval)")
+            axes.plot(
+                [shown_measured * scale], [0], "o", color="black", label="measured (no interval)"
+            )
         axes.set_xlim(left, right)
         axes.set_ylim(-1, 2)  # the upper half holds the legend, clear of the interval
         axes.set_yticks([])
@@ -249,7 +269,7 @@ def pairs_plot(
         )
         axes.set_xticks([0, 1], [baseline, candidate])
         axes.set_xlim(-0.3, 1.6)
-        axes.set_ylim(bottom=0)
+        axes.set_ylim(0, max(max(p[1], p[2]) for p in pairs) * factor * 1.12 if pairs else 1)
         axes.set_ylabel(ylabel)
         axes.set_title(
             title or f"{len(pairs)} paired load runs (one line per repetition)", loc="left"

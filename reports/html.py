@@ -13,9 +13,9 @@ a blank or a "None" in front of a reader.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ SYMBOLS = {
     "not measurable": "\N{EN DASH}",
     "no evidence": "∅",
 }
+NOT_DRAWN = "could not be drawn from this run folder"
 RULES = (
     "Verdicts read only the interval, never the point: exceeded when the whole interval is above "
     "the claimed range; met when it is at or above the claimed lower bound; not met when it is "
@@ -60,6 +61,19 @@ class ClaimView:
     word: str
     reason: str
     blocks: list[Block] = field(default_factory=list)
+
+
+def _safely(what: str, build: Callable[[], list[Block]]) -> list[Block]:
+    """A section, or one line saying why it could not be drawn: never a report lost to one part.
+
+    A run folder from an older or newer perfproof may lack a field or hold
+    another shape; the rest of the report is still worth reading. The tests
+    render real runs and fail on this line, so it cannot hide a bug there.
+    """
+    try:
+        return build()
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        return [Block(missing=[f"{what}: {NOT_DRAWN} ({type(error).__name__}: {error})."])]
 
 
 def _finalize(value: Any) -> Any:
@@ -92,6 +106,15 @@ def _measured(verdict: Verdict) -> str:
     return f"{point} [{percent(verdict.low)}, {percent(verdict.high)}]"
 
 
+def _sample(verdict: Verdict) -> str:
+    """``10 benchmark rounds``; a unit that counts itself ("one check") stands alone."""
+    if verdict.n is None:
+        return MISSING
+    if verdict.n == 1 and verdict.unit.startswith("one "):
+        return verdict.unit
+    return f"{verdict.n} {verdict.unit}".strip()
+
+
 def _tally(verdicts: Sequence[Verdict]) -> str:
     said = ", ".join(f"{n} {word}" for word, n in counts(verdicts).items() if n)
     return f"{len(verdicts)} claims: {said}."
@@ -120,10 +143,12 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
             note=v.note,
             claimed=v.claimed or MISSING,
             measured=_measured(v),
-            n=f"{v.n} {v.unit}" if v.n is not None else MISSING,
+            n=_sample(v),
             word=v.verdict,
             reason=v.reason.removeprefix(f"{v.verdict}: ") or MISSING,
-            blocks=evidence_blocks(by_id.get(v.id), v, run, recordings),
+            blocks=_safely(
+                "Evidence", partial(evidence_blocks, by_id.get(v.id), v, run, recordings)
+            ),
         )
         for v in verdicts
     ]
@@ -138,9 +163,9 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
         rules=RULES,
         claims=views,
         problems=problems(run, verdicts),
-        benchmarks=benchmark_blocks(run.tidy),
-        load=load_blocks(run, recordings),
-        growth=growth_blocks(run),
-        environment=environment_blocks(run),
+        benchmarks=_safely("Benchmarks", lambda: benchmark_blocks(run.tidy)),
+        load=_safely("Load tests", lambda: load_blocks(run, recordings)),
+        growth=_safely("Growth", lambda: growth_blocks(run)),
+        environment=_safely("Environment", lambda: environment_blocks(run)),
         css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
     )

@@ -22,6 +22,7 @@ from reports.report_growth import absolute_blocks
 from reports.report_histograms import Recordings
 from reports.report_load_evidence import level_blocks, paired_blocks
 from reports.report_model import Block, Table
+from reports.report_plans import index_check, plans_block
 from reports.run_folder import RunFolder
 from reports.verdicts import Verdict
 
@@ -134,7 +135,7 @@ def median_blocks(
         block.tables.append(_statements_table(run, claim, scale))
     blocks = [block]
     if claim.suite == "queries":
-        blocks.append(plans_block(run, claim))
+        blocks.append(_plans_for(run, claim))
     return blocks
 
 
@@ -150,58 +151,26 @@ def _statements_table(run: RunFolder, claim: Claim, scale: str) -> Table:
     return table
 
 
-def _plans(run: RunFolder) -> Any:
-    for check in (run.checks or {}).get("checks", []):
-        if check.get("id") == "indexes":
-            return (check.get("observed") or {}).get("plans")
-    return None
-
-
-def plans_block(run: RunFolder, claim: Claim) -> Block:
-    """The query plans the index check recorded for this claim's operation, if it recorded any."""
-    block = Block(title="Query plans")
-    plans = _plans(run)
-    if not plans:
-        where = "no checks.json" if run.checks is None else "the index check recorded none"
-        block.missing.append(f"Query plans: not recorded ({where}).")
-        return block
-    operation = claim.series[0].split("[", 1)[0]
-    items = plans.items() if isinstance(plans, dict) else enumerate(plans)
-    for name, plan in items:
-        shown = plan.get("plan", plan) if isinstance(plan, dict) else plan
-        about = plan.get("operation", "") if isinstance(plan, dict) else ""
-        if about and about != operation:
-            continue
-        body = shown if isinstance(shown, str) else text(shown)
-        block.code.append((f"{name}" + (f" ({about})" if about else ""), body))
-    if not block.code:
-        block.missing.append(f"Query plans: none recorded for {operation}.")
-    return block
+def _plans_for(run: RunFolder, claim: Claim) -> Block:
+    observed = index_check(run)
+    why = "no checks.json" if run.checks is None else "the index check recorded none"
+    return plans_block(observed, claim.series[0].split("[", 1)[0], why=why)
 
 
 def check_blocks(verdict: Verdict, run: RunFolder) -> list[Block]:
     """What a functional check tried, what it saw, what went wrong."""
     if verdict.verdict == "no evidence":
         return []
-    block = Block(title="The check")
-    block.notes.append(verdict.reason)
+    block = Block(title="What the check saw")  # what it tried is the verdict's own line
     observed = verdict.details.get("observed") or {}
-    table = Table("Observed", ["what", "value"], [[str(k), text(v)] for k, v in observed.items()])
+    shown = [[str(k), text(v)] for k, v in observed.items() if k != "plans"]
+    table = Table("Observed", ["what", "value"], shown)
     if table.rows:
         block.tables.append(table)
     block.facts.append(("took", f"{number(verdict.details.get('seconds'))} s"))
     blocks = [block]
     if verdict.id == "indexes" or "plans" in observed:
-        plans = Block(title="Query plans")
-        recorded = observed.get("plans")
-        if recorded:
-            items = recorded.items() if isinstance(recorded, dict) else enumerate(recorded)
-            plans.code += [
-                (str(name), plan if isinstance(plan, str) else text(plan)) for name, plan in items
-            ]
-        else:
-            plans.missing.append("Query plans: not recorded by the index check.")
-        blocks.append(plans)
+        blocks.append(plans_block(observed, None, why="the index check recorded none"))
     del run
     return blocks
 

@@ -124,19 +124,28 @@ def _settings_block(manifest: dict[str, Any]) -> Block:
     block = Block(title="Run settings")
     rounds = manifest.get("rounds") or {}
     arms = manifest.get("arms") or {}
-    block.facts += [
-        ("seed", text(manifest.get("seed"))),
-        (
-            "rounds",
-            f"budget {number(rounds.get('budget_s'))} s per arm and block, "
-            f"{number(rounds.get('min_rounds_per_block'))} to "
-            f"{number(rounds.get('max_rounds_per_block'))} rounds per block after "
-            f"{number(rounds.get('warmup_rounds_per_block'))} warm-up",
-        ),
-        ("index blocks (interleaved)", text(arms.get("index_blocks"))),
-        ("endpoint arms", text(arms.get("endpoints"))),
-        ("command", " ".join(str(part) for part in manifest.get("command", [])) or "—"),
-    ]
+    if not isinstance(arms, dict):  # a load-test run's manifest lists its arms
+        arms = {"load": arms}
+    block.facts.append(("seed", text(manifest.get("seed"))))
+    if rounds:
+        block.facts.append(
+            (
+                "rounds",
+                f"budget {number(rounds.get('budget_s'))} s per arm and block, "
+                f"{number(rounds.get('min_rounds_per_block'))} to "
+                f"{number(rounds.get('max_rounds_per_block'))} rounds per block after "
+                f"{number(rounds.get('warmup_rounds_per_block'))} warm-up",
+            )
+        )
+    for key, label in (
+        ("index_blocks", "index blocks (interleaved)"),
+        ("endpoints", "endpoint arms"),
+        ("load", "load arms"),
+    ):
+        if arms.get(key):
+            block.facts.append((label, text(arms[key])))
+    command = " ".join(str(part) for part in manifest.get("command", []))
+    block.facts.append(("command", command or "—"))
     rows = manifest.get("dataset_rows") or {}
     if rows:
         tables = sorted({table for counts in rows.values() for table in counts})
