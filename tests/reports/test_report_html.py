@@ -1,0 +1,186 @@
+"""The report of a real quick run, opened in headless Chromium with the network off.
+
+What a reader would hit first is checked the way a reader meets it: every
+claim has its row and its evidence with a verdict word, every plot decodes,
+the console stays quiet, no "nan", "None" or "undefined" reaches the text,
+nothing is fetched, and at phone width nothing pushes the page sideways.
+Chromium is the system's (``/usr/bin/chromium``, or ``PERFPROOF_CHROMIUM``),
+driven by Playwright; nothing downloads a browser. Without it the test fails
+and says so: CI installs it, and a skipped browser test proves nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports.claims import load_claims
+from reports.cli import write_report
+from reports.html import NOT_DRAWN
+from reports.report_model import anchor
+
+FORBIDDEN = re.compile(r"\b(nan|None|undefined)\b")
+RENDER_BUDGET_S = 30.0  # the whole re-render: judging and writing, not only the HTML
+WIDTHS = {"desktop": 1366, "phone": 390}
+SHOTS = Path(os.environ.get("PERFPROOF_SHOTS", "/tmp/shots"))
+
+
+def chromium_path() -> str:
+    """The system Chromium; a failure naming what to install when there is none."""
+    configured = os.environ.get("PERFPROOF_CHROMIUM")
+    found = configured or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found or not Path(found).exists():
+        pytest.fail(
+            "no Chromium found (looked for PERFPROOF_CHROMIUM, chromium, chromium-browser): "
+            "install the system package (apt-get install chromium); the report test needs it"
+        )
+    return found
+
+
+@dataclass
+class Opened:
+    """One load of the report at one width: what the page showed and what it tried."""
+
+    width: int
+    text: str
+    alts: list[str]
+    images: list[dict[str, Any]]
+    console_errors: list[str]
+    requests: list[str]
+    scroll_width: int
+    claims: dict[str, str]  # anchor -> the evidence section's text
+
+
+@dataclass
+class Rendered:
+    folder: Path
+    seconds: float
+    pages: dict[str, Opened]
+
+
+def _open(report: Path, name: str, width: int, browser: Any) -> Opened:
+    context = browser.new_context(offline=True, viewport={"width": width, "height": 900})
+    requests: list[str] = []
+
+    def refuse(route: Any) -> None:
+        url = route.request.url
+        if not url.startswith(("file:", "data:")):
+            requests.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", refuse)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(report.as_uri(), wait_until="load")
+    images = page.evaluate(
+        "Array.from(document.images).map(i => ({alt: i.alt, complete: i.complete,"
+        " width: i.naturalWidth}))"
+    )
+    claims = page.evaluate(
+        "Object.fromEntries(Array.from(document.querySelectorAll('article.claim'))"
+        ".map(a => [a.id, a.innerText]))"
+    )
+    opened = Opened(
+        width=width,
+        text=page.inner_text("body"),
+        alts=[image["alt"] for image in images],
+        images=images,
+        console_errors=errors,
+        requests=requests,
+        scroll_width=page.evaluate("document.documentElement.scrollWidth"),
+        claims=claims,
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"report-{name}.png"), full_page=True)
+    context.close()
+    return opened
+
+
+@pytest.fixture(scope="module")
+def rendered(quick_run: Path) -> Iterator[Rendered]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed: pip install playwright (the [test] extra)")
+    executable = chromium_path()
+    started = time.monotonic()
+    write_report(quick_run)
+    seconds = time.monotonic() - started
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            pages = {
+                name: _open(quick_run / "report.html", name, width, browser)
+                for name, width in WIDTHS.items()
+            }
+        finally:
+            browser.close()
+    yield Rendered(quick_run, seconds, pages)
+
+
+def test_it_renders_within_the_budget(rendered: Rendered) -> None:
+    assert rendered.seconds < RENDER_BUDGET_S, f"{rendered.seconds:.1f} s"
+
+
+def test_every_claim_has_its_row_and_its_evidence_with_a_verdict_word(rendered: Rendered) -> None:
+    document = json.loads((rendered.folder / "verdicts.json").read_text())
+    verdicts = {v["id"]: v["verdict"] for v in document["verdicts"]}
+    claims = load_claims()
+    assert set(verdicts) == {claim.id for claim in claims.claims}
+    page = rendered.pages["desktop"]
+    for claim in claims.claims:
+        word = verdicts[claim.id]
+        row = [line for line in page.text.splitlines() if line.startswith(claim.id + "\t")]
+        assert row and word in row[0], (claim.id, row)
+        section = page.claims.get(anchor(claim.id))
+        assert section is not None, claim.id
+        assert section.splitlines()[0].startswith(claim.id) and word in section.splitlines()[0]
+
+
+@pytest.mark.parametrize("name", list(WIDTHS))
+def test_every_image_decodes(rendered: Rendered, name: str) -> None:
+    images = rendered.pages[name].images
+    assert images, "the report has no plot at all"
+    broken = [image["alt"] for image in images if not image["complete"] or image["width"] <= 0]
+    assert not broken
+
+
+@pytest.mark.parametrize("name", list(WIDTHS))
+def test_nothing_fetched_and_no_console_error(rendered: Rendered, name: str) -> None:
+    page = rendered.pages[name]
+    assert page.requests == []
+    assert page.console_errors == []
+
+
+def test_no_nan_none_or_undefined_in_the_text(rendered: Rendered) -> None:
+    page = rendered.pages["desktop"]
+    for said in (page.text, *page.alts):
+        found = FORBIDDEN.findall(said)
+        assert not found, [line for line in said.splitlines() if FORBIDDEN.search(line)][:5]
+
+
+def test_every_section_was_drawn(rendered: Rendered) -> None:
+    page = rendered.pages["desktop"]
+    assert NOT_DRAWN not in page.text, [
+        line for line in page.text.splitlines() if NOT_DRAWN in line
+    ]
+
+
+def test_nothing_pushes_the_page_sideways_on_a_phone(rendered: Rendered) -> None:
+    page = rendered.pages["phone"]
+    assert page.scroll_width <= page.width
