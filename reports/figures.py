@@ -243,8 +243,9 @@ def pairs_plot(
     def draw(figure: Figure) -> None:
         axes = figure.subplots()
         for position, (label, base, cand) in enumerate(pairs):
-            line_colour = PALETTE[(position + 4) % len(PALETTE)]
-            axes.plot([0, 1], [base * factor, cand * factor], "-", color=line_colour, alpha=0.6)
+            # grey joins: the arms own the colours, a repetition is told by its label
+            style = ("-", "--", ":", "-.")[position % 4]
+            axes.plot([0, 1], [base * factor, cand * factor], style, color="#777777", alpha=0.8)
             axes.annotate(
                 label,
                 (1, cand * factor),

@@ -163,7 +163,7 @@ def check_blocks(verdict: Verdict, run: RunFolder) -> list[Block]:
         return []
     block = Block(title="What the check saw")  # what it tried is the verdict's own line
     observed = verdict.details.get("observed") or {}
-    shown = [[str(k), text(v)] for k, v in observed.items() if k != "plans"]
+    shown = [[str(k).replace("_", " "), text(v)] for k, v in observed.items() if k != "plans"]
     table = Table("Observed", ["what", "value"], shown)
     if table.rows:
         block.tables.append(table)

@@ -10,7 +10,7 @@ the warm-up cut off.
 
 from __future__ import annotations
 
-from reports.claims import Claim
+from reports.claims import Claim, Claimed
 from reports.figures import cdf_plot, hit_ratio_plot, pairs_plot
 from reports.report_format import duration, number, percent
 from reports.report_histograms import Kind, Recordings, RunKey, cdf, total
@@ -83,8 +83,17 @@ def paired_blocks(
     blocks = [block]
     if is_latency(metric):
         blocks.append(latency_block(claim, pairs, used, metric, recordings))
-    del run
+    if _turns_the_cache_on(claim):
+        blocks.append(warmup_block(run, claim.candidate, claim.models))
     return blocks
+
+
+def _turns_the_cache_on(claim: Claim) -> bool:
+    """A cache claim: its baseline runs without the cache and its candidate with it."""
+    from loadtests.arms import ARMS_BY_NAME
+
+    base, cand = ARMS_BY_NAME.get(claim.baseline), ARMS_BY_NAME.get(claim.candidate)
+    return base is not None and cand is not None and base.cache == "off" and cand.cache == "on"
 
 
 def latency_block(
@@ -140,19 +149,22 @@ def level_blocks(
     ]
     blocks = [block]
     if claim.metric == "hit_ratio":
-        blocks.append(warmup_block(claim, run))
+        blocks.append(warmup_block(run, claim.arm, claim.models, claim.claimed))
     return blocks
 
 
-def warmup_block(claim: Claim, run: RunFolder) -> Block:
-    block = Block(title="The hit ratio over time: the cache warming up")
+def warmup_block(
+    run: RunFolder, arm: str, models: tuple[str, ...], band: Claimed | None = None
+) -> Block:
+    """Hit ratio per second of every ``arm`` run; ``band`` shaded when it is what was claimed."""
+    block = Block(title=f"The hit ratio over time in {arm}: the cache warming up")
     tidy = run.tidy
     rows = (
         tidy[
             (tidy["suite"] == "load")
             & (tidy["metric"] == "hit_ratio_second")
-            & (tidy["arm"] == claim.arm)
-            & tidy["variant"].isin(claim.models)
+            & (tidy["arm"] == arm)
+            & tidy["variant"].isin(list(models))
             & (tidy["series"] == ALL)
         ]
         if not tidy.empty
@@ -169,13 +181,12 @@ def warmup_block(claim: Claim, run: RunFolder) -> Block:
             ordered["value"].astype(float).tolist(),
         )
     warmup = (run.load_manifest or {}).get("warmup_s")
-    claimed = claim.claimed
     block.plots.append(
         hit_ratio_plot(
             lines,
             warmup_s=float(warmup) if warmup else None,
-            claimed_low=claimed.low if claimed else None,
-            claimed_high=claimed.high if claimed else None,
+            claimed_low=band.low if band else None,
+            claimed_high=band.high if band else None,
         )
     )
     if warmup:

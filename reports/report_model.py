@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from reports.figures import Plot
+if TYPE_CHECKING:  # a type only: the shapes need no matplotlib
+    from reports.figures import Plot
 
 
 @dataclass
