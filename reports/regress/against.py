@@ -1,0 +1,213 @@
+"""``perfproof regress --against REF``: both commits measured on this machine, in this job.
+
+A gate that compares today's run with a baseline saved yesterday compares
+two machines, or one machine in two moods: a shared CI runner's neighbours,
+its CPU clock and its caches differ between jobs by more than the 10 % a
+gate looks for. So this measures the baseline commit and the current tree
+here, now, interleaved (baseline, candidate, candidate, baseline, ... so a
+drift during the job falls on both sides alike), and compares the pooled
+runs of each side (``reports/regress/gate.py``).
+
+The baseline is checked out with ``git worktree add --detach`` in a
+temporary folder, with an environment of its own: a virtualenv whose path
+puts the baseline's source first and then this environment's installed
+packages (``--fresh-env``: ``pip install`` of the baseline into an empty
+virtualenv instead, when its dependencies differ). Both sides share the
+services and the perfproof home (datasets, embedded servers), so nothing is
+generated twice. The worktree and its environment are removed at the end,
+however the job ends; the run folders stay in the output folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import site
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reports.regress.gate import Outcome, gate
+from reports.regress.thresholds import Thresholds
+
+GIT_TIMEOUT_S = 120
+
+
+class AgainstError(RuntimeError):
+    """The baseline could not be checked out, installed or measured; one line to show."""
+
+
+@dataclass(frozen=True)
+class Side:
+    name: str  # "baseline" or "candidate"
+    python: Path
+    source: Path  # the checkout the bench runs in
+    commit: str
+
+
+def _git(repo: Path, *arguments: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(repo), *arguments],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        raise AgainstError(f"git {arguments[0]} failed: {error}") from None
+    if done.returncode != 0:
+        said = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise AgainstError(f"git {' '.join(arguments)}: {said}")
+    return done.stdout.strip()
+
+
+def repository_root(start: Path) -> Path:
+    return Path(_git(start, "rev-parse", "--show-toplevel"))
+
+
+def resolve_commit(repo: Path, ref: str) -> str:
+    """The commit ``ref`` names (a branch, tag, sha, ``HEAD~1``)."""
+    if ref.startswith("-"):
+        raise AgainstError(f"{ref!r} is not a git ref")
+    return _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+
+
+def shared_environment(venv: Path, source: Path) -> Path:
+    """A virtualenv that imports ``source`` first, then this environment's packages.
+
+    Path entries (not ``site.addsitedir``) for this environment's
+    site-packages: their own ``.pth`` files are not read, so this checkout's
+    editable install cannot shadow the baseline's source.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    target = Path(purelib)
+    (target / "00-perfproof-baseline.pth").write_text(f"{source}\n")
+    ours = [path for path in site.getsitepackages() if Path(path).is_dir()]
+    (target / "zz-perfproof-shared.pth").write_text("".join(f"{path}\n" for path in ours))
+    return python
+
+
+def fresh_environment(venv: Path, source: Path) -> Path:
+    """An empty virtualenv with the baseline installed by pip, dependencies and all."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    done = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", f"{source}[loadtest]"],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        said = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise AgainstError(f"installing the baseline into {venv} failed: {said}")
+    return python
+
+
+def schedule(repeats: int) -> list[str]:
+    """The order of the runs: baseline, candidate, then candidate, baseline, ... (ABBA)."""
+    order: list[str] = []
+    for number in range(repeats):
+        pair = ["baseline", "candidate"] if number % 2 == 0 else ["candidate", "baseline"]
+        order += pair
+    return order
+
+
+def _bench(side: Side, bench_args: Sequence[str], results: Path, log: Path) -> Path:
+    """One ``perfproof bench`` of ``side`` into ``results``; its run folder."""
+    results.mkdir(parents=True, exist_ok=True)
+    before = {path.name for path in results.iterdir()}
+    command = [str(side.python), "-m", "benchmarks", *bench_args, "--results", str(results)]
+    with log.open("ab") as sink:
+        sink.write(f"\n$ (cd {side.source} && {shlex.join(command)})\n".encode())
+        sink.flush()
+        code = subprocess.run(
+            command, cwd=side.source, stdout=sink, stderr=subprocess.STDOUT, env=_environment()
+        ).returncode
+    if code != 0:
+        raise AgainstError(
+            f"the {side.name}'s bench run (commit {side.commit[:12]}) failed with exit {code}; "
+            f"its output is in {log}"
+        )
+    made = [path for path in results.iterdir() if path.name not in before and path.is_dir()]
+    if len(made) != 1:
+        raise AgainstError(f"the {side.name}'s bench run left no run folder in {results}")
+    return made[0]
+
+
+def _environment() -> dict[str, str]:
+    """Both sides use this checkout's perfproof home: one set of datasets and servers."""
+    from portal.home import HOME_ENV, perfproof_home
+
+    return {**os.environ, HOME_ENV: str(perfproof_home())}
+
+
+def measure_against(args: argparse.Namespace, thresholds: Thresholds) -> Outcome:
+    """Check out ``args.against``, run both sides interleaved, and gate them."""
+    repo = repository_root(Path.cwd())
+    commit = resolve_commit(repo, args.against)
+    head = _git(repo, "rev-parse", "HEAD")
+    bench_args = ["bench", *shlex.split(args.bench_args)]
+    label = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-against-{commit[:12]}"
+    out: Path = args.out or args.results / label
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / "bench.log"
+    scratch = Path(tempfile.mkdtemp(prefix="perfproof-against-"))
+    worktree = scratch / "baseline"
+    try:
+        _git(repo, "worktree", "add", "--detach", str(worktree), commit)
+        make = fresh_environment if args.fresh_env else shared_environment
+        sides = {
+            "baseline": Side("baseline", make(scratch / "venv", worktree), worktree, commit),
+            "candidate": Side("candidate", Path(sys.executable), repo, head),
+        }
+        runs: dict[str, list[Path]] = {"baseline": [], "candidate": []}
+        order = schedule(args.repeats)
+        for number, name in enumerate(order, start=1):
+            started = time.monotonic()
+            side = sides[name]
+            folder = _bench(side, bench_args, out / name, log)
+            runs[name].append(folder)
+            sys.stdout.write(
+                f"[{number}/{len(order)}] {name} ({side.commit[:12]}"
+                f"{', working tree' if name == 'candidate' else ''}): {folder.name} "
+                f"({time.monotonic() - started:.0f} s)\n"
+            )
+            sys.stdout.flush()
+    except subprocess.CalledProcessError as error:
+        raise AgainstError(f"making the baseline's environment failed: {error}") from None
+    finally:
+        _remove_worktree(repo, worktree, scratch)
+    return gate(
+        runs["baseline"],
+        runs["candidate"],
+        thresholds,
+        out=out,
+        strict_environment=args.strict_environment,
+        changes_only=args.changes_only,
+    )
+
+
+def _remove_worktree(repo: Path, worktree: Path, scratch: Path) -> None:
+    if worktree.exists():
+        subprocess.run(
+            ["git", "-C", str(repo), "worktree", "remove", "--force", str(worktree)],
+            capture_output=True,
+            timeout=GIT_TIMEOUT_S,
+        )
+    shutil.rmtree(scratch, ignore_errors=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "worktree", "prune"], capture_output=True, timeout=GIT_TIMEOUT_S
+    )

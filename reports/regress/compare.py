@@ -1,0 +1,275 @@
+"""Two sides' samples in, one verdict per series out: regressed only when significant AND large.
+
+For each series measured on both sides: the change of its central figure
+(median round, or geometric mean of the repetitions) with a 95 % interval,
+a two-sided p-value (:mod:`reports.regress.significance`), the p-values
+corrected over the whole family, and :func:`classify`:
+
+- regressed: significant after the correction, and worse than its threshold;
+- improved: significant, and better by more than its threshold;
+- unchanged: anything else — not significant, or significant but within the
+  threshold (a 3 % drift that a thousand rounds make "significant" is not a
+  regression a team should be paged for), or too few samples to test;
+- not compared: measured on both sides but not comparable (the reason says
+  why, e.g. open-model latency at two different offered rates);
+- added / removed: measured on one side only — never a regression.
+
+The threshold is symmetric on the ratio scale: 10 % slower is a ratio of
+1.10, and "10 % faster" the ratio 1 / 1.10, so halving and doubling are
+equally far from no change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from reports.regress.samples import Samples, SeriesKey
+from reports.regress.significance import (
+    Change,
+    adjusted,
+    log_t_test,
+    mean_log_change,
+    median_change,
+    rank_test,
+    smallest_rank_p,
+)
+from reports.regress.thresholds import Thresholds
+from reports.statistics import RESAMPLES
+
+Verdict = Literal["regressed", "improved", "unchanged", "not compared", "added", "removed"]
+VERDICTS: tuple[Verdict, ...] = (
+    "regressed",
+    "improved",
+    "unchanged",
+    "not compared",
+    "added",
+    "removed",
+)
+RANK_TEST = "Mann-Whitney U on the rounds"
+LOG_T_TEST = "Student t on the log figures of the repetitions"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    key: SeriesKey
+    n_baseline: int
+    n_candidate: int
+    baseline: float | None  # the central figure: median round, geometric mean of repetitions
+    candidate: float | None
+    change: Change | None
+    p: float | None
+    q: float | None  # p corrected over the family (None: not in it)
+    test: str
+    threshold: float
+    threshold_from: str
+    verdict: Verdict
+    reason: str
+
+    def document(self) -> dict[str, Any]:
+        change = self.change
+        return {
+            "id": self.key.label,
+            **self.key.document(),
+            "unit": "s" if self.key.metric != "throughput" else "1/s",
+            "higher_is_better": self.key.gated.higher_is_better,
+            "sample": self.key.gated.sample,
+            "n_baseline": self.n_baseline,
+            "n_candidate": self.n_candidate,
+            "baseline": self.baseline,
+            "candidate": self.candidate,
+            "change": None if change is None else change.value,
+            "change_low": None if change is None else change.low,
+            "change_high": None if change is None else change.high,
+            "p": self.p,
+            "q": self.q,
+            "test": self.test,
+            "threshold": self.threshold,
+            "threshold_from": self.threshold_from,
+            "verdict": self.verdict,
+            "reason": self.reason,
+        }
+
+
+def classify(
+    change: float, q: float | None, *, alpha: float, threshold: float, higher_is_better: bool
+) -> Verdict:
+    """The verdict of one compared series from its change and its corrected p-value."""
+    if q is None or q > alpha:
+        return "unchanged"
+    worse = math.log1p(change) * (-1 if higher_is_better else 1)
+    limit = math.log1p(threshold)
+    if worse > limit:
+        return "regressed"
+    if worse < -limit:
+        return "improved"
+    return "unchanged"
+
+
+@dataclass(frozen=True)
+class _Tested:
+    key: SeriesKey
+    n_baseline: int
+    n_candidate: int
+    change: Change
+    baseline: float
+    candidate: float
+    p: float | None
+    untestable: str  # why there is no p in the family ("" when there is)
+
+
+def _central(values: np.ndarray[Any, np.dtype[np.float64]], rounds: bool) -> float:
+    return float(np.median(values)) if rounds else float(np.exp(np.mean(np.log(values))))
+
+
+def _test(
+    key: SeriesKey,
+    base: np.ndarray[Any, Any],
+    cand: np.ndarray[Any, Any],
+    *,
+    alpha: float,
+    resamples: int,
+) -> _Tested:
+    rounds = key.gated.sample == "rounds"
+    centre_b, centre_c = _central(base, rounds), _central(cand, rounds)
+    if rounds:
+        change = median_change(base, cand, resamples=resamples)
+        smallest = smallest_rank_p(len(base), len(cand))
+        if smallest > alpha:
+            return _Tested(
+                key,
+                len(base),
+                len(cand),
+                change,
+                centre_b,
+                centre_c,
+                None,
+                f"too few rounds to test ({len(base)} and {len(cand)}: the smallest "
+                f"p-value they allow is {smallest:.2g})",
+            )
+        return _Tested(
+            key, len(base), len(cand), change, centre_b, centre_c, rank_test(base, cand), ""
+        )
+    change = mean_log_change(base, cand)
+    p = log_t_test(base, cand)
+    if p is None:
+        return _Tested(
+            key,
+            len(base),
+            len(cand),
+            change,
+            centre_b,
+            centre_c,
+            None,
+            f"too few repetitions to test ({len(base)} and {len(cand)})",
+        )
+    return _Tested(key, len(base), len(cand), change, centre_b, centre_c, p, "")
+
+
+def compare(
+    baseline: Samples,
+    candidate: Samples,
+    thresholds: Thresholds,
+    *,
+    not_compared: Mapping[SeriesKey, str] | None = None,
+    resamples: int = RESAMPLES,
+) -> list[Comparison]:
+    """Every series of either side with its verdict (``resamples`` 0: no intervals, faster)."""
+    refused = not_compared or {}
+    both = sorted(set(baseline) & set(candidate))
+    tested = [
+        _test(key, baseline[key], candidate[key], alpha=thresholds.alpha, resamples=resamples)
+        for key in both
+        if key not in refused
+    ]
+    family = [t for t in tested if t.p is not None]
+    q_values = adjusted([t.p for t in family if t.p is not None], thresholds.control)
+    corrected = {t.key: float(q) for t, q in zip(family, q_values, strict=True)}
+    results = [_judged(t, corrected.get(t.key), thresholds, len(family)) for t in tested]
+    for key in sorted(refused):
+        if key in baseline or key in candidate:
+            results.append(
+                _one_sided(key, baseline, candidate, thresholds, "not compared", refused[key])
+            )
+    for key in sorted(set(baseline) - set(candidate) - set(refused)):
+        results.append(
+            _one_sided(
+                key, baseline, candidate, thresholds, "removed", "measured in the baseline only"
+            )
+        )
+    for key in sorted(set(candidate) - set(baseline) - set(refused)):
+        results.append(
+            _one_sided(
+                key, baseline, candidate, thresholds, "added", "measured in the candidate only"
+            )
+        )
+    return sorted(results, key=lambda c: c.key)
+
+
+def _judged(tested: _Tested, q: float | None, thresholds: Thresholds, family: int) -> Comparison:
+    key = tested.key
+    threshold, source = thresholds.for_series(key)
+    gated = key.gated
+    verdict = classify(
+        tested.change.value,
+        q,
+        alpha=thresholds.alpha,
+        threshold=threshold,
+        higher_is_better=gated.higher_is_better,
+    )
+    if tested.untestable:
+        reason = tested.untestable
+    elif q is not None and q > thresholds.alpha:
+        reason = f"not significant (corrected over {family} series)"
+    elif verdict == "unchanged":
+        reason = f"significant, but within the {threshold:.0%} threshold"
+    else:
+        reason = f"significant over {family} series and beyond the {threshold:.0%} threshold"
+    rounds = gated.sample == "rounds"
+    return Comparison(
+        key=key,
+        n_baseline=tested.n_baseline,
+        n_candidate=tested.n_candidate,
+        baseline=tested.baseline,
+        candidate=tested.candidate,
+        change=tested.change,
+        p=tested.p,
+        q=q,
+        test=RANK_TEST if rounds else LOG_T_TEST,
+        threshold=threshold,
+        threshold_from=source,
+        verdict=verdict,
+        reason=reason,
+    )
+
+
+def _one_sided(
+    key: SeriesKey,
+    baseline: Samples,
+    candidate: Samples,
+    thresholds: Thresholds,
+    verdict: Verdict,
+    reason: str,
+) -> Comparison:
+    rounds = key.gated.sample == "rounds"
+    base, cand = baseline.get(key), candidate.get(key)
+    threshold, source = thresholds.for_series(key)
+    return Comparison(
+        key=key,
+        n_baseline=0 if base is None else len(base),
+        n_candidate=0 if cand is None else len(cand),
+        baseline=None if base is None else _central(base, rounds),
+        candidate=None if cand is None else _central(cand, rounds),
+        change=None,
+        p=None,
+        q=None,
+        test="",
+        threshold=threshold,
+        threshold_from=source,
+        verdict=verdict,
+        reason=reason,
+    )

@@ -1,0 +1,120 @@
+"""Whether two sets of runs can be compared at all, and what to warn about when they can.
+
+Refused (:class:`CannotCompare`, exit 2): a run that did not finish (its
+series would be missing or cut short, and a missing series is "removed",
+which must never be how a crash looks), a tidy table of an older result
+format, a manifest of a newer one, and runs on different data — another
+scale, seed or row count makes every time different for a reason that is
+not the code. Different hardware or software versions are a loud warning
+(``--strict-environment``: refused too): a gate between two machines
+measures the machines.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from reports.run_folder import RunFolder
+
+RESULT_FORMAT = 1  # the manifest's "result_format"; runs written before it had none (= 1)
+# The tidy columns the gate reads (benchmarks/tidy.py's table; load rows use the same).
+REQUIRED_COLUMNS = ("suite", "series", "arm", "variant", "scale", "repetition", "metric", "value")
+MACHINE_KEYS = ("hostname", "platform", "cpus", "memory_gib")
+
+
+class CannotCompare(ValueError):
+    """Runs the gate cannot compare; the message is the one line to show."""
+
+
+def check_usable(run: RunFolder) -> None:
+    """Refuse a run that is unfinished, empty or of another result format."""
+    if not run.finished:
+        raise CannotCompare(f"{run.path}: {run.unfinished_reason}; a gate needs a finished run")
+    found = run.manifest.get("result_format", RESULT_FORMAT)
+    if found != RESULT_FORMAT:
+        raise CannotCompare(
+            f"{run.path}: result format {found!r}, and this perfproof reads {RESULT_FORMAT}"
+        )
+    if not (run.path / "tidy.csv").exists():
+        raise CannotCompare(f"{run.path}: no tidy.csv (an older result format, or no benchmarks)")
+    missing = [column for column in REQUIRED_COLUMNS if column not in run.tidy.columns]
+    if missing:
+        raise CannotCompare(
+            f"{run.path}/tidy.csv: an older result format (no column {', '.join(missing)})"
+        )
+    if run.tidy.empty:
+        raise CannotCompare(f"{run.path}/tidy.csv: no measurements in it")
+    import pandas as pd
+
+    values = pd.to_numeric(run.tidy["value"], errors="coerce")
+    broken = int((~values.apply(math.isfinite)).sum())
+    if broken:
+        raise CannotCompare(f"{run.path}/tidy.csv: corrupt ({broken} rows without a number)")
+
+
+def _data(run: RunFolder) -> dict[str, Any]:
+    """What decides the data a run measured: scales, seed, rows per table."""
+    load = run.load_manifest or {}
+    scales = run.manifest.get("scales")
+    if scales is None and "scale" in run.manifest:  # a load-test run folder of its own
+        scales = [run.manifest["scale"]]
+    return {
+        "scales": sorted(scales or sorted({str(s) for s in run.tidy["scale"].unique()})),
+        "seed": run.manifest.get("seed", load.get("seed")),
+        "rows": run.manifest.get("dataset_rows") or {},
+    }
+
+
+def check_same_data(baseline: Sequence[RunFolder], candidate: Sequence[RunFolder]) -> None:
+    """Refuse runs whose data differ (scale, seed, row counts)."""
+    first = baseline[0]
+    reference = _data(first)
+    for run in (*baseline[1:], *candidate):
+        data = _data(run)
+        if data["scales"] != reference["scales"]:
+            raise CannotCompare(
+                f"different data scale: {first.name} measured {', '.join(reference['scales'])}, "
+                f"{run.name} {', '.join(data['scales'])}"
+            )
+        if data["seed"] != reference["seed"]:
+            raise CannotCompare(
+                f"different dataset: {first.name} has seed {reference['seed']}, "
+                f"{run.name} seed {data['seed']}"
+            )
+        for scale in set(data["rows"]) & set(reference["rows"]):
+            if data["rows"][scale] != reference["rows"][scale]:
+                raise CannotCompare(
+                    f"different data at {scale}: the row counts of {first.name} and "
+                    f"{run.name} differ (another generator version?)"
+                )
+
+
+def environment_differences(
+    baseline: Sequence[RunFolder], candidate: Sequence[RunFolder]
+) -> list[str]:
+    """One line per machine or version difference between the first baseline and any other run."""
+    first = baseline[0]
+    lines: list[str] = []
+    for run in (*baseline[1:], *candidate):
+        for group, keys in (("machine", MACHINE_KEYS), ("versions", None)):
+            ours, theirs = first.manifest.get(group) or {}, run.manifest.get(group) or {}
+            for key in keys or sorted(set(ours) | set(theirs)):
+                if ours.get(key) != theirs.get(key):
+                    lines.append(
+                        f"different {'machine' if group == 'machine' else 'version'}: {key} "
+                        f"{ours.get(key)!r} in {first.name}, {theirs.get(key)!r} in {run.name}"
+                    )
+    return list(dict.fromkeys(lines))
+
+
+def profile_differences(baseline: Sequence[RunFolder], candidate: Sequence[RunFolder]) -> list[str]:
+    """Runs of different profiles compare (the tests take any sample sizes), with fewer rounds."""
+    first = baseline[0]
+    return [
+        f"different profile: {first.manifest.get('profile')!r} in {first.name}, "
+        f"{run.manifest.get('profile')!r} in {run.name} (other round counts)"
+        for run in (*baseline[1:], *candidate)
+        if run.manifest.get("profile") != first.manifest.get("profile")
+    ]

@@ -1,0 +1,139 @@
+"""Run folders in, a gate's decision out: read, refuse what cannot be compared, compare, write.
+
+The command line (``reports/regress/cli.py``) and ``--against``
+(``reports/regress/against.py``) both end here. Exit codes: 0 nothing
+regressed, 1 something did, 2 the runs cannot be compared
+(:class:`~reports.regress.compatibility.CannotCompare`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reports.regress.compare import Comparison, compare
+from reports.regress.compatibility import (
+    CannotCompare,
+    check_same_data,
+    check_usable,
+    environment_differences,
+    profile_differences,
+)
+from reports.regress.output import Sides, document, markdown, terminal_lines
+from reports.regress.samples import SeriesKey, SideSamples, gated_samples, offered_rates
+from reports.regress.thresholds import Thresholds
+from reports.run_folder import RunFolder, read_run
+from reports.statistics import RESAMPLES
+
+EXIT_OK, EXIT_REGRESSED, EXIT_CANNOT_COMPARE = 0, 1, 2
+# Two runs' open-model rates further apart than this measure two different loads.
+OFFERED_RATE_TOLERANCE = 0.05
+JSON_FILE, MARKDOWN_FILE = "regress.json", "regress.md"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    comparisons: list[Comparison]
+    sides: Sides
+    lines: list[str]
+    exit_code: int
+    written: tuple[Path, ...]
+
+
+def read_side(paths: Sequence[Path]) -> list[RunFolder]:
+    """The runs of one side, each refused if unusable (RunFolderError, CannotCompare)."""
+    runs = [read_run(path) for path in paths]
+    for run in runs:
+        check_usable(run)
+    return runs
+
+
+def _refused(
+    baseline: Sequence[RunFolder],
+    candidate: Sequence[RunFolder],
+    base: SideSamples,
+    cand: SideSamples,
+) -> dict[SeriesKey, str]:
+    """Series on both sides that must not be compared, and why."""
+    refused: dict[SeriesKey, str] = {}
+    rates_b = offered_rates(run.tidy for run in baseline)
+    rates_c = offered_rates(run.tidy for run in candidate)
+    for key in set(base.samples) | set(cand.samples):
+        if key.model == "open" and key.scale in rates_b and key.scale in rates_c:
+            ratio = rates_c[key.scale] / rates_b[key.scale]
+            if abs(math.log(ratio)) > math.log1p(OFFERED_RATE_TOLERANCE):
+                refused[key] = (
+                    f"offered rates differ ({rates_b[key.scale]:.1f}/s vs "
+                    f"{rates_c[key.scale]:.1f}/s): open-model latency compares at one rate"
+                )
+    for key in cand.all_invalid & set(base.samples):
+        refused[key] = "every candidate repetition was invalid (load tests' validity guard)"
+    for key in base.all_invalid & set(cand.samples):
+        refused[key] = "every baseline repetition was invalid (load tests' validity guard)"
+    return refused
+
+
+def _commits(runs: Sequence[RunFolder]) -> tuple[str, ...]:
+    found = [str(run.manifest.get("git_commit") or "")[:12] for run in runs]
+    return tuple(dict.fromkeys(c for c in found if c))
+
+
+def gate(
+    baseline_paths: Sequence[Path],
+    candidate_paths: Sequence[Path],
+    thresholds: Thresholds,
+    *,
+    out: Path | None,
+    strict_environment: bool = False,
+    changes_only: bool = False,
+    resamples: int = RESAMPLES,
+) -> Outcome:
+    """Compare and write ``regress.json``/``regress.md`` into ``out`` (None: write nothing).
+
+    Raises ``RunFolderError`` or :class:`CannotCompare` on runs it cannot compare.
+    """
+    baseline, candidate = read_side(baseline_paths), read_side(candidate_paths)
+    check_same_data(baseline, candidate)
+    environment = environment_differences(baseline, candidate)
+    if environment and strict_environment:
+        raise CannotCompare(f"{environment[0]} (--strict-environment)")
+    base = gated_samples(run.tidy for run in baseline)
+    cand = gated_samples(run.tidy for run in candidate)
+    if not set(base.samples) & set(cand.samples):
+        raise CannotCompare(
+            "nothing to compare: no gated series is measured on both sides (suites "
+            f"{_suites(base)} against {_suites(cand)})"
+        )
+    refused = _refused(baseline, candidate, base, cand)
+    comparisons = compare(
+        base.samples, cand.samples, thresholds, not_compared=refused, resamples=resamples
+    )
+    sides = Sides(
+        baseline=tuple(str(run.path) for run in baseline),
+        candidate=tuple(str(run.path) for run in candidate),
+        baseline_commits=_commits(baseline),
+        candidate_commits=_commits(candidate),
+        warnings=(*environment, *profile_differences(baseline, candidate)),
+    )
+    code = EXIT_REGRESSED if any(c.verdict == "regressed" for c in comparisons) else EXIT_OK
+    lines = terminal_lines(comparisons, sides, changes_only=changes_only)
+    written = _write(out, comparisons, sides, thresholds, code) if out is not None else ()
+    return Outcome(comparisons, sides, lines, code, written)
+
+
+def _suites(side: SideSamples) -> str:
+    return ", ".join(sorted({key.suite for key in side.samples})) or "none"
+
+
+def _write(
+    out: Path, comparisons: list[Comparison], sides: Sides, thresholds: Thresholds, code: int
+) -> tuple[Path, ...]:
+    from portal.files import write_json_atomically, write_text_atomically
+
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, markdown_path = out / JSON_FILE, out / MARKDOWN_FILE
+    write_json_atomically(json_path, document(comparisons, sides, thresholds, exit_code=code))
+    write_text_atomically(markdown_path, markdown(comparisons, sides, thresholds))
+    return json_path, markdown_path

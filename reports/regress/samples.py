@@ -1,0 +1,172 @@
+"""What the gate compares, as a declared table, and each series' samples from a run's tidy table.
+
+A gated series is one figure of one suite, arm, load model and data size
+(:class:`SeriesKey`). :data:`GATED` says which figures are gated, which way
+is worse and what one sample is: a benchmark round (queries, endpoints:
+``time``), or one repetition of a whole load run (suite ``load``: per-run
+latency percentiles and throughput, per route and ``ALL``). The load
+figures are the closed model's throughput and service latency (capacity:
+each run finds its own), and the open model's latency from the intended
+start — comparable between two runs only at the same offered rate, which
+each run sets from its own capacity, so :func:`offered_rates` lets the
+comparison refuse open series whose rates differ.
+
+Repetitions the load tests' validity guard marked invalid (``valid`` = 0 on
+the ``ALL`` row) are left out, as the verdicts leave them out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from reports.regress.significance import Array
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NO_MODEL = "-"  # benchmark series have no load model
+
+
+@dataclass(frozen=True)
+class Gated:
+    """One gated figure: where it is in the tidy table, which way is worse, what a sample is."""
+
+    suite: str
+    model: str
+    metric: str
+    higher_is_better: bool
+    sample: str  # the unit of independence: "rounds" or "repetitions"
+
+
+GATED: tuple[Gated, ...] = (
+    Gated("queries", NO_MODEL, "time", higher_is_better=False, sample="rounds"),
+    Gated("endpoints", NO_MODEL, "time", higher_is_better=False, sample="rounds"),
+    Gated("load", "closed", "throughput", higher_is_better=True, sample="repetitions"),
+    Gated("load", "closed", "latency_p50", higher_is_better=False, sample="repetitions"),
+    Gated("load", "closed", "latency_p99", higher_is_better=False, sample="repetitions"),
+    Gated("load", "open", "intended_p50", higher_is_better=False, sample="repetitions"),
+    Gated("load", "open", "intended_p99", higher_is_better=False, sample="repetitions"),
+)
+GATED_BY_FIGURE = {(g.suite, g.model, g.metric): g for g in GATED}
+SUITES = tuple(dict.fromkeys(g.suite for g in GATED))
+LOAD_METRICS = tuple(dict.fromkeys(g.metric for g in GATED if g.suite == "load"))
+
+
+@dataclass(frozen=True, order=True)
+class SeriesKey:
+    suite: str
+    series: str
+    arm: str
+    model: str
+    metric: str
+    scale: str
+
+    @property
+    def gated(self) -> Gated:
+        return GATED_BY_FIGURE[(self.suite, self.model, self.metric)]
+
+    @property
+    def label(self) -> str:
+        """``queries orders.list_for_user[heavy] @indexed`` (the scale, model and metric only
+        where they tell series apart)."""
+        text = f"{self.suite} {self.series} @{self.arm}"
+        if self.model != NO_MODEL:
+            text += f" {self.model} {self.metric}"
+        return text
+
+    def document(self) -> dict[str, str]:
+        return {
+            "suite": self.suite,
+            "series": self.series,
+            "arm": self.arm,
+            "model": self.model,
+            "metric": self.metric,
+            "scale": self.scale,
+        }
+
+
+Samples = Mapping[SeriesKey, Array]
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return frame.to_dict("records")  # type: ignore[return-value]
+
+
+def _model(row: Mapping[str, Any]) -> str:
+    """The load model of a row: the variant for suite load, ``-`` for the benchmarks."""
+    return str(row["variant"]) if row["suite"] == "load" else NO_MODEL
+
+
+def _invalid_repetitions(rows: Iterable[Mapping[str, Any]]) -> set[tuple[str, str, int]]:
+    """(arm, model, repetition) of one run's load runs that the validity guard threw out."""
+    return {
+        (str(row["arm"]), str(row["variant"]), int(row["repetition"]))
+        for row in rows
+        if row["suite"] == "load"
+        and row["series"] == "ALL"
+        and row["metric"] == "valid"
+        and float(row["value"]) == 0
+    }
+
+
+@dataclass(frozen=True)
+class SideSamples:
+    """One side's samples, and the series whose every repetition the validity guard refused."""
+
+    samples: dict[SeriesKey, Array]
+    all_invalid: frozenset[SeriesKey]
+
+
+def gated_samples(frames: Iterable[pd.DataFrame]) -> SideSamples:
+    """Every gated series of one side: the tidy tables of its runs, pooled.
+
+    Several runs on one side (``--against`` measures each commit more than
+    once) pool their rounds, or their repetitions, into one sample. A series
+    whose every repetition is invalid is named apart: it must show up as
+    not compared, not as "removed".
+    """
+    pooled: dict[SeriesKey, list[float]] = defaultdict(list)
+    refused: set[SeriesKey] = set()
+    for frame in frames:
+        rows = _rows(frame)
+        invalid = _invalid_repetitions(rows)
+        for row in rows:
+            model = _model(row)
+            if (row["suite"], model, row["metric"]) not in GATED_BY_FIGURE:
+                continue
+            key = SeriesKey(
+                str(row["suite"]),
+                str(row["series"]),
+                str(row["arm"]),
+                model,
+                str(row["metric"]),
+                str(row["scale"]),
+            )
+            value = float(row["value"])
+            if (key.arm, model, int(row["repetition"])) in invalid:
+                refused.add(key)
+            elif value > 0 or key.suite != "load":
+                # (a load figure of nothing, no request finished, has no ratio: left out)
+                pooled[key].append(value)
+    samples = {key: np.asarray(pooled[key], dtype=np.float64) for key in sorted(pooled)}
+    return SideSamples(samples, frozenset(refused - set(samples)))
+
+
+def offered_rates(frames: Iterable[pd.DataFrame]) -> dict[str, float]:
+    """The open model's mean offered rate per data size over the side's valid repetitions."""
+    rates: dict[str, list[float]] = defaultdict(list)
+    for frame in frames:
+        for row in _rows(frame):
+            if (row["suite"], row["series"], row["metric"], row["variant"]) == (
+                "load",
+                "ALL",
+                "offered_rate",
+                "open",
+            ):
+                rates[str(row["scale"])].append(float(row["value"]))
+    return {scale: float(np.mean(values)) for scale, values in rates.items() if values}
