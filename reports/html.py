@@ -159,6 +159,7 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
         claims_file=str(claims.path),
         run_name=run.name,
         run_facts=run_facts(run),
+        unfinished=run.unfinished_reason,
         tally=_tally(verdicts),
         rules=RULES,
         claims=views,

@@ -42,12 +42,22 @@ def problems(run: RunFolder, verdicts: Sequence[Verdict]) -> list[str]:
     found = [*_run_problems(run), *_load_problems(run)]
     if run.checks is None:
         found.append("The functional checks did not run (no checks.json).")
-    found += [
-        f"{v.id}, no evidence: {v.reason.removeprefix('no evidence: ')}"
-        for v in verdicts
-        if v.verdict == "no evidence"
+    return found + _no_evidence(verdicts)
+
+
+def _no_evidence(verdicts: Sequence[Verdict]) -> list[str]:
+    """One line per reason: an interrupted run should not list the same sentence 22 times."""
+    by_reason: dict[str, list[str]] = {}
+    for verdict in verdicts:
+        if verdict.verdict == "no evidence":
+            reason = verdict.reason.removeprefix("no evidence: ")
+            by_reason.setdefault(reason, []).append(verdict.id)
+    return [
+        f"{ids[0]}, no evidence: {reason}"
+        if len(ids) == 1
+        else f"{len(ids)} claims, no evidence: {reason} ({', '.join(ids)})"
+        for reason, ids in by_reason.items()
     ]
-    return found
 
 
 def _run_problems(run: RunFolder) -> list[str]:

@@ -213,7 +213,8 @@ def test_an_unfinished_run_says_so_and_judges_nothing(tmp_path: Path) -> None:
     run = _run(tmp_path, manifest={"finished": False, "interrupted": True, "ended_at": None})
     words, parsed = _rendered(run)
     assert "NO: the run was interrupted" in words
-    assert "The run is not finished" in words
+    assert "This run did not finish" in words and "The run is not finished" in words
+    assert re.search(r"\d+ claims, no evidence: the run was interrupted", words)  # one line
     assert parsed.images == []  # nothing measured, nothing drawn
 
 
