@@ -129,7 +129,7 @@ def _bench(side: Side, bench_args: Sequence[str], results: Path, log: Path) -> P
     """One ``perfproof bench`` of ``side`` into ``results``; its run folder."""
     results.mkdir(parents=True, exist_ok=True)
     before = {path.name for path in results.iterdir()}
-    command = [str(side.python), "-m", "benchmarks", *bench_args, "--results", str(results)]
+    command = [str(side.python), "-m", "benchmarks.cli", *bench_args, "--results", str(results)]
     with log.open("ab") as sink:
         sink.write(f"\n$ (cd {side.source} && {shlex.join(command)})\n".encode())
         sink.flush()

@@ -93,6 +93,12 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         help="--against: the options of each perfproof bench run (default: '%(default)s')",
     )
     parser.add_argument(
+        "--fresh-env",
+        action="store_true",
+        help="--against: pip install the baseline into an empty virtualenv (default: its "
+        "source over this environment's packages)",
+    )
+    parser.add_argument(
         "--thresholds",
         type=Path,
         metavar="FILE",
