@@ -197,6 +197,7 @@ def measure_against(args: argparse.Namespace, thresholds: Thresholds) -> Outcome
         out=out,
         strict_environment=args.strict_environment,
         changes_only=args.changes_only,
+        calibration=args.calibration,
     )
 
 

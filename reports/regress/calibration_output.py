@@ -69,7 +69,7 @@ def summary(calibrations: Sequence[Calibration]) -> str:
 
 def terminal_lines(calibrations: Sequence[Calibration], runs: Sequence[str]) -> list[str]:
     rows = [_cells(c) for c in ordered(calibrations)]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(_HEADER)]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(_HEADER)]
     header = "  ".join(h.ljust(w) for h, w in zip(_HEADER, widths, strict=True))
     lines = [f"A/A runs: {', '.join(runs)}", "", header, "-" * len(header)]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]

@@ -26,6 +26,7 @@ from pathlib import Path
 from reports.regress.baselines import BaselineError, resolve, save_baseline
 from reports.regress.compatibility import CannotCompare
 from reports.regress.gate import EXIT_CANNOT_COMPARE, EXIT_OK, gate, read_side
+from reports.regress.run_noise import CalibrationError
 from reports.regress.thresholds import (
     DEFAULT_THRESHOLDS,
     Thresholds,
@@ -34,7 +35,14 @@ from reports.regress.thresholds import (
 )
 from reports.run_folder import RunFolderError
 
-_BAD_INPUT = (BaselineError, CannotCompare, RunFolderError, ThresholdsError, OSError)
+_BAD_INPUT = (
+    BaselineError,
+    CalibrationError,
+    CannotCompare,
+    RunFolderError,
+    ThresholdsError,
+    OSError,
+)
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -97,6 +105,13 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         action="store_true",
         help="--against: pip install the baseline into an empty virtualenv (default: its "
         "source over this environment's packages)",
+    )
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        metavar="FILE",
+        help="a calibration.json of --calibrate: a benchmark series must also stand out from "
+        "its A/A spread between runs (recommended on shared machines)",
     )
     parser.add_argument(
         "--thresholds",
@@ -209,6 +224,7 @@ def run(args: argparse.Namespace) -> int:
                 out=out or _stamped(args.results, "regress"),
                 strict_environment=args.strict_environment,
                 changes_only=args.changes_only,
+                calibration=args.calibration,
             )
     except _BAD_INPUT as error:
         _error(str(error))

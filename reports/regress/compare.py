@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from reports.regress.run_noise import RunNoise, run_noise_p
 from reports.regress.samples import Samples, SeriesKey
 from reports.regress.significance import (
     Change,
@@ -51,6 +52,7 @@ VERDICTS: tuple[Verdict, ...] = (
     "removed",
 )
 RANK_TEST = "Mann-Whitney U on the rounds"
+RANK_AND_SPREAD = "Mann-Whitney U on the rounds, and t against the calibrated A/A spread"
 LOG_T_TEST = "Student t on the log figures of the repetitions"
 
 
@@ -120,6 +122,7 @@ class _Tested:
     candidate: float
     p: float | None
     untestable: str  # why there is no p in the family ("" when there is)
+    spread_tested: bool = False  # the p includes the calibrated A/A-spread test
 
 
 def _central(values: np.ndarray[Any, np.dtype[np.float64]], rounds: bool) -> float:
@@ -133,6 +136,8 @@ def _test(
     *,
     alpha: float,
     resamples: int,
+    noise: RunNoise | None,
+    runs: tuple[int, int],
 ) -> _Tested:
     rounds = key.gated.sample == "rounds"
     centre_b, centre_c = _central(base, rounds), _central(cand, rounds)
@@ -151,8 +156,11 @@ def _test(
                 f"too few rounds to test ({len(base)} and {len(cand)}: the smallest "
                 f"p-value they allow is {smallest:.2g})",
             )
+        p_rounds = rank_test(base, cand)
+        if noise is not None:
+            p_rounds = max(p_rounds, run_noise_p(math.log1p(change.value), noise, runs=runs))
         return _Tested(
-            key, len(base), len(cand), change, centre_b, centre_c, rank_test(base, cand), ""
+            key, len(base), len(cand), change, centre_b, centre_c, p_rounds, "", noise is not None
         )
     change = mean_log_change(base, cand)
     p = log_t_test(base, cand)
@@ -177,12 +185,28 @@ def compare(
     *,
     not_compared: Mapping[SeriesKey, str] | None = None,
     resamples: int = RESAMPLES,
+    run_noise: Mapping[SeriesKey, RunNoise] | None = None,
+    runs: tuple[int, int] = (1, 1),
 ) -> list[Comparison]:
-    """Every series of either side with its verdict (``resamples`` 0: no intervals, faster)."""
+    """Every series of either side with its verdict (``resamples`` 0: no intervals, faster).
+
+    ``run_noise`` (a calibration) adds the A/A-spread test to the benchmark
+    series it knows (:mod:`reports.regress.run_noise`); ``runs`` is how many
+    runs each side pooled.
+    """
     refused = not_compared or {}
+    noises = run_noise or {}
     both = sorted(set(baseline) & set(candidate))
     tested = [
-        _test(key, baseline[key], candidate[key], alpha=thresholds.alpha, resamples=resamples)
+        _test(
+            key,
+            baseline[key],
+            candidate[key],
+            alpha=thresholds.alpha,
+            resamples=resamples,
+            noise=noises.get(key),
+            runs=runs,
+        )
         for key in both
         if key not in refused
     ]
@@ -239,7 +263,7 @@ def _judged(tested: _Tested, q: float | None, thresholds: Thresholds, family: in
         change=tested.change,
         p=tested.p,
         q=q,
-        test=RANK_TEST if rounds else LOG_T_TEST,
+        test=(RANK_AND_SPREAD if tested.spread_tested else RANK_TEST) if rounds else LOG_T_TEST,
         threshold=threshold,
         threshold_from=source,
         verdict=verdict,

@@ -22,6 +22,7 @@ from reports.regress.compatibility import (
     profile_differences,
 )
 from reports.regress.output import Sides, document, markdown, terminal_lines
+from reports.regress.run_noise import RunNoise, load_calibration
 from reports.regress.samples import SeriesKey, SideSamples, gated_samples, offered_rates
 from reports.regress.thresholds import Thresholds
 from reports.run_folder import RunFolder, read_run
@@ -89,6 +90,7 @@ def gate(
     strict_environment: bool = False,
     changes_only: bool = False,
     resamples: int = RESAMPLES,
+    calibration: Path | None = None,
 ) -> Outcome:
     """Compare and write ``regress.json``/``regress.md`` into ``out`` (None: write nothing).
 
@@ -107,20 +109,47 @@ def gate(
             f"{_suites(base)} against {_suites(cand)})"
         )
     refused = _refused(baseline, candidate, base, cand)
+    noise = load_calibration(calibration) if calibration is not None else None
     comparisons = compare(
-        base.samples, cand.samples, thresholds, not_compared=refused, resamples=resamples
+        base.samples,
+        cand.samples,
+        thresholds,
+        not_compared=refused,
+        resamples=resamples,
+        run_noise=noise,
+        runs=(len(baseline), len(candidate)),
     )
+    uncalibrated = _uncalibrated(comparisons, noise)
     sides = Sides(
         baseline=tuple(str(run.path) for run in baseline),
         candidate=tuple(str(run.path) for run in candidate),
         baseline_commits=_commits(baseline),
         candidate_commits=_commits(candidate),
-        warnings=(*environment, *profile_differences(baseline, candidate)),
+        warnings=(*environment, *profile_differences(baseline, candidate), *uncalibrated),
     )
     code = EXIT_REGRESSED if any(c.verdict == "regressed" for c in comparisons) else EXIT_OK
     lines = terminal_lines(comparisons, sides, changes_only=changes_only)
     written = _write(out, comparisons, sides, thresholds, code) if out is not None else ()
     return Outcome(comparisons, sides, lines, code, written)
+
+
+def _uncalibrated(
+    comparisons: list[Comparison], noise: dict[SeriesKey, RunNoise] | None
+) -> tuple[str, ...]:
+    """A warning when a calibration was given but misses compared benchmark series."""
+    if noise is None:
+        return ()
+    missing = [
+        c.key
+        for c in comparisons
+        if c.p is not None and c.key.gated.sample == "rounds" and c.key not in noise
+    ]
+    if not missing:
+        return ()
+    return (
+        f"{len(missing)} series are not in the calibration (e.g. {missing[0].label}): "
+        "they are tested on their rounds only",
+    )
 
 
 def _suites(side: SideSamples) -> str:

@@ -102,7 +102,7 @@ def terminal_lines(
 ) -> list[str]:
     """The table, the warnings and one summary line (the last)."""
     rows = [_cells(c) for c in ordered(comparisons) if not changes_only or c.verdict in _ATTENTION]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(_HEADER)]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(_HEADER)]
     lines = [f"baseline: {', '.join(sides.baseline)}", f"candidate: {', '.join(sides.candidate)}"]
     lines += [f"WARNING: {warning}" for warning in sides.warnings]
     header = "  ".join(h.ljust(w) for h, w in zip(_HEADER, widths, strict=True))
