@@ -268,7 +268,9 @@ def test_a_saved_baseline_is_found_by_name(
         "--baseline", "main", "--candidate", str(cand), "--results", str(tmp_path), capsys=capsys
     )
     assert code == 0 and "baselines/main" in out
-    assert "want letters" in _bad(tmp_path, capsys, "--save-baseline", "../x", "--run", str(base))
+    assert "want letters" in _bad(
+        tmp_path, capsys, "--save-baseline", "bad/name", "--run", str(base)
+    )
 
 
 def test_mixed_up_options_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
