@@ -63,3 +63,10 @@ def bench(session: nox.Session) -> None:
     """Generate data (cached) and run the benchmark suites and load tests: ``perfproof bench``."""
     session.install("-e", ".[loadtest]")
     session.run("perfproof", "bench", *session.posargs)
+
+
+@nox.session
+def regress(session: nox.Session) -> None:
+    """The regression gate: ``perfproof regress`` (e.g. ``-- --against origin/main``)."""
+    session.install("-e", ".[loadtest]")
+    session.run("perfproof", "regress", *session.posargs)

@@ -47,6 +47,11 @@ HARNESS_COMMANDS = (
         "judge a run folder against a claims file: verdicts and the HTML report",
     ),
     Command(
+        "regress",
+        "reports.regress.cli",
+        "the CI regression gate: two runs (or --against a commit) compared, exit 1 on a regression",
+    ),
+    Command(
         "http-throughput",
         "benchmarks.http_throughput",
         "cache hit path vs a bare Redis GET endpoint, cache on vs off, over HTTP (wrk)",
