@@ -22,7 +22,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from reports.claims import ClaimsFile
-from reports.report_format import FILTERS, MISSING, number, percent, present
+from reports.report_format import FILTERS, MISSING, effect, present
 from reports.report_model import Block, anchor
 from reports.run_folder import RunFolder
 from reports.tables import counts
@@ -95,17 +95,6 @@ def _environment() -> Environment:
     return environment
 
 
-def _measured(verdict: Verdict) -> str:
-    if verdict.measured is None:
-        return MISSING
-    if not verdict.percent:
-        return number(verdict.measured)
-    point = percent(verdict.measured)
-    if verdict.low is None or verdict.high is None:
-        return f"{point} (no interval)"
-    return f"{point} [{percent(verdict.low)}, {percent(verdict.high)}]"
-
-
 def _sample(verdict: Verdict) -> str:
     """``10 benchmark rounds``; a unit that counts itself ("one check") stands alone."""
     if verdict.n is None:
@@ -142,7 +131,7 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
             quote=v.quote,
             note=v.note,
             claimed=v.claimed or MISSING,
-            measured=_measured(v),
+            measured=effect(v.measured, v.low, v.high, as_percent=v.percent),
             n=_sample(v),
             word=v.verdict,
             reason=v.reason.removeprefix(f"{v.verdict}: ") or MISSING,

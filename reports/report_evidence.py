@@ -17,7 +17,7 @@ import numpy as np
 
 from reports.claims import Claim
 from reports.figures import effect_plot, rounds_plot
-from reports.report_format import milliseconds, number, text
+from reports.report_format import effect, milliseconds, number, text
 from reports.report_growth import absolute_blocks
 from reports.report_histograms import Recordings
 from reports.report_load_evidence import level_blocks, paired_blocks
@@ -62,7 +62,10 @@ def interval_block(verdict: Verdict, claim: Claim) -> Block:
         )
     block.facts += [
         ("claimed", verdict.claimed or "—"),
-        ("measured", verdict.measured_text().replace("%", " %")),
+        (
+            "measured",
+            effect(verdict.measured, verdict.low, verdict.high, as_percent=verdict.percent),
+        ),
         ("n", f"{verdict.n} {verdict.unit}" if verdict.n is not None else "—"),
         ("how", verdict.method or "—"),
         ("statistic", verdict.summary or "—"),

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 MISSING = "—"
+NBSP = "\N{NO-BREAK SPACE}"  # between a number and its unit: "85.3 %" never breaks before the %
 
 
 def present(value: Any) -> bool:
@@ -49,7 +50,7 @@ def milliseconds(seconds: Any) -> str:
     """Seconds shown in ms, three significant figures: ``0.412 ms``, ``12.3 ms``, ``1,300 ms``."""
     if not present(seconds):
         return MISSING
-    return f"{_significant(float(seconds) * 1e3)} ms"
+    return f"{_significant(float(seconds) * 1e3)}{NBSP}ms"
 
 
 def duration(seconds: Any) -> str:
@@ -67,13 +68,23 @@ def percent(fraction: Any, decimals: int = 1) -> str:
     """``0.853`` -> ``85.3 %``."""
     if not present(fraction):
         return MISSING
-    return f"{float(fraction) * 100:.{decimals}f} %"
+    return f"{float(fraction) * 100:.{decimals}f}{NBSP}%"
+
+
+def effect(value: Any, low: Any, high: Any, *, as_percent: bool = True) -> str:
+    """``29.0 % [13.4 %, 57.1 %]``: a measured effect and its interval, or why there is none."""
+    if not present(value):
+        return MISSING
+    show = percent if as_percent else number
+    if not present(low) or not present(high):
+        return f"{show(value)} (no interval)"
+    return f"{show(value)} [{show(low)}, {show(high)}]"
 
 
 def rate(per_second: Any) -> str:
     if not present(per_second):
         return MISSING
-    return f"{_significant(float(per_second))} req/s"
+    return f"{_significant(float(per_second))}{NBSP}req/s"
 
 
 def cores(value: Any) -> str:

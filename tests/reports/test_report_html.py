@@ -57,6 +57,7 @@ class Opened:
     console_errors: list[str]
     requests: list[str]
     scroll_width: int
+    verdicts_overflow: int  # how far the verdict table runs past its container, px
     claims: dict[str, str]  # anchor -> the evidence section's text
 
 
@@ -103,6 +104,10 @@ def _open(report: Path, name: str, width: int, browser: Any) -> Opened:
         console_errors=errors,
         requests=requests,
         scroll_width=page.evaluate("document.documentElement.scrollWidth"),
+        verdicts_overflow=page.evaluate(
+            "(() => { const w = document.querySelector('.verdicts-wrap');"
+            " return w.scrollWidth - w.clientWidth; })()"
+        ),
         claims=claims,
     )
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -184,3 +189,9 @@ def test_every_section_was_drawn(rendered: Rendered) -> None:
 def test_nothing_pushes_the_page_sideways_on_a_phone(rendered: Rendered) -> None:
     page = rendered.pages["phone"]
     assert page.scroll_width <= page.width
+
+
+@pytest.mark.parametrize("name", list(WIDTHS))
+def test_the_verdict_table_needs_no_scrolling(rendered: Rendered, name: str) -> None:
+    """A verdict scrolled out of view is no verdict: the table fits, on a desktop and a phone."""
+    assert rendered.pages[name].verdicts_overflow <= 0

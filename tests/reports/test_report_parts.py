@@ -65,13 +65,13 @@ def _read(page: str) -> _Text:
 @pytest.mark.parametrize(
     ("shown", "expected"),
     [
-        (milliseconds(0.0004123), "0.412 ms"),
-        (milliseconds(1.3), "1,300 ms"),
-        (milliseconds(0.0123), "12.3 ms"),
+        (milliseconds(0.0004123), "0.412\N{NO-BREAK SPACE}ms"),
+        (milliseconds(1.3), "1,300\N{NO-BREAK SPACE}ms"),
+        (milliseconds(0.0123), "12.3\N{NO-BREAK SPACE}ms"),
         (milliseconds(None), "—"),
         (milliseconds(float("nan")), "—"),
-        (percent(0.853), "85.3 %"),
-        (percent(-0.339), "-33.9 %"),
+        (percent(0.853), "85.3\N{NO-BREAK SPACE}%"),
+        (percent(-0.339), "-33.9\N{NO-BREAK SPACE}%"),
         (percent(None), "—"),
         (number(1234567), "1,234,567"),
         (number(0.0), "0"),
