@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from reports.regress.compare import Comparison, compare
 from reports.regress.compatibility import (
     CannotCompare,
@@ -32,6 +34,7 @@ EXIT_OK, EXIT_REGRESSED, EXIT_CANNOT_COMPARE = 0, 1, 2
 # Two runs' open-model rates further apart than this measure two different loads.
 OFFERED_RATE_TOLERANCE = 0.05
 JSON_FILE, MARKDOWN_FILE = "regress.json", "regress.md"
+MIN_SERIES_FOR_SHIFT = 10  # a median of fewer series says little about the whole run
 
 
 @dataclass(frozen=True)
@@ -120,17 +123,43 @@ def gate(
         runs=(len(baseline), len(candidate)),
     )
     uncalibrated = _uncalibrated(comparisons, noise)
+    moved = common_shift_warning(comparisons, thresholds.default)
     sides = Sides(
         baseline=tuple(str(run.path) for run in baseline),
         candidate=tuple(str(run.path) for run in candidate),
         baseline_commits=_commits(baseline),
         candidate_commits=_commits(candidate),
-        warnings=(*environment, *profile_differences(baseline, candidate), *uncalibrated),
+        warnings=(*environment, *profile_differences(baseline, candidate), *uncalibrated, *moved),
     )
     code = EXIT_REGRESSED if any(c.verdict == "regressed" for c in comparisons) else EXIT_OK
     lines = terminal_lines(comparisons, sides, changes_only=changes_only)
     written = _write(out, comparisons, sides, thresholds, code) if out is not None else ()
     return Outcome(comparisons, sides, lines, code, written)
+
+
+def common_shift_warning(comparisons: list[Comparison], threshold: float) -> tuple[str, ...]:
+    """A warning when the benchmark series moved together by more than the threshold.
+
+    A code change moves the series that run it; a busy neighbour, a CPU clock or a cold
+    cache moves every series at once (seen here: whole quick runs 1.5-1.9x slower than
+    the run before). The verdicts stand — a change to everything is possible — but the
+    reader is told which explanation the data favour.
+    """
+    changes = [
+        math.log1p(c.change.value)
+        for c in comparisons
+        if c.change is not None and c.key.gated.sample == "rounds"
+    ]
+    if len(changes) < MIN_SERIES_FOR_SHIFT:
+        return ()
+    common = float(np.median(changes))
+    if abs(common) <= math.log1p(threshold):
+        return ()
+    return (
+        f"the candidate's {len(changes)} benchmark series moved together by a median of "
+        f"{math.expm1(common):+.0%}: more likely the machine (load, CPU clock, caches) than "
+        "the code; --against measures both commits in one job",
+    )
 
 
 def _uncalibrated(

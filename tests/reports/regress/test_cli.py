@@ -298,3 +298,17 @@ def test_the_command_line_never_prints_a_traceback(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_every_series_moving_together_is_named_as_the_machine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    many = [f"orders.list_for_user[s{i}]" for i in range(12)]
+    base = write_run(tmp_path / "base", _rows("base", series=many))
+    slow = [{**row, "value": row["value"] * 1.5} for row in _rows("slow", seed=2, series=many)]
+    cand = write_run(tmp_path / "slow", slow)
+    code, _, err = _regress("--baseline", str(base), "--candidate", str(cand), capsys=capsys)
+    assert code == 1  # the verdicts stand: a change to everything is possible
+    assert "moved together by a median of +5" in err and "more likely the machine" in err
+    code, _, err = _regress("--baseline", str(base), "--candidate", str(base), capsys=capsys)
+    assert "moved together" not in err
