@@ -9,7 +9,8 @@ renders the same bytes.
 
 Each plot shows distributions, not bars of means: every benchmark round,
 every repetition's pair, the whole latency CDF. A sceptical reader should see
-the spread an interval was computed from.
+the spread an interval was computed from. This module holds the shared
+rendering and the benchmark plots; the load runs' are in ``figures_load.py``.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def colour(arm: str, position: int = 0) -> str:
     return ARM_COLOURS.get(arm, PALETTE[position % len(PALETTE)])
 
 
-def _render(draw: Callable[[Figure], None], height_in: float, alt: str) -> Plot:
+def render(draw: Callable[[Figure], None], height_in: float, alt: str) -> Plot:
     with mpl.rc_context(STYLE):
         figure = Figure(figsize=(WIDTH_IN, height_in), layout="constrained")
         draw(figure)
@@ -81,7 +82,7 @@ def _render(draw: Callable[[Figure], None], height_in: float, alt: str) -> Plot:
     return Plot(f"data:image/svg+xml;base64,{encoded}", alt)
 
 
-def _log(axes: Axes, which: str = "x") -> None:
+def log_axis(axes: Axes, which: str = "x") -> None:
     """A log axis labelled 1, 10, 100 rather than 10^0, 10^1: plain numbers for plain readers."""
     plain = FuncFormatter(lambda value, _: f"{value:,.10g}")
     if which == "x":
@@ -137,7 +138,7 @@ def rounds_plot(
         axes.set_yticks(range(len(names)), [f"{n}\n(n = {len(arms[n])})" for n in names])
         axes.invert_yaxis()  # the first arm (the baseline) on top, as in the table below
         if _wide(everything):
-            _log(axes)
+            log_axis(axes)
         axes.set_xlabel("time of one call (ms)")
         axes.set_title(title, loc="left")
         if blocks:
@@ -152,7 +153,7 @@ def rounds_plot(
     alt = f"{title}: every benchmark round of " + " and ".join(
         f"{name} ({len(values)} rounds)" for name, values in arms.items()
     )
-    return _render(draw, 0.9 + 0.6 * len(names), alt)
+    return render(draw, 0.9 + 0.6 * len(names), alt)
 
 
 def effect_plot(
@@ -226,140 +227,7 @@ def effect_plot(
     claimed = f"claimed from {claimed_low * scale:g}" + (
         f" to {claimed_high * scale:g}" if claimed_high is not None else " up"
     )
-    return _render(draw, 1.25, f"measured {label} {shown}{interval}; {claimed}")
-
-
-def pairs_plot(
-    pairs: Sequence[tuple[str, float, float]],
-    *,
-    baseline: str,
-    candidate: str,
-    ylabel: str,
-    title: str = "",
-    factor: float = 1.0,
-) -> Plot:
-    """Each repetition's baseline and candidate, joined: the pairs the interval is over."""
-
-    def draw(figure: Figure) -> None:
-        axes = figure.subplots()
-        for position, (label, base, cand) in enumerate(pairs):
-            # grey joins: the arms own the colours, a repetition is told by its label
-            style = ("-", "--", ":", "-.")[position % 4]
-            axes.plot([0, 1], [base * factor, cand * factor], style, color="#777777", alpha=0.8)
-            axes.annotate(
-                label,
-                (1, cand * factor),
-                xytext=(6, 0),
-                textcoords="offset points",
-                fontsize=7,
-                va="center",
-            )
-        axes.scatter(
-            [0] * len(pairs),
-            [p[1] * factor for p in pairs],
-            color=colour(baseline),
-            zorder=3,
-            label=baseline,
-        )
-        axes.scatter(
-            [1] * len(pairs),
-            [p[2] * factor for p in pairs],
-            color=colour(candidate, 1),
-            zorder=3,
-            label=candidate,
-        )
-        axes.set_xticks([0, 1], [baseline, candidate])
-        axes.set_xlim(-0.3, 1.6)
-        axes.set_ylim(0, max(max(p[1], p[2]) for p in pairs) * factor * 1.12 if pairs else 1)
-        axes.set_ylabel(ylabel)
-        axes.set_title(
-            title or f"{len(pairs)} paired load runs (one line per repetition)", loc="left"
-        )
-
-    alt = f"{ylabel}, {baseline} against {candidate}, per repetition: " + "; ".join(
-        f"{label}: {base * factor:.3g} to {cand * factor:.3g}" for label, base, cand in pairs
-    )
-    return _render(draw, 2.6, alt)
-
-
-def cdf_plot(
-    curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
-    *,
-    title: str,
-    counts: Mapping[str, int] | None = None,
-) -> Plot:
-    """Latency CDFs (seconds -> fraction of requests at or below), a log time axis in ms."""
-
-    def draw(figure: Figure) -> None:
-        axes = figure.subplots()
-        for position, (name, (seconds, fractions)) in enumerate(curves.items()):
-            label = f"{name} (n = {counts[name]:,})" if counts and name in counts else name
-            axes.step(
-                np.asarray(seconds) * 1e3,
-                fractions,
-                where="post",
-                label=label,
-                color=colour(name, position),
-            )
-        for level in (0.5, 0.9, 0.99):
-            axes.axhline(level, color="grey", linewidth=0.6, linestyle=":")
-            axes.annotate(
-                f"p{level * 100:g}",
-                (1.0, level),
-                xycoords=("axes fraction", "data"),
-                fontsize=7,
-                va="bottom",
-                ha="right",
-                color="grey",
-            )
-        _log(axes)
-        axes.set_ylim(0, 1.01)
-        axes.set_xlabel("latency (ms, log scale)")
-        axes.set_ylabel("fraction of requests ≤ latency")
-        axes.set_title(title, loc="left")
-        axes.legend(loc="lower right", fontsize=7)
-
-    return _render(draw, 2.8, f"{title}: latency distribution of " + ", ".join(curves))
-
-
-def hit_ratio_plot(
-    lines: Mapping[str, tuple[Sequence[float], Sequence[float]]],
-    *,
-    warmup_s: float | None,
-    claimed_low: float | None = None,
-    claimed_high: float | None = None,
-) -> Plot:
-    """X-Cache hit ratio per second of each run, the warm-up shaded: the cache warming up."""
-
-    def draw(figure: Figure) -> None:
-        axes = figure.subplots()
-        if claimed_low is not None:
-            axes.axhspan(
-                claimed_low * 100,
-                (claimed_high or 1.0) * 100,
-                color=CLAIM_COLOUR,
-                alpha=0.25,
-                label="claimed",
-            )
-        if warmup_s:
-            axes.axvspan(
-                -0.5, warmup_s - 0.5, color="#F0E442", alpha=0.25, label="warm-up (not counted)"
-            )
-        for position, (name, (seconds, ratios)) in enumerate(lines.items()):
-            axes.plot(
-                seconds,
-                np.asarray(ratios) * 100,
-                "o-",
-                markersize=3,
-                label=name,
-                color=PALETTE[(position + 4) % len(PALETTE)],
-            )
-        axes.set_ylim(0, 100)
-        axes.set_xlabel("second of the run (warm-up included)")
-        axes.set_ylabel("hit ratio (%)")
-        axes.legend(loc="lower right", fontsize=7, ncols=2)
-
-    return _render(draw, 2.6, "hit ratio per second of " + ", ".join(lines))
+    return render(draw, 1.25, f"measured {label} {shown}{interval}; {claimed}")
 
 
 @dataclass(frozen=True)
@@ -421,8 +289,8 @@ def growth_plot(
             )
         if largest < right:
             axes.axvspan(largest, right, color="#D55E00", alpha=0.08)
-        _log(axes)
-        _log(axes, "y")
+        log_axis(axes)
+        log_axis(axes, "y")
         axes.set_xlabel("rows in the table the query grows with (log)")
         axes.set_ylabel("median time (ms, log)")
         axes.set_title(title, loc="left")
@@ -431,4 +299,4 @@ def growth_plot(
     alt = f"{title}: median time against rows for " + ", ".join(
         f"{line.name} ({line.law} law, {len(line.rows)} sizes)" for line in lines
     )
-    return _render(draw, 3.0, alt)
+    return render(draw, 3.0, alt)

@@ -52,6 +52,7 @@ def _buckets() -> _Buckets:
     values = [layout.get_value_from_index(i) for i in range(layout.counts_len)]
     return _Buckets(
         np.array([layout.get_highest_equivalent_value(v) for v in values], dtype=np.float64),
+        # hdrh's own mean uses this (private) value per bucket; the test compares the two
         np.array([layout._hdr_median_equiv_value(v) for v in values], dtype=np.float64),
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.figures import cdf_plot
+from reports.figures_load import cdf_plot
 from reports.report_format import cores, count, duration, milliseconds, number, percent, rate, text
 from reports.report_histograms import Kind, Recordings, cdf, summary, total
 from reports.report_model import Block, Table

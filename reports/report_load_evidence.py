@@ -11,7 +11,7 @@ the warm-up cut off.
 from __future__ import annotations
 
 from reports.claims import Claim, Claimed
-from reports.figures import cdf_plot, hit_ratio_plot, pairs_plot
+from reports.figures_load import cdf_plot, hit_ratio_plot, pairs_plot
 from reports.report_format import duration, number, percent
 from reports.report_histograms import Kind, Recordings, RunKey, cdf, total
 from reports.report_model import Block, Table

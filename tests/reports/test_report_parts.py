@@ -21,7 +21,8 @@ from benchmarks.scaling import ABSOLUTE_SERIES, analyse
 from loadtests.recorder import latency_summary, new_histogram
 from reports.claims import load_claims
 from reports.evaluate import judge_all
-from reports.figures import GrowthLine, cdf_plot, effect_plot, growth_plot, rounds_plot
+from reports.figures import GrowthLine, effect_plot, growth_plot, rounds_plot
+from reports.figures_load import cdf_plot
 from reports.html import NOT_DRAWN, render
 from reports.report_format import milliseconds, number, percent, text
 from reports.report_histograms import Recordings, RunKey, _counts, cdf, summary
