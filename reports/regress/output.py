@@ -108,10 +108,21 @@ def terminal_lines(
     header = "  ".join(h.ljust(w) for h, w in zip(_HEADER, widths, strict=True))
     lines += ["", header, "-" * len(header)]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
-    # Regressed and improved rows say it all; the others need their reason.
-    explained = [c for c in ordered(comparisons) if c.verdict in _ATTENTION[2:]]
-    if explained:
-        lines += [""] + [f"  {c.key.label}: {c.verdict}: {c.reason}" for c in explained]
+    # Regressed and improved rows say it all; the others need their reason, once per reason
+    # (an unfinished open model can make a hundred rows "not compared" for one cause).
+    reasons: dict[tuple[str, str], list[Comparison]] = {}
+    for c in ordered(comparisons):
+        if c.verdict in _ATTENTION[2:]:
+            reasons.setdefault((c.verdict, c.reason), []).append(c)
+    if reasons:
+        lines.append("")
+    for (verdict, reason), rows_of in reasons.items():
+        if len(rows_of) == 1:
+            lines.append(f"  {rows_of[0].key.label}: {verdict}: {reason}")
+        else:
+            lines.append(
+                f"  {len(rows_of)} series {verdict} (e.g. {rows_of[0].key.label}): {reason}"
+            )
     lines += ["", f"{len(comparisons)} series: {tally(comparisons)}"]
     return lines
 
