@@ -72,7 +72,7 @@ def judge(claim: Claim, run: RunFolder) -> Verdict:
 
 def _reason(verdict: Verdict) -> str:
     if verdict.low is None or verdict.high is None:
-        return f"n = {verdict.n} {verdict.unit}: too few for an interval"
+        return f"n = {verdict.n} ({verdict.unit}): too few for an interval"
     interval = f"[{percent(verdict.low)}, {percent(verdict.high)}]" if verdict.percent else ""
     return {
         "exceeded": f"the whole interval {interval} is above the claimed range",

@@ -12,7 +12,8 @@ FORMAT_VERSION = 1
 
 def percent(value: float) -> str:
     """One decimal, two near 100 % (a 2,600x speed-up is 99.96 %, not "100.0 %")."""
-    return f"{value:.2%}" if 0.999 <= abs(value) < 1 else f"{value:.1%}"
+    digits = 2 if 0.999 <= abs(value) < 1 else 1
+    return f"{value * 100:.{digits}f} %"
 
 
 def _interval(verdict: Verdict) -> str:
@@ -40,13 +41,13 @@ def counts(verdicts: Sequence[Verdict]) -> dict[str, int]:
 def terminal_lines(verdicts: Sequence[Verdict]) -> list[str]:
     """One line per claim: id, claimed, measured, interval, n, verdict."""
     width = max(len(v.id) for v in verdicts)
-    header = f"{'claim':<{width}}  {'claimed':<16} {'measured':>9} {'95 % interval':<18} " \
+    header = f"{'claim':<{width}}  {'claimed':<16} {'measured':>10} {'95 % interval':<20} " \
              f"{'n':>4}  verdict"  # fmt: skip
     lines = [header, "-" * len(header)]
     for v in verdicts:
         n = str(v.n) if v.n is not None else "—"
         lines.append(
-            f"{v.id:<{width}}  {v.claimed or '—':<16} {_measured(v):>9} {_interval(v):<18} "
+            f"{v.id:<{width}}  {v.claimed or '—':<16} {_measured(v):>10} {_interval(v):<20} "
             f"{n:>4}  {v.verdict.upper()}"
         )
     tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)

@@ -39,7 +39,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_the_write_ups_claims_load_with_every_required_id() -> None:
     claims = load_claims(DEFAULT_CLAIMS)
     ids = {claim.id for claim in claims.claims}
-    assert REQUIRED <= ids
+    assert ids >= REQUIRED
     from benchmarks.query_cases import CASES
 
     filters = {case.variant for case in CASES if case.operation == "products.search"}

@@ -21,25 +21,55 @@ from reports.run_folder import RunFolder
 SERIES = "orders.list_for_user[heavy]"
 
 
-def query_rows(series: str, unindexed_s: float, indexed_s: float, *, rows: int = 1000,
-               scale: str = "tiny", rounds: int = 20, seed: int = 1) -> list[dict[str, Any]]:  # fmt: skip
+def query_rows(
+    series: str,
+    unindexed_s: float,
+    indexed_s: float,
+    *,
+    rows: int = 1000,
+    scale: str = "tiny",
+    rounds: int = 20,
+    seed: int = 1,
+) -> list[dict[str, Any]]:
     rng = np.random.default_rng(seed)
     found = []
     for arm, indexes, median in (("unindexed", "off", unindexed_s), ("indexed", "on", indexed_s)):
         for number, value in enumerate(rng.lognormal(np.log(median), 0.05, rounds)):
-            found.append({"suite": "queries", "series": series, "arm": arm, "indexes": indexes,
-                          "variant": "heavy", "scale": scale, "rows": rows,
-                          "size_table": "orders", "repetition": 1, "round": number,
-                          "metric": "time", "value": float(value)})  # fmt: skip
+            found.append(
+                {
+                    "suite": "queries",
+                    "series": series,
+                    "arm": arm,
+                    "indexes": indexes,
+                    "variant": "heavy",
+                    "scale": scale,
+                    "rows": rows,
+                    "size_table": "orders",
+                    "repetition": 1,
+                    "round": number,
+                    "metric": "time",
+                    "value": float(value),
+                }
+            )
     return found
 
 
 def load_rows(arm: str, model: str, repetition: int, **metrics: float) -> list[dict[str, Any]]:
     return [
-        {"suite": "load", "series": "ALL", "arm": arm, "variant": model, "scale": "tiny",
-         "rows": 1000, "repetition": repetition, "round": 0, "metric": metric, "value": value}
+        {
+            "suite": "load",
+            "series": "ALL",
+            "arm": arm,
+            "variant": model,
+            "scale": "tiny",
+            "rows": 1000,
+            "repetition": repetition,
+            "round": 0,
+            "metric": metric,
+            "value": value,
+        }
         for metric, value in metrics.items()
-    ]  # fmt: skip
+    ]
 
 
 def folder(tmp_path: Path, rows: list[dict[str, Any]], **extra: Any) -> RunFolder:
@@ -106,8 +136,11 @@ def test_a_run_without_the_suite_is_no_evidence(tmp_path: Path) -> None:
 
 
 def test_an_unfinished_run_is_no_evidence_whatever_it_measured(tmp_path: Path) -> None:
-    run = folder(tmp_path, query_rows(SERIES, 0.010, 0.001),
-                 manifest={"finished": False, "interrupted": True})  # fmt: skip
+    run = folder(
+        tmp_path,
+        query_rows(SERIES, 0.010, 0.001),
+        manifest={"finished": False, "interrupted": True},
+    )
     verdict = judge(orders_claim(tmp_path, "at_least = 0.0"), run)
     assert verdict.verdict == "no evidence" and "interrupted" in verdict.reason
 
@@ -140,8 +173,12 @@ def db_rows(repetitions: int, ratio: float) -> list[dict[str, Any]]:
         for model in ("closed", "open"):
             base = 3.5 + 0.1 * repetition
             rows += load_rows("no-cache", model, repetition, db_statements_per_request=base)
-            rows += load_rows("all-on", model, repetition,
-                              db_statements_per_request=base * ratio * (1 + 0.01 * repetition))  # fmt: skip
+            rows += load_rows(
+                "all-on",
+                model,
+                repetition,
+                db_statements_per_request=base * ratio * (1 + 0.01 * repetition),
+            )
     return rows
 
 
@@ -155,8 +192,16 @@ def test_load_figures_are_judged_over_repetitions_paired_by_arm(tmp_path: Path) 
 
 def test_an_invalid_comparison_is_left_out_and_said(tmp_path: Path) -> None:
     claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
-    validity = {"comparisons": [{"model": "open", "repetition": 0, "valid": False,
-                                 "problems": ["all-on: the portal server died"]}]}  # fmt: skip
+    validity = {
+        "comparisons": [
+            {
+                "model": "open",
+                "repetition": 0,
+                "valid": False,
+                "problems": ["all-on: the portal server died"],
+            }
+        ]
+    }
     verdict = judge(claim, folder(tmp_path, db_rows(3, ratio=0.3), validity=validity))
     assert verdict.n == 5
     assert verdict.details["dropped"] == ["open repetition 0: all-on: the portal server died"]
@@ -164,8 +209,12 @@ def test_an_invalid_comparison_is_left_out_and_said(tmp_path: Path) -> None:
 
 def test_when_the_guard_throws_out_every_comparison_there_is_no_evidence(tmp_path: Path) -> None:
     claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
-    validity = {"comparisons": [{"model": m, "repetition": 0, "valid": False,
-                                 "problems": ["generator saturated"]} for m in ("closed", "open")]}  # fmt: skip
+    validity = {
+        "comparisons": [
+            {"model": m, "repetition": 0, "valid": False, "problems": ["generator saturated"]}
+            for m in ("closed", "open")
+        ]
+    }
     verdict = judge(claim, folder(tmp_path, db_rows(1, ratio=0.3), validity=validity))
     assert verdict.verdict == "no evidence"
     assert "validity guard marked every comparison invalid" in verdict.reason
@@ -190,8 +239,11 @@ arm = "all-on"
 between = [0.70, 0.80]
 """
     claim = load_claims(claim_file(tmp_path, text)).claims[0]
-    rows = [row for rep, value in enumerate((0.90, 0.91, 0.92))
-            for row in load_rows("all-on", "open", rep, hit_ratio=value)]  # fmt: skip
+    rows = [
+        row
+        for rep, value in enumerate((0.90, 0.91, 0.92))
+        for row in load_rows("all-on", "open", rep, hit_ratio=value)
+    ]
     verdict = judge(claim, folder(tmp_path, rows))
     assert verdict.verdict == "exceeded" and verdict.measured == pytest.approx(0.91)
 
@@ -200,8 +252,17 @@ def test_a_functional_check_is_met_or_not_met_by_what_it_saw(tmp_path: Path) -> 
     text = '[[claims]]\nid = "ttl"\nquote = "q"\nstatistic = "check"\ncheck = "ttl"\n'
     claim = load_claims(claim_file(tmp_path, text)).claims[0]
     for passed, word in ((True, "met"), (False, "not met")):
-        checks = {"checks": [{"id": "ttl", "passed": passed, "tried": "Read TTLs back.",
-                              "observed": {}, "problems": [] if passed else ["wallet 60 s"]}]}  # fmt: skip
+        checks = {
+            "checks": [
+                {
+                    "id": "ttl",
+                    "passed": passed,
+                    "tried": "Read TTLs back.",
+                    "observed": {},
+                    "problems": [] if passed else ["wallet 60 s"],
+                }
+            ]
+        }
         verdict = judge(claim, folder(tmp_path, [], checks=checks))
         assert verdict.verdict == word
         assert verdict.reason.startswith("Read TTLs back.")
