@@ -213,7 +213,9 @@ def compare(
     family = [t for t in tested if t.p is not None]
     q_values = adjusted([t.p for t in family if t.p is not None], thresholds.control)
     corrected = {t.key: float(q) for t, q in zip(family, q_values, strict=True)}
-    results = [_judged(t, corrected.get(t.key), thresholds, len(family)) for t in tested]
+    results = [
+        _judged(t, corrected.get(t.key), thresholds, len(family), noises.get(t.key)) for t in tested
+    ]
     for key in sorted(refused):
         if key in baseline or key in candidate:
             results.append(
@@ -234,7 +236,9 @@ def compare(
     return sorted(results, key=lambda c: c.key)
 
 
-def _judged(tested: _Tested, q: float | None, thresholds: Thresholds, family: int) -> Comparison:
+def _judged(
+    tested: _Tested, q: float | None, thresholds: Thresholds, family: int, noise: RunNoise | None
+) -> Comparison:
     key = tested.key
     threshold, source = thresholds.for_series(key)
     gated = key.gated
@@ -253,6 +257,10 @@ def _judged(tested: _Tested, q: float | None, thresholds: Thresholds, family: in
         reason = f"significant, but within the {threshold:.0%} threshold"
     else:
         reason = f"significant over {family} series and beyond the {threshold:.0%} threshold"
+    if noise is not None and threshold < noise.safe_threshold:
+        # Said on every row of such a series, so a pass is never mistaken for evidence.
+        safe = f"{noise.safe_threshold:.0%}" if math.isfinite(noise.safe_threshold) else "none"
+        reason += f"; too noisy here to gate on {threshold:.0%} (calibrated safe threshold {safe})"
     rounds = gated.sample == "rounds"
     return Comparison(
         key=key,

@@ -32,6 +32,7 @@ class CalibrationError(ValueError):
 class RunNoise:
     between: float  # log-scale sd of a run's median across A/A runs
     runs: int
+    safe_threshold: float = math.inf  # the calibration's smallest threshold that does not flap
 
 
 def load_calibration(path: Path) -> dict[SeriesKey, RunNoise]:
@@ -49,7 +50,12 @@ def load_calibration(path: Path) -> dict[SeriesKey, RunNoise]:
         try:
             key = SeriesKey(*(str(entry[k]) for k in ("suite", "series", "arm", "model",
                                                        "metric", "scale")))  # fmt: skip
-            noise = RunNoise(float(entry["between_noise"]), int(entry["runs"]))
+            safe = entry.get("safe_threshold")
+            noise = RunNoise(
+                float(entry["between_noise"]),
+                int(entry["runs"]),
+                math.inf if safe is None else float(safe),
+            )
         except (KeyError, TypeError, ValueError):
             raise CalibrationError(f"{path}: series #{number} is incomplete") from None
         if (key.suite, key.model, key.metric) not in GATED_BY_FIGURE or noise.runs < 2:

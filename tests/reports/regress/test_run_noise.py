@@ -39,6 +39,20 @@ def _family(
     return {k: rng.lognormal(rng.normal(0, run_shift), within, 10) for k in keys}
 
 
+def test_a_noisy_series_says_so_on_its_row() -> None:
+    key = query_key()
+    base, cand = np.linspace(1, 1.01, 10), np.linspace(1.02, 1.03, 10)
+    (found,) = compare(
+        {key: base}, {key: cand}, Thresholds(), run_noise={key: RunNoise(0.3, 6, 1.5)}
+    )
+    assert found.verdict == "unchanged"
+    assert found.reason.endswith("too noisy here to gate on 10% (calibrated safe threshold 150%)")
+    (quiet,) = compare(
+        {key: base}, {key: cand}, Thresholds(), run_noise={key: RunNoise(0.01, 6, 0.05)}
+    )
+    assert "too noisy" not in quiet.reason
+
+
 def test_with_the_spread_whole_runs_moving_do_not_flag_and_without_it_they_do() -> None:
     rng = np.random.default_rng(30)
     keys = [query_key(f"orders.list_for_user[s{i}]") for i in range(FAMILY)]
@@ -100,6 +114,9 @@ def test_a_calibration_round_trips_and_bad_files_are_one_line(
     assert cli.run(parser.parse_args(argv)) == 0
     document = json.loads((tmp_path / "r" / "regress.json").read_text())
     assert "A/A spread" in document["series"][0]["test"]
+    assert ("too noisy here" in document["series"][0]["reason"]) == (
+        loaded[query_key()].safe_threshold > 0.10
+    )
     capsys.readouterr()
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": 1, "series": [{"suite": "queries"}]}')
