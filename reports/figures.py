@@ -266,7 +266,10 @@ def growth_plot(
                 color=tint,
                 label=f"{line.name} (median per size)",
             )
-            fitted = np.array([max(line.predict(float(n)), 1e-9) for n in span]) * 1e3
+            fitted = np.array([line.predict(float(n)) for n in span]) * 1e3
+            # A fit with an intercept can dip to or below zero left of its points;
+            # on log axes that is a cliff, not a prediction: draw only where positive.
+            fitted[fitted <= 0] = np.nan
             inside = span <= largest
             axes.plot(
                 span[inside], fitted[inside], "-", color=tint, label=f"{line.name}: {line.law} law"

@@ -65,9 +65,11 @@ def duration(seconds: Any) -> str:
 
 
 def percent(fraction: Any, decimals: int = 1) -> str:
-    """``0.853`` -> ``85.3 %``."""
+    """``0.853`` -> ``85.3 %``; two decimals near 100 % (a 2,600x speed-up is 99.96 %)."""
     if not present(fraction):
         return MISSING
+    if decimals == 1 and 0.999 <= abs(float(fraction)) < 1:
+        decimals = 2
     return f"{float(fraction) * 100:.{decimals}f}{NBSP}%"
 
 

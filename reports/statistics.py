@@ -89,7 +89,7 @@ STATISTICS: dict[str, Statistic] = {
             suites=("growth",),
             fields=("series",),
             required=("series",),
-            unit="benchmark rounds at every size, resampled and refitted",
+            unit="benchmark rounds over all sizes, resampled and refitted",
         ),
         Statistic(
             "check",
