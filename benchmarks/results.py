@@ -24,9 +24,16 @@ PACKAGES = ("fastapi", "sqlalchemy", "psycopg", "redis", "pytest-benchmark", "lo
 
 
 def _git_commit() -> str | None:
+    """The commit of the code that measured (the checkout perfproof runs from, not the
+    caller's folder); None for an installed copy, which has no history."""
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=5
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=5,
+            cwd=Path(__file__).resolve().parent,
         )
     except (OSError, subprocess.SubprocessError):
         return None
