@@ -1,6 +1,6 @@
 """``report.html``: one self-contained page, the verdicts first and then everything they stand on.
 
-The builders (``reports/report_*.py``) turn the run folder into strings,
+The builders (the ``report_*`` modules beside this one) turn the run folder into strings,
 tables and SVG data URIs; the Jinja2 templates in ``reports/templates/`` only
 lay them out. The page loads nothing: the stylesheet is inlined, the plots
 are data URIs, the fonts are the reader's own, so it opens offline, from an
