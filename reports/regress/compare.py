@@ -31,13 +31,17 @@ import numpy as np
 from reports.regress.run_noise import RunNoise, run_noise_p
 from reports.regress.samples import Samples, SeriesKey
 from reports.regress.significance import (
+    Array,
     Change,
     adjusted,
+    block_spread,
+    block_test,
     log_t_test,
     mean_log_change,
     median_change,
     rank_test,
     smallest_rank_p,
+    typical_variance,
 )
 from reports.regress.thresholds import Thresholds
 from reports.statistics import RESAMPLES
@@ -51,8 +55,10 @@ VERDICTS: tuple[Verdict, ...] = (
     "added",
     "removed",
 )
+# A benchmark series' p-value is the largest of these (each a valid test of "no change").
 RANK_TEST = "Mann-Whitney U on the rounds"
-RANK_AND_SPREAD = "Mann-Whitney U on the rounds, and t against the calibrated A/A spread"
+BLOCK_TEST = "t on the block medians"
+SPREAD_TEST = "t against the calibrated A/A spread"
 LOG_T_TEST = "Student t on the log figures of the repetitions"
 
 
@@ -122,7 +128,7 @@ class _Tested:
     candidate: float
     p: float | None
     untestable: str  # why there is no p in the family ("" when there is)
-    spread_tested: bool = False  # the p includes the calibrated A/A-spread test
+    test: str = RANK_TEST  # what the p-value comes from
 
 
 def _central(values: np.ndarray[Any, np.dtype[np.float64]], rounds: bool) -> float:
@@ -138,6 +144,7 @@ def _test(
     resamples: int,
     noise: RunNoise | None,
     runs: tuple[int, int],
+    block_p: float | None,
 ) -> _Tested:
     rounds = key.gated.sample == "rounds"
     centre_b, centre_c = _central(base, rounds), _central(cand, rounds)
@@ -157,10 +164,14 @@ def _test(
                 f"p-value they allow is {smallest:.2g})",
             )
         p_rounds = rank_test(base, cand)
+        tests = [RANK_TEST]
+        if block_p is not None:
+            p_rounds, tests = max(p_rounds, block_p), [*tests, BLOCK_TEST]
         if noise is not None:
             p_rounds = max(p_rounds, run_noise_p(math.log1p(change.value), noise, runs=runs))
+            tests.append(SPREAD_TEST)
         return _Tested(
-            key, len(base), len(cand), change, centre_b, centre_c, p_rounds, "", noise is not None
+            key, len(base), len(cand), change, centre_b, centre_c, p_rounds, "", " and ".join(tests)
         )
     change = mean_log_change(base, cand)
     p = log_t_test(base, cand)
@@ -178,6 +189,29 @@ def _test(
     return _Tested(key, len(base), len(cand), change, centre_b, centre_c, p, "")
 
 
+def _block_ps(
+    baseline: Samples,
+    candidate: Samples,
+    blocks: tuple[Mapping[SeriesKey, Array], Mapping[SeriesKey, Array]] | None,
+    keys: list[SeriesKey],
+) -> dict[SeriesKey, float]:
+    """The block test's p-value per benchmark series, each shrunk towards its suite's typical
+    block variance (a machine's bursts hit one suite's calls alike)."""
+    if blocks is None:
+        return {}
+    spreads = {
+        key: block_spread(baseline[key], blocks[0][key], candidate[key], blocks[1][key])
+        for key in keys
+        if key.gated.sample == "rounds" and key in blocks[0] and key in blocks[1]
+    }
+    typical = {
+        suite: typical_variance([s for k, s in spreads.items() if k.suite == suite])
+        for suite in {key.suite for key in spreads}
+    }
+    found = {key: block_test(spread, typical[key.suite]) for key, spread in spreads.items()}
+    return {key: p for key, p in found.items() if p is not None}
+
+
 def compare(
     baseline: Samples,
     candidate: Samples,
@@ -187,16 +221,19 @@ def compare(
     resamples: int = RESAMPLES,
     run_noise: Mapping[SeriesKey, RunNoise] | None = None,
     runs: tuple[int, int] = (1, 1),
+    blocks: tuple[Mapping[SeriesKey, Array], Mapping[SeriesKey, Array]] | None = None,
 ) -> list[Comparison]:
     """Every series of either side with its verdict (``resamples`` 0: no intervals, faster).
 
     ``run_noise`` (a calibration) adds the A/A-spread test to the benchmark
     series it knows (:mod:`reports.regress.run_noise`); ``runs`` is how many
-    runs each side pooled.
+    runs each side pooled. ``blocks`` (each side's block of every round, as
+    ``gated_samples`` gives them) adds the block test.
     """
     refused = not_compared or {}
     noises = run_noise or {}
     both = sorted(set(baseline) & set(candidate))
+    block_ps = _block_ps(baseline, candidate, blocks, [k for k in both if k not in refused])
     tested = [
         _test(
             key,
@@ -206,6 +243,7 @@ def compare(
             resamples=resamples,
             noise=noises.get(key),
             runs=runs,
+            block_p=block_ps.get(key),
         )
         for key in both
         if key not in refused
@@ -271,7 +309,7 @@ def _judged(
         change=tested.change,
         p=tested.p,
         q=q,
-        test=(RANK_AND_SPREAD if tested.spread_tested else RANK_TEST) if rounds else LOG_T_TEST,
+        test=tested.test if rounds else LOG_T_TEST,
         threshold=threshold,
         threshold_from=source,
         verdict=verdict,

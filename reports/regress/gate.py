@@ -121,6 +121,7 @@ def gate(
         resamples=resamples,
         run_noise=noise,
         runs=(len(baseline), len(candidate)),
+        blocks=(base.blocks, cand.blocks),
     )
     uncalibrated = _uncalibrated(comparisons, noise)
     moved = common_shift_warning(comparisons, thresholds.default)

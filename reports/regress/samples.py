@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 NO_MODEL = "-"  # benchmark series have no load model
+BLOCKS_PER_RUN = 1000  # block labels: run number x this + the block (repetition) in the run
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,9 @@ class SideSamples:
 
     samples: dict[SeriesKey, Array]
     all_invalid: frozenset[SeriesKey]
+    # Per benchmark series, the block of each round (run and block of the interleaved arm):
+    # rounds of one block, milliseconds apart, share that moment's noise.
+    blocks: dict[SeriesKey, Array] = field(default_factory=dict)
 
 
 def gated_samples(frames: Iterable[pd.DataFrame]) -> SideSamples:
@@ -131,8 +135,9 @@ def gated_samples(frames: Iterable[pd.DataFrame]) -> SideSamples:
     not compared, not as "removed".
     """
     pooled: dict[SeriesKey, list[float]] = defaultdict(list)
+    labels: dict[SeriesKey, list[float]] = defaultdict(list)
     refused: set[SeriesKey] = set()
-    for frame in frames:
+    for number, frame in enumerate(frames):
         rows = _rows(frame)
         invalid = _invalid_repetitions(rows)
         for row in rows:
@@ -153,8 +158,14 @@ def gated_samples(frames: Iterable[pd.DataFrame]) -> SideSamples:
             elif value > 0 or key.suite != "load":
                 # (a load figure of nothing, no request finished, has no ratio: left out)
                 pooled[key].append(value)
+                labels[key].append(number * BLOCKS_PER_RUN + int(row["repetition"]))
     samples = {key: np.asarray(pooled[key], dtype=np.float64) for key in sorted(pooled)}
-    return SideSamples(samples, frozenset(refused - set(samples)))
+    blocks = {
+        key: np.asarray(labels[key], dtype=np.float64)
+        for key in samples
+        if key.gated.sample == "rounds"
+    }
+    return SideSamples(samples, frozenset(refused - set(samples)), blocks)
 
 
 def offered_rates(frames: Iterable[pd.DataFrame]) -> dict[str, float]:
