@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,24 +147,38 @@ def status_of(threshold: float, safe: float, detectable: float) -> str:
     return "noisy" if threshold < safe else "ok"
 
 
-def aa_flags(runs: Sequence[Samples], thresholds: Thresholds) -> tuple[dict[SeriesKey, int], int]:
+def aa_flags(
+    runs: Sequence[Samples],
+    thresholds: Thresholds,
+    blocks: Sequence[Mapping[SeriesKey, Array]] | None = None,
+) -> tuple[dict[SeriesKey, int], int]:
     """How often the gate itself flags each series over every pair of the A/A runs."""
     flags: dict[SeriesKey, int] = {}
     pairs = list(itertools.combinations(range(len(runs)), 2))
     for first, second in pairs:
-        for comparison in compare(runs[first], runs[second], thresholds, resamples=0):
+        pair = None if blocks is None else (blocks[first], blocks[second])
+        found = compare(runs[first], runs[second], thresholds, resamples=0, blocks=pair)
+        for comparison in found:
             if comparison.verdict in ("regressed", "improved"):
                 flags[comparison.key] = flags.get(comparison.key, 0) + 1
     return flags, len(pairs)
 
 
-def calibrate(runs: Sequence[Samples], thresholds: Thresholds) -> list[Calibration]:
-    """Every series measured in all ``runs`` (two or more A/A runs), calibrated."""
+def calibrate(
+    runs: Sequence[Samples],
+    thresholds: Thresholds,
+    blocks: Sequence[Mapping[SeriesKey, Array]] | None = None,
+) -> list[Calibration]:
+    """Every series measured in all ``runs`` (two or more A/A runs), calibrated.
+
+    ``blocks`` (each run's block labels, as ``gated_samples`` gives them) lets
+    the A/A pairs be judged exactly as the gate judges two runs.
+    """
     if len(runs) < 2:
         raise ValueError("calibration needs two A/A runs or more")
     common = sorted(set.intersection(*(set(run) for run in runs)))
     level = thresholds.alpha / max(1, len(common))
-    flags, pairs = aa_flags(runs, thresholds)
+    flags, pairs = aa_flags(runs, thresholds, blocks)
     found: list[Calibration] = []
     for key in common:
         rounds = key.gated.sample == "rounds"

@@ -246,8 +246,10 @@ def _calibrate(args: argparse.Namespace, thresholds: Thresholds) -> int:
         raise CannotCompare("--calibrate needs two A/A runs or more")
     runs = read_side([resolve(text, args.results) for text in args.calibrate])
     check_same_data(runs[:1], runs[1:])
-    samples = [gated_samples([run.tidy]).samples for run in runs]
-    calibrations = calibrate(samples, thresholds)
+    sides = [gated_samples([run.tidy]) for run in runs]
+    calibrations = calibrate(
+        [side.samples for side in sides], thresholds, [side.blocks for side in sides]
+    )
     if not calibrations:
         raise CannotCompare("nothing to calibrate: no gated series is measured in every run")
     names = [run.name for run in runs]
