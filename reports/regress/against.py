@@ -201,6 +201,24 @@ def measure_against(args: argparse.Namespace, thresholds: Thresholds) -> Outcome
     )
 
 
+def measure_aa(args: argparse.Namespace, out: Path) -> list[Path]:
+    """``args.aa_runs`` bench runs of the current tree (A/A: the same code), in ``out/runs``."""
+    repo = repository_root(Path.cwd())
+    side = Side("current tree", Path(sys.executable), repo, _git(repo, "rev-parse", "HEAD"))
+    bench_args = ["bench", *shlex.split(args.bench_args)]
+    out.mkdir(parents=True, exist_ok=True)
+    folders: list[Path] = []
+    for number in range(1, args.aa_runs + 1):
+        started = time.monotonic()
+        folders.append(_bench(side, bench_args, out / "runs", out / "bench.log"))
+        sys.stdout.write(
+            f"[{number}/{args.aa_runs}] A/A run of {side.commit[:12]}: {folders[-1].name} "
+            f"({time.monotonic() - started:.0f} s)\n"
+        )
+        sys.stdout.flush()
+    return folders
+
+
 def _remove_worktree(repo: Path, worktree: Path, scratch: Path) -> None:
     if worktree.exists():
         subprocess.run(

@@ -6,8 +6,8 @@ Three tasks, one command:
 - ``--baseline RUN --candidate RUN``: compare two (sets of) run folders or
   saved baselines; the table, ``regress.md``, ``regress.json``; exit 1 when
   anything regressed;
-- ``--calibrate RUN RUN ...``: from A/A runs, each series' noise and the
-  thresholds it can gate on;
+- ``--calibrate [RUN RUN ...]``: from A/A runs (given, or measured now),
+  each series' noise and the thresholds it can gate on;
 - ``--against REF``: measure the commit REF (a temporary git worktree with an
   environment of its own) and the current tree in one job, interleaved, then
   compare them.
@@ -78,9 +78,10 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--calibrate",
-        nargs="+",
+        nargs="*",
         metavar="RUN",
-        help="A/A runs of the same code (two or more): noise and safe thresholds",
+        help="A/A runs of the same code (two or more; none: measure --aa-runs of the current "
+        "tree now): each series' noise, safe threshold and detectable slowdown",
     )
     parser.add_argument(
         "--against",
@@ -93,6 +94,13 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         default=2,
         metavar="N",
         help="--against: bench runs per side, interleaved ABBA... (default 2)",
+    )
+    parser.add_argument(
+        "--aa-runs",
+        type=_repeats,
+        default=5,
+        metavar="N",
+        help="--calibrate without runs: how many A/A bench runs to measure (default 5)",
     )
     parser.add_argument(
         "--bench-args",
@@ -242,9 +250,19 @@ def _calibrate(args: argparse.Namespace, thresholds: Thresholds) -> int:
     from reports.regress.compatibility import check_same_data
     from reports.regress.samples import gated_samples
 
-    if len(args.calibrate) < 2:
+    out = args.out or _stamped(args.results, "calibration")
+    if args.calibrate:
+        paths = [resolve(text, args.results) for text in args.calibrate]
+    else:
+        from reports.regress.against import AgainstError, measure_aa
+
+        try:
+            paths = measure_aa(args, out)
+        except AgainstError as error:
+            raise CannotCompare(str(error)) from None
+    if len(paths) < 2:
         raise CannotCompare("--calibrate needs two A/A runs or more")
-    runs = read_side([resolve(text, args.results) for text in args.calibrate])
+    runs = read_side(paths)
     check_same_data(runs[:1], runs[1:])
     sides = [gated_samples([run.tidy]) for run in runs]
     calibrations = calibrate(
@@ -253,7 +271,6 @@ def _calibrate(args: argparse.Namespace, thresholds: Thresholds) -> int:
     if not calibrations:
         raise CannotCompare("nothing to calibrate: no gated series is measured in every run")
     names = [run.name for run in runs]
-    out = args.out or _stamped(args.results, "calibration")
     out.mkdir(parents=True, exist_ok=True)
     write_json_atomically(
         out / "calibration.json", calibration_output.document(calibrations, names, thresholds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -143,3 +144,43 @@ def test_the_command_writes_calibration_files(
     assert (out / "calibration.json").exists() and (out / "calibration.md").exists()
     code = cli.run(parser.parse_args(["--calibrate", str(folders[0]), "--out", str(out)]))
     assert code == 2 and "two A/A runs" in capsys.readouterr().err
+
+
+def test_calibrate_without_runs_measures_the_current_tree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bench runs are stood in for (test_real_runs.py runs real ones): what is checked is
+    that --aa-runs runs of the current tree are made and calibrated."""
+    from reports.regress import against
+
+    rng = np.random.default_rng(24)
+    made: list[list[str]] = []
+
+    def bench(side: against.Side, bench_args: list[str], results: Path, _log: Path) -> Path:
+        made.append([side.name, *bench_args])
+        rows = round_rows(
+            "aa",
+            "queries",
+            "orders.list_for_user[heavy]",
+            "indexed",
+            lognormal(rng, 0.001, 0.03, 10),
+        )
+        return write_run(results / f"aa{len(made)}", rows)
+
+    monkeypatch.setattr(against, "_bench", bench)
+    parser = cli.build_parser("perfproof regress")
+    out = tmp_path / "cal"
+    args = parser.parse_args(["--calibrate", "--aa-runs", "3", "--out", str(out)])
+    assert cli.run(args) == 0
+    assert [m[0] for m in made] == ["current tree"] * 3
+    assert made[0][1:] == [
+        "bench",
+        "--profile",
+        "quick",
+        "--suite",
+        "queries",
+        "--suite",
+        "endpoints",
+    ]
+    assert "[3/3] A/A run of" in capsys.readouterr().out
+    assert json.loads((out / "calibration.json").read_text())["series"][0]["runs"] == 3
