@@ -2,8 +2,10 @@
 
 For each series measured on both sides: the change of its central figure
 (median round, or geometric mean of the repetitions) with a 95 % interval,
-a two-sided p-value (:mod:`reports.regress.significance`), the p-values
-corrected over the whole family, and :func:`classify`:
+a two-sided p-value (:mod:`reports.regress.significance`: for benchmark
+series the largest of the rank test on rounds, the block test and, given a
+calibration, the A/A-spread test), the p-values corrected over the whole
+family, and :func:`classify`:
 
 - regressed: significant after the correction, and worse than its threshold;
 - improved: significant, and better by more than its threshold;

@@ -10,7 +10,10 @@ Two kinds of evidence, two tests:
   ties and the samples are small enough for the exact null distribution, the
   normal approximation otherwise. A rank test because round times are skewed
   with a long right tail (a GC pause, a neighbour), which a t-test takes for
-  a shift.
+  a shift. But rounds come in blocks (``benchmarks/arms.py``), and rounds of
+  one block share that moment's noise, so the rank test alone overstates
+  what they show: :func:`block_test` compares the blocks' medians, and a
+  series' p-value is the larger of the two.
 - Load-test figures are one number per repetition of a whole run (requests
   within a run share a queue and a cache state, so they are not independent
   samples): two or three per side. A rank test cannot reach significance
