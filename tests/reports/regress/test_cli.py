@@ -312,3 +312,20 @@ def test_every_series_moving_together_is_named_as_the_machine(
     assert "moved together by a median of +5" in err and "more likely the machine" in err
     code, _, err = _regress("--baseline", str(base), "--candidate", str(base), capsys=capsys)
     assert "moved together" not in err
+
+
+def test_runs_repeated_on_a_side_are_pooled_block_by_block(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bases = [write_run(tmp_path / f"b{i}", _rows(f"b{i}", seed=i)) for i in range(2)]
+    cands = [
+        write_run(tmp_path / f"c{i}", _rows(f"c{i}", seed=10 + i, slow=SERIES[1])) for i in range(2)
+    ]
+    argv = [a for b in bases for a in ("--baseline", str(b))]
+    argv += [a for c in cands for a in ("--candidate", str(c))]
+    code, _, _ = _regress(*argv, "--out", str(tmp_path / "out"), capsys=capsys)
+    document = json.loads((tmp_path / "out" / "regress.json").read_text())
+    assert code == 1 and len(document["baseline"]["runs"]) == 2
+    slowed = next(s for s in document["series"] if s["series"] == SERIES[1])
+    assert (slowed["n_baseline"], slowed["n_candidate"], slowed["verdict"]) == (20, 20, "regressed")
+    assert "block medians" in slowed["test"]
