@@ -40,7 +40,7 @@ import numpy as np
 
 from reports.regress.compare import compare
 from reports.regress.samples import Samples, SeriesKey
-from reports.regress.significance import Array, smallest_rank_p
+from reports.regress.significance import PRIOR_DF, Array, smallest_rank_p
 from reports.regress.thresholds import Thresholds
 
 POWER = 0.95
@@ -54,6 +54,8 @@ class Noise:
     n: int  # samples per run (the median over runs)
     within: float  # log-scale sd of one sample inside a run
     between: float  # log-scale sd of a run's central figure across runs
+    block: float = math.nan  # log-scale sd of a block's median inside a run (rounds only)
+    blocks: int = 0  # blocks per run
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class Calibration:
             "n_per_run": self.noise.n,
             "within_noise": self.noise.within,
             "between_noise": self.noise.between,
+            "block_noise": self.noise.block if math.isfinite(self.noise.block) else None,
+            "blocks_per_run": self.noise.blocks,
             "threshold": self.threshold,
             "safe_threshold": finite(self.safe_threshold),
             "detectable": finite(self.detectable),
@@ -92,11 +96,26 @@ def _logs(values: Array) -> Array:
     return result
 
 
-def noise_of(per_run: Sequence[Array], *, rounds: bool) -> Noise:
-    """The within- and between-run noise of one series over its A/A runs (two runs at least)."""
+def _block_noise(logs: Sequence[Array], labels: Sequence[Array]) -> tuple[float, int]:
+    """The pooled sd of the log block medians within each run, and the blocks per run."""
+    squares, df, counts = 0.0, 0, []
+    for values, blocks in zip(logs, labels, strict=True):
+        medians = np.array([np.median(values[blocks == b]) for b in np.unique(blocks)])
+        squares += float(((medians - medians.mean()) ** 2).sum())
+        df += len(medians) - 1
+        counts.append(len(medians))
+    return (math.sqrt(squares / df) if df else math.nan), int(np.median(counts))
+
+
+def noise_of(
+    per_run: Sequence[Array], *, rounds: bool, blocks: Sequence[Array] | None = None
+) -> Noise:
+    """The within- and between-run noise of one series over its A/A runs (two runs at least);
+    ``blocks``, each run's block labels, adds the block noise the block test sees."""
     if len(per_run) < 2 or any(len(values) == 0 for values in per_run):
         raise ValueError("noise needs two runs or more, each with samples")
     logs = [_logs(values) for values in per_run]
+    block, count = _block_noise(logs, blocks) if rounds and blocks is not None else (math.nan, 0)
     if rounds:
         within = float(np.median([MAD_TO_SD * np.median(np.abs(v - np.median(v))) for v in logs]))
         centres = np.array([np.median(v) for v in logs])
@@ -105,7 +124,7 @@ def noise_of(per_run: Sequence[Array], *, rounds: bool) -> Noise:
         within = math.sqrt(float(np.mean(spread))) if spread else math.nan
         centres = np.array([v.mean() for v in logs])
     n = int(np.median([len(v) for v in logs]))
-    return Noise(len(logs), n, within, float(centres.std(ddof=1)))
+    return Noise(len(logs), n, within, float(centres.std(ddof=1)), block, count)
 
 
 def critical_change(noise: Noise, *, level: float, rounds: bool) -> float:
@@ -117,7 +136,12 @@ def critical_change(noise: Noise, *, level: float, rounds: bool) -> float:
         if smallest_rank_p(n, n) > level:
             return math.inf
         z = float(stats.norm.ppf(1 - level / 2))
-        return z * noise.within * math.sqrt(2 / n * RANK_VARIANCE)
+        rank = z * noise.within * math.sqrt(2 / n * RANK_VARIANCE)
+        if noise.blocks < 1 or not math.isfinite(noise.block):
+            return rank
+        # the block test: block medians, their variance as the gate shrinks it (about)
+        t = float(stats.t.ppf(1 - level / 2, PRIOR_DF + 2 * (noise.blocks - 1)))
+        return max(rank, t * noise.block * math.sqrt(2 / noise.blocks))
     if n < 2 or not math.isfinite(noise.within):
         return math.inf
     t = float(stats.t.ppf(1 - level / 2, 2 * n - 2))
@@ -182,7 +206,8 @@ def calibrate(
     found: list[Calibration] = []
     for key in common:
         rounds = key.gated.sample == "rounds"
-        noise = noise_of([run[key] for run in runs], rounds=rounds)
+        labels = None if blocks is None or not rounds else [b[key] for b in blocks]
+        noise = noise_of([run[key] for run in runs], rounds=rounds, blocks=labels)
         threshold, _ = thresholds.for_series(key)
         safe = safe_threshold(noise, level=level)
         detectable = detectable_change(noise, threshold=threshold, level=level, rounds=rounds)

@@ -184,3 +184,38 @@ def test_calibrate_without_runs_measures_the_current_tree(
     ]
     assert "[3/3] A/A run of" in capsys.readouterr().out
     assert json.loads((out / "calibration.json").read_text())["series"][0]["runs"] == 3
+
+
+def test_with_blocks_the_detectable_change_is_honest_for_the_block_test() -> None:
+    """Runs whose blocks move 5 % (rounds 3 %): the calibration sees the block noise, and a
+    true slowdown of its detectable size is flagged by the gate (block test included) in
+    95 % of comparisons."""
+    from reports.regress.compare import compare
+
+    rng = np.random.default_rng(25)
+    key = query_key()
+    labels = np.repeat([1.0, 2.0], 5)
+
+    def run() -> Array:
+        shift = rng.normal(0, 0.02)
+        return np.exp(shift + np.repeat(rng.normal(0, 0.05, 2), 5) + rng.normal(0, 0.03, 10))
+
+    aa = [run() for _ in range(30)]
+    noise = noise_of(aa, rounds=True, blocks=[labels] * 30)
+    assert noise.block == pytest.approx(0.05, rel=0.35) and noise.blocks == 2
+    detectable = detectable_change(noise, threshold=0.10, level=0.05, rounds=True)
+    assert detectable > detectable_change(
+        noise_of(aa, rounds=True), threshold=0.10, level=0.05, rounds=True
+    )
+    caught = 0
+    trials = 200
+    for _ in range(trials):
+        found = compare(
+            {key: run()},
+            {key: run() * (1 + detectable)},
+            Thresholds(),
+            resamples=0,
+            blocks=({key: labels}, {key: labels}),
+        )
+        caught += found[0].verdict == "regressed"
+    assert caught / trials >= 0.95
