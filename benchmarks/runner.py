@@ -358,17 +358,18 @@ def _run_steps(
             folder.note(load_tests="skipped: the [loadtest] extra is not installed")
             continue
         try:
-            if step.suites == (LOAD,):
-                child = _start_load(args, profile, step, folder, errors)
-            elif step.suites == (CHECKS,):
-                child = _start_checks(args, step, folder, errors)
-            else:
-                child = _start_suite(_suite_arguments(args, profile, step, folder), errors)
+            child = _start_step(args, profile, step, folder, errors)
             code = child.wait()
         except KeyboardInterrupt:
             exit_code = _wait_after_interrupt(child)
             _record_step(folder, step, started, exit_code, interrupted=True)
             raise
+        if code == EXIT_INTERRUPTED:
+            # The child saw the Ctrl-C and we did not: it landed while we held it
+            # off to start the child (``_start_suite``). The run was interrupted all
+            # the same, and its folder must say so, not "a step failed".
+            _record_step(folder, step, started, code, interrupted=True)
+            raise KeyboardInterrupt
         _record_step(folder, step, started, code)
         said = errors.read_text(errors="replace").strip()
         if code != 0 and said:
@@ -381,6 +382,16 @@ def _run_steps(
         if code != 0:
             return code
     return 0
+
+
+def _start_step(
+    args: argparse.Namespace, profile: Profile, step: Step, folder: ResultFolder, errors: Path
+) -> subprocess.Popen[bytes]:
+    if step.suites == (LOAD,):
+        return _start_load(args, profile, step, folder, errors)
+    if step.suites == (CHECKS,):
+        return _start_checks(args, step, folder, errors)
+    return _start_suite(_suite_arguments(args, profile, step, folder), errors)
 
 
 def _load_tests_installed() -> bool:

@@ -23,7 +23,8 @@ from portal.devstack import Services
 def start(stack: Services, results: Path, *extra: str) -> subprocess.Popen[str]:
     command = [
         sys.executable, "-m", "benchmarks.cli", "loadtest", "--profile", "quick", "--scale",
-        "tiny", "--arms", "all-on", "--model", "closed", "--warmup", "1", "--results",
+        "tiny", "--arms", "all-on", "--repetitions", "1", "--model", "closed", "--warmup", "1",
+        "--results",
         str(results), *extra,
     ]  # fmt: skip
     return subprocess.Popen(
