@@ -96,7 +96,7 @@ def _functional(claim: Claim, run: RunFolder, base: Verdict) -> Verdict:
     problems = "; ".join(check.get("problems") or [])
     base.reason = str(check.get("tried", "")) + (f" Problems: {problems}" if problems else "")
     base.details = {"observed": check.get("observed", {}), "seconds": check.get("seconds")}
-    base.n, base.unit = 1, "one check"
+    base.n, base.unit = 1, "check"
     return base
 
 

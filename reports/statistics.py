@@ -97,7 +97,7 @@ STATISTICS: dict[str, Statistic] = {
             suites=("checks",),
             fields=("check",),
             required=("check",),
-            unit="one check",
+            unit="check",
             fraction=False,
             functional=True,
         ),
