@@ -19,6 +19,7 @@ reads them), ``tidy.csv`` (one row per measured value), ``growth.json``,
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import signal
@@ -358,16 +359,20 @@ def _run_steps(
             folder.note(load_tests="skipped: the [loadtest] extra is not installed")
             continue
         try:
-            child = _start_step(args, profile, step, folder, errors)
+            child, interrupted = _started_holding_interrupts(
+                functools.partial(_start_step, args, profile, step, folder, errors)
+            )
+            if interrupted:
+                raise KeyboardInterrupt
             code = child.wait()
         except KeyboardInterrupt:
             exit_code = _wait_after_interrupt(child)
             _record_step(folder, step, started, exit_code, interrupted=True)
             raise
         if code == EXIT_INTERRUPTED:
-            # The child saw the Ctrl-C and we did not: it landed while we held it
-            # off to start the child (``_start_suite``). The run was interrupted all
-            # the same, and its folder must say so, not "a step failed".
+            # The child was interrupted (by a signal sent to it alone, say): the
+            # run was interrupted all the same, and its folder must say so, not
+            # "a step failed".
             _record_step(folder, step, started, code, interrupted=True)
             raise KeyboardInterrupt
         _record_step(folder, step, started, code)
@@ -538,21 +543,42 @@ def _wait_after_interrupt(child: subprocess.Popen[bytes] | None) -> int | None:
     return child.wait()
 
 
+def _started_holding_interrupts(
+    start: Callable[[], subprocess.Popen[bytes]],
+) -> tuple[subprocess.Popen[bytes], bool]:
+    """``start()``, and whether a Ctrl-C came meanwhile (held, for the caller to raise).
+
+    Raised inside ``start`` it would leave a child running that nobody waits
+    for; ignored, it was lost when the child ignored it too (its start-up,
+    before its own handler): a run that went on for minutes after Ctrl-C.
+    """
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    try:
+        child = start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return child, bool(held)
+
+
+def _ignore_interrupts() -> None:
+    """In the child, before exec: Ctrl-C ignored until it installs its own handling."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _start_suite(arguments: list[str], errors: Path) -> subprocess.Popen[bytes]:
     """``python -m benchmarks.suite`` with Ctrl-C ignored until it has set up its own handling.
 
-    Its stderr goes to ``errors``.
+    Its stderr goes to ``errors``. The "ignore" is set in the child alone
+    (it survives exec; benchmarks.suite takes over at its first line), so
+    an interrupt during the child's start-up is no traceback there, and the
+    runner, which still hears it, asks the child again
+    (``_wait_after_interrupt``).
     """
-    # A disposition of "ignore" survives exec; benchmarks.suite takes over at
-    # its first line, so an interrupt during the child's start-up is neither
-    # a traceback there nor lost here (the runner asks again).
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        with errors.open("wb") as sink:
-            return subprocess.Popen(
-                [sys.executable, "-m", "benchmarks.suite", *arguments],
-                cwd=SUITES.parent,
-                stderr=sink,
-            )
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    with errors.open("wb") as sink:
+        return subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.suite", *arguments],
+            cwd=SUITES.parent,
+            stderr=sink,
+            preexec_fn=_ignore_interrupts,  # the runner starts no threads of its own
+        )

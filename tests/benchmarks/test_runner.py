@@ -42,7 +42,11 @@ def test_ctrl_c_marks_the_run_unfinished_and_explains_in_one_line(
         assert run.poll() is None and time.monotonic() < deadline, run.stdout
         time.sleep(0.05)
     os.killpg(run.pid, signal.SIGINT)
-    output, _ = run.communicate(timeout=60)
+    try:
+        output, _ = run.communicate(timeout=60)
+    finally:  # a run that ignored the interrupt must not go on beside the next tests
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
     (manifest_path,) = tmp_path.glob("*/manifest.json")
     manifest = json.loads(manifest_path.read_text())
     assert run.returncode == 130, output
@@ -190,3 +194,20 @@ def test_a_child_that_saw_the_interrupt_alone_still_marks_the_run_interrupted(
     manifest = json.loads(manifest_path.read_text())
     assert manifest["finished"] is False and manifest["interrupted"] is True
     assert manifest["steps"][0]["interrupted"] is True
+
+
+def test_ctrl_c_while_a_child_starts_is_held_then_raised_with_the_child_in_hand() -> None:
+    """The window that lost an interrupt: both the runner and the starting child ignored it."""
+
+    def start_as_ctrl_c_lands() -> subprocess.Popen[bytes]:
+        os.kill(os.getpid(), signal.SIGINT)
+        return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+
+    child, interrupted = runner._started_holding_interrupts(start_as_ctrl_c_lands)
+    try:
+        assert interrupted is True  # held, not raised inside the start, not lost
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert runner._wait_after_interrupt(child) is not None  # and the child is stopped
+    finally:
+        if child.poll() is None:
+            child.kill()
