@@ -38,9 +38,12 @@ def test_ctrl_c_marks_the_run_unfinished_and_explains_in_one_line(
         text=True, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 120
-    while not list(tmp_path.glob("*/manifest.json")):  # the run folder exists: pytest starts
+    # Mid-run: the first step's child has started. The narrow windows around a
+    # child's start have tests of their own (held, then raised; a child's 130).
+    while not list(tmp_path.glob("*/benchmarks-tiny.stderr.log")):
         assert run.poll() is None and time.monotonic() < deadline, run.stdout
         time.sleep(0.05)
+    time.sleep(1.0)
     os.killpg(run.pid, signal.SIGINT)
     try:
         output, _ = run.communicate(timeout=60)
