@@ -44,11 +44,13 @@ def user(table: str, rank: Rank, *, buyers_only: bool = True) -> str:
 # A product listing's filters, picked from the catalogue as a shopper would:
 # a narrow price band around the median price, and a product code as printed
 # on a label (the last word of a product's name), the trigram indexes' case.
+# The code is an active product's: listings show active products only, and a
+# code is unique, so an inactive product's would find nothing.
 PRICE_BAND = (
     "percentile_disc(0.45) WITHIN GROUP (ORDER BY price_cents) AS low,"
     " percentile_disc(0.55) WITHIN GROUP (ORDER BY price_cents) AS high FROM products"
 )
 TEXT_TERM = (
-    "lower(substring(name from '[^ ]+$')) AS term FROM products"
-    " ORDER BY id OFFSET (SELECT count(*) / 2 FROM products) LIMIT 1"
+    "lower(substring(name from '[^ ]+$')) AS term FROM products WHERE active"
+    " ORDER BY id OFFSET (SELECT count(*) / 2 FROM products WHERE active) LIMIT 1"
 )

@@ -47,7 +47,7 @@ from loadtests.recorder import Recorder, latency_summary
 from loadtests.tables import observations, summary_lines
 from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int
 from portal.cli.commands import EXIT_INTERRUPTED, fail
-from portal.datagen import SCALES, load_dataset
+from portal.datagen import SCALES, load_dataset, mark_written
 from portal.devstack import Services, ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically, write_text_atomically
 
@@ -184,6 +184,8 @@ def run(args: argparse.Namespace) -> int:
             if args.cross_check:
                 wrk_path()  # before anything starts
                 return _cross_check(args, plan, stack, database_url, data_path, data)
+            # Checkouts and top-ups grow the data: the next run regenerates it.
+            mark_written(database_url)
             return _run_all(args, plan, stack, database_url, data_path, dataset.rows)
     except (ServiceUnavailable, psycopg.Error, OSError, WrkMissing, RuntimeError) as error:
         return fail(error)

@@ -24,7 +24,7 @@ from benchmarks.checks.runner import run_checks
 from benchmarks.checks.table import CHECK_IDS, CHECKS, Check
 from portal.cli.args import dataset_seed, writable_file
 from portal.cli.commands import EXIT_INTERRUPTED, fail
-from portal.datagen import SCALES, load_dataset
+from portal.datagen import SCALES, load_dataset, mark_written
 from portal.devstack import ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically
 
@@ -148,6 +148,10 @@ def _run(args: argparse.Namespace) -> int:
                 save(finished=False)
                 _say(f"interrupted: {len(results)} check(s) finished, in {args.out}", error=True)
                 return EXIT_INTERRUPTED
+            finally:
+                # The checks add and change products (they need the fingerprint
+                # while they run): the next run regenerates the data.
+                mark_written(database_url)
     except _EXPECTED as error:
         return fail(error)
     save(finished=True)

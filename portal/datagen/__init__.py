@@ -8,7 +8,7 @@ dataset, and writes the tokens file load tests log in with.
 
 from portal.datagen.distributions import ANCHOR
 from portal.datagen.fingerprint import GENERATOR_VERSION
-from portal.datagen.loader import LoadResult, dataset_fingerprint, load_dataset
+from portal.datagen.loader import LoadResult, dataset_fingerprint, load_dataset, mark_written
 from portal.datagen.scales import SCALES, Scale
 from portal.datagen.tokens_file import default_tokens_path, write_tokens_file
 
@@ -21,5 +21,6 @@ __all__ = [
     "dataset_fingerprint",
     "default_tokens_path",
     "load_dataset",
+    "mark_written",
     "write_tokens_file",
 ]

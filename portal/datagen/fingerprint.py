@@ -56,3 +56,17 @@ def write_fingerprint(
         " VALUES (%s, %s, %s, %s, %s)",
         (scale, seed, GENERATOR_VERSION, Jsonb(rows), seconds),
     )
+
+
+def forget_fingerprint(conn: psycopg.Connection[Any]) -> None:
+    """Delete the fingerprint row: the data no longer is what the generator made.
+
+    Load tests check out and top up, the functional checks add products: a
+    later run that reused those rows would measure a grown, drifted dataset
+    under the same scale and seed. Without a fingerprint it regenerates them.
+    """
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('perfproof_dataset') IS NOT NULL")
+        present = cur.fetchone()
+        if present and present[0]:
+            cur.execute("DELETE FROM perfproof_dataset")

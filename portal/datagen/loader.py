@@ -19,7 +19,12 @@ import psycopg
 
 from portal.datagen import ddl
 from portal.datagen.copy import Lane, copy_tables
-from portal.datagen.fingerprint import matches, read_fingerprint, write_fingerprint
+from portal.datagen.fingerprint import (
+    forget_fingerprint,
+    matches,
+    read_fingerprint,
+    write_fingerprint,
+)
 from portal.datagen.progress import Progress, human_rate
 from portal.datagen.scales import SCALES, Scale
 from portal.datagen.tables import TABLES
@@ -121,6 +126,18 @@ def load_dataset(
         f" ({human_rate(result.rows_per_second)} rows/s)"
     )
     return result
+
+
+def mark_written(database_url: str) -> None:
+    """Say that a run is about to write to the dataset of ``database_url``.
+
+    Call it before load tests or checks change rows: the next
+    :func:`load_dataset` then regenerates the data (seconds at tiny and small)
+    instead of reusing rows that drifted, so every run starts from the same data.
+    """
+    with psycopg.connect(libpq_url(database_url), connect_timeout=_CONNECT_TIMEOUT_S) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOAD_LOCK,))
+        forget_fingerprint(conn)
 
 
 def dataset_fingerprint(database_url: str) -> dict[str, Any] | None:

@@ -21,7 +21,8 @@ import pytest
 
 from benchmarks.tidy import read_tidy
 from loadtests.recorder import Recorder
-from portal.devstack import Services
+from portal.datagen import dataset_fingerprint
+from portal.devstack import Services, ensure_database
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +77,12 @@ def test_every_arm_and_model_ran_and_is_in_the_manifest(
             assert file in manifest["files"] and (run_folder / file).is_file(), file
     assert manifest["open_rate"] > 0
     assert manifest["environment"]["postgres_shared_buffers"]
+
+
+@pytest.mark.usefixtures("run_folder")
+def test_the_run_leaves_its_dataset_to_be_regenerated(stack: Services) -> None:
+    """Checkouts and top-ups grew the rows: the next run must not reuse them as generated."""
+    assert dataset_fingerprint(ensure_database(stack.database_url, "perfproof_tiny")) is None
 
 
 def test_histograms_agree_with_the_request_counts(

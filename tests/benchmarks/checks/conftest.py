@@ -4,7 +4,8 @@ Its own database (``perfproof_test_checks``): the index check switches the
 indexes off and on, and the invalidation check writes, neither of which may
 disturb the API tests' database. The dataset is reused across sessions
 (fingerprint); the checks' writes do not matter to later checks, which take
-buyers with an empty cart where they need one.
+buyers with an empty cart where they need one. A ``perfproof checks`` run
+forgets the fingerprint (it wrote), so each run here loads the data again if so.
 """
 
 from __future__ import annotations
@@ -25,22 +26,35 @@ RunChecks = Callable[..., dict[str, CheckResult]]
 
 
 @pytest.fixture(scope="session")
-def checks_database(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> str:
+def load_checks_data(
+    stack: Services, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[], str]:
+    """The checks' database, its dataset loaded: skipped when it is there, reloaded if a
+    ``perfproof checks`` run before forgot it (it wrote)."""
     url = ensure_database(stack.database_url, CHECKS_DATABASE)
     tokens = tmp_path_factory.mktemp("checks") / "tokens.csv"
-    load_dataset(url, scale=SCALE, seed=SEED, progress=False, tokens_path=tokens)
-    return url
+
+    def load() -> str:
+        load_dataset(url, scale=SCALE, seed=SEED, progress=False, tokens_path=tokens)
+        return url
+
+    return load
+
+
+@pytest.fixture
+def checks_database(load_checks_data: Callable[[], str]) -> str:
+    return load_checks_data()
 
 
 @pytest.fixture(scope="session")
-def run(stack: Services, checks_database: str) -> RunChecks:
+def run(stack: Services, load_checks_data: Callable[[], str]) -> RunChecks:
     """``run("ttl", portal_env={...})``: those checks against that variant, by id."""
 
     def run(
         *ids: str, portal_env: Mapping[str, str] | None = None, app: str = APP
     ) -> dict[str, CheckResult]:
         results = run_checks(
-            checks_database,
+            load_checks_data(),
             stack.redis_url,
             scale=SCALE,
             seed=SEED,

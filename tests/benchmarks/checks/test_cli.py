@@ -14,6 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from portal.datagen import dataset_fingerprint
 from portal.devstack import Services
 from tests.benchmarks.checks.conftest import CHECKS_DATABASE
 
@@ -36,8 +37,9 @@ def environment(stack: Services, **changes: str) -> dict[str, str]:
     return {**os.environ, **stack.env(), **changes}
 
 
-@pytest.mark.usefixtures("checks_database")
-def test_a_run_writes_its_file_and_one_line_per_check(stack: Services, tmp_path: Path) -> None:
+def test_a_run_writes_its_file_and_one_line_per_check(
+    stack: Services, checks_database: str, tmp_path: Path
+) -> None:
     out = tmp_path / "checks.json"
     done = subprocess.run(
         [*COMMAND, "--database", CHECKS_DATABASE, "--out", str(out),
@@ -56,6 +58,8 @@ def test_a_run_writes_its_file_and_one_line_per_check(stack: Services, tmp_path:
     first = written["checks"][0]
     assert set(first) == {"id", "passed", "tried", "observed", "problems", "seconds"}
     assert first["passed"] is True and first["problems"] == []
+    # The checks add products: the next run regenerates the data rather than reuse it.
+    assert dataset_fingerprint(checks_database) is None
 
 
 def test_bad_input_and_no_service_are_one_line_and_exit_2(stack: Services, tmp_path: Path) -> None:

@@ -13,7 +13,14 @@ import numpy as np
 import psycopg
 import pytest
 
-from portal.datagen import GENERATOR_VERSION, LoadResult, dataset_fingerprint, load_dataset, loader
+from portal.datagen import (
+    GENERATOR_VERSION,
+    LoadResult,
+    dataset_fingerprint,
+    load_dataset,
+    loader,
+    mark_written,
+)
 from portal.datagen import tables as datagen_tables
 from portal.db.sqlfiles import sql_file
 
@@ -79,6 +86,29 @@ def test_force_reloads(other_url: str, tmp_path: Path) -> None:
     with psycopg.connect(other_url) as conn:
         carts = conn.execute("SELECT count(*) FROM cart_items").fetchone()
     assert carts == (forced.rows["cart_items"],)
+
+
+def test_a_dataset_marked_written_is_regenerated_not_reused(other_url: str, tmp_path: Path) -> None:
+    """Load tests and checks write: the next run must start from the generator's rows again."""
+    tokens = tmp_path / "t.csv"
+    first = load_dataset(other_url, scale="tiny", seed=6, progress=False, tokens_path=tokens)
+    mark_written(other_url)
+    with psycopg.connect(other_url) as conn:  # what a load test's checkout leaves behind
+        conn.execute("DELETE FROM cart_items")
+    assert dataset_fingerprint(other_url) is None
+    again = load_dataset(other_url, scale="tiny", seed=6, progress=False, tokens_path=tokens)
+    assert not again.skipped
+    with psycopg.connect(other_url) as conn:
+        carts = conn.execute("SELECT count(*) FROM cart_items").fetchone()
+    assert carts == (first.rows["cart_items"],)
+
+
+def test_marking_an_empty_database_written_is_harmless(
+    make_database: Callable[[str], str],
+) -> None:
+    url = make_database("never-loaded")
+    mark_written(url)
+    assert dataset_fingerprint(url) is None
 
 
 def test_no_fingerprint_in_an_empty_database(make_database: Callable[[str], str]) -> None:
