@@ -20,6 +20,11 @@ from typing import Any
 
 from portal.files import write_json_atomically
 
+# The version of what a run folder holds (manifest keys, tidy columns and their
+# meaning). Bump it when a reader written for the old one would misread the new:
+# the regression gate refuses to compare runs of another format.
+RESULT_FORMAT = 1
+
 PACKAGES = ("fastapi", "sqlalchemy", "psycopg", "redis", "pytest-benchmark", "locust", "uvicorn")
 
 
@@ -70,6 +75,7 @@ class ResultFolder:
         self.path.mkdir(parents=True, exist_ok=False)
         self.manifest: dict[str, Any] = {
             "finished": False,
+            "result_format": RESULT_FORMAT,
             "started_at": started.isoformat(),
             "ended_at": None,
             "command": [sys.executable, *sys.argv],

@@ -37,6 +37,7 @@ from benchmarks.arms import ENDPOINT_ARMS, INDEX_ARM_LABEL, INDEX_BLOCKS
 from benchmarks.growth import MIN_SIZES
 from benchmarks.profiles import PROFILES, Profile
 from benchmarks.results import ResultFolder
+from benchmarks.run_lock import one_run_per_server
 from benchmarks.scaling import analyse
 from benchmarks.summary import endpoint_lines, growth_lines, query_lines
 from benchmarks.tidy import observations, read_tidy, write_tidy
@@ -156,7 +157,29 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         action="store_true",
         help="exit 1 when any claim is not met (default: verdicts are findings, exit 0)",
     )
+    parser.add_argument(
+        "--save-baseline",
+        type=_baseline_name,
+        default=None,
+        metavar="NAME",
+        help=(
+            "when the run finishes, keep it as RESULTS/baselines/NAME for "
+            "`perfproof regress --baseline NAME` (saving a name again replaces it)"
+        ),
+    )
     return parser
+
+
+def _baseline_name(text: str) -> str:
+    """Checked before anything is measured, like the claims file."""
+    from reports.regress.baselines import NAME
+
+    if not NAME.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: want letters, digits, '.', '_' or '-' (up to 100), "
+            "starting with a letter or digit"
+        )
+    return text
 
 
 def _claims_file(text: str) -> Path:
@@ -205,7 +228,8 @@ def run(args: argparse.Namespace) -> int:
             print(stack.describe(), flush=True)
             # Still inside services(): on Ctrl-C the child stops before the servers do,
             # and the servers stop after the run folder says what happened.
-            return _run_plan(args, profile, steps, stack)
+            with one_run_per_server(stack.database_url, say=_say_now):
+                return _run_plan(args, profile, steps, stack)
     except ServiceUnavailable as error:
         return fail(error)
     except KeyboardInterrupt:
@@ -213,6 +237,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _say_now(line: str) -> None:
+    print(line, flush=True)
 
 
 # Failures a user can cause or fix: a service that went away, a full disk.
@@ -268,6 +296,11 @@ def _run_plan(
     print("\n" + "\n".join(lines))
     unmet = _report(args, folder)
     print(f"\nresults: {folder.path}")
+    if args.save_baseline is not None:
+        from reports.regress.baselines import save_baseline
+
+        saved = save_baseline(folder.path, args.save_baseline, args.results)
+        print(f"saved baseline {args.save_baseline}: {saved}")
     return EXIT_UNMET if args.fail_on_unmet and unmet else 0
 
 

@@ -16,9 +16,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from benchmarks.results import RESULT_FORMAT
 from reports.run_folder import RunFolder
 
-RESULT_FORMAT = 1  # the manifest's "result_format"; runs written before it had none (= 1)
+# RESULT_FORMAT: the manifest's "result_format"; runs written before it had none (= 1).
 # The tidy columns the gate reads (benchmarks/tidy.py's table; load rows use the same).
 REQUIRED_COLUMNS = ("suite", "series", "arm", "variant", "scale", "repetition", "metric", "value")
 MACHINE_KEYS = ("hostname", "platform", "cpus", "memory_gib")

@@ -12,14 +12,23 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from benchmarks import runner
 from benchmarks.profiles import PROFILES
 from benchmarks.results import ResultFolder
+from benchmarks.run_lock import RUN_LOCK
 from portal.devstack import Services
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def quick_tiny(results: Path, *options: str) -> argparse.Namespace:
+    """The options of `perfproof bench --profile quick --scale tiny`, parsed as the CLI does."""
+    return runner.build_parser("perfproof bench").parse_args(
+        ["--profile", "quick", "--scale", "tiny", "--results", str(results), *options]
+    )
 
 
 def test_ctrl_c_marks_the_run_unfinished_and_explains_in_one_line(
@@ -69,8 +78,7 @@ def test_an_interrupt_just_after_the_run_folder_appears_is_not_lost(
             os.kill(os.getpid(), signal.SIGINT)
 
     monkeypatch.setattr(runner, "ResultFolder", InterruptedAtOnce)
-    args = argparse.Namespace(results=tmp_path, scale="tiny", seed=1, suites=None, scaling=False)
-    args.scaling_scales, args.claims, args.fail_on_unmet = None, None, False
+    args = quick_tiny(tmp_path)
     profile = PROFILES["quick"]
     try:
         code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
@@ -96,8 +104,7 @@ def test_an_error_in_a_step_finishes_the_run_folder_and_says_so_in_one_line(
         raise OSError("No space left on device")
 
     monkeypatch.setattr(runner, "ensure_database", no_database)
-    args = argparse.Namespace(results=tmp_path, scale="tiny", seed=1, suites=None, scaling=False)
-    args.scaling_scales, args.claims, args.fail_on_unmet = None, None, False
+    args = quick_tiny(tmp_path)
     profile = PROFILES["quick"]
     try:
         code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
@@ -148,11 +155,15 @@ def test_bench_exit_codes_ran_unmet_and_bad_claims(stack: Services, tmp_path: Pa
     claims.write_text(IMPOSSIBLE)
     bench = [sys.executable, "-m", "benchmarks", "--profile", "quick", "--suite", "endpoints",
              "--claims", str(claims), "--results", str(tmp_path / "results")]  # fmt: skip
-    done = subprocess.run([*bench, "--fail-on-unmet"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
+    done = subprocess.run([*bench, "--fail-on-unmet", "--save-baseline", "main"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
     assert "thousandfold" in done.stdout and "NOT MET" in done.stdout
-    (run,) = (tmp_path / "results").iterdir()
+    (run,) = (tmp_path / "results").glob("*-quick-tiny")
+    # A claim not met is a finding about the code, not a bad run: it is kept as the baseline.
+    saved = tmp_path / "results" / "baselines" / "main"
+    assert f"saved baseline main: {saved}" in done.stdout
+    assert json.loads((saved / "manifest.json").read_text())["finished"] is True
     verdicts = json.loads((run / "verdicts.json").read_text())["verdicts"]
     assert [v["verdict"] for v in verdicts] == ["not met"]
     assert (run / "report.html").is_file() and (run / "verdicts.md").is_file()
@@ -173,7 +184,14 @@ def test_bench_exit_codes_ran_unmet_and_bad_claims(stack: Services, tmp_path: Pa
     (line,) = refused.stderr.strip().splitlines()
     assert "claim thousandfold: between = [0.9, 0.1]: lo is above hi" in line
     assert "Traceback" not in refused.stderr
-    assert len(list((tmp_path / "results").iterdir())) == 1  # no second run folder
+    # A baseline name that could point outside the baselines folder: refused before, too.
+    claims.write_text(IMPOSSIBLE)
+    unsafe = subprocess.run([*bench, "--save-baseline", "../elsewhere"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert unsafe.returncode == 2
+    (line,) = unsafe.stderr.strip().splitlines()
+    assert "--save-baseline: '../elsewhere': want letters, digits" in line
+    assert len(list((tmp_path / "results").glob("*-quick-*"))) == 1  # no second run folder
 
 
 def test_a_child_that_saw_the_interrupt_alone_still_marks_the_run_interrupted(
@@ -185,8 +203,7 @@ def test_a_child_that_saw_the_interrupt_alone_still_marks_the_run_interrupted(
         return subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(130)"])
 
     monkeypatch.setattr(runner, "_start_step", interrupted_child)
-    args = argparse.Namespace(results=tmp_path, scale="tiny", seed=1, suites=["queries"])
-    args.scaling, args.scaling_scales, args.claims, args.fail_on_unmet = False, None, None, False
+    args = quick_tiny(tmp_path, "--suite", "queries")
     profile = PROFILES["quick"]
     try:
         code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
@@ -214,3 +231,34 @@ def test_ctrl_c_while_a_child_starts_is_held_then_raised_with_the_child_in_hand(
     finally:
         if child.poll() is None:
             child.kill()
+
+
+def test_a_second_bench_on_one_server_waits_and_says_why(stack: Services, tmp_path: Path) -> None:
+    """Two runs on one server switch each other's indexes: the second waits, folder-less."""
+    env = {**os.environ, **stack.env()}
+    command = [sys.executable, "-m", "benchmarks", "--profile", "quick", "--suite", "queries",
+               "--results", str(tmp_path)]  # fmt: skip
+    with psycopg.connect(stack.database_url, autocommit=True) as holder:  # the first run
+        holder.execute("SELECT pg_advisory_lock(%s)", (RUN_LOCK,))
+        second = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True,
+        )  # fmt: skip
+        try:
+            assert second.stdout is not None
+            for line in second.stdout:
+                if line.startswith("waiting: another perfproof bench is running"):
+                    break
+            else:
+                pytest.fail("the second run did not say it waits")
+            time.sleep(0.5)
+            assert second.poll() is None and not list(tmp_path.iterdir())
+            os.killpg(second.pid, signal.SIGINT)
+            output, errors = second.communicate(timeout=30)
+        finally:
+            if second.poll() is None:
+                os.killpg(second.pid, signal.SIGKILL)
+    assert second.returncode == 130, errors
+    assert "interrupted before the benchmarks started" in output
+    assert "Traceback" not in errors
+    assert not list(tmp_path.iterdir())  # no run folder that could pass for a run
