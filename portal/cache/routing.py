@@ -27,9 +27,9 @@ from portal.cache.policy import (
     Namespace,
     Token,
 )
+from portal.ids import BIGINT_MAX, parse_id
 
 _LONG_QUERY = 200  # longer normalised queries are hashed into the key
-_INT_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ P = TypeVar("P", ReadPlan, WritePlan)
 @dataclass(frozen=True, slots=True)
 class Matched(Generic[P]):
     plan: P
-    path_params: dict[str, int] | None  # None: a parameter is not a plain integer
+    path_params: dict[str, int] | None  # None: a parameter is not an id the app accepts
 
 
 def route_path(scope: Scope) -> str:
@@ -71,13 +71,24 @@ def route_path(scope: Scope) -> str:
     return path
 
 
-def _int_params(groups: Mapping[str, str]) -> dict[str, int] | None:
+def _id_params(groups: Mapping[str, str], maxima: Mapping[str, int]) -> dict[str, int] | None:
+    """The ids as the app reads them (``portal.ids``), or None if it would refuse one."""
     params: dict[str, int] = {}
     for name, raw in groups.items():
-        if not raw.isdigit() or len(raw) > 19 or int(raw) > _INT_MAX:
+        value = parse_id(raw, maxima.get(name, BIGINT_MAX))
+        if value is None:
             return None
-        params[name] = int(raw)
+        params[name] = value
     return params
+
+
+def _path_maxima(operation: Mapping[str, Any]) -> dict[str, int]:
+    """Each path parameter's published maximum: the cache keeps to the app's own bounds."""
+    return {
+        p["name"]: int(p["schema"]["maximum"])
+        for p in operation.get("parameters", ())
+        if p.get("in") == "path" and "maximum" in p.get("schema", {})
+    }
 
 
 class _Index(Generic[P]):
@@ -85,12 +96,12 @@ class _Index(Generic[P]):
 
     def __init__(self) -> None:
         self._exact: dict[tuple[str, str], P] = {}
-        self._patterns: list[tuple[str, re.Pattern[str], P]] = []
+        self._patterns: list[tuple[str, re.Pattern[str], P, dict[str, int]]] = []
 
-    def add(self, method: str, path: str, plan: P) -> None:
+    def add(self, method: str, path: str, plan: P, maxima: dict[str, int]) -> None:
         regex, _, convertors = compile_path(path)
         if convertors:
-            self._patterns.append((method, regex, plan))
+            self._patterns.append((method, regex, plan, maxima))
         else:
             self._exact[(method, path)] = plan
 
@@ -98,9 +109,9 @@ class _Index(Generic[P]):
         plan = self._exact.get((method, path))
         if plan is not None:
             return Matched(plan, {})
-        for wanted, regex, candidate in self._patterns:
+        for wanted, regex, candidate, maxima in self._patterns:
             if wanted == method and (found := regex.match(path)) is not None:
-                return Matched(candidate, _int_params(found.groupdict()))
+                return Matched(candidate, _id_params(found.groupdict(), maxima))
         return None
 
 
@@ -121,8 +132,9 @@ class RouteTable:
         self.reads: _Index[ReadPlan] = _Index()
         self.writes: _Index[WritePlan] = _Index()
         for cached in CACHED_ROUTES:
-            names = _query_names(operations[("GET", cached.path)])
-            self.reads.add("GET", cached.path, ReadPlan(cached, names))
+            operation = operations[("GET", cached.path)]
+            plan = ReadPlan(cached, _query_names(operation))
+            self.reads.add("GET", cached.path, plan, _path_maxima(operation))
         self.undeclared: list[tuple[str, str]] = []
         for method, path in sorted(operations):
             if method not in WRITE_METHODS:
@@ -130,7 +142,8 @@ class RouteTable:
             tokens = INVALIDATIONS.get((method, path))
             if tokens is None:
                 self.undeclared.append((method, path))
-            self.writes.add(method, path, WritePlan(method, path, tokens))
+            write = WritePlan(method, path, tokens)
+            self.writes.add(method, path, write, _path_maxima(operations[(method, path)]))
 
     def read(self, scope: Scope) -> Matched[ReadPlan] | None:
         return self.reads.match(scope["method"], route_path(scope))

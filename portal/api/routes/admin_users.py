@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
@@ -15,6 +15,7 @@ from portal.api.models import ADMIN_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.api.routes.users import UserProfile
 from portal.auth.store import tokens_for_user
+from portal.ids import IntId
 from portal.queries import audit
 from portal.queries import users as queries
 
@@ -22,7 +23,6 @@ from portal.queries import users as queries
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[ADMIN_ONLY])
 
 RECENT_MAX = 20  # tokens and audit entries shown with a user
-IntId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class UserSummary(BaseModel):

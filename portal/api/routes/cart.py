@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
@@ -13,13 +12,14 @@ from starlette.exceptions import HTTPException
 from portal.api.deps import CurrentUser, State
 from portal.api.models import AUTH_ERRORS, CONFLICT, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
+from portal.ids import BigId
 from portal.queries import cart as queries
 from portal.queries.products import product_by_id
 
 router = APIRouter(prefix="/api/cart", tags=["cart"])
 
 QUANTITY_MAX = 10_000
-ItemId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ItemId = BigId
 
 
 class CartItem(BaseModel):

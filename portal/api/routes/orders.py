@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
@@ -13,6 +13,7 @@ from portal.api.cursors import Before, PageLimit, decode_cursor, keyset_page
 from portal.api.deps import CurrentUser, State
 from portal.api.models import AUTH_ERRORS, CONFLICT, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
+from portal.ids import BigId
 from portal.queries import orders as queries
 from portal.queries.orders import CheckoutRefused
 
@@ -66,9 +67,7 @@ async def list_orders(
 
 
 @router.get("/{order_id}", response_model=Order, responses=AUTH_ERRORS | NOT_FOUND)
-async def get_order(
-    state: State, user: CurrentUser, order_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
-) -> JSONBytesResponse:
+async def get_order(state: State, user: CurrentUser, order_id: BigId) -> JSONBytesResponse:
     async with state.engine.connect() as conn:
         order = await queries.order_with_items(conn, order_id=order_id)
     # Someone else's order is "not found", not "forbidden": ids are not secrets,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.conftest import User
 
@@ -41,3 +42,35 @@ def test_every_field_error_is_listed(client: httpx.Client, buyer: User) -> None:
     )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"product_id", "quantity"}
+
+
+# Each reads as 12 to int() or pydantic, or passes str.isdigit(): ², ①, Arabic-Indic
+# and full-width digits, a sign, an underscore, a space. Percent-encoded as sent.
+NOT_ASCII_DIGITS = ["%C2%B2", "%E2%91%A0", "%D9%A1%D9%A2", "%EF%BC%91%EF%BC%92", "+12", "1_2",
+                    "%2012"]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", NOT_ASCII_DIGITS)
+def test_an_id_not_written_with_the_digits_0_to_9_is_a_422_on_every_kind_of_route(
+    client: httpx.Client, buyer: User, admin: User, raw: str
+) -> None:
+    """The cache and the app read a path alike: once /api/products/12 is cached, a path that
+    a looser reading takes for 12 must still be refused, not served product 12."""
+    assert client.get("/api/products/12", headers=buyer.headers).status_code == 200
+    assert client.get("/api/products/12", headers=buyer.headers).headers["X-Cache"] == "HIT"
+    tries = [
+        ("GET", f"/api/products/{raw}", buyer, None),
+        ("PATCH", f"/api/products/{raw}", admin, {"price_cents": 100}),
+        ("GET", f"/api/orders/{raw}", buyer, None),
+        ("DELETE", f"/api/cart/items/{raw}", buyer, None),
+        ("GET", f"/api/admin/users/{raw}", admin, None),
+    ]
+    for method, path, user, body in tries:
+        response = client.request(method, path, headers=user.headers, json=body)
+        assert response.status_code == 422, (method, path, response.text)
+        (error,) = response.json()["errors"]
+        assert error["message"] == "an id is a whole number written with the digits 0-9"
+        assert response.headers.get("connection") != "close"  # the connection is kept
+    anonymous = client.get(f"/api/products/{raw}")  # was a plain-text 500 from the cache layer
+    assert anonymous.status_code in (401, 422), anonymous.text
+    assert anonymous.json()["detail"]

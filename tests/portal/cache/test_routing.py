@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 
 from portal import Settings, create_app
 from portal.cache import MemoryBackend, ResponseCache
 from portal.cache.routing import RouteTable, normalised_query
+from portal.ids import INT_MAX, BigId, IntId, parse_id
 
 OPENAPI = create_app(Settings()).openapi()
 
@@ -96,3 +100,47 @@ def test_a_policy_naming_a_missing_route_fails_at_start_up() -> None:
     paths = {p: item for p, item in OPENAPI["paths"].items() if p != "/api/wallet/top-up"}
     with pytest.raises(LookupError, match="top-up"):
         RouteTable({"paths": paths})
+
+
+# Path segments as a client could send them (Starlette matches ``[^/]+``): any text,
+# digit strings of every length, and digits of other scripts.
+SEGMENTS = st.one_of(
+    st.text(min_size=1).filter(lambda text: "/" not in text),
+    st.from_regex(r"\A[0-9]{1,25}\Z"),
+    st.text(alphabet=st.characters(categories=["Nd", "No"]), min_size=1, max_size=4),
+)
+BIG, INT = TypeAdapter(BigId), TypeAdapter(IntId)
+
+
+def _app_reads(adapter: TypeAdapter[int], segment: str) -> int | None:
+    """What the app's own parameter type makes of the segment (None: it answers 422)."""
+    try:
+        return adapter.validate_python(segment)
+    except ValidationError:
+        return None
+
+
+@given(segment=SEGMENTS)
+@example(segment="\u00b2")  # ², a 500 from the cache layer once
+@example(segment="\u0661\u0662")  # ١٢: once product 12 from the cache, 422 from the app
+@example(segment="9223372036854775808")
+@example(segment="007")
+def test_the_cache_reads_every_path_id_as_the_app_does(segment: str) -> None:
+    """Property: for any segment, the cache keys the id the app serves, or keeps out."""
+    table = RouteTable(OPENAPI)
+    routes = [
+        (table.read, "GET", "/api/products/{}", "product_id"),
+        (table.read, "GET", "/api/orders/{}", "order_id"),
+        (table.write, "PATCH", "/api/cart/items/{}", "item_id"),
+    ]
+    for lookup, method, path, name in routes:
+        matched = lookup(scope(method, path.format(segment)))
+        assert matched is not None
+        cache_reads = None if matched.path_params is None else matched.path_params[name]
+        assert cache_reads == _app_reads(BIG, segment)
+
+
+@given(segment=SEGMENTS)
+@example(segment="2147483648")
+def test_the_shared_id_reading_is_the_apps_for_integer_ids_too(segment: str) -> None:
+    assert parse_id(segment, INT_MAX) == _app_reads(INT, segment)
