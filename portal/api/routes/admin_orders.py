@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from portal.api.cursors import Before, PageLimit, decode_cursor, keyset_page
 from portal.api.deps import ADMIN_ONLY, State
+from portal.api.errors import invalid
 from portal.api.models import ADMIN_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.api.routes.orders import OrderPage, OrderStatus
+from portal.ids import BigId
 from portal.queries import order_reports
 from portal.queries.orders import order_exists
 from portal.queries.wallet import transactions_for_order
@@ -75,9 +77,9 @@ async def daily_sales(
 ) -> JSONBytesResponse:
     """Orders and revenue per UTC day; cancelled orders do not count."""
     if until < since:
-        raise HTTPException(422, "until must not be before since.")
+        raise invalid("query", "until", "must not be before since")
     if (until - since).days >= SALES_SPAN_MAX_DAYS:
-        raise HTTPException(422, f"The range may span at most {SALES_SPAN_MAX_DAYS} days.")
+        raise invalid("query", "until", f"the range may span at most {SALES_SPAN_MAX_DAYS} days")
     start = datetime.combine(since, time.min, tzinfo=UTC)
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
     async with state.engine.connect() as conn:
@@ -88,9 +90,7 @@ async def daily_sales(
 @router.get(
     "/{order_id}/transactions", response_model=OrderLedger, responses=ADMIN_ERRORS | NOT_FOUND
 )
-async def order_transactions(
-    state: State, order_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
-) -> JSONBytesResponse:
+async def order_transactions(state: State, order_id: BigId) -> JSONBytesResponse:
     """The wallet entries one order caused: its purchase and any refunds."""
     async with state.engine.connect() as conn:
         if not await order_exists(conn, order_id=order_id):

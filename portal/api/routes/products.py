@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field, StrictBool
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.exceptions import HTTPException
 
 from portal.api.cursors import PAGE_MAX
 from portal.api.deps import SIGNED_IN, AdminUser, State
+from portal.api.errors import invalid
 from portal.api.models import ADMIN_ERRORS, AUTH_ERRORS, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
+from portal.ids import BigId
 from portal.queries import audit
 from portal.queries import products as queries
 from portal.queries.products import ProductFilter, ProductSort
@@ -21,7 +23,7 @@ from portal.queries.products import ProductFilter, ProductSort
 router = APIRouter(prefix="/api/products", tags=["products"])
 
 OFFSET_MAX = 10_000  # deeper offsets cost a scan of everything skipped
-ProductId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ProductId = BigId
 
 
 class Product(BaseModel):
@@ -50,17 +52,30 @@ class ProductCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     price_cents: int = Field(ge=0, le=10**12)
     stock: int = Field(ge=0, le=2**31 - 1)
-    active: bool = True
+    active: StrictBool = True  # true or false: 0, 1 and "yes" are no answers here
+
+
+# The default of a field not sent. Typed Any, so each field's type stays what may
+# be sent: ``int``, not ``int | None``.
+UNSENT: Any = None
 
 
 class ProductUpdate(BaseModel):
-    region_id: int | None = Field(default=None, ge=1)
-    category: str | None = Field(default=None, min_length=1, max_length=64)
-    sku: str | None = Field(default=None, min_length=1, max_length=64)
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    price_cents: int | None = Field(default=None, ge=0, le=10**12)
-    stock: int | None = Field(default=None, ge=0, le=2**31 - 1)
-    active: bool | None = None
+    """Only the fields sent change (the route reads ``model_dump(exclude_unset=True)``).
+
+    A field not sent is None, but null is no value to send: the types say
+    ``int``, not ``int | None``, so the schema offers no null and pydantic refuses
+    one with the field's own 422. (A union would name the member that failed in
+    the error, ``active.bool``, and keep a bound out of the schema's words.)
+    """
+
+    region_id: int = Field(default=UNSENT, ge=1)
+    category: str = Field(default=UNSENT, min_length=1, max_length=64)
+    sku: str = Field(default=UNSENT, min_length=1, max_length=64)
+    name: str = Field(default=UNSENT, min_length=1, max_length=200)
+    price_cents: int = Field(default=UNSENT, ge=0, le=10**12)
+    stock: int = Field(default=UNSENT, ge=0, le=2**31 - 1)
+    active: StrictBool = Field(default=UNSENT)
 
 
 _ACTIVE = {"true": True, "false": False, "all": None}
@@ -88,7 +103,7 @@ async def list_products(
         and max_price_cents is not None
         and min_price_cents > max_price_cents
     ):
-        raise HTTPException(422, "min_price_cents must not exceed max_price_cents.")
+        raise invalid("query", "min_price_cents", "must not exceed max_price_cents")
     filters = ProductFilter(
         region_id=region_id,
         category=category,
@@ -120,7 +135,7 @@ async def get_product(state: State, product_id: ProductId) -> JSONBytesResponse:
 
 async def _check_region(conn: AsyncConnection, region_id: int | None) -> None:
     if region_id is not None and not await queries.region_exists(conn, region_id=region_id):
-        raise HTTPException(422, f"region_id: no region {region_id}.")
+        raise invalid("body", "region_id", f"no region {region_id}")
 
 
 @router.post("", response_model=Product, status_code=201, responses=ADMIN_ERRORS)
@@ -139,10 +154,8 @@ async def update_product(
     state: State, admin: AdminUser, product_id: ProductId, body: ProductUpdate
 ) -> JSONBytesResponse:
     changes = body.model_dump(exclude_unset=True)
-    if None in changes.values():
-        raise HTTPException(422, "Fields cannot be set to null.")
     if not changes:
-        raise HTTPException(422, "Nothing to update: send at least one field.")
+        raise invalid("body", "body", "nothing to update: send at least one field")
     async with state.engine.begin() as conn:
         await _check_region(conn, changes.get("region_id"))
         row = await queries.update_product(conn, product_id=product_id, changes=changes)
