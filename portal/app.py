@@ -26,6 +26,7 @@ from portal.api.routes import (
     users,
     wallet,
 )
+from portal.api.single_authorization import SingleAuthorizationMiddleware
 from portal.auth.cache import TokenCache
 from portal.auth.revocations import RevocationListener
 from portal.cache import ResponseCacheMiddleware, build_response_cache, create_redis
@@ -77,6 +78,8 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.cache == "on":
         # Off means absent: the uncached arm of a benchmark runs the plain portal.
         app.add_middleware(ResponseCacheMiddleware)
+    # Outermost, cache or not: no layer behind it may read a different credential.
+    app.add_middleware(SingleAuthorizationMiddleware)
     return app
 
 

@@ -91,3 +91,35 @@ def test_known_tokens_are_answered_from_the_in_process_cache(
     fresh = make_user()
     db.execute("UPDATE api_tokens SET revoked_at = now() WHERE user_id = %s", (fresh.id,))
     assert client.get("/api/users/me", headers=fresh.headers).status_code == 401
+
+
+@pytest.mark.parametrize(("method", "path"), API_ROUTES)
+def test_two_authorization_headers_are_a_400_on_every_route(
+    client: httpx.Client, buyer: User, make_user: Callable[..., User], method: str, path: str
+) -> None:
+    """Whichever the cache or the app would have read, neither reads either: refused first."""
+    other = make_user("buyer")
+    for pair in ([buyer.token, other.token], [buyer.token, "garbage"], [buyer.token, buyer.token]):
+        headers = [("Authorization", f"Bearer {token}") for token in pair]
+        response = client.request(method, concrete(path), headers=headers, json={})
+        assert response.status_code == 400, (method, path, response.text)
+        assert response.json()["detail"].startswith("Send one Authorization header, not 2")
+
+
+def test_two_credentials_can_neither_poison_a_users_cache_nor_skip_its_invalidation(
+    client: httpx.Client, db: psycopg.Connection, buyer: User, make_user: Callable[..., User]
+) -> None:
+    """The two attacks an outside tester made work, each now a 400 that changes nothing."""
+    victim, attacker = buyer, make_user("buyer", balance_cents=1)  # the victim has 100_000
+    # [attacker, victim] while the victim's wallet is not cached: the attacker's
+    # wallet must not be stored under the victim's key.
+    poisoning = [("Authorization", f"Bearer {t}") for t in (attacker.token, victim.token)]
+    assert client.get("/api/wallet", headers=poisoning).status_code == 400
+    assert client.get("/api/wallet", headers=victim.headers).json()["balance_cents"] == 100_000
+    # [victim, garbage]: a write that went through would have invalidated nothing.
+    stale = [("Authorization", f"Bearer {t}") for t in (victim.token, "garbage")]
+    top_up = client.post("/api/wallet/top-up", headers=stale, json={"amount_cents": 500})
+    assert top_up.status_code == 400
+    balance = db.execute("SELECT balance_cents FROM wallets WHERE user_id = %s", (victim.id,))
+    assert balance.fetchone() == (100_000,)
+    assert client.get("/api/wallet", headers=victim.headers).json()["balance_cents"] == 100_000
