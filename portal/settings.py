@@ -117,3 +117,22 @@ class Settings(BaseSettings):
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError(f"not a Redis URL: {value!r} (expected redis://...)")
         return value
+
+
+def settings_problem() -> str | None:
+    """The first bad ``PORTAL_*`` value as one sentence (``PORTAL_CACHE: Input should be
+    'on' or 'off', not 'maybe'``), or None.
+
+    Every command asks before any work: ``serve`` would otherwise fail in every
+    worker with a traceback each, and ``token`` ignored the value silently.
+    """
+    from pydantic import ValidationError
+
+    try:
+        Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "PORTAL_" + "_".join(str(part) for part in first["loc"]).upper()
+        message = str(first["msg"]).removeprefix("Value error, ")
+        return f"{name}: {message}, not {first.get('input')!r}"
+    return None

@@ -24,7 +24,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         prog=prog,
         description=(
             "Judge a run folder against a claims file: for every claim its measured effect, "
-            "95 %% interval, sample size and verdict (exceeded, met, not met, inconclusive, not "
+            "95 % interval, sample size and verdict (exceeded, met, not met, inconclusive, not "
             "measurable, no evidence). Prints the table and writes verdicts.json, verdicts.md "
             "and a self-contained report.html into the run folder. Measures nothing."
         ),

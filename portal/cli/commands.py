@@ -52,6 +52,12 @@ def invoke(module: CommandModule | ModuleType, argv: Sequence[str] | None, *, pr
     parser = module.build_parser(prog)
     parser.error = _one_line_error(prog)  # type: ignore[method-assign]
     args = parser.parse_args(argv)
+    # A bad PORTAL_* value is a user mistake like a bad option: said before any work.
+    from portal.settings import settings_problem
+
+    if (problem := settings_problem()) is not None:
+        print(f"{prog}: error: {problem}", file=sys.stderr)
+        return EXIT_FAILED
     try:
         return module.run(args)
     except KeyboardInterrupt:

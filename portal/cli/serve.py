@@ -10,13 +10,11 @@ from types import FrameType
 from typing import Any
 
 import uvicorn
-from pydantic import ValidationError
 
 from portal.cli.args import positive_int, tcp_port
 from portal.cli.commands import EXIT_FAILED
 from portal.devstack import ServiceUnavailable, services
 from portal.monitoring.multiproc import multiprocess_metrics
-from portal.settings import Settings
 
 APP = "portal.app:create_app_from_env"
 # How the portal is served, here and by every harness that starts it as a
@@ -68,15 +66,6 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Checked here, once: a bad PORTAL_* value would otherwise fail in every
-    # worker, with a traceback each, and uvicorn would restart them for ever.
-    try:
-        Settings()
-    except ValidationError as error:
-        first = error.errors()[0]
-        name = "PORTAL_" + "_".join(str(part) for part in first["loc"]).upper()
-        print(f"error: {name}: {first['msg']}", file=sys.stderr)
-        return EXIT_FAILED
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         with services() as stack, multiprocess_metrics(args.workers) as metrics_dir:

@@ -54,7 +54,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "tests: latency and throughput per route, arm and model, over repetitions). A "
             "series is regressed only when its change is significant (Mann-Whitney U on the "
             "rounds, Student t on the log figures of the repetitions; the false discovery rate "
-            "controlled over all series) AND worse than its threshold (default 10 %%, "
+            "controlled over all series) AND worse than its threshold (default 10 %, "
             f"{DEFAULT_THRESHOLDS.name} and --thresholds). Prints the table and writes "
             "regress.md and regress.json."
         ),

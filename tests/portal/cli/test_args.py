@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +83,43 @@ def test_an_output_folder_is_created_before_the_work(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(argparse.ArgumentTypeError, match="cannot create"):
         output_folder(str(blocker / "results"))
+
+
+def _every_command() -> list[str]:
+    from benchmarks.cli import COMMANDS
+
+    return [command.name for command in COMMANDS]
+
+
+# What the commands with required arguments need to get past their parser.
+REQUIRED = {"token": ["--role", "buyer"], "indexes": ["on"], "report": ["--run", "."]}
+
+
+@pytest.mark.parametrize("name", _every_command())
+def test_every_help_reads_as_written(name: str) -> None:
+    """No argparse escapes leak into the text (``95 %%``), and it says something."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.cli", name, "--help"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0 and f"usage: perfproof {name}" in done.stdout
+    assert "%%" not in done.stdout
+
+
+@pytest.mark.parametrize("name", _every_command())
+@pytest.mark.parametrize(
+    ("variable", "value"), [("PORTAL_POOL_SIZE", "abc"), ("PORTAL_CACHE", "maybe")]
+)
+def test_a_bad_portal_setting_is_one_line_on_every_command_before_any_work(
+    name: str, variable: str, value: str, tmp_path: Path
+) -> None:
+    """`serve` once printed a 42-line traceback for these; `token` went on as if unset."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.cli", name, *REQUIRED.get(name, [])],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        env={**os.environ, variable: value, "PERFPROOF_HOME": str(tmp_path / "home")},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"perfproof {name}: error: {variable}: ") and repr(value) in line
+    assert done.stdout == "" and not (tmp_path / "home").exists()
