@@ -184,13 +184,14 @@ def test_bench_exit_codes_ran_unmet_and_bad_claims(stack: Services, tmp_path: Pa
     (line,) = refused.stderr.strip().splitlines()
     assert "claim thousandfold: between = [0.9, 0.1]: lo is above hi" in line
     assert "Traceback" not in refused.stderr
-    # A baseline name that could point outside the baselines folder: refused before, too.
+    # A baseline name that is no plain word (one with a slash could point outside the
+    # baselines folder): refused before anything runs, too.
     claims.write_text(IMPOSSIBLE)
-    unsafe = subprocess.run([*bench, "--save-baseline", "../elsewhere"], cwd=ROOT, env=env,
+    unsafe = subprocess.run([*bench, "--save-baseline", "my baseline"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert unsafe.returncode == 2
     (line,) = unsafe.stderr.strip().splitlines()
-    assert "--save-baseline: '../elsewhere': want letters, digits" in line
+    assert "--save-baseline: 'my baseline': want letters, digits" in line
     assert len(list((tmp_path / "results").glob("*-quick-*"))) == 1  # no second run folder
 
 
