@@ -10,6 +10,7 @@ is 0 whenever the checks ran.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 from pathlib import Path
@@ -145,13 +146,19 @@ def _run(args: argparse.Namespace) -> int:
                     on_result=keep,
                 )
             except KeyboardInterrupt:
+                # From here a second Ctrl-C must not cut the clean-up short.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                mark_written(database_url)
                 save(finished=False)
                 _say(f"interrupted: {len(results)} check(s) finished, in {args.out}", error=True)
                 return EXIT_INTERRUPTED
-            finally:
-                # The checks add and change products (they need the fingerprint
-                # while they run): the next run regenerates the data.
-                mark_written(database_url)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    mark_written(database_url)
+                raise
+            # The checks add and change products (they need the fingerprint while
+            # they run): the next run regenerates the data.
+            mark_written(database_url)
     except _EXPECTED as error:
         return fail(error)
     save(finished=True)
