@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     pool_timeout_s: float = Field(default=2.0, gt=0)
     connect_timeout_s: float = Field(default=2.0, gt=0)
     statement_timeout_ms: int = Field(default=15_000, ge=0)
+    # The client side's own bound: a request not answering by then is a 503, even
+    # if PostgreSQL is frozen and cannot enforce statement_timeout (api/deadline.py).
+    request_timeout_s: float = Field(default=5.0, gt=0)
 
     # Authentication results are kept in-process this long, so a cached response
     # does not still cost a database round trip for the token lookup.

@@ -28,6 +28,15 @@ class Relay:
         self.port = 0
         self._listener: socket.socket | None = None
         self._sockets: list[socket.socket] = []
+        self._flowing = threading.Event()
+        self._flowing.set()
+
+    def freeze(self) -> None:
+        """The hung database: connections stay open, bytes are taken, nothing comes back."""
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
 
     def open(self) -> None:
         # create_server sets SO_REUSEADDR, so the same port can be reopened.
@@ -47,10 +56,10 @@ class Relay:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self._flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass
@@ -114,3 +123,35 @@ def test_outage_gives_fast_503s_then_the_portal_recovers_by_itself(
             statuses.append(http.get("/api/products", headers=buyer.headers).status_code)
         assert statuses[-1] == 200, statuses
         assert http.get("/healthz").json()["database"] == "up"
+
+
+def test_a_frozen_database_gives_503s_within_the_deadline_and_healthz_within_a_second(
+    settings: Settings, relay: Relay, buyer: User, live_server: Callable[[Settings], LiveServer]
+) -> None:
+    """PostgreSQL stopped, not gone: statement_timeout cannot fire, so the portal's own
+    clock must (an uncached request once still waited after 40 s, healthz took 12 s)."""
+    deadline_s = 2.0
+    frozen = through(settings, relay).model_copy(
+        update={"request_timeout_s": deadline_s, "cache": "off"}
+    )
+    with live_server(frozen) as url, httpx.Client(base_url=url, timeout=60) as http:
+        assert http.get("/api/wallet", headers=buyer.headers).status_code == 200
+        relay.freeze()
+        try:
+            for path in ("/api/wallet", "/api/orders", "/api/cart"):
+                started = time.monotonic()
+                response = http.get(path, headers=buyer.headers)
+                took = time.monotonic() - started
+                assert response.status_code == 503, (path, response.text)
+                assert response.headers["retry-after"] == "1"
+                assert took < deadline_s + 1.5, (path, took)
+            started = time.monotonic()
+            health = http.get("/healthz")
+            assert health.status_code == 503 and health.json()["database"] == "down"
+            assert time.monotonic() - started < 2.0
+        finally:
+            relay.thaw()
+        recovered = time.monotonic() + 30
+        while http.get("/api/wallet", headers=buyer.headers).status_code != 200:
+            assert time.monotonic() < recovered, "the portal did not recover by itself"
+            time.sleep(0.5)

@@ -1,0 +1,66 @@
+"""Every request is answered within ``PORTAL_REQUEST_TIMEOUT_S``, whatever PostgreSQL does.
+
+A frozen database (its processes stopped, its connections open) answers nothing:
+``statement_timeout`` runs on the server's clock, so it never fires, and the
+kernel still accepts what the portal sends. Cancelling the waiting query costs
+psycopg up to 10 s more (5 s to cancel, 5 s to see it cancelled) before it gives
+up on the connection. An outside tester saw an uncached request still waiting
+after 40 s. So the app runs in a task of its own: if it has not begun its
+response by the deadline, the client gets a 503 at once, and the task is
+cancelled in the background, where psycopg closes its connection in its own time.
+
+A write whose answer was this 503 may still commit (the deadline can fall after
+COMMIT was sent): a client must treat it as "unknown", not "failed". The README
+says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.api.responses import error_response
+
+log = logging.getLogger("portal.api")
+
+TIMED_OUT = "The database did not answer in time; try again shortly."
+
+
+class RequestDeadlineMiddleware:
+    def __init__(self, app: ASGIApp, timeout_s: float) -> None:
+        self.app = app
+        self.timeout_s = timeout_s
+        self._abandoned: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = answered = False
+
+        async def send_unless_answered(message: Message) -> None:
+            nonlocal started
+            if answered:
+                return  # the client has its 503; what the abandoned task says is dropped
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        task = asyncio.ensure_future(self.app(scope, receive, send_unless_answered))
+        done, _ = await asyncio.wait({task}, timeout=self.timeout_s)
+        if task in done or started:
+            await task  # finished, or already answering: its own result stands
+            return
+        answered = True
+        task.cancel()
+        self._abandoned.add(task)
+        task.add_done_callback(self._forget)
+        log.warning("%s %s: no answer after %.1f s: 503", scope["method"], scope["path"],
+                    self.timeout_s)  # fmt: skip
+        await error_response(503, TIMED_OUT, headers={"Retry-After": "1"})(scope, receive, send)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._abandoned.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("abandoned request ended with %r", task.exception())
