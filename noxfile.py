@@ -3,6 +3,7 @@
 nox -s bench                      # embedded services unless PORTAL_* URLs are set
 nox -s bench -- --scale medium    # arguments of ``perfproof bench``
 nox -s tests -- -k orders         # arguments of pytest
+nox -s fuzz -- 2000               # schemathesis, examples per operation and role
 """
 
 from __future__ import annotations
@@ -34,6 +35,20 @@ def tests(session: nox.Session) -> None:
     """The test suite, against real PostgreSQL and Redis (configured or embedded)."""
     session.install("-e", ".[test,loadtest]")
     session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """The long schemathesis run: 500 examples per operation and role (the suite runs 15).
+
+    ``nox -s fuzz -- 2000`` for more; each example is one real request.
+    """
+    session.install("-e", ".[test,loadtest]")
+    examples = session.posargs[0] if session.posargs else "500"
+    session.run(
+        "python", "-m", "pytest", "tests/portal/api/test_fuzz.py",
+        env={"PERFPROOF_FUZZ_EXAMPLES": examples},
+    )  # fmt: skip
 
 
 @nox.session

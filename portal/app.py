@@ -11,7 +11,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from portal.api.deadline import RequestDeadlineMiddleware
 from portal.api.errors import install_error_handlers
+from portal.api.head_requests import HeadAsGetMiddleware
 from portal.api.responses import JSONBytesResponse
 from portal.api.routes import (
     admin_orders,
@@ -70,6 +72,9 @@ def create_app(settings: Settings) -> FastAPI:
     resources = (products, wallet, orders, cart, users, health)
     for module in (*resources, admin_orders, admin_products, admin_users, performance, monitoring):
         app.include_router(module.router)
+    # Innermost: a cache hit never waits on it; a request that waits on the
+    # database does, and the metrics layer outside it records the 503.
+    app.add_middleware(RequestDeadlineMiddleware, timeout_s=settings.request_timeout_s)
     if monitor is not None:
         # Inside the cache: a hit is answered (and timed, and recorded) by the
         # cache layer without the cost of one more wrapped layer; all else is
@@ -78,8 +83,10 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.cache == "on":
         # Off means absent: the uncached arm of a benchmark runs the plain portal.
         app.add_middleware(ResponseCacheMiddleware)
-    # Outermost, cache or not: no layer behind it may read a different credential.
+    # Outermost, cache or not: no layer behind it may read a different credential,
+    # and HEAD is GET to all of them.
     app.add_middleware(SingleAuthorizationMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     return app
 
 

@@ -5,7 +5,9 @@ Any other exception is a bug and is logged with its traceback as a 500.
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
@@ -13,8 +15,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from portal.api.cursors import CURSOR_PATTERN
+from portal.api.models import EMAIL, TEXT
 from portal.api.responses import JSONBytesResponse, error_response
 from portal.db.engine import DatabaseUnavailable, is_unavailable
 
@@ -30,7 +34,11 @@ def _field(loc: tuple[str | int, ...]) -> str:
 
 
 # Patterns people should never have to read as regular expressions.
-_FORMATS = {CURSOR_PATTERN: "a cursor: the next_cursor of the previous page"}
+_FORMATS = {
+    CURSOR_PATTERN: "a cursor: the next_cursor of the previous page",
+    TEXT: "text without the NUL character (PostgreSQL text cannot hold it)",
+    EMAIL: "an e-mail address (one @, no spaces, no NUL character)",
+}
 
 
 def _error(e: dict[str, Any]) -> dict[str, Any]:
@@ -68,9 +76,33 @@ async def _validation_error(_request: Request, exc: Exception) -> Response:
     )
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error_response(exc.status_code, str(exc.detail), headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return error_response(exc.status_code, str(exc.detail), headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the app serves on this path, from its own OpenAPI paths (Starlette's
+    405 named only the first route's, so ``/api/products`` said ``Allow: GET`` though
+    POST is served too)."""
+    path = request.scope["path"]
+    methods = {
+        method.upper()
+        for template, item in request.app.openapi()["paths"].items()
+        if _compiled(template).match(path)
+        for method in item
+    }
+    if "GET" in methods:
+        methods.add("HEAD")  # HeadAsGetMiddleware serves it
+    return sorted(methods)
+
+
+@functools.cache
+def _compiled(template: str) -> re.Pattern[str]:
+    return compile_path(template)[0]
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:

@@ -27,7 +27,7 @@ from portal.cache.policy import (
     Namespace,
     Token,
 )
-from portal.ids import BIGINT_MAX, parse_id
+from portal.ids import ID_MAX, parse_id
 
 _LONG_QUERY = 200  # longer normalised queries are hashed into the key
 
@@ -75,7 +75,7 @@ def _id_params(groups: Mapping[str, str], maxima: Mapping[str, int]) -> dict[str
     """The ids as the app reads them (``portal.ids``), or None if it would refuse one."""
     params: dict[str, int] = {}
     for name, raw in groups.items():
-        value = parse_id(raw, maxima.get(name, BIGINT_MAX))
+        value = parse_id(raw, maxima.get(name, ID_MAX))
         if value is None:
             return None
         params[name] = value

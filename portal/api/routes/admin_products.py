@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from portal.api.deps import ADMIN_ONLY, State
-from portal.api.models import ADMIN_ERRORS, NOT_FOUND
+from portal.api.models import ADMIN_ERRORS, NOT_FOUND, TEXT
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.api.routes.products import Product, ProductId
 from portal.queries import products as queries
@@ -18,7 +18,7 @@ from portal.queries.cart import carts_holding_product
 # Every route here is for admins only.
 router = APIRouter(prefix="/api/admin/products", tags=["admin"], dependencies=[ADMIN_ONLY])
 
-Sku = Annotated[str, Path(min_length=1, max_length=64)]
+Sku = Annotated[str, Path(min_length=1, max_length=64, pattern=TEXT)]
 
 
 class ProductSales(BaseModel):

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 
 from portal.api.cursors import PAGE_MAX
 from portal.api.deps import ADMIN_ONLY, State
-from portal.api.models import ADMIN_ERRORS, NOT_FOUND
+from portal.api.models import ADMIN_ERRORS, EMAIL, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.api.routes.users import UserProfile
 from portal.auth.store import tokens_for_user
@@ -61,7 +61,7 @@ class CompanyUsers(BaseModel):
 @router.get("/users", response_model=UserSummary, responses=ADMIN_ERRORS | NOT_FOUND)
 async def user_by_email(
     state: State,
-    email: Annotated[str, Query(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")],
+    email: Annotated[str, Query(min_length=3, max_length=254, pattern=EMAIL)],
 ) -> JSONBytesResponse:
     """The user with this e-mail address (compared in lower case)."""
     async with state.engine.connect() as conn:

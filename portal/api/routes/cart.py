@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from portal.api.deps import CurrentUser, State
-from portal.api.models import AUTH_ERRORS, CONFLICT, NOT_FOUND
+from portal.api.models import AUTH_ERRORS, CONFLICT, NOT_FOUND, RequestBody
 from portal.api.responses import JSONBytesResponse, json_response
-from portal.ids import BigId
+from portal.ids import ID_MAX, BigId
 from portal.queries import cart as queries
 from portal.queries.products import product_by_id
 
@@ -38,12 +38,12 @@ class Cart(BaseModel):
     total_cents: int
 
 
-class CartItemAdd(BaseModel):
-    product_id: int = Field(ge=1, le=2**63 - 1)
+class CartItemAdd(RequestBody):
+    product_id: int = Field(ge=1, le=ID_MAX)
     quantity: int = Field(default=1, ge=1, le=QUANTITY_MAX)
 
 
-class CartItemChange(BaseModel):
+class CartItemChange(RequestBody):
     quantity: int = Field(ge=1, le=QUANTITY_MAX)
 
 

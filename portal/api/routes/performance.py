@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
 from portal.api.deps import ADMIN_ONLY, State
-from portal.api.models import ADMIN_ERRORS
+from portal.api.models import ADMIN_ERRORS, RequestBody
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.cache.policy import Namespace
+from portal.ids import INT_MAX
 
 router = APIRouter(prefix="/api/performance", tags=["performance"])
 
 
-class CacheClear(BaseModel):
+class CacheClear(RequestBody):
     """What to clear; nothing = everything."""
 
     namespace: Namespace | None = Field(default=None, description="One namespace only.")
-    user_id: int | None = Field(
-        default=None, ge=1, description="Only this user's entries (per-user namespaces)."
+    user_id: Annotated[int, Field(ge=1, le=INT_MAX)] | None = Field(
+        default=None, description="Only this user's entries (per-user namespaces)."
     )
 
     @model_validator(mode="after")

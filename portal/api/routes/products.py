@@ -6,16 +6,16 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.exceptions import HTTPException
 
 from portal.api.cursors import PAGE_MAX
 from portal.api.deps import SIGNED_IN, AdminUser, State
 from portal.api.errors import invalid
-from portal.api.models import ADMIN_ERRORS, AUTH_ERRORS, NOT_FOUND
+from portal.api.models import ADMIN_ERRORS, AUTH_ERRORS, NOT_FOUND, TEXT, RequestBody
 from portal.api.responses import JSONBytesResponse, json_response
-from portal.ids import BigId
+from portal.ids import INT_MAX, BigId
 from portal.queries import audit
 from portal.queries import products as queries
 from portal.queries.products import ProductFilter, ProductSort
@@ -45,14 +45,14 @@ class ProductPage(BaseModel):
     has_more: bool
 
 
-class ProductCreate(BaseModel):
-    region_id: int = Field(ge=1)
-    category: str = Field(min_length=1, max_length=64)
-    sku: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
+class ProductCreate(RequestBody):
+    region_id: int = Field(ge=1, le=INT_MAX)
+    category: str = Field(min_length=1, max_length=64, pattern=TEXT)
+    sku: str = Field(min_length=1, max_length=64, pattern=TEXT)
+    name: str = Field(min_length=1, max_length=200, pattern=TEXT)
     price_cents: int = Field(ge=0, le=10**12)
     stock: int = Field(ge=0, le=2**31 - 1)
-    active: StrictBool = True  # true or false: 0, 1 and "yes" are no answers here
+    active: bool = True
 
 
 # The default of a field not sent. Typed Any, so each field's type stays what may
@@ -60,7 +60,7 @@ class ProductCreate(BaseModel):
 UNSENT: Any = None
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(RequestBody, json_schema_extra={"minProperties": 1}):
     """Only the fields sent change (the route reads ``model_dump(exclude_unset=True)``).
 
     A field not sent is None, but null is no value to send: the types say
@@ -69,13 +69,13 @@ class ProductUpdate(BaseModel):
     the error, ``active.bool``, and keep a bound out of the schema's words.)
     """
 
-    region_id: int = Field(default=UNSENT, ge=1)
-    category: str = Field(default=UNSENT, min_length=1, max_length=64)
-    sku: str = Field(default=UNSENT, min_length=1, max_length=64)
-    name: str = Field(default=UNSENT, min_length=1, max_length=200)
+    region_id: int = Field(default=UNSENT, ge=1, le=INT_MAX)
+    category: str = Field(default=UNSENT, min_length=1, max_length=64, pattern=TEXT)
+    sku: str = Field(default=UNSENT, min_length=1, max_length=64, pattern=TEXT)
+    name: str = Field(default=UNSENT, min_length=1, max_length=200, pattern=TEXT)
     price_cents: int = Field(default=UNSENT, ge=0, le=10**12)
     stock: int = Field(default=UNSENT, ge=0, le=2**31 - 1)
-    active: StrictBool = Field(default=UNSENT)
+    active: bool = Field(default=UNSENT)
 
 
 _ACTIVE = {"true": True, "false": False, "all": None}
@@ -85,14 +85,15 @@ _ACTIVE = {"true": True, "false": False, "all": None}
 async def list_products(
     state: State,
     region_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    category: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    category: Annotated[str | None, Query(min_length=1, max_length=64, pattern=TEXT)] = None,
     active: Annotated[
         Literal["true", "false", "all"], Query(description="Active products only by default.")
     ] = "true",
     min_price_cents: Annotated[int | None, Query(ge=0)] = None,
     max_price_cents: Annotated[int | None, Query(ge=0)] = None,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=100, description="In name or SKU.")
+        str | None,
+        Query(min_length=1, max_length=100, pattern=TEXT, description="In name or SKU."),
     ] = None,
     sort: ProductSort = "id",
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 20,

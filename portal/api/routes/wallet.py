@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from portal.api.deps import CurrentUser, State
-from portal.api.models import AUTH_ERRORS
+from portal.api.models import AUTH_ERRORS, RequestBody
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.queries import wallet as queries
 
@@ -32,7 +32,7 @@ class Wallet(BaseModel):
     transactions: list[WalletTransaction] = Field(description="Newest first.")
 
 
-class TopUp(BaseModel):
+class TopUp(RequestBody):
     amount_cents: int = Field(gt=0, le=TOP_UP_MAX_CENTS)
 
 

@@ -74,3 +74,40 @@ def test_an_id_not_written_with_the_digits_0_to_9_is_a_422_on_every_kind_of_rout
     anonymous = client.get(f"/api/products/{raw}")  # was a plain-text 500 from the cache layer
     assert anonymous.status_code in (401, 422), anonymous.text
     assert anonymous.json()["detail"]
+
+
+def test_text_with_a_nul_character_is_a_422_in_a_body_and_in_a_query(
+    client: httpx.Client, admin: User
+) -> None:
+    """PostgreSQL text cannot hold NUL: once a 500 from the database, now refused at the edge."""
+    body = {"region_id": 1, "category": "tools", "sku": "NUL-1", "name": "a\x00b",
+            "price_cents": 100, "stock": 1}  # fmt: skip
+    created = client.post("/api/products", headers=admin.headers, json=body)
+    query = client.get("/api/admin/users?email=a%00b%40example.test", headers=admin.headers)
+    for response, field in ((created, "name"), (query, "email")):
+        assert response.status_code == 422, response.text
+        (error,) = response.json()["errors"]
+        assert error["field"] == field and "NUL character" in error["message"]
+
+
+def test_json_integers_are_integers_whatever_their_spelling_but_never_strings_or_booleans(
+    client: httpx.Client, buyer: User
+) -> None:
+    top_up = "/api/wallet/top-up"
+    assert client.post(top_up, headers=buyer.headers, json={"amount_cents": 500.0}).is_success
+    for not_an_integer in ("500", True, 500.5):
+        refused = client.post(top_up, headers=buyer.headers, json={"amount_cents": not_an_integer})
+        assert refused.status_code == 422, (not_an_integer, refused.text)
+
+
+def test_head_is_get_without_the_body_and_a_405_names_every_method(
+    client: httpx.Client, buyer: User
+) -> None:
+    get = client.get("/api/products/1", headers=buyer.headers)
+    head = client.head("/api/products/1", headers=buyer.headers)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert head.headers["content-type"] == "application/json"
+    refused = client.delete("/api/products", headers=buyer.headers)
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "GET, HEAD, POST"
