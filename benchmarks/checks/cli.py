@@ -10,7 +10,6 @@ is 0 whenever the checks ran.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import signal
 import sys
 from pathlib import Path
@@ -25,7 +24,7 @@ from benchmarks.checks.runner import run_checks
 from benchmarks.checks.table import CHECK_IDS, CHECKS, Check
 from portal.cli.args import dataset_seed, writable_file
 from portal.cli.commands import EXIT_INTERRUPTED, fail
-from portal.datagen import SCALES, load_dataset, mark_written
+from portal.datagen import SCALES, load_dataset
 from portal.devstack import ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically
 
@@ -110,10 +109,16 @@ def _interrupt_once(_signum: int, _frame: FrameType | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, _interrupt_once)
+    interrupted = False
     try:
-        return _run(args)
+        code = _run(args)
+        interrupted = code == EXIT_INTERRUPTED
+        return code
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # After an interrupt, later Ctrl-Cs stay ignored until the process has
+        # exited: restored, a second one landing now would kill it with SIGINT.
+        if not interrupted:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -145,20 +150,10 @@ def _run(args: argparse.Namespace) -> int:
                     on_start=_announce,
                     on_result=keep,
                 )
-            except KeyboardInterrupt:
-                # From here a second Ctrl-C must not cut the clean-up short.
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                mark_written(database_url)
+            except KeyboardInterrupt:  # later Ctrl-Cs are ignored (_interrupt_once)
                 save(finished=False)
                 _say(f"interrupted: {len(results)} check(s) finished, in {args.out}", error=True)
                 return EXIT_INTERRUPTED
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    mark_written(database_url)
-                raise
-            # The checks add and change products (they need the fingerprint while
-            # they run): the next run regenerates the data.
-            mark_written(database_url)
     except _EXPECTED as error:
         return fail(error)
     save(finished=True)

@@ -4,8 +4,8 @@ Its own database (``perfproof_test_checks``): the index check switches the
 indexes off and on, and the invalidation check writes, neither of which may
 disturb the API tests' database. The dataset is reused across sessions
 (fingerprint); the checks' writes do not matter to later checks, which take
-buyers with an empty cart where they need one. A ``perfproof checks`` run
-forgets the fingerprint (it wrote), so each run here loads the data again if so.
+buyers with an empty cart where they need one. Every run of checks forgets the
+fingerprint (they wrote), so each run here starts from freshly loaded data.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ RunChecks = Callable[..., dict[str, CheckResult]]
 def load_checks_data(
     stack: Services, tmp_path_factory: pytest.TempPathFactory
 ) -> Callable[[], str]:
-    """The checks' database, its dataset loaded: skipped when it is there, reloaded if a
-    ``perfproof checks`` run before forgot it (it wrote)."""
+    """The checks' database, its dataset loaded: skipped when it is there, reloaded when
+    a run of checks before forgot it (they wrote)."""
     url = ensure_database(stack.database_url, CHECKS_DATABASE)
     tokens = tmp_path_factory.mktemp("checks") / "tokens.csv"
 
