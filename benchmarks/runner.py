@@ -55,6 +55,7 @@ CHECKS_FILE = "checks.json"
 SUITES_ALL = (*SUITE_FILES, LOAD, CHECKS)
 CHILD_SUITES = (LOAD, CHECKS)  # each runs as a command of its own, not under pytest
 EXIT_UNMET = 1  # --fail-on-unmet and a claim not met
+EXIT_FAILED_CHECK = 1  # the money check found the books wrong
 # The load test profile each benchmark profile runs.
 LOAD_PROFILE_OF = {"quick": "quick", "default": "default", "full": "default"}
 
@@ -107,8 +108,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/ in a checkout, else "
             "~/.perfproof), started if none runs there and stopped again at the end. Exit "
             "codes: 0 done, 2 bad option or unreachable service, 130 interrupted (the run "
-            "folder says finished: false), else pytest's code (1: a benchmark failed its "
-            "check). Examples: nox -s bench -- --profile quick; perfproof bench --scale medium; "
+            "folder says finished: false), 1 a benchmark failed its check, the money check "
+            "found the books wrong, or (--fail-on-unmet) a claim is not met. Examples: "
+            "nox -s bench -- --profile quick; perfproof bench --scale medium; "
             "perfproof bench --scaling"
         ),
     )
@@ -301,7 +303,22 @@ def _run_plan(
 
         saved = save_baseline(folder.path, args.save_baseline, args.results)
         print(f"saved baseline {args.save_baseline}: {saved}")
+    broken = _books_broken(folder.path / CHECKS_FILE)
+    if broken:
+        print(f"\nmoney: the books are wrong after concurrent checkouts: {'; '.join(broken)}")
+        return EXIT_FAILED_CHECK
     return EXIT_UNMET if args.fail_on_unmet and unmet else 0
+
+
+def _books_broken(checks_file: Path) -> list[str]:
+    """The ``money`` check's problems when it failed: a run that broke the books fails,
+    whatever the claims say (it is no claim: no shop may lose money)."""
+    if not checks_file.exists():
+        return []
+    for check in json.loads(checks_file.read_text()).get("checks", []):
+        if check.get("id") == "money" and not check.get("passed"):
+            return [str(problem) for problem in check.get("problems", [])] or ["it failed"]
+    return []
 
 
 def _report(args: argparse.Namespace, folder: ResultFolder, *, quiet: bool = False) -> bool:

@@ -143,7 +143,7 @@ class CheckContext:
 
     @contextlib.contextmanager
     def serve(
-        self, *, redis_url: str | None = None, app: str | None = None
+        self, *, redis_url: str | None = None, app: str | None = None, workers: int = 1
     ) -> Iterator[ServedPortal]:
         """A portal of the caller's own, with the run's settings changes, until the block ends."""
         log = self.folder / f"portal-{next(self._logs)}.log"
@@ -153,6 +153,7 @@ class CheckContext:
             log=log,
             app=app or self.app,
             changes=self.portal_env,
+            workers=workers,
         ) as served:
             yield served
 

@@ -81,12 +81,13 @@ def serve_portal(
     log: Path,
     app: str = APP,
     changes: Mapping[str, str] | None = None,
+    workers: int = 1,
 ) -> Iterator[ServedPortal]:
     """Serve ``app`` (a ``module:factory``) until the block ends; then forget its keys."""
     prefix = new_prefix()
     env = portal_environment(database_url, redis_url, prefix, changes or {})
     try:
-        with serving(env, app=app, log=log, start_timeout_s=30) as served:
+        with serving(env, app=app, log=log, workers=workers, start_timeout_s=30) as served:
             yield ServedPortal(served.url, prefix, redis_url, log)
     finally:
         forget_prefix(redis_url, prefix)

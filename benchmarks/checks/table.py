@@ -1,6 +1,7 @@
 """The functional claims of the write-up and the check that runs each: one declared table.
 
-Ids are the claims file's, so a verdict names its check; ``promise`` says
+Ids are the claims file's, so a verdict names its check (``money`` is the
+harness's own: no claim names it, and a run whose books break fails); ``promise`` says
 what the write-up promises, in its words where it has them. The runner, the
 command line and the tests all read this table.
 """
@@ -15,6 +16,7 @@ from benchmarks.checks.endpoints import check_monitoring_endpoints
 from benchmarks.checks.fallback import check_fallback
 from benchmarks.checks.indexes import check_indexes
 from benchmarks.checks.invalidation import check_invalidation
+from benchmarks.checks.money import check_money
 from benchmarks.checks.result import Outcome
 from benchmarks.checks.slow_query import check_slow_query
 from benchmarks.checks.ttl import check_ttl
@@ -63,6 +65,12 @@ CHECKS: tuple[Check, ...] = (
         "monitoring-endpoints",
         "/metrics and the admin-only /api/performance/* endpoints answer",
         check_monitoring_endpoints,
+    ),
+    # Not a claim of the write-up: what any shop must keep, and the harness's own bar.
+    Check(
+        "money",
+        "concurrent checkouts and top-ups (1 and 2 workers) leave the books right",
+        check_money,
     ),
 )
 

@@ -263,3 +263,17 @@ def test_a_second_bench_on_one_server_waits_and_says_why(stack: Services, tmp_pa
     assert "interrupted before the benchmarks started" in output
     assert "Traceback" not in errors
     assert not list(tmp_path.iterdir())  # no run folder that could pass for a run
+
+
+def test_a_run_whose_books_broke_fails_with_the_users_named(tmp_path: Path) -> None:
+    """Synthetic checks.json files: the money check failed, passed, or did not run."""
+    checks = tmp_path / "checks.json"
+    problem = "2 worker(s): wallet equals its ledger broken for [17, 23]"
+    checks.write_text(json.dumps({"checks": [
+        {"id": "ttl", "passed": False, "problems": ["not money"]},
+        {"id": "money", "passed": False, "problems": [problem]},
+    ]}))  # fmt: skip
+    assert runner._books_broken(checks) == [problem]
+    checks.write_text(json.dumps({"checks": [{"id": "money", "passed": True, "problems": []}]}))
+    assert runner._books_broken(checks) == []
+    assert runner._books_broken(tmp_path / "absent.json") == []

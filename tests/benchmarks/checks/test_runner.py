@@ -15,7 +15,7 @@ from tests.benchmarks.checks.conftest import RunChecks
 def test_the_table_holds_the_claims_functional_ids() -> None:
     assert CHECK_IDS == (
         "slow-query", "fallback", "ttl", "x-cache", "invalidation", "indexes",
-        "monitoring-endpoints",
+        "monitoring-endpoints", "money",
     )  # fmt: skip
     assert [check.id for check in chosen(["indexes", "ttl"])] == ["ttl", "indexes"]
     with pytest.raises(ValueError, match="unknown check"):

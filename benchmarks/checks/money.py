@@ -1,0 +1,169 @@
+"""``money``: many buyers checking out and topping up at once, then the books, in SQL.
+
+With one worker and with several, ``BUYERS`` buyers each run a loop for
+``PHASE_S``: put one of a few shared products in the cart (the stock they
+race for is set low first, so checkouts run out of it), check out, now and
+then top up. A 409 (short stock, too little money) is an answer; a 5xx is a
+problem. Afterwards, for those buyers and products:
+
+* every wallet equals the sum of its ledger;
+* no balance and no stock is negative;
+* every order placed in the phase has items, its line count and a total that
+  match them, and exactly one purchase entry of minus its total.
+
+Zero violations is the bar. A violation names the users (or products) involved.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from benchmarks.checks.context import CheckContext
+from benchmarks.checks.portal_server import ServedPortal, client
+from benchmarks.checks.result import Outcome
+from portal.datagen.tokens_file import DatasetUser
+
+WORKERS = (1, 2)
+BUYERS = 6
+PRODUCTS = 3
+STOCK = 40  # per product: a phase's checkouts take more than this, so some run short
+PHASE_S = 5.0
+TOP_UP_EVERY = 4  # one iteration in this many tops up
+
+# Each query lists the user (or product) ids that break its rule.
+_LEDGER = """
+SELECT w.user_id FROM wallets w
+LEFT JOIN (SELECT user_id, sum(amount_cents) AS total FROM wallet_transactions
+           WHERE user_id = ANY(%(users)s) GROUP BY user_id) t USING (user_id)
+WHERE w.user_id = ANY(%(users)s) AND w.balance_cents <> coalesce(t.total, 0)
+"""
+_NEGATIVE_BALANCE = (
+    "SELECT user_id FROM wallets WHERE user_id = ANY(%(users)s) AND balance_cents < 0"
+)
+_NEGATIVE_STOCK = "SELECT id FROM products WHERE id = ANY(%(products)s) AND stock < 0"
+_ORDERS = """
+SELECT o.user_id FROM orders o
+LEFT JOIN (SELECT order_id, count(*) AS lines, sum(quantity * unit_price_cents) AS total
+           FROM order_items GROUP BY order_id) i ON i.order_id = o.id
+LEFT JOIN (SELECT order_id, count(*) AS debits, sum(amount_cents) AS debited
+           FROM wallet_transactions WHERE kind = 'purchase' GROUP BY order_id) d
+       ON d.order_id = o.id
+WHERE o.user_id = ANY(%(users)s) AND o.created_at >= %(since)s
+  AND (i.lines IS NULL OR i.lines <> o.item_count OR i.total <> o.total_cents
+       OR d.debits IS DISTINCT FROM 1 OR d.debited <> -o.total_cents)
+"""
+INVARIANTS: tuple[tuple[str, str, str], ...] = (
+    ("wallet equals its ledger", _LEDGER, "users"),
+    ("no negative balance", _NEGATIVE_BALANCE, "users"),
+    ("no negative stock", _NEGATIVE_STOCK, "products"),
+    ("every order has its items and one matching debit", _ORDERS, "users"),
+)
+
+
+@dataclass
+class Phase:
+    workers: int
+    statuses: Counter[str]
+    orders: int
+    violations: dict[str, list[int]]
+
+
+def check_money(context: CheckContext) -> Outcome:
+    outcome = Outcome(tried="")
+    phases = [_phase(context, workers) for workers in WORKERS]
+    for phase in phases:
+        failed = sum(n for status, n in phase.statuses.items() if status.startswith("5"))
+        outcome.expect(failed == 0, f"{phase.workers} worker(s): {failed} requests failed with 5xx")
+        outcome.expect(phase.orders > 0, f"{phase.workers} worker(s): no checkout succeeded")
+        for rule, ids in phase.violations.items():
+            outcome.expect(not ids, f"{phase.workers} worker(s): {rule} broken for {sorted(ids)}")
+    outcome.observed = {
+        f"workers_{p.workers}": {
+            "statuses": dict(p.statuses),
+            "orders": p.orders,
+            "violations": p.violations,
+        }
+        for p in phases
+    }
+    said = "; ".join(
+        f"{p.workers} worker(s): {sum(p.statuses.values())} requests, {p.orders} orders, "
+        f"{sum(len(ids) for ids in p.violations.values())} violations"
+        for p in phases
+    )
+    outcome.tried = (
+        f"{BUYERS} buyers at once for {PHASE_S:.0f} s with 1 and with 2 workers, racing for "
+        f"{PRODUCTS} products of {STOCK} units each: cart, checkout, top-ups; then the "
+        f"ledger, balances, stock and orders in SQL. {said}."
+    )
+    return outcome
+
+
+def _phase(context: CheckContext, workers: int) -> Phase:
+    buyers = [context.buyer() for _ in range(BUYERS)]
+    products = [context.product_id() for _ in range(PRODUCTS)]
+    users = [buyer.user_id for buyer in buyers]
+    with psycopg.connect(context.database_url, autocommit=True, connect_timeout=10) as conn:
+        conn.execute("UPDATE products SET stock = %s WHERE id = ANY(%s)", (STOCK, products))
+        conn.execute("DELETE FROM cart_items WHERE user_id = ANY(%s)", (users,))
+        since: datetime = conn.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
+    statuses: Counter[str] = Counter()
+    lock = threading.Lock()
+    with context.serve(workers=workers) as portal:
+        stop = time.monotonic() + PHASE_S
+        threads = [
+            threading.Thread(target=_shop, args=(portal, buyer, products, stop, statuses, lock))
+            for buyer in buyers
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    with psycopg.connect(context.database_url, connect_timeout=10) as conn:
+        params: dict[str, Any] = {"users": users, "products": products, "since": since}
+        violations = {
+            rule: sorted({int(row[0]) for row in conn.execute(sql, params).fetchall()})
+            for rule, sql, _ in INVARIANTS
+        }
+        orders = conn.execute(
+            "SELECT count(*) FROM orders WHERE user_id = ANY(%(users)s) AND created_at >= "
+            "%(since)s",
+            params,
+        ).fetchone()
+    return Phase(workers, statuses, int(orders[0]) if orders else 0, violations)
+
+
+def _shop(
+    portal: ServedPortal,
+    buyer: DatasetUser,
+    products: list[int],
+    stop: float,
+    statuses: Counter[str],
+    lock: threading.Lock,
+) -> None:
+    rng = random.Random(buyer.user_id)
+    seen: Counter[str] = Counter()
+    with client(portal, buyer) as http:
+        iteration = 0
+        while time.monotonic() < stop:
+            iteration += 1
+            item = {"product_id": rng.choice(products), "quantity": rng.randint(1, 3)}
+            added = http.post("/api/cart/items", json=item)
+            checkout = http.post("/api/orders")
+            seen.update([str(added.status_code), str(checkout.status_code)])
+            if checkout.status_code == 409 and added.status_code == 201:
+                # Short stock or money: empty the cart again, so the next try is one item.
+                removed = http.delete(f"/api/cart/items/{added.json()['id']}")
+                seen[str(removed.status_code)] += 1
+            if iteration % TOP_UP_EVERY == 0:
+                top_up = http.post("/api/wallet/top-up", json={"amount_cents": 50_000})
+                seen[str(top_up.status_code)] += 1
+    with lock:
+        statuses.update(seen)
