@@ -106,6 +106,20 @@ CREATE TABLE IF NOT EXISTS audit_log (
     created_at  timestamptz NOT NULL
 );
 
+-- The answers to writes sent with an Idempotency-Key (top-up, checkout), so a
+-- client that never got its answer can send the same request again and get the
+-- first answer, not a second charge. Kept a day (the cleanup job).
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    user_id       integer NOT NULL,
+    key           text NOT NULL,
+    route         text NOT NULL,
+    request_hash  text NOT NULL,
+    status_code   integer NOT NULL,
+    body          json NOT NULL,  -- json, not jsonb: the answer as it was sent
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, key)
+);
+
 -- Which generated dataset the database holds (one row), so a second run with
 -- the same scale and seed skips regeneration.
 CREATE TABLE IF NOT EXISTS perfproof_dataset (

@@ -29,7 +29,9 @@ DATABASE_DOWN = "The database is unavailable; try again shortly."
 
 def _field(loc: tuple[str | int, ...]) -> str:
     # ("body", "amount_cents") -> "amount_cents"; ("query", "limit") -> "limit"
-    parts = [str(p) for p in loc[1:]] if loc and loc[0] in ("body", "query", "path") else []
+    parts = (
+        [str(p) for p in loc[1:]] if loc and loc[0] in ("body", "query", "path", "header") else []
+    )
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
 
@@ -61,7 +63,9 @@ def _error(e: dict[str, Any]) -> dict[str, Any]:
     return {"field": _field(loc), "message": message, "type": kind}
 
 
-def invalid(where: Literal["query", "path", "body"], field: str, message: str) -> Exception:
+def invalid(
+    where: Literal["query", "path", "body", "header"], field: str, message: str
+) -> Exception:
     """A 422 of the app's own, in pydantic's shape: ``errors`` names the field, as the
     schema declares for every 422 (hand-written ones once had ``detail`` only)."""
     return RequestValidationError([{"loc": (where, field), "msg": message, "type": "value_error"}])

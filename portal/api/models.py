@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import UnionType
+from typing import Annotated, Union, get_args, get_origin
+
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 
@@ -16,11 +19,22 @@ class RequestBody(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _as_json_schema_reads_it(cls, value: object, info: ValidationInfo) -> object:
-        if isinstance(value, float) and value.is_integer():
-            annotation = cls.model_fields[info.field_name or ""].annotation
-            if annotation is int or annotation == int | None:
-                return int(value)
+        field = cls.model_fields[info.field_name or ""]
+        if isinstance(value, float) and value.is_integer() and _takes_int(field.annotation):
+            return int(value)
         return value
+
+
+def _takes_int(annotation: object) -> bool:
+    """``int``, ``int | None``, ``Annotated[int, ...] | None``: an integer field."""
+    if annotation is int:
+        return True
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _takes_int(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return any(_takes_int(arg) for arg in get_args(annotation))
+    return False
 
 
 # Every text a client sends: PostgreSQL text cannot hold NUL, and one in an e-mail

@@ -17,7 +17,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from portal.queries.cleanup import delete_abandoned_cart_items, delete_old_audit_rows
+from portal.queries.cleanup import (
+    delete_abandoned_cart_items,
+    delete_old_audit_rows,
+    delete_old_idempotency_keys,
+)
 
 log = logging.getLogger("portal.cleanup")
 
@@ -30,6 +34,7 @@ class CleanupPolicy:
 
     cart_days: float = 30.0
     audit_days: float = 365.0
+    idempotency_days: float = 1.0  # a client retries within minutes, not days
     batch: int = 1_000
     max_batches: int = 1_000  # per target and run: a bound on one run's work
 
@@ -63,13 +68,15 @@ async def _drain(
 async def run_cleanup(
     engine: AsyncEngine, policy: CleanupPolicy, *, now: datetime | None = None
 ) -> CleanupResult:
-    """Delete abandoned cart lines and old audit rows; one transaction per batch."""
+    """Delete abandoned cart lines, old audit rows and expired idempotency keys; one
+    transaction per batch."""
     now = now or datetime.now(UTC)
     started = time.perf_counter()
     result = CleanupResult()
     targets: list[tuple[str, BatchDelete, float]] = [
         ("abandoned cart items", delete_abandoned_cart_items, policy.cart_days),
         ("audit rows", delete_old_audit_rows, policy.audit_days),
+        ("idempotency keys", delete_old_idempotency_keys, policy.idempotency_days),
     ]
     for name, delete, days in targets:
         deleted, batches = await _drain(

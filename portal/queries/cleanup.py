@@ -45,6 +45,19 @@ OLD_AUDIT_ROWS = text(
     """
 )
 
+# The table holds about a day of keys, so its own primary key is all it needs:
+# the scan for old ones reads a day's rows at most.
+OLD_IDEMPOTENCY_KEYS = text(
+    """
+    DELETE FROM idempotency_keys
+    WHERE (user_id, key) IN (
+        SELECT user_id, key FROM idempotency_keys
+        WHERE created_at < :older_than
+        ORDER BY created_at
+        LIMIT :batch)
+    """
+)
+
 
 @operation("cleanup.abandoned_cart_items")
 async def delete_abandoned_cart_items(
@@ -59,4 +72,13 @@ async def delete_abandoned_cart_items(
 async def delete_old_audit_rows(conn: AsyncConnection, *, older_than: datetime, batch: int) -> int:
     """Delete up to ``batch`` audit rows written before ``older_than``, oldest first."""
     result = await conn.execute(OLD_AUDIT_ROWS, {"older_than": older_than, "batch": batch})
+    return result.rowcount
+
+
+@operation("cleanup.old_idempotency_keys")
+async def delete_old_idempotency_keys(
+    conn: AsyncConnection, *, older_than: datetime, batch: int
+) -> int:
+    """Delete up to ``batch`` idempotency keys stored before ``older_than``, oldest first."""
+    result = await conn.execute(OLD_IDEMPOTENCY_KEYS, {"older_than": older_than, "batch": batch})
     return result.rowcount

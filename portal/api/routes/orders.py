@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from portal.api.cursors import Before, PageLimit, decode_cursor, keyset_page
 from portal.api.deps import CurrentUser, State
+from portal.api.idempotency import IdempotencyKey, once
 from portal.api.models import AUTH_ERRORS, CONFLICT, NOT_FOUND
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.ids import BigId
@@ -78,11 +79,20 @@ async def get_order(state: State, user: CurrentUser, order_id: BigId) -> JSONByt
 
 
 @router.post("", response_model=Order, status_code=201, responses=AUTH_ERRORS | CONFLICT)
-async def checkout(state: State, user: CurrentUser) -> JSONBytesResponse:
-    """Buy the caller's cart in one transaction: debit, order, items, empty cart."""
+async def checkout(
+    state: State, user: CurrentUser, idempotency_key: IdempotencyKey = None
+) -> JSONBytesResponse:
+    """Buy the caller's cart in one transaction: debit, order, items, empty cart. With an
+    ``Idempotency-Key``, a repeat buys nothing and gets the first answer."""
     try:
         async with state.engine.begin() as conn:
-            order = await queries.checkout(conn, user_id=user.user_id)
+
+            async def write() -> Any:
+                return await queries.checkout(conn, user_id=user.user_id)
+
+            return await once(
+                conn, user_id=user.user_id, key=idempotency_key, route="POST /api/orders",
+                request=None, write=write, status_code=201,
+            )  # fmt: skip
     except CheckoutRefused as refused:
         raise HTTPException(409, str(refused)) from None
-    return json_response(order, status_code=201)

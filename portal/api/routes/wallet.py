@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from portal.api.deps import CurrentUser, State
+from portal.api.idempotency import IdempotencyKey, once
 from portal.api.models import AUTH_ERRORS, RequestBody
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.queries import wallet as queries
@@ -51,7 +52,16 @@ async def get_wallet(state: State, user: CurrentUser) -> JSONBytesResponse:
 
 
 @router.post("/top-up", response_model=TopUpResult, status_code=201, responses=AUTH_ERRORS)
-async def top_up(state: State, user: CurrentUser, body: TopUp) -> JSONBytesResponse:
+async def top_up(
+    state: State, user: CurrentUser, body: TopUp, idempotency_key: IdempotencyKey = None
+) -> JSONBytesResponse:
+    """Add money; with an ``Idempotency-Key``, a repeat adds nothing and gets the first answer."""
     async with state.engine.begin() as conn:
-        result = await queries.top_up(conn, user_id=user.user_id, amount_cents=body.amount_cents)
-    return json_response(result, status_code=201)
+
+        async def write() -> Any:
+            return await queries.top_up(conn, user_id=user.user_id, amount_cents=body.amount_cents)
+
+        return await once(
+            conn, user_id=user.user_id, key=idempotency_key, route="POST /api/wallet/top-up",
+            request=body.model_dump(), write=write, status_code=201,
+        )  # fmt: skip

@@ -115,7 +115,7 @@ def test_constraints_and_sequences_are_in_place(tiny_url: str, rows: Rows) -> No
         )
     )
     assert constraints["f"] == 13
-    assert constraints["p"] == 12
+    assert constraints["p"] == 13  # every table of schema.sql has its primary key
     for table in ("users", "products", "orders", "wallet_transactions", "cart_items", "audit_log"):
         highest = one(rows, tiny_url, f"SELECT max(id) FROM {table}")
         following = one(rows, tiny_url, "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", table)

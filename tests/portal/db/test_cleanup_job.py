@@ -51,11 +51,19 @@ def test_aged_rows_go_recent_rows_stay_in_bounded_batches(
         " FROM generate_series(1, 25) n",
         (abandoned.id,),
     )
+    for key, created_at in (("test-old", "2000-12-30"), ("test-new", "2000-12-31T12:00:00Z")):
+        db.execute(
+            "INSERT INTO idempotency_keys (user_id, key, route, request_hash, status_code,"
+            " body, created_at) VALUES (%s, %s, 'POST /api/orders', '', 201, '{}', %s)",
+            (active.id, key, created_at),
+        )
 
     result = run(settings, CleanupPolicy(cart_days=30, audit_days=365, batch=10))
 
-    assert result.deleted == {"abandoned cart items": 1, "audit rows": 25}
-    assert result.batches == 1 + 3  # 25 audit rows in batches of 10: 10, 10, 5
+    assert result.deleted == {"abandoned cart items": 1, "audit rows": 25, "idempotency keys": 1}
+    assert result.batches == 1 + 3 + 1  # 25 audit rows in batches of 10: 10, 10, 5
+    keys = db.execute("SELECT key FROM idempotency_keys WHERE user_id = %s", (active.id,))
+    assert keys.fetchall() == [("test-new",)]  # a day old at most: kept
     carts = db.execute(
         "SELECT user_id, count(*) FROM cart_items WHERE user_id IN (%s, %s) GROUP BY 1",
         (abandoned.id, active.id),
@@ -67,5 +75,5 @@ def test_aged_rows_go_recent_rows_stay_in_bounded_batches(
 
 def test_nothing_aged_means_nothing_deleted(settings: Settings) -> None:
     result = run(settings, CleanupPolicy(batch=10))
-    assert result.deleted == {"abandoned cart items": 0, "audit rows": 0}
-    assert "deleted 0 abandoned cart items, 0 audit rows" in result.describe()
+    assert result.deleted == {"abandoned cart items": 0, "audit rows": 0, "idempotency keys": 0}
+    assert "deleted 0 abandoned cart items, 0 audit rows, 0 idempotency keys" in result.describe()
