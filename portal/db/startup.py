@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,19 +18,31 @@ log = logging.getLogger("portal.db")
 _INIT_LOCK = 0x70657266  # "perf"
 
 
+_MISSING = text(
+    "SELECT count(*) FROM unnest(CAST(:names AS text[])) AS t(name)"
+    " WHERE to_regclass('public.' || t.name) IS NULL"
+)
+
+
+def schema_tables() -> list[str]:
+    return re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", sql_file("schema.sql").read_text())
+
+
 async def ensure_schema(engine: AsyncEngine) -> bool:
-    """Create the tables and constraints when the database has none; True if it did.
+    """Create what schema.sql has and the database lacks; True if it did.
 
     Every statement in schema.sql is idempotent, but running it costs catalogue
-    locks on every start, so an existing schema is left alone.
+    locks on every start, so a database with every table is left alone. One
+    missing a table added since it was loaded (``idempotency_keys``) gets it:
+    checking for one old table only once let such a database start without it.
     """
+    names = {"names": schema_tables()}
     async with engine.connect() as conn:
-        present = await conn.scalar(text("SELECT to_regclass('public.orders') IS NOT NULL"))
-    if present:
-        return False
+        if await conn.scalar(_MISSING, names) == 0:
+            return False
     async with engine.begin() as conn:
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INIT_LOCK})
-        if await conn.scalar(text("SELECT to_regclass('public.orders') IS NOT NULL")):
+        if await conn.scalar(_MISSING, names) == 0:
             return False
         raw = await conn.get_raw_connection()
         # No parameters: psycopg sends the file with the simple query protocol,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import psycopg
 
 from portal import Settings
+from portal.datagen.ddl import schema_sections
 from portal.db.index_file import performance_index_names
 from tests.conftest import LiveServer, User
 
@@ -60,3 +61,17 @@ def test_the_scheduled_cleanup_runs_inside_the_portal(
             time.sleep(0.1)
         else:
             raise AssertionError("the scheduled cleanup did not delete the abandoned cart")
+
+
+def test_a_database_without_a_newer_table_gets_it_at_start(
+    settings: Settings, db: psycopg.Connection, live_server: Callable[[Settings], LiveServer]
+) -> None:
+    """A dataset loaded before ``idempotency_keys`` existed: the portal adds it on start
+    (it once checked for ``orders`` only, and keyed top-ups would have failed)."""
+    db.execute("DROP TABLE idempotency_keys")
+    try:
+        with live_server(settings):
+            created = db.execute("SELECT to_regclass('public.idempotency_keys') IS NOT NULL")
+            assert created.fetchone() == (True,)
+    finally:
+        db.execute(schema_sections()[0].encode())  # whatever happened, the table is back
