@@ -106,8 +106,11 @@ async def product_by_id(conn: AsyncConnection, *, product_id: int) -> Row | None
     return one_row(await conn.execute(_PRODUCT_BY_ID, {"id": product_id}))
 
 
-# Served by idx_products_sku. SKUs are not unique in the schema (secondary
-# indexes live in the index switch, not in constraints), so the lowest id wins.
+# Served by idx_products_sku. SKUs are unique: the generator makes them so, and
+# every create and update claims its SKU first (:func:`sku_holder`). Not a
+# constraint: a unique constraint is an index, and the index switch must be able
+# to drop this one for the unindexed arm. The lowest id would win a duplicate
+# written behind the API's back.
 PRODUCT_BY_SKU = text(f"SELECT {_COLUMNS} FROM products WHERE sku = :sku ORDER BY id LIMIT 1")
 
 
@@ -151,6 +154,22 @@ async def create_product(conn: AsyncConnection, *, fields: dict[str, Any]) -> Ro
     row = one_row(await conn.execute(_CREATE_PRODUCT, fields))
     assert row is not None
     return row
+
+
+# A transaction-scoped lock per SKU, so two writes of one new SKU cannot both see
+# it free. The two-key form has a lock space of its own (apart from the one-key
+# locks orders take per user); a hash collision only makes two SKUs wait in turn.
+_SKU_LOCK_CLASS = 7
+_LOCK_SKU = text(f"SELECT pg_advisory_xact_lock({_SKU_LOCK_CLASS}, hashtext(:sku))")
+_SKU_HOLDER = text("SELECT id FROM products WHERE sku = :sku AND id <> :id ORDER BY id LIMIT 1")
+
+
+@operation("products.sku_holder")
+async def sku_holder(conn: AsyncConnection, *, sku: str, product_id: int = 0) -> int | None:
+    """The other product with ``sku`` (None if free), holding the SKU's lock until commit."""
+    await conn.execute(_LOCK_SKU, {"sku": sku})
+    holder = await conn.scalar(_SKU_HOLDER, {"sku": sku, "id": product_id})
+    return None if holder is None else int(holder)
 
 
 _UPDATABLE = ("region_id", "category", "sku", "name", "price_cents", "stock", "active")

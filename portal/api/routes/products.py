@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from portal.api.cursors import PAGE_MAX
 from portal.api.deps import SIGNED_IN, AdminUser, State
 from portal.api.errors import invalid
-from portal.api.models import ADMIN_ERRORS, AUTH_ERRORS, NOT_FOUND, TEXT, RequestBody
+from portal.api.models import ADMIN_ERRORS, AUTH_ERRORS, CONFLICT, NOT_FOUND, TEXT, RequestBody
 from portal.api.responses import JSONBytesResponse, json_response
 from portal.ids import INT_MAX, BigId
 from portal.queries import audit
@@ -139,10 +139,17 @@ async def _check_region(conn: AsyncConnection, region_id: int | None) -> None:
         raise invalid("body", "region_id", f"no region {region_id}")
 
 
-@router.post("", response_model=Product, status_code=201, responses=ADMIN_ERRORS)
+async def _check_sku(conn: AsyncConnection, sku: str, product_id: int = 0) -> None:
+    holder = await queries.sku_holder(conn, sku=sku, product_id=product_id)
+    if holder is not None:
+        raise HTTPException(409, f"SKU {sku!r} is product {holder}'s: SKUs are unique.")
+
+
+@router.post("", response_model=Product, status_code=201, responses=ADMIN_ERRORS | CONFLICT)
 async def create_product(state: State, admin: AdminUser, body: ProductCreate) -> JSONBytesResponse:
     async with state.engine.begin() as conn:
         await _check_region(conn, body.region_id)
+        await _check_sku(conn, body.sku)
         row = await queries.create_product(conn, fields=body.model_dump())
         await audit.record(
             conn, user_id=admin.user_id, action="product.create", detail={"id": row["id"]}
@@ -150,7 +157,9 @@ async def create_product(state: State, admin: AdminUser, body: ProductCreate) ->
     return json_response(row, status_code=201)
 
 
-@router.patch("/{product_id}", response_model=Product, responses=ADMIN_ERRORS | NOT_FOUND)
+@router.patch(
+    "/{product_id}", response_model=Product, responses=ADMIN_ERRORS | NOT_FOUND | CONFLICT
+)
 async def update_product(
     state: State, admin: AdminUser, product_id: ProductId, body: ProductUpdate
 ) -> JSONBytesResponse:
@@ -159,6 +168,8 @@ async def update_product(
         raise invalid("body", "body", "nothing to update: send at least one field")
     async with state.engine.begin() as conn:
         await _check_region(conn, changes.get("region_id"))
+        if "sku" in changes:
+            await _check_sku(conn, changes["sku"], product_id)
         row = await queries.update_product(conn, product_id=product_id, changes=changes)
         if row is None:
             raise HTTPException(404, f"No product {product_id}.")

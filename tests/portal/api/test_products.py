@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -186,3 +188,32 @@ def test_patch_rules(client: httpx.Client, admin: User, make_product: Callable[.
         ).status_code
         == 404
     )
+
+
+def test_a_sku_belongs_to_one_product(client: httpx.Client, admin: User) -> None:
+    """by-sku promises one product, so a second product with that SKU is a 409."""
+    taken = client.get("/api/products?limit=2", headers=admin.headers).json()["products"]
+    first, second = taken
+    duplicate = client.post("/api/products", headers=admin.headers,
+                            json={**NEW_PRODUCT, "sku": first["sku"]})  # fmt: skip
+    assert duplicate.status_code == 409
+    assert f"is product {first['id']}'s" in duplicate.json()["detail"]
+    renamed = client.patch(f"/api/products/{second['id']}", headers=admin.headers,
+                           json={"sku": first["sku"]})  # fmt: skip
+    assert renamed.status_code == 409
+    kept = client.patch(f"/api/products/{first['id']}", headers=admin.headers,
+                        json={"sku": first["sku"]})  # fmt: skip
+    assert kept.status_code == 200  # its own SKU again is no conflict
+
+
+def test_racing_creates_of_one_new_sku_make_one_product(base_url: str, admin: User) -> None:
+    sku = f"RACE-{time.time_ns()}"
+
+    def create(_: int) -> int:
+        with httpx.Client(base_url=base_url, timeout=15) as http:
+            body = {**NEW_PRODUCT, "sku": sku}
+            return http.post("/api/products", headers=admin.headers, json=body).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(pool.map(create, range(6)))
+    assert statuses == [201] + [409] * 5
