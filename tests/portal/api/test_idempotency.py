@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -67,16 +68,16 @@ def test_racing_repeats_of_one_top_up_add_once(
 
 
 def test_a_repeated_checkout_buys_once_and_a_refused_one_leaves_its_key_unused(
-    client: httpx.Client, buyer: User
+    client: httpx.Client, buyer: User, make_product: Callable[..., int]
 ) -> None:
     key = {**buyer.headers, "Idempotency-Key": _key()}
     refused = client.post("/api/orders", headers=key)  # the cart is empty: 409, nothing done
-    assert refused.status_code == 409
-    product = client.get("/api/products?limit=1", headers=buyer.headers).json()["products"][0]
-    item = {"product_id": product["id"], "quantity": 1}
+    assert refused.status_code == 409, refused.text
+    # A product of the test's own: stock and price that earlier tests cannot have used up.
+    item = {"product_id": make_product(price_cents=1_000, stock=10), "quantity": 1}
     assert client.post("/api/cart/items", headers=buyer.headers, json=item).status_code == 201
     bought = client.post("/api/orders", headers=key)
-    assert bought.status_code == 201  # the refused attempt did not use the key up
+    assert bought.status_code == 201, bought.text  # the refused attempt did not use the key up
     assert client.post("/api/cart/items", headers=buyer.headers, json=item).status_code == 201
     again = client.post("/api/orders", headers=key)
     assert again.status_code == 201 and again.json()["id"] == bought.json()["id"]
