@@ -37,6 +37,11 @@ HARNESS_COMMANDS = (
         "Locust against the real portal in every arm, closed and open load, with evidence",
     ),
     Command(
+        "faults",
+        "loadtests.faults",
+        "break Redis, PostgreSQL or a worker under load: failures, recovery, stale entries, books",
+    ),
+    Command(
         "checks",
         "benchmarks.checks.cli",
         "run the write-up's functional promises against the real portal (Redis stopped, ...)",

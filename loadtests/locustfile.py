@@ -45,16 +45,21 @@ from loadtests.personas import PERSONAS, Persona, Visit, draw_user
 from loadtests.recorder import Recorder
 
 OUT_ENV = "PERFPROOF_LOAD_OUT"
+# With this set, every request is also written down, one JSON line each (wall-clock
+# start, route, status, ok, seconds): the fault runner splits them by phase.
+TIMELINE_ENV = "PERFPROOF_TIMELINE"
 MODEL_ENV, RATE_ENV, ARRIVALS_ENV = "PERFPROOF_LOAD_MODEL", "PERFPROOF_RATE", "PERFPROOF_ARRIVALS"
 LATE_S = 0.010  # a start later than this after its scheduled time is late
 IN_FLIGHT_MAX = 512  # open model: more at once is a server that stopped answering
 
+_TIMELINE = os.environ.get(TIMELINE_ENV, "")
 PHASES = ("warmup", "measured")
 _state: dict[str, Any] = {
     "recorders": {phase: Recorder() for phase in PHASES},
     "phase": "measured",
     "started": time.monotonic(),
     "data": None,
+    "timeline": [],
 }
 
 
@@ -141,6 +146,9 @@ def _on_quitting(environment: Environment, **_: Any) -> None:
     recorders: dict[str, Recorder] = _state["recorders"]
     document = {phase: recorder.to_document() for phase, recorder in recorders.items()}
     Path(out).write_text(json.dumps(document))
+    if _TIMELINE:
+        lines = (json.dumps(row) for row in _state["timeline"])
+        Path(_TIMELINE).write_text("".join(f"{line}\n" for line in lines))
 
 
 class _Http:
@@ -173,6 +181,11 @@ class _Http:
             else:
                 response.failure(f"{method} {route}: status {status}")
             intended, self.intended = self.intended, None  # only a task's first request
+            if _TIMELINE:
+                _state["timeline"].append(
+                    (time.time() - (ended - started), f"{method} {route}", status, good,
+                     round(ended - started, 6))
+                )  # fmt: skip
             _recorder().record(
                 f"{method} {route}",
                 ended - started,

@@ -382,45 +382,27 @@ def _drive(
 ) -> ArmRun:
     """Locust against ``served``: snapshots and CPU around the measured window only."""
     name = f"{model}-{arm.name}-{repetition}"
-    out = folder.file(f"load-{name}.json").resolve()
-    folder.file(f"locust-{name}.html")
-    folder.file(f"locust-{name}.stats.json")  # Locust's final statistics (its CSV lags a second)
-    folder.file(f"locust-{name}_stats.csv")
     users = plan.processes if model == "open" else plan.users
-    command = [
-        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", served.url,
-        "--headless", "-u", str(users), "-r", str(users),
-        "-t", f"{plan.warmup_s + plan.duration_s:g}s", "--stop-timeout", "5",
-        "--csv", str(folder.path.resolve() / f"locust-{name}"),
-        "--html", str(folder.path.resolve() / f"locust-{name}.html"),
-        "--json-file", str(folder.path.resolve() / f"locust-{name}.stats"),
-        "--only-summary", "--loglevel", "WARNING",
-    ]  # fmt: skip
-    if plan.processes > 1:
-        command += ["--processes", str(plan.processes)]
-    env = {
-        **os.environ,
-        load_data.DATA_ENV: str(data_path),
-        "PERFPROOF_LOAD_OUT": str(out),
-        "PERFPROOF_WARMUP_S": f"{plan.warmup_s:g}",
-        "PERFPROOF_LOAD_MODEL": model,
-        "PERFPROOF_RATE": f"{offered or 0:g}",
-        "PERFPROOF_ARRIVALS": plan.arrivals,
-        "PERFPROOF_GENERATORS": str(plan.processes),
-        **({"PERFPROOF_PATH": path} if path else {}),
-    }
-    output = folder.file(f"locust-{name}.log")
-    with output.open("wb") as sink:
-        locust = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    locust, out = start_locust(
+        served.url, folder, name, users=users, seconds=plan.warmup_s + plan.duration_s,
+        processes=plan.processes, env={
+            load_data.DATA_ENV: str(data_path),
+            "PERFPROOF_WARMUP_S": f"{plan.warmup_s:g}",
+            "PERFPROOF_LOAD_MODEL": model,
+            "PERFPROOF_RATE": f"{offered or 0:g}",
+            "PERFPROOF_ARRIVALS": plan.arrivals,
+            **({"PERFPROOF_PATH": path} if path else {}),
+        },
+    )  # fmt: skip
     try:
         meter = CpuMeter(generator_pid=locust.pid, portal_pid=served.process.pid)
-        _wait_for(Path(f"{out}.measuring"), locust, timeout_s=plan.warmup_s + 120)
+        wait_for(Path(f"{out}.measuring"), locust, timeout_s=plan.warmup_s + 120)
         before = evidence.snapshot(database_url, stack.redis_url)
         statements_before = _portal_statements(served.url)
         meter.start()
         started = time.monotonic()
         processes = CpuMeter.generator_processes(locust.pid)
-        _wait_for(Path(f"{out}.stopped"), locust, timeout_s=plan.duration_s + 120)
+        wait_for(Path(f"{out}.stopped"), locust, timeout_s=plan.duration_s + 120)
         seconds = time.monotonic() - started
         cpu = meter.stop()
         time.sleep(evidence.SETTLE_S)
@@ -428,12 +410,7 @@ def _drive(
         statements_after = _portal_statements(served.url)
         locust.wait(timeout=60)
     finally:
-        if locust.poll() is None:
-            locust.terminate()
-            try:
-                locust.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                locust.kill()
+        stop_locust(locust)
     document = json.loads(out.read_text())
     portal = (
         statements_after - statements_before
@@ -453,6 +430,57 @@ def _drive(
         server_died=served.process.poll() is not None,
         seconds=seconds,
     )
+
+
+def start_locust(
+    host: str,
+    folder: ResultFolder,
+    name: str,
+    *,
+    users: int,
+    seconds: float,
+    processes: int,
+    env: dict[str, str],
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """Locust headless on the locustfile, its files in ``folder`` under ``name``; and its out file.
+
+    ``env`` adds the locustfile's settings (load data, model, rate, warm-up).
+    """
+    out = folder.file(f"load-{name}.json").resolve()
+    folder.file(f"locust-{name}.html")
+    folder.file(f"locust-{name}.stats.json")  # Locust's final statistics (its CSV lags a second)
+    folder.file(f"locust-{name}_stats.csv")
+    command = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", host,
+        "--headless", "-u", str(users), "-r", str(users),
+        "-t", f"{seconds:g}s", "--stop-timeout", "5",
+        "--csv", str(folder.path.resolve() / f"locust-{name}"),
+        "--html", str(folder.path.resolve() / f"locust-{name}.html"),
+        "--json-file", str(folder.path.resolve() / f"locust-{name}.stats"),
+        "--only-summary", "--loglevel", "WARNING",
+    ]  # fmt: skip
+    if processes > 1:
+        command += ["--processes", str(processes)]
+    child_env = {
+        **os.environ,
+        "PERFPROOF_LOAD_OUT": str(out),
+        "PERFPROOF_GENERATORS": str(processes),
+        **env,
+    }
+    output = folder.file(f"locust-{name}.log")
+    with output.open("wb") as sink:
+        locust = subprocess.Popen(command, env=child_env, stdout=sink, stderr=subprocess.STDOUT)
+    return locust, out
+
+
+def stop_locust(locust: subprocess.Popen[bytes]) -> None:
+    """Terminate a Locust that is still running (then kill it): called in ``finally``."""
+    if locust.poll() is None:
+        locust.terminate()
+        try:
+            locust.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            locust.kill()
 
 
 CROSS_CHECK_PATH = "/api/products?limit=20"
@@ -521,7 +549,7 @@ def _cross_check(
     return 0
 
 
-def _wait_for(marker: Path, locust: subprocess.Popen[bytes], *, timeout_s: float) -> None:
+def wait_for(marker: Path, locust: subprocess.Popen[bytes], *, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while not marker.exists():
         if locust.poll() is not None and not marker.exists():

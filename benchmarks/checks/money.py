@@ -68,6 +68,17 @@ INVARIANTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def book_violations(
+    conn: psycopg.Connection[Any], users: list[int], products: list[int], since: datetime
+) -> dict[str, list[int]]:
+    """Each invariant -> the user (or product) ids breaking it, for these users and products."""
+    params: dict[str, Any] = {"users": users, "products": products, "since": since}
+    return {
+        rule: sorted({int(row[0]) for row in conn.execute(sql, params).fetchall()})
+        for rule, sql, _ in INVARIANTS
+    }
+
+
 @dataclass
 class Phase:
     workers: int
@@ -127,11 +138,8 @@ def _phase(context: CheckContext, workers: int) -> Phase:
         for thread in threads:
             thread.join()
     with psycopg.connect(context.database_url, connect_timeout=10) as conn:
-        params: dict[str, Any] = {"users": users, "products": products, "since": since}
-        violations = {
-            rule: sorted({int(row[0]) for row in conn.execute(sql, params).fetchall()})
-            for rule, sql, _ in INVARIANTS
-        }
+        violations = book_violations(conn, users, products, since)
+        params: dict[str, Any] = {"users": users, "since": since}
         orders = conn.execute(
             "SELECT count(*) FROM orders WHERE user_id = ANY(%(users)s) AND created_at >= "
             "%(since)s",

@@ -45,6 +45,21 @@ class EmbeddedServer:
         """Stop the server of this home (whoever started it); True if one was running."""
         raise NotImplementedError
 
+    def pid(self) -> int | None:
+        """The server's process id while it runs (the postmaster for PostgreSQL)."""
+        raise NotImplementedError
+
+    def start_again(self) -> None:
+        """Start after a stop on the port it had, so clients' URLs stay right (fault tests)."""
+        if self.port is not None and self._explicit_port is None:
+            self._explicit_port = self.port
+            try:
+                self.start()
+            finally:
+                self._explicit_port = None
+        else:
+            self.start()
+
     def _address(self) -> str:
         """``127.0.0.1:<port>``, once the port is known."""
         if self.port is None:

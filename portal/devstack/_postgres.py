@@ -89,6 +89,10 @@ class EmbeddedPostgres(EmbeddedServer):
         port = int(lines[3]) if len(lines) > 3 and lines[3].strip().isdigit() else None
         return pid, port, lines[5].strip() if len(lines) > 5 else ""
 
+    def pid(self) -> int | None:
+        running = self._postmaster()
+        return running[0] if running else None
+
     def _adopt(self, running: tuple[int, int | None, str]) -> None:
         pid, port, listen = running
         if port is None or not ({LOCALHOST, "*", "0.0.0.0", "localhost"} & set(listen.split())):

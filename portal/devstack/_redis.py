@@ -180,14 +180,11 @@ class EmbeddedRedis(EmbeddedServer):
     def restart(self) -> None:
         """Stop and start again on the same port (what a Redis outage test needs)."""
         self.stop()
-        if self.port is not None and self._explicit_port is None:
-            self._explicit_port = self.port
-            try:
-                self.start()
-            finally:
-                self._explicit_port = None
-        else:
-            self.start()
+        self.start_again()
+
+    def pid(self) -> int | None:
+        running = self._running()
+        return running[0] if running else None
 
 
 def _last_error(tail: str) -> str:

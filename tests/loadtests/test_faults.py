@@ -1,0 +1,129 @@
+"""``perfproof faults``: what each scenario must do, judged on synthetic results and on a real run.
+
+The real run breaks servers the command starts in a home folder of its own
+(a temporary ``PERFPROOF_HOME`` here): Redis frozen and PostgreSQL frozen,
+short windows, a real portal with two workers driven by the real locustfile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from loadtests.fault_phases import Request, split
+from loadtests.fault_scenarios import FAULT_SCENARIOS, SCENARIOS_BY_NAME
+from loadtests.faults import ScenarioResult, judge, table_lines
+
+MARKS = {"load_start": 0.0, "fault_start": 10.0, "fault_end": 20.0, "load_end": 30.0}
+CLEAN_BOOKS: dict[str, list[int]] = {"wallet equals its ledger": []}
+
+
+def result(name: str, requests: list[Request], **changes: object) -> ScenarioResult:
+    found = split(requests, start=0.0, fault_start=10.0, fault_end=20.0, end=30.0)
+    fields: dict[str, object] = {
+        "scenario": SCENARIOS_BY_NAME[name], "marks": MARKS, "split": found, "stale": [],
+        "books": CLEAN_BOOKS, "workers_after": 2, "notes": [],
+    }  # fmt: skip
+    fields.update(changes)
+    return ScenarioResult(**fields)  # type: ignore[arg-type]
+
+
+def healthy(start: float, end: float) -> list[Request]:
+    return [
+        Request(t / 2, "GET /api/wallet", 200, True, 0.01)
+        for t in range(int(2 * start), int(2 * end))
+    ]
+
+
+def test_every_scenario_is_declared_once_with_a_bound_to_recover() -> None:
+    names = [s.name for s in FAULT_SCENARIOS]
+    assert len(names) == len(set(names)) == 5
+    assert all(s.recover_within_s >= 0 for s in FAULT_SCENARIOS)
+
+
+def test_a_redis_fault_may_fail_nothing() -> None:
+    clean = result("redis-frozen", healthy(0, 30))
+    assert judge(clean, deadline_s=5, workers=2) == []
+    one = [*healthy(0, 30), Request(12.0, "GET /api/wallet", 500, False, 0.1)]
+    assert judge(result("redis-frozen", one), deadline_s=5, workers=2) == [
+        "1 requests failed during or after the fault (none may)"
+    ]
+
+
+def test_a_database_fault_may_fail_fast_with_503_only() -> None:
+    fast = [*healthy(0, 30), Request(12.0, "GET /api/orders", 503, False, 4.9)]
+    assert judge(result("postgres-frozen", fast), deadline_s=5, workers=2) == []
+    slow = [*healthy(0, 30), Request(12.0, "GET /api/orders", 503, False, 40.0)]
+    assert judge(result("postgres-frozen", slow), deadline_s=5, workers=2) == [
+        "1 failures took over 6 s (slowest 40.0 s)",
+        "the last failure came 32.0 s after the fault ended (at most 5 s)",
+    ]
+    odd = [*healthy(0, 30), Request(12.0, "GET /api/orders", 500, False, 0.1)]
+    assert judge(result("postgres-frozen", odd), deadline_s=5, workers=2) == [
+        "failures answered 500, not 503"
+    ]
+
+
+def test_stale_answers_broken_books_and_lost_workers_fail_any_scenario() -> None:
+    broken = result(
+        "worker-killed",
+        healthy(0, 30),
+        stale=["user 7: wallet 100 (HIT), database 90"],
+        books={"no negative balance": [7, 9]},
+        workers_after=1,
+    )
+    assert judge(broken, deadline_s=5, workers=2) == [
+        "1 cached answers differ from the database",
+        "no negative balance broken for [7, 9]",
+        "1 of 2 workers alive afterwards",
+    ]
+
+
+def test_a_run_that_failed_before_the_fault_says_nothing_of_the_fault() -> None:
+    sick = [*healthy(0, 30), Request(2.0, "GET /api/wallet", 503, False, 0.1)]
+    assert "1 requests failed before the fault" in judge(
+        result("redis-stopped", sick), deadline_s=5, workers=2
+    )
+
+
+def perfproof(*arguments: str, home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env["PERFPROOF_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks.cli", "faults", *arguments],
+        env=env, cwd=cwd, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+def test_an_unknown_scenario_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = perfproof("--scenarios", "redis-stoped", home=tmp_path, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "redis-stopped" in done.stderr
+
+
+def test_frozen_redis_fails_nothing_and_frozen_postgres_fails_fast(tmp_path: Path) -> None:
+    done = perfproof(
+        "--scenarios", "redis-frozen,postgres-frozen", "--before", "2", "--fault", "3",
+        "--after", "3", "--results", str(tmp_path / "results"), home=tmp_path / "home",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (folder,) = (tmp_path / "results").iterdir()
+    entries = {
+        e["scenario"]: e for e in json.loads((folder / "faults.json").read_text())["scenarios"]
+    }
+    redis, postgres = entries["redis-frozen"], entries["postgres-frozen"]
+    assert all(redis["phases"][p]["failures"] == 0 for p in ("before", "during", "after"))
+    assert redis["phases"]["during"]["requests"] > 0
+    during = postgres["phases"]["during"]
+    assert during["failures"] > 0  # the database really was gone
+    assert set(during["failure_statuses"]) == {"503"}
+    assert during["failure_max_s"] < 6.0
+    assert postgres["stale_entries"] == 0 and postgres["passed"]
+    assert len(table_lines(list(entries.values()))) == 4
+    # Nothing this run started is left behind, stopped or running.
+    assert not (tmp_path / "home" / "faults" / "pgdata" / "postmaster.pid").exists()
+    assert not (tmp_path / "home" / "faults" / "redis.pid").exists()
