@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from loadtests.fault_scenarios import FAULT_SCENARIOS
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -26,6 +28,9 @@ class Profile:
     min_rounds: int
     max_rounds: int
     warmup_rounds: int
+    # ``perfproof faults`` in the run: these scenarios, (before, fault, after) seconds each.
+    faults: tuple[str, ...] = ()
+    fault_windows: tuple[float, float, float] = (10.0, 10.0, 15.0)
 
     def rounds_for(self, seconds_per_call: float) -> int:
         """Rounds of one block for a call that took ``seconds_per_call``."""
@@ -35,6 +40,7 @@ class Profile:
         return max(self.min_rounds, min(self.max_rounds, wanted))
 
 
+ALL_FAULTS = tuple(scenario.name for scenario in FAULT_SCENARIOS)
 PROFILES: dict[str, Profile] = {
     profile.name: profile
     for profile in (
@@ -48,6 +54,9 @@ PROFILES: dict[str, Profile] = {
             min_rounds=3,
             max_rounds=5,
             warmup_rounds=1,
+            # One Redis fault (the write-up's fallback) and one database fault, short.
+            faults=("redis-stopped", "postgres-frozen"),
+            fault_windows=(2.0, 3.0, 3.0),
         ),
         Profile(
             name="default",
@@ -62,6 +71,7 @@ PROFILES: dict[str, Profile] = {
             min_rounds=5,
             max_rounds=15,
             warmup_rounds=3,
+            faults=ALL_FAULTS,
         ),
         Profile(
             name="full",
@@ -73,6 +83,7 @@ PROFILES: dict[str, Profile] = {
             min_rounds=5,
             max_rounds=15,
             warmup_rounds=3,
+            faults=ALL_FAULTS,
         ),
     )
 }

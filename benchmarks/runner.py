@@ -52,8 +52,11 @@ SUITE_FILES = {"queries": "test_queries.py", "endpoints": "test_endpoints.py"}
 LOAD = "load"  # the Locust load tests (``loadtests/``), at the profile's first size
 CHECKS = "checks"  # the functional checks (``benchmarks/checks``), at the same size
 CHECKS_FILE = "checks.json"
-SUITES_ALL = (*SUITE_FILES, LOAD, CHECKS)
-CHILD_SUITES = (LOAD, CHECKS)  # each runs as a command of its own, not under pytest
+FAULTS = "faults"  # ``perfproof faults``: the profile's scenarios, at the same size
+SUITES_ALL = (*SUITE_FILES, LOAD, CHECKS, FAULTS)
+CHILD_SUITES = (LOAD, CHECKS, FAULTS)  # each runs as a command of its own, not under pytest
+NEEDS_LOCUST = (LOAD, FAULTS)
+EXIT_SCENARIO_BROKE = 1  # perfproof faults: it ran, and a scenario broke (the report says which)
 EXIT_UNMET = 1  # --fail-on-unmet and a claim not met
 EXIT_FAILED_CHECK = 1  # the money check found the books wrong
 # The load test profile each benchmark profile runs.
@@ -88,6 +91,8 @@ class Step:
             return f"load tests (Locust) at {self.scale}"
         if self.suites == (CHECKS,):
             return f"functional checks against the real portal at {self.scale}"
+        if self.suites == (FAULTS,):
+            return f"fault scenarios under load (Redis, PostgreSQL, a worker) at {self.scale}"
         return f"{' and '.join(self.suites)} at {self.scale}"
 
 
@@ -211,7 +216,11 @@ def plan(args: argparse.Namespace, profile: Profile) -> list[Step]:
     chosen = tuple(args.suites or SUITES_ALL)
     suites = tuple(suite for suite in chosen if suite in SUITE_FILES)
     steps = [Step(scale, suites) for scale in scales] if suites else []
-    steps += [Step(scales[0], (suite,)) for suite in CHILD_SUITES if suite in chosen]
+    steps += [
+        Step(scales[0], (suite,))
+        for suite in CHILD_SUITES
+        if suite in chosen and (suite != FAULTS or profile.faults)
+    ]
     if args.scaling or args.scaling_scales or profile.scaling_always:
         growth_scales = args.scaling_scales or profile.scaling
         covered = scales if "queries" in suites else ()
@@ -303,7 +312,7 @@ def _run_plan(
 
         saved = save_baseline(folder.path, args.save_baseline, args.results)
         print(f"saved baseline {args.save_baseline}: {saved}")
-    broken = _books_broken(folder.path / CHECKS_FILE)
+    broken = _books_broken(folder.path / CHECKS_FILE) + _fault_books_broken(folder.path / FAULTS)
     if broken:
         print(f"\nmoney: the books are wrong after concurrent checkouts: {'; '.join(broken)}")
         return EXIT_FAILED_CHECK
@@ -319,6 +328,17 @@ def _books_broken(checks_file: Path) -> list[str]:
         if check.get("id") == "money" and not check.get("passed"):
             return [str(problem) for problem in check.get("problems", [])] or ["it failed"]
     return []
+
+
+def _fault_books_broken(faults_folder: Path) -> list[str]:
+    """Books a fault scenario left wrong (``perfproof faults``): fail a run like money does."""
+    broken = []
+    for found in sorted(faults_folder.glob("*/faults.json")):
+        for entry in json.loads(found.read_text()).get("scenarios", []):
+            for rule, ids in entry.get("book_violations", {}).items():
+                if ids:
+                    broken.append(f"after {entry['scenario']}: {rule} broken for {ids}")
+    return broken
 
 
 def _report(args: argparse.Namespace, folder: ResultFolder, *, quiet: bool = False) -> bool:
@@ -404,9 +424,12 @@ def _run_steps(
         # The child's stderr (warnings, and whatever an interrupt at an odd
         # moment makes Python print) is kept in the run folder, not the terminal.
         errors = folder.file(f"{step.name}.stderr.log")
-        if step.suites == (LOAD,) and not _load_tests_installed():
-            print("load tests skipped: they need the [loadtest] extra (pip install '.[loadtest]')")
-            folder.note(load_tests="skipped: the [loadtest] extra is not installed")
+        if step.suites[0] in NEEDS_LOCUST and not _load_tests_installed():
+            what = "load tests" if step.suites == (LOAD,) else "fault scenarios"
+            print(f"{what} skipped: they need the [loadtest] extra (pip install '.[loadtest]')")
+            folder.note(
+                **{f"{step.suites[0]}_tests": "skipped: the [loadtest] extra is not installed"}
+            )
             continue
         try:
             child, interrupted = _started_holding_interrupts(
@@ -434,7 +457,7 @@ def _run_steps(
             with slow.open() as lines:
                 count = sum(1 for _ in lines)
             print(f"{count} slow-statement warning(s) of the portal: {slow}")
-        if code != 0:
+        if code != 0 and not (step.suites == (FAULTS,) and code == EXIT_SCENARIO_BROKE):
             return code
     return 0
 
@@ -446,6 +469,8 @@ def _start_step(
         return _start_load(args, profile, step, folder, errors)
     if step.suites == (CHECKS,):
         return _start_checks(args, step, folder, errors)
+    if step.suites == (FAULTS,):
+        return _start_faults(args, profile, step, folder, errors)
     return _start_suite(_suite_arguments(args, profile, step, folder), errors)
 
 
@@ -473,6 +498,21 @@ def _start_checks(
     command = [
         sys.executable, "-m", "benchmarks.checks", "--scale", step.scale,
         "--seed", str(args.seed), "--out", str(folder.file(CHECKS_FILE).resolve()),
+    ]  # fmt: skip
+    with errors.open("wb") as sink:
+        return subprocess.Popen(command, cwd=SUITES.parent, stderr=sink)
+
+
+def _start_faults(
+    args: argparse.Namespace, profile: Profile, step: Step, folder: ResultFolder, errors: Path
+) -> subprocess.Popen[bytes]:
+    """``perfproof faults`` into ``<run folder>/faults/``; it handles Ctrl-C itself."""
+    before, fault, after = profile.fault_windows
+    command = [
+        sys.executable, "-m", "benchmarks.cli", "faults", "--scenarios", ",".join(profile.faults),
+        "--before", f"{before:g}", "--fault", f"{fault:g}", "--after", f"{after:g}",
+        "--scale", step.scale, "--seed", str(args.seed),
+        "--results", str(folder.path.resolve() / FAULTS),
     ]  # fmt: skip
     with errors.open("wb") as sink:
         return subprocess.Popen(command, cwd=SUITES.parent, stderr=sink)

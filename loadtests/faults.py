@@ -51,6 +51,8 @@ from portal.home import perfproof_home
 from portal.settings import Settings
 
 EXIT_BROKEN = 1
+# What faults.json repeats of the manifest, for readers of that file alone (the report).
+SETTINGS = ("scales", "before_s", "fault_s", "after_s", "rate", "portal_workers")
 STALE_SAMPLE = 40  # buyers whose wallet and cart are compared with the database afterwards
 SLACK_S = 1.0  # a failure may take the request deadline plus this long to come back
 
@@ -422,7 +424,8 @@ def table_lines(results: list[dict[str, Any]]) -> list[str]:
 
 def _write(folder: ResultFolder, results: list[ScenarioResult]) -> list[str]:
     entries = [result.as_dict() for result in results]
-    write_json_atomically(folder.file("faults.json"), {"scenarios": entries})
+    settings = {key: folder.manifest[key] for key in SETTINGS}
+    write_json_atomically(folder.file("faults.json"), {"settings": settings, "scenarios": entries})
     lines = table_lines(entries)
     for entry in entries:
         lines += [f"{entry['scenario']}: {problem}" for problem in entry["problems"]]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loadtests.fault_scenarios import SCENARIOS_BY_NAME
 from reports.series import check_ids, known_arms, series_problem
 from reports.statistics import STATISTICS, Statistic
 
@@ -30,6 +31,7 @@ _KEYS = frozenset(
     {
         "id", "quote", "note", "suite", "series", "baseline", "candidate", "arm", "metric",
         "models", "check", "statistic", "at_least", "between", "measurable", "reason",
+        "scenarios",
     }
 )  # fmt: skip
 _TOP_KEYS = frozenset({"title", "source", "claims"})
@@ -72,6 +74,7 @@ class Claim:
     models: tuple[str, ...]
     check: str
     claimed: Claimed | None
+    scenarios: tuple[str, ...] = ()  # fault scenarios (``perfproof faults``) that must hold too
 
     @property
     def how(self) -> Statistic | None:
@@ -178,7 +181,7 @@ def _claim(table: Any) -> Claim:
     measurable = table.get("measurable", True)
     if not isinstance(measurable, bool):
         raise ClaimsError(f"measurable must be true or false, not {measurable!r}")
-    common = {"id": identifier, "quote": quote, "note": _text(table, "note")}
+    common: dict[str, Any] = {"id": identifier, "quote": quote, "note": _text(table, "note")}
     if not measurable:
         reason = _text(table, "reason", required=True)
         extra = sorted(set(table) - {"id", "quote", "note", "measurable", "reason"})
@@ -205,6 +208,7 @@ def _claim(table: Any) -> Claim:
         models=_texts(table, "models") or how.default_models,
         check=_text(table, "check"),
         claimed=None if how.functional else _claimed(table, how),
+        scenarios=_texts(table, "scenarios"),
     )
     _check_evidence(claim, how, table)
     return claim
@@ -245,5 +249,15 @@ def _check_names(claim: Claim, how: Statistic) -> None:
     for model in claim.models:
         if model not in ("closed", "open"):
             raise ClaimsError(f"unknown load model {model!r} (closed, open)")
+    _check_functional(claim, how)
+
+
+def _check_functional(claim: Claim, how: Statistic) -> None:
+    """The check a functional claim names, and its fault scenarios, exist."""
     if how.functional and claim.check not in check_ids():
         raise ClaimsError(f"unknown check {claim.check!r} (known: {', '.join(check_ids())})")
+    for scenario in claim.scenarios:
+        if scenario not in SCENARIOS_BY_NAME:
+            raise ClaimsError(
+                f"unknown fault scenario {scenario!r} (known: {', '.join(SCENARIOS_BY_NAME)})"
+            )

@@ -97,7 +97,33 @@ def _functional(claim: Claim, run: RunFolder, base: Verdict) -> Verdict:
     base.reason = str(check.get("tried", "")) + (f" Problems: {problems}" if problems else "")
     base.details = {"observed": check.get("observed", {}), "seconds": check.get("seconds")}
     base.n, base.unit = 1, "check"
+    if claim.scenarios:
+        _under_load(claim, run, base)
     return base
+
+
+def _under_load(claim: Claim, run: RunFolder, base: Verdict) -> None:
+    """The claim's fault scenarios, where the run had them: each one that broke fails the claim."""
+    if run.faults is None:
+        base.reason += " Under load: the fault scenarios did not run in this run."
+        return
+    found = {entry["scenario"]: entry for entry in run.faults.get("scenarios", [])}
+    said = []
+    for name in claim.scenarios:
+        entry = found.get(name)
+        if entry is None:
+            said.append(f"{name} did not run")
+            continue
+        phases = [entry["phases"][phase] for phase in ("during", "after")]
+        failed, sent = sum(p["failures"] for p in phases), sum(p["requests"] for p in phases)
+        said.append(
+            f"{name}: {failed} of {sent} requests during and after the fault failed"
+            + ("" if entry.get("passed") else f" ({'; '.join(entry.get('problems', []))})")
+        )
+        if not entry.get("passed"):
+            base.verdict = "not met"
+    base.reason += " Under load (perfproof faults): " + "; ".join(said) + "."
+    base.details["scenarios"] = {name: found[name] for name in claim.scenarios if name in found}
 
 
 # -- benchmark rounds ---------------------------------------------------------

@@ -116,6 +116,7 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
     from reports.report_growth import growth_blocks
     from reports.report_histograms import read_recordings
     from reports.report_load import load_blocks
+    from reports.report_reliability import reliability_blocks
     from reports.report_run import environment_blocks, problems, run_facts
 
     recordings = (
@@ -156,6 +157,7 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
         benchmarks=_safely("Benchmarks", lambda: benchmark_blocks(run.tidy)),
         load=_safely("Load tests", lambda: load_blocks(run, recordings)),
         growth=_safely("Growth", lambda: growth_blocks(run)),
+        reliability=_safely("Reliability", lambda: reliability_blocks(run)),
         environment=_safely("Environment", lambda: environment_blocks(run)),
         css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
     )

@@ -2,7 +2,8 @@
 
 The report and the verdicts read a run only through this: ``tidy.csv`` as a
 pandas frame, ``growth.json``, the load run's ``validity.json`` and
-``manifest.json`` (``load/<run>/``), the functional checks' ``checks.json``.
+``manifest.json`` (``load/<run>/``), the functional checks' ``checks.json``, the fault
+scenarios' ``faults.json`` (``faults/<run>/``).
 What is missing is None, never an empty stand-in, so a claim whose evidence
 was not measured says so.
 """
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 CHECKS_FILE = "checks.json"
+FAULTS_FILE = "faults.json"
 
 
 class RunFolderError(ValueError):
@@ -34,6 +36,7 @@ class RunFolder:
     load_manifest: dict[str, Any] | None
     validity: dict[str, Any] | None
     checks: dict[str, Any] | None
+    faults: dict[str, Any] | None = None  # ``perfproof faults``: faults.json
 
     @property
     def finished(self) -> bool:
@@ -76,6 +79,14 @@ def _load_run(path: Path) -> Path | None:
     return found[-1].parent if found else None
 
 
+def _faults_file(path: Path) -> Path | None:
+    """``faults.json`` of a bench run (``faults/<run>/``), or of a faults run itself."""
+    if (path / FAULTS_FILE).exists():
+        return path / FAULTS_FILE
+    found = sorted((path / "faults").glob(f"*/{FAULTS_FILE}"))
+    return found[-1] if found else None
+
+
 def read_run(path: Path) -> RunFolder:
     """The run at ``path``; :class:`RunFolderError` when it is not one."""
     import pandas as pd
@@ -103,4 +114,5 @@ def read_run(path: Path) -> RunFolder:
         load_manifest=_json(load_path / "manifest.json") if load_path else None,
         validity=_json(load_path / "validity.json") if load_path else None,
         checks=_json(path / CHECKS_FILE),
+        faults=_json(faults) if (faults := _faults_file(path)) else None,
     )

@@ -93,9 +93,10 @@ STATISTICS: dict[str, Statistic] = {
         ),
         Statistic(
             "check",
-            "a functional check run against the real portal during the run",
+            "a functional check run against the real portal during the run (and, where the "
+            "claim names scenarios, those fault scenarios under load held too)",
             suites=("checks",),
-            fields=("check",),
+            fields=("check", "scenarios"),
             required=("check",),
             unit="check",
             fraction=False,

@@ -118,7 +118,7 @@ def test_an_error_in_a_step_finishes_the_run_folder_and_says_so_in_one_line(
     assert (manifest_path.parent / "tidy.csv").is_file()
 
 
-def test_the_plan_runs_every_suite_and_the_load_tests_and_checks_once() -> None:
+def test_the_plan_runs_every_suite_and_the_load_tests_checks_and_faults_once() -> None:
     args = argparse.Namespace(scale=None, suites=None, scaling=True, scaling_scales=None)
     steps = runner.plan(args, PROFILES["default"])
     assert [(step.name, step.suites) for step in steps] == [
@@ -126,6 +126,7 @@ def test_the_plan_runs_every_suite_and_the_load_tests_and_checks_once() -> None:
         ("benchmarks-small", ("queries", "endpoints")),
         ("load-small", ("load",)),
         ("checks-small", ("checks",)),
+        ("faults-small", ("faults",)),
         ("growth-medium", ("queries",)),
     ]
     only_load = argparse.Namespace(
@@ -277,3 +278,17 @@ def test_a_run_whose_books_broke_fails_with_the_users_named(tmp_path: Path) -> N
     checks.write_text(json.dumps({"checks": [{"id": "money", "passed": True, "problems": []}]}))
     assert runner._books_broken(checks) == []
     assert runner._books_broken(tmp_path / "absent.json") == []
+
+
+def test_books_a_fault_scenario_broke_fail_the_run_with_the_users_named(tmp_path: Path) -> None:
+    """Synthetic faults.json files: one scenario left a wallet off its ledger, one did not."""
+    run = tmp_path / "faults" / "20261202T000000Z-faults-tiny"
+    run.mkdir(parents=True)
+    (run / "faults.json").write_text(json.dumps({"scenarios": [
+        {"scenario": "redis-frozen", "book_violations": {"no negative stock": []}},
+        {"scenario": "postgres-frozen", "book_violations": {"wallet equals its ledger": [5]}},
+    ]}))  # fmt: skip
+    assert runner._fault_books_broken(tmp_path / "faults") == [
+        "after postgres-frozen: wallet equals its ledger broken for [5]"
+    ]
+    assert runner._fault_books_broken(tmp_path / "absent") == []

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reports.claims import load_claims
+from reports.claims import ClaimsError, load_claims
 from reports.evaluate import judge
 from reports.run_folder import RunFolder
 
@@ -82,6 +82,7 @@ def folder(tmp_path: Path, rows: list[dict[str, Any]], **extra: Any) -> RunFolde
         load_manifest=None,
         validity=extra.pop("validity", None),
         checks=extra.pop("checks", None),
+        faults=extra.pop("faults", None),
     )
 
 
@@ -267,6 +268,50 @@ def test_a_functional_check_is_met_or_not_met_by_what_it_saw(tmp_path: Path) -> 
         assert verdict.verdict == word
         assert verdict.reason.startswith("Read TTLs back.")
     assert judge(claim, folder(tmp_path, [])).verdict == "no evidence"
+
+
+def fault_entry(name: str, failed_during: int) -> dict[str, Any]:
+    phase = {"requests": 50, "failures": 0}
+    return {
+        "scenario": name,
+        "passed": failed_during == 0,
+        "problems": [f"{failed_during} requests failed during or after the fault (none may)"]
+        if failed_during
+        else [],
+        "phases": {"before": phase, "during": {**phase, "failures": failed_during}, "after": phase},
+    }
+
+
+def test_a_check_with_scenarios_is_not_met_when_one_broke_under_load(tmp_path: Path) -> None:
+    """Synthetic checks.json and faults.json: the check passed; the scenarios held or did not."""
+    text = (
+        '[[claims]]\nid = "fallback"\nquote = "q"\nstatistic = "check"\ncheck = "fallback"\n'
+        'scenarios = ["redis-stopped", "redis-frozen"]\n'
+    )
+    claim = load_claims(claim_file(tmp_path, text)).claims[0]
+    checks = {"checks": [{"id": "fallback", "passed": True, "tried": "Stopped Redis."}]}
+    held = {"scenarios": [fault_entry("redis-stopped", 0), fault_entry("redis-frozen", 0)]}
+    verdict = judge(claim, folder(tmp_path, [], checks=checks, faults=held))
+    assert verdict.verdict == "met"
+    assert "redis-frozen: 0 of 100 requests during and after the fault failed" in verdict.reason
+    broke = {"scenarios": [fault_entry("redis-stopped", 0), fault_entry("redis-frozen", 7)]}
+    verdict = judge(claim, folder(tmp_path, [], checks=checks, faults=broke))
+    assert verdict.verdict == "not met" and "7 of 100" in verdict.reason
+    # A run without fault scenarios is judged on the check alone, and says so.
+    verdict = judge(claim, folder(tmp_path, [], checks=checks))
+    assert verdict.verdict == "met" and "did not run" in verdict.reason
+    only_one = {"scenarios": [fault_entry("redis-stopped", 0)]}
+    verdict = judge(claim, folder(tmp_path, [], checks=checks, faults=only_one))
+    assert "redis-frozen did not run" in verdict.reason
+
+
+def test_a_claim_naming_an_unknown_scenario_is_refused(tmp_path: Path) -> None:
+    text = (
+        '[[claims]]\nid = "f"\nquote = "q"\nstatistic = "check"\ncheck = "fallback"\n'
+        'scenarios = ["redis-stoped"]\n'
+    )
+    with pytest.raises(ClaimsError, match="unknown fault scenario 'redis-stoped'"):
+        load_claims(claim_file(tmp_path, text))
 
 
 def growth_rows(sizes: list[int]) -> list[dict[str, Any]]:

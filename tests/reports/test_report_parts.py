@@ -190,6 +190,7 @@ def _run(tmp_path: Path, **given: Any) -> RunFolder:
         "load_manifest": None,
         "validity": None,
         "checks": None,
+        "faults": None,
     }
     fields.update(given)
     if fields["tidy"].empty:
@@ -227,8 +228,40 @@ def test_a_run_with_only_a_manifest_says_what_each_section_misses(tmp_path: Path
         "Benchmarks: the tidy table is empty",
         "The functional checks did not run",
         "Server settings:",
+        "the fault scenarios did not run in this run",
     ):
         assert missing in words, missing
+
+
+def test_the_reliability_section_shows_each_fault_scenario_and_what_broke(
+    tmp_path: Path,
+) -> None:
+    """A synthetic faults.json: one scenario held, one failed slowly and left a stale wallet."""
+    phase = {"requests": 100, "failures": 0, "failure_max_s": None}
+
+    def entry(name: str, failures: int, problems: list[str]) -> dict[str, Any]:
+        return {
+            "scenario": name, "summary": f"{name} done", "passed": not problems,
+            "problems": problems, "recovery_s": 1.25 if failures else 0.0,
+            "stale_entries": len(problems), "book_violations": {"no negative stock": []},
+            "phases": {"before": phase, "after": phase,
+                       "during": {"requests": 80, "failures": failures,
+                                  "failure_max_s": 9.5 if failures else None}},
+        }  # fmt: skip
+
+    faults = {
+        "settings": {"before_s": 2, "fault_s": 3, "after_s": 3, "rate": 20, "portal_workers": 2},
+        "scenarios": [
+            entry("redis-frozen", 0, []),
+            entry("postgres-frozen", 12, ["1 cached answers differ from the database"]),
+        ],
+    }
+    words, _ = _rendered(_run(tmp_path, faults=faults))
+    assert "Reliability: servers broken under load" in words
+    assert "2 s before, 3 s of fault, 3 s after" in words
+    assert "12 of 80" in words and "9.50 s" in words and "1.2 s" in words
+    assert "BROKE" in words and "held" in words
+    assert "postgres-frozen broke: 1 cached answers differ from the database." in words
 
 
 def _growth_rows() -> list[dict[str, Any]]:
