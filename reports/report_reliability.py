@@ -4,7 +4,7 @@ One row per scenario, as ``faults.json`` has it: what was broken, how many
 requests failed before, during and after the fault, the slowest failure
 (a failure that takes its time is a hang, not a fast 503), the time from the
 mend to the last failure, stale cache answers and broken books afterwards,
-and whether the scenario held its expectations (``loadtests/fault_scenarios``).
+and whether the scenario held its expectations (``loadtests/fault_scenarios.py``).
 """
 
 from __future__ import annotations

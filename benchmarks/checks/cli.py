@@ -18,11 +18,11 @@ from typing import Any
 
 import psycopg
 
-from benchmarks.checks.context import ChecksUnavailable
+from benchmarks.checks.context import ChecksUnavailable, MoneyLoad
 from benchmarks.checks.result import CheckResult
 from benchmarks.checks.runner import run_checks
 from benchmarks.checks.table import CHECK_IDS, CHECKS, Check
-from portal.cli.args import dataset_seed, writable_file
+from portal.cli.args import dataset_seed, positive_float, positive_int, writable_file
 from portal.cli.commands import EXIT_INTERRUPTED, fail
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import ServiceUnavailable, ensure_database, services
@@ -30,6 +30,9 @@ from portal.files import write_json_atomically
 
 # Failures a user can cause or fix: one line and exit 2.
 _EXPECTED = (ServiceUnavailable, ChecksUnavailable, psycopg.Error, OSError)
+
+
+EXIT_BOOKS_BROKEN = 1  # no shop may lose money: that fails the command, not only the check
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -50,8 +53,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "afterwards; top-ups and an order of dataset buyers), and the index check switches "
             "the indexes off and on again: never run them beside a benchmark of the same "
             "database. About 15 s at tiny, 25 s at small. Exit codes: 0 the checks ran (failed "
-            "checks are findings, in the file), 2 bad option or unusable service, 130 "
-            "interrupted."
+            "checks are findings, in the file), 1 the money check found the books wrong (the "
+            "users are named), 2 bad option or unusable service, 130 interrupted. The "
+            "sustained money run: --check money --money-buyers 50 --money-seconds 30."
         ),
     )
     parser.add_argument("--scale", choices=list(SCALES), default="tiny", help="default: tiny")
@@ -74,7 +78,30 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         metavar="ID",
         help=f"only this check (repeatable; one of {', '.join(CHECK_IDS)}); default: all",
     )
+    default = MoneyLoad()
+    parser.add_argument(
+        "--money-buyers", type=positive_int, default=default.buyers, metavar="N",
+        help=f"money check: buyers at once (default {default.buyers})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--money-seconds", type=positive_float, default=default.seconds, metavar="S",
+        help=f"money check: seconds per worker count (default {default.seconds:g})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--money-workers", type=_worker_counts, default=default.workers, metavar="N,N",
+        help="money check: the portal's worker counts, one phase each (default 1,2)",
+    )  # fmt: skip
     return parser
+
+
+def _worker_counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        counts = ()
+    if not counts or any(count < 1 or count > 16 for count in counts):
+        raise argparse.ArgumentTypeError(f"want worker counts 1 to 16 like 1,4, not {text!r}")
+    return counts
 
 
 def document(
@@ -149,6 +176,7 @@ def _run(args: argparse.Namespace) -> int:
                     only=args.checks,
                     on_start=_announce,
                     on_result=keep,
+                    money=MoneyLoad(args.money_buyers, args.money_seconds, args.money_workers),
                 )
             except KeyboardInterrupt:  # later Ctrl-Cs are ignored (_interrupt_once)
                 save(finished=False)
@@ -159,4 +187,5 @@ def _run(args: argparse.Namespace) -> int:
     save(finished=True)
     passed = sum(result.passed for result in results)
     _say(f"{len(results)} checks: {passed} passed, {len(results) - passed} failed; {args.out}")
-    return 0
+    books = [r for r in results if r.id == "money" and not r.passed]
+    return EXIT_BOOKS_BROKEN if books else 0

@@ -20,6 +20,7 @@ import contextlib
 import itertools
 import tempfile
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -53,6 +54,19 @@ class ChecksUnavailable(RuntimeError):
     """The checks cannot start (no such dataset in the database); one sentence for a human."""
 
 
+@dataclass(frozen=True)
+class MoneyLoad:
+    """How hard the ``money`` check pushes: buyers at once, seconds, and the worker counts.
+
+    The default is the quick one of every run; ``perfproof checks --check money
+    --money-buyers 50 --money-seconds 30`` is the sustained one.
+    """
+
+    buyers: int = 6
+    seconds: float = 5.0
+    workers: tuple[int, ...] = (1, 2)
+
+
 class CheckContext:
     """Services, users and servers of one run of the checks; a context manager."""
 
@@ -66,6 +80,7 @@ class CheckContext:
         portal_env: Mapping[str, str] | None = None,
         app: str = APP,
         folder: Path | None = None,
+        money: MoneyLoad | None = None,
     ) -> None:
         self.database_url = libpq_url(database_url)
         self.redis_url = redis_url
@@ -73,6 +88,7 @@ class CheckContext:
         self.seed = seed
         self.portal_env = dict(portal_env or {})
         self.app = app
+        self.money = money or MoneyLoad()
         self._stack = contextlib.ExitStack()
         if folder is None:
             folder = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="checks-")))

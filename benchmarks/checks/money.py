@@ -1,8 +1,10 @@
 """``money``: many buyers checking out and topping up at once, then the books, in SQL.
 
-With one worker and with several, ``BUYERS`` buyers each run a loop for
-``PHASE_S``: put one of a few shared products in the cart (the stock they
-race for is set low first, so checkouts run out of it), check out, now and
+With one worker and with several, ``context.money.buyers`` buyers (6) each
+run a loop for ``context.money.seconds`` (5 s; ``perfproof checks --check
+money --money-buyers 50 --money-seconds 30`` is the sustained run): put one
+of a few shared products in the cart (the stock they race for is set low
+first, so checkouts run out of it), check out, now and
 then top up. A 409 (short stock, too little money) is an answer; a 5xx is a
 problem. Afterwards, for those buyers and products:
 
@@ -26,16 +28,17 @@ from typing import Any
 
 import psycopg
 
-from benchmarks.checks.context import CheckContext
+from benchmarks.checks.context import CheckContext, MoneyLoad
 from benchmarks.checks.portal_server import ServedPortal, client
 from benchmarks.checks.result import Outcome
 from portal.datagen.tokens_file import DatasetUser
 
-WORKERS = (1, 2)
-BUYERS = 6
+WORKERS = MoneyLoad().workers
 PRODUCTS = 3
-STOCK = 40  # per product: a phase's checkouts take more than this, so some run short
-PHASE_S = 5.0
+# Per product and per 5 s of the phase: its checkouts take more than this (the server's
+# throughput bounds them, not the number of buyers), so some run short however long it lasts.
+STOCK = 40
+STOCK_SECONDS = 5.0
 TOP_UP_EVERY = 4  # one iteration in this many tops up
 
 # Each query lists the user (or product) ids that break its rule.
@@ -89,7 +92,8 @@ class Phase:
 
 def check_money(context: CheckContext) -> Outcome:
     outcome = Outcome(tried="")
-    phases = [_phase(context, workers) for workers in WORKERS]
+    load = context.money
+    phases = [_phase(context, workers) for workers in load.workers]
     for phase in phases:
         failed = sum(n for status, n in phase.statuses.items() if status.startswith("5"))
         outcome.expect(failed == 0, f"{phase.workers} worker(s): {failed} requests failed with 5xx")
@@ -110,25 +114,32 @@ def check_money(context: CheckContext) -> Outcome:
         for p in phases
     )
     outcome.tried = (
-        f"{BUYERS} buyers at once for {PHASE_S:.0f} s with 1 and with 2 workers, racing for "
-        f"{PRODUCTS} products of {STOCK} units each: cart, checkout, top-ups; then the "
+        f"{load.buyers} buyers at once for {load.seconds:g} s with "
+        f"{' and with '.join(str(w) for w in load.workers)} worker(s), racing for "
+        f"{PRODUCTS} products of {stock(load)} units each: cart, checkout, top-ups; then the "
         f"ledger, balances, stock and orders in SQL. {said}."
     )
     return outcome
 
 
+def stock(load: MoneyLoad) -> int:
+    """Units per product: scarce for any load, so the race for the last ones happens."""
+    return max(STOCK, round(STOCK * load.seconds / STOCK_SECONDS))
+
+
 def _phase(context: CheckContext, workers: int) -> Phase:
-    buyers = [context.buyer() for _ in range(BUYERS)]
+    buyers = [context.buyer() for _ in range(context.money.buyers)]
     products = [context.product_id() for _ in range(PRODUCTS)]
     users = [buyer.user_id for buyer in buyers]
     with psycopg.connect(context.database_url, autocommit=True, connect_timeout=10) as conn:
-        conn.execute("UPDATE products SET stock = %s WHERE id = ANY(%s)", (STOCK, products))
+        units = stock(context.money)
+        conn.execute("UPDATE products SET stock = %s WHERE id = ANY(%s)", (units, products))
         conn.execute("DELETE FROM cart_items WHERE user_id = ANY(%s)", (users,))
         since: datetime = conn.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
     statuses: Counter[str] = Counter()
     lock = threading.Lock()
     with context.serve(workers=workers) as portal:
-        stop = time.monotonic() + PHASE_S
+        stop = time.monotonic() + context.money.seconds
         threads = [
             threading.Thread(target=_shop, args=(portal, buyer, products, stop, statuses, lock))
             for buyer in buyers

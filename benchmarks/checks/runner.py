@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import psycopg
 
-from benchmarks.checks.context import CheckContext
+from benchmarks.checks.context import CheckContext, MoneyLoad
 from benchmarks.checks.result import CheckResult, Outcome
 from benchmarks.checks.table import Check, chosen
 from portal.cli.serve import APP
@@ -34,6 +34,7 @@ def run_checks(
     app: str = APP,
     on_start: Callable[[int, int, Check], None] | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
+    money: MoneyLoad | None = None,
 ) -> list[CheckResult]:
     """Run the checks of ``only`` (default all, table order) on a loaded dataset.
 
@@ -51,6 +52,7 @@ def run_checks(
         seed=seed,
         portal_env=portal_env,
         app=app,
+        money=money,
     ) as context:
         try:
             for number, check in enumerate(checks, start=1):

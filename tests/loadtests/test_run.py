@@ -134,8 +134,11 @@ def test_the_warm_up_curve_starts_cold(tidy: list[dict[str, Any]]) -> None:
         ):
             curve[row["round"]] = row["value"]
     assert curve, "a hit ratio per second"
-    seconds = sorted(curve)
-    assert curve[seconds[0]] < curve[seconds[-1]]
+    # The first second against the best later one: the last second is often a
+    # fraction of one (a few answers), too few to stand for the warm cache alone.
+    first, *later = sorted(curve)
+    assert later, "more than one second"
+    assert curve[first] < max(curve[second] for second in later)
 
 
 def test_the_open_model_offered_every_arm_the_same_rate(tidy: list[dict[str, Any]]) -> None:

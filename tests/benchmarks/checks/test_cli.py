@@ -67,6 +67,10 @@ def test_bad_input_and_no_service_are_one_line_and_exit_2(stack: Services, tmp_p
         (["--seed", "-3"], {}),
         (["--out", str(tmp_path)], {}),
         (["--check", "nope"], {}),
+        (["--money-workers", "0"], {}),
+        (["--money-workers", "1,x"], {}),
+        (["--money-buyers", "0"], {}),
+        (["--money-seconds", "soon"], {}),
         (["--out", str(tmp_path / "x.json")], {"PORTAL_REDIS_URL": "redis://127.0.0.1:1/0"}),
     ]
     for arguments, changes in cases:
@@ -80,6 +84,21 @@ def test_bad_input_and_no_service_are_one_line_and_exit_2(stack: Services, tmp_p
         if changes:  # a service: our one line, not argparse's usage
             assert done.stderr.strip().startswith("error: Redis at 127.0.0.1:1"), done.stderr
             assert done.stderr.strip().count("\n") == 0, done.stderr
+
+
+@pytest.mark.usefixtures("checks_database")
+def test_the_money_load_is_the_one_asked_for(stack: Services, tmp_path: Path) -> None:
+    out = tmp_path / "checks.json"
+    done = subprocess.run(
+        [*COMMAND, "--database", CHECKS_DATABASE, "--out", str(out), "--check", "money",
+         "--money-buyers", "3", "--money-seconds", "2", "--money-workers", "1"],
+        env=environment(stack), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    (money,) = json.loads(out.read_text())["checks"]
+    assert money["tried"].startswith("3 buyers at once for 2 s with 1 worker(s)"), money
+    assert set(money["observed"]) == {"workers_1"}
+    assert money["observed"]["workers_1"]["orders"] > 0
 
 
 @pytest.mark.usefixtures("checks_database")
