@@ -12,7 +12,7 @@ the profile (``benchmarks/profiles.py``).
 Run folder (``RESULTS/<UTC time>-<profile>-<scales>/``): ``manifest.json``,
 pytest-benchmark's JSON per step (every raw round; ``pytest-benchmark compare``
 reads them), ``tidy.csv`` (one row per measured value), ``growth.json``,
-``load/<run>/``, ``checks.json``, ``slow-statements-<scale>.log``,
+``load/<run>/``, ``checks.json``, ``faults/<run>/``, ``slow-statements-<scale>.log``,
 ``summary.txt``, ``verdicts.json``, ``verdicts.md``, ``report.html``.
 """
 

@@ -39,7 +39,7 @@ def _field(loc: tuple[str | int, ...]) -> str:
 _FORMATS = {
     CURSOR_PATTERN: "a cursor: the next_cursor of the previous page",
     TEXT: "text without the NUL character (PostgreSQL text cannot hold it)",
-    EMAIL: "an e-mail address (one @, no spaces, no NUL character)",
+    EMAIL: "an e-mail address (one @, no spaces, no control or NUL character)",
 }
 
 

@@ -1,0 +1,29 @@
+"""The fault scenario table: the README documents each scenario the runner can run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from loadtests.fault_scenarios import FAULT_SCENARIOS
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def test_the_readme_has_a_row_per_scenario_with_what_must_hold() -> None:
+    rows = {
+        line.split("|")[1].strip(): line for line in README.splitlines() if line.startswith("| `")
+    }
+    for scenario in FAULT_SCENARIOS:
+        row = rows.get(f"`{scenario.name}`")
+        assert row is not None, scenario.name
+        if scenario.during == "none":
+            assert "no request fails" in row, row
+        else:
+            assert f"{scenario.recover_within_s:g} s" in row, row
+
+
+def test_names_are_unique_and_recovery_bounds_positive_where_failures_are_allowed() -> None:
+    names = [scenario.name for scenario in FAULT_SCENARIOS]
+    assert len(names) == len(set(names))
+    for scenario in FAULT_SCENARIOS:
+        assert (scenario.during == "none") == (scenario.recover_within_s == 0.0), scenario
