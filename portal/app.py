@@ -73,7 +73,9 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (*resources, admin_orders, admin_products, admin_users, performance, monitoring):
         app.include_router(module.router)
     # Innermost: a cache hit never waits on it; a request that waits on the
-    # database does, and the metrics layer outside it records the 503.
+    # database does, and the metrics layer outside it records the 503. The cache
+    # layer's own waits (a token to look up, a computation in flight) count
+    # against the same deadline (portal/deadlines.py).
     app.add_middleware(RequestDeadlineMiddleware, timeout_s=settings.request_timeout_s)
     if monitor is not None:
         # Inside the cache: a hit is answered (and timed, and recorded) by the
@@ -82,7 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_middleware(HttpMetricsMiddleware, monitor=monitor)
     if settings.cache == "on":
         # Off means absent: the uncached arm of a benchmark runs the plain portal.
-        app.add_middleware(ResponseCacheMiddleware)
+        app.add_middleware(ResponseCacheMiddleware, timeout_s=settings.request_timeout_s)
     # Outermost, cache or not: no layer behind it may read a different credential,
     # and HEAD is GET to all of them.
     app.add_middleware(SingleAuthorizationMiddleware)

@@ -6,8 +6,10 @@ kernel still accepts what the portal sends. Cancelling the waiting query costs
 psycopg up to 10 s more (5 s to cancel, 5 s to see it cancelled) before it gives
 up on the connection. An outside tester saw an uncached request still waiting
 after 40 s. So the app runs in a task of its own: if it has not begun its
-response by the deadline, the client gets a 503 at once, and the task is
-cancelled in the background, where psycopg closes its connection in its own time.
+response by the request's deadline (one per request, ``portal/deadlines.py``:
+the cache layer's own waits count against it), the client gets a 503 at once,
+and the task is cancelled in the background, where psycopg closes its
+connection in its own time.
 
 A write whose answer was this 503 may still commit (the deadline can fall after
 COMMIT was sent): a client must treat it as "unknown", not "failed". The README
@@ -22,6 +24,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.api.responses import error_response
+from portal.deadlines import deadline_of, seconds_left
 
 log = logging.getLogger("portal.api")
 
@@ -47,8 +50,10 @@ class RequestDeadlineMiddleware:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
+        # The request's one deadline: the cache layer may have stamped it, and waited.
+        deadline = deadline_of(scope, self.timeout_s)
         task = asyncio.ensure_future(self.app(scope, receive, send_unless_answered))
-        done, _ = await asyncio.wait({task}, timeout=self.timeout_s)
+        done, _ = await asyncio.wait({task}, timeout=seconds_left(deadline))
         if task in done or started:
             await task  # finished, or already answering: its own result stands
             return
@@ -56,7 +61,7 @@ class RequestDeadlineMiddleware:
         task.cancel()
         self._abandoned.add(task)
         task.add_done_callback(self._forget)
-        log.warning("%s %s: no answer after %.1f s: 503", scope["method"], scope["path"],
+        log.warning("%s %s: no answer within %.1f s: 503", scope["method"], scope["path"],
                     self.timeout_s)  # fmt: skip
         await error_response(503, TIMED_OUT, headers={"Retry-After": "1"})(scope, receive, send)
 

@@ -34,9 +34,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.auth.bearer import authenticate
 from portal.auth.cache import TokenCache
+from portal.auth.principal import Principal
 from portal.cache.policy import WRITE_METHODS
 from portal.cache.routing import Matched, ReadPlan, WritePlan
 from portal.cache.service import EntryRequest, ResponseCache
+from portal.deadlines import DEADLINE, deadline_of, within
 from portal.monitoring import Monitor
 from portal.monitoring.http import REQUEST_STARTED
 
@@ -79,11 +81,21 @@ def _cache_headers(label: bytes, backend: str | None, private: bool) -> list[tup
     return headers
 
 
+async def _principal(state: CacheHost, scope: Scope, authorization: str | None) -> Principal | None:
+    """The caller, or None when the app must answer: a 401, the database down, or past the
+    request's deadline (the deadline layer then answers 503 at once)."""
+    try:
+        return await authenticate(state.tokens, state.engine, authorization, scope[DEADLINE])
+    except Exception:
+        return None
+
+
 class ResponseCacheMiddleware:
     """Serves and stores the responses of the routes declared in ``portal/cache/policy.py``."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, timeout_s: float) -> None:
         self.app = app
+        self.timeout_s = timeout_s  # the request deadline (PORTAL_REQUEST_TIMEOUT_S)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -94,10 +106,12 @@ class ResponseCacheMiddleware:
                 if method == "GET":
                     read = cache.table.read(scope)
                     if read is not None:
+                        deadline_of(scope, self.timeout_s)
                         return await self._read(state, cache, read, scope, receive, send)
                 elif method in WRITE_METHODS:
                     write = cache.table.write(scope)
                     if write is not None:
+                        deadline_of(scope, self.timeout_s)
                         return await self._write(state, cache, write, scope, receive, send)
         await self.app(scope, receive, send)
 
@@ -118,11 +132,7 @@ class ResponseCacheMiddleware:
         authorization, bypass = _request_headers(scope)
         request: EntryRequest | None = None
         if not bypass:
-            try:
-                principal = await authenticate(state.tokens, state.engine, authorization)
-            except Exception:
-                # 401, or the database is down: the app answers that itself.
-                principal = None
+            principal = await _principal(state, scope, authorization)
             if principal is not None:
                 request = cache.request_for(matched, principal.user_id, scope["query_string"])
         if request is None:
@@ -140,7 +150,10 @@ class ResponseCacheMiddleware:
 
         flight = cache.flights.joinable(request.entry_key)
         if flight is not None:
-            body = await flight.wait()
+            try:
+                body = await within(scope[DEADLINE], flight.wait())
+            except TimeoutError:
+                body = None  # past the deadline: the deadline layer answers at once
             if body is not None:
                 counters.hits += 1
                 counters.coalesced += 1
@@ -241,11 +254,12 @@ class ResponseCacheMiddleware:
         user_id: int | None = None
         if plan.tokens and any("{user}" in token.template for token in plan.tokens):
             authorization, _ = _request_headers(scope)
-            try:
-                user_id = (await authenticate(state.tokens, state.engine, authorization)).user_id
-            except Exception:
-                # The app refuses it the same way (401, or 503): nothing changes.
+            principal = await _principal(state, scope, authorization)
+            if principal is None:
+                # The app refuses it the same way (401, or 503; past the deadline a 503
+                # at once, before the write began): nothing changes.
                 return await self.app(scope, receive, send)
+            user_id = principal.user_id
         tokens = cache.tokens_for_write(matched, user_id)
         done = False
 
