@@ -183,6 +183,8 @@ def _run(args: argparse.Namespace) -> int:
                 _say(f"interrupted: {len(results)} check(s) finished, in {args.out}", error=True)
                 return EXIT_INTERRUPTED
     except _EXPECTED as error:
+        if results:  # what finished is kept, marked unfinished
+            save(finished=False)
         return fail(error)
     save(finished=True)
     passed = sum(result.passed for result in results)

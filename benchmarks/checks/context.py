@@ -35,7 +35,7 @@ from portal.datagen.fingerprint import matches, read_fingerprint
 from portal.datagen.tokens_file import DatasetUser
 from portal.settings import libpq_url
 
-CANDIDATES = 40  # buyers and products a run may hand out; no check needs more than a few
+CANDIDATES = 1_000  # buyers and products a run may hand out (the sustained money run: many)
 
 _BUYERS = """
 SELECT u.id, EXISTS (SELECT 1 FROM cart_items c WHERE c.user_id = u.id) AS has_cart
@@ -52,6 +52,10 @@ _NEWEST_ORDER = "SELECT id FROM orders WHERE user_id = %s ORDER BY created_at DE
 
 class ChecksUnavailable(RuntimeError):
     """The checks cannot start (no such dataset in the database); one sentence for a human."""
+
+
+class AskedTooMuch(ChecksUnavailable):
+    """The options ask for more than the dataset holds: the user's to change, exit 2."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,9 @@ class CheckContext:
                 del self._buyers[index]
                 return user
         raise ChecksUnavailable("the dataset has run out of buyers for the checks")
+
+    def buyers_left(self) -> int:
+        return len(self._buyers)
 
     def product_id(self) -> int:
         """An active product no earlier check of this run asked for."""

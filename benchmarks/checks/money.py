@@ -28,7 +28,7 @@ from typing import Any
 
 import psycopg
 
-from benchmarks.checks.context import CheckContext, MoneyLoad
+from benchmarks.checks.context import AskedTooMuch, CheckContext, MoneyLoad
 from benchmarks.checks.portal_server import ServedPortal, client
 from benchmarks.checks.result import Outcome
 from portal.datagen.tokens_file import DatasetUser
@@ -93,7 +93,15 @@ class Phase:
 def check_money(context: CheckContext) -> Outcome:
     outcome = Outcome(tried="")
     load = context.money
-    phases = [_phase(context, workers) for workers in load.workers]
+    # The same buyers in every phase: orders are told apart by time, and a small
+    # dataset has buyers enough for one crowd, not one per worker count.
+    if load.buyers > context.buyers_left():
+        raise AskedTooMuch(
+            f"the money check wants {load.buyers} buyers and the dataset has "
+            f"{context.buyers_left()} left for it: fewer --money-buyers or a larger --scale"
+        )
+    buyers = [context.buyer() for _ in range(load.buyers)]
+    phases = [_phase(context, buyers, workers) for workers in load.workers]
     for phase in phases:
         failed = sum(n for status, n in phase.statuses.items() if status.startswith("5"))
         outcome.expect(failed == 0, f"{phase.workers} worker(s): {failed} requests failed with 5xx")
@@ -127,8 +135,7 @@ def stock(load: MoneyLoad) -> int:
     return max(STOCK, round(STOCK * load.seconds / STOCK_SECONDS))
 
 
-def _phase(context: CheckContext, workers: int) -> Phase:
-    buyers = [context.buyer() for _ in range(context.money.buyers)]
+def _phase(context: CheckContext, buyers: list[DatasetUser], workers: int) -> Phase:
     products = [context.product_id() for _ in range(PRODUCTS)]
     users = [buyer.user_id for buyer in buyers]
     with psycopg.connect(context.database_url, autocommit=True, connect_timeout=10) as conn:

@@ -102,6 +102,21 @@ def test_the_money_load_is_the_one_asked_for(stack: Services, tmp_path: Path) ->
 
 
 @pytest.mark.usefixtures("checks_database")
+def test_more_money_buyers_than_the_data_has_is_one_line_and_exit_2(
+    stack: Services, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [*COMMAND, "--database", CHECKS_DATABASE, "--out", str(tmp_path / "checks.json"),
+         "--check", "money", "--money-buyers", "5000"],
+        env=environment(stack), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    line = done.stderr.strip().splitlines()[-1]  # after the dataset's progress line
+    assert line.startswith("error: ") and "5000 buyers" in line and "--money-buyers" in line, line
+
+
+@pytest.mark.usefixtures("checks_database")
 def test_ctrl_c_exits_130_and_says_it_did_not_finish(stack: Services, tmp_path: Path) -> None:
     out = tmp_path / "checks.json"
     child = subprocess.Popen(
