@@ -88,6 +88,7 @@ class Phase:
     statuses: Counter[str]
     orders: int
     violations: dict[str, list[int]]
+    stock_left: int  # of the products raced for: 0 when the race for the last units happened
 
 
 def check_money(context: CheckContext) -> Outcome:
@@ -112,12 +113,14 @@ def check_money(context: CheckContext) -> Outcome:
         f"workers_{p.workers}": {
             "statuses": dict(p.statuses),
             "orders": p.orders,
+            "stock_left": p.stock_left,
             "violations": p.violations,
         }
         for p in phases
     }
     said = "; ".join(
         f"{p.workers} worker(s): {sum(p.statuses.values())} requests, {p.orders} orders, "
+        f"{p.stock_left} of {PRODUCTS * stock(load)} units left, "
         f"{sum(len(ids) for ids in p.violations.values())} violations"
         for p in phases
     )
@@ -163,7 +166,12 @@ def _phase(context: CheckContext, buyers: list[DatasetUser], workers: int) -> Ph
             "%(since)s",
             params,
         ).fetchone()
-    return Phase(workers, statuses, int(orders[0]) if orders else 0, violations)
+        left = conn.execute(
+            "SELECT coalesce(sum(stock), 0) FROM products WHERE id = ANY(%s)", (products,)
+        ).fetchone()
+    return Phase(
+        workers, statuses, int(orders[0]) if orders else 0, violations, int(left[0]) if left else 0
+    )
 
 
 def _shop(

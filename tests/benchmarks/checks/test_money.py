@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import psycopg
 
 from benchmarks.checks import CheckResult
-from benchmarks.checks.money import INVARIANTS, WORKERS
+from benchmarks.checks.money import INVARIANTS, PRODUCTS, STOCK, WORKERS
 
 
 def test_the_real_portal_keeps_the_books_with_one_and_with_two_workers(
@@ -24,6 +24,7 @@ def test_the_real_portal_keeps_the_books_with_one_and_with_two_workers(
         phase = result.observed[f"workers_{workers}"]
         assert phase["orders"] > 0
         assert phase["statuses"].get("409", 0) > 0  # they really ran short: the race happened
+        assert 0 <= phase["stock_left"] < PRODUCTS * STOCK  # and bought what there was
         assert all(ids == [] for ids in phase["violations"].values())
 
 
