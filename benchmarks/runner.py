@@ -316,7 +316,7 @@ def _run_plan(
         print(f"saved baseline {args.save_baseline}: {saved}")
     broken = _books_broken(folder.path / CHECKS_FILE) + _fault_books_broken(folder.path / FAULTS)
     if broken:
-        print(f"\nmoney: the books are wrong after concurrent checkouts: {'; '.join(broken)}")
+        print(f"\nmoney: the books are wrong (or the money check failed): {'; '.join(broken)}")
         return EXIT_FAILED_CHECK
     return EXIT_UNMET if args.fail_on_unmet and unmet else 0
 

@@ -91,16 +91,28 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         default=FAULT_SCENARIOS,
         help="comma-separated scenarios (default: all five)",
     )
-    parser.add_argument("--before", type=positive_float, default=10.0, help="default 10 s")
-    parser.add_argument("--fault", type=positive_float, default=10.0, help="default 10 s")
-    parser.add_argument("--after", type=positive_float, default=15.0, help="default 15 s")
+    parser.add_argument(
+        "--before", type=positive_float, default=10.0, metavar="S",
+        help="seconds of load before each fault (default 10)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--fault", type=positive_float, default=10.0, metavar="S",
+        help="seconds the server stays broken (default 10; a restart ends when it is up)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--after", type=positive_float, default=15.0, metavar="S",
+        help="seconds of load after the server is mended (default 15)",
+    )  # fmt: skip
     parser.add_argument(
         "--rate", type=positive_float, default=20.0, help="offered tasks/s (default 20)"
     )
-    parser.add_argument("--workers", type=positive_int, default=2, help="uvicorn workers (2)")
     parser.add_argument(
-        "--scale", choices=list(SCALES), default="tiny", help="dataset size (default tiny)"
+        "--workers", type=positive_int, default=2, help="the portal's uvicorn workers (default 2)"
     )
+    parser.add_argument(
+        "--scale", choices=list(SCALES), default="tiny",
+        help="dataset size, loaded afresh into this command's own PostgreSQL (default tiny)",
+    )  # fmt: skip
     parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
     parser.add_argument(
         "--results", type=output_folder, default="results", help="results root (default results)"
@@ -258,11 +270,12 @@ def _run_scenarios(
         },
     )
     deadline_s = Settings().request_timeout_s
+    folder.note(request_timeout_s=deadline_s)
     results: list[ScenarioResult] = []
     try:
         for number, scenario in enumerate(scenarios, 1):
             print(f"[{number}/{len(scenarios)}] {scenario.name}: {scenario.summary}", flush=True)
-            result = _scenario(args, scenario, postgres, redis, data, data_path, folder)
+            result = _scenario(args, scenario, postgres, redis, data, data_path, folder, deadline_s)
             result.problems = judge(result, deadline_s=deadline_s, workers=args.workers)
             results.append(result)
             folder.note(results=[r.as_dict() for r in results])
@@ -292,6 +305,7 @@ def _scenario(
     data: load_data.LoadData,
     data_path: Path,
     folder: ResultFolder,
+    deadline_s: float,
 ) -> ScenarioResult:
     with psycopg.connect(postgres.url, autocommit=True, connect_timeout=10) as conn:
         since: datetime = conn.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
@@ -301,6 +315,8 @@ def _scenario(
         "PORTAL_REDIS_URL": redis.url,
         "PORTAL_CACHE": "on",
         "PORTAL_INDEXES": "on",
+        # The portal's deadline is the one the verdict holds it to (PORTAL_REQUEST_TIMEOUT_S).
+        "PORTAL_REQUEST_TIMEOUT_S": repr(deadline_s),
     }
     seconds = args.before + args.fault + args.after
     timeline = folder.file(f"timeline-{scenario.name}.jsonl").resolve()

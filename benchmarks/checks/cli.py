@@ -49,19 +49,24 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "Services: PORTAL_DATABASE_URL and PORTAL_REDIS_URL when set, else the embedded "
             "PostgreSQL and Redis. The dataset goes into database perfproof_SCALE (generated "
             "the first time, reused after). The fallback check stops a Redis it started itself, "
-            "never yours. The checks write a little, through the API (one product, deactivated "
-            "afterwards; top-ups and an order of dataset buyers), and the index check switches "
+            "never yours. The checks write: through the API one product (deactivated afterwards), "
+            "top-ups and orders of dataset buyers (the money check many), and in SQL the stock "
+            "of the products the money check races for; the index check switches "
             "the indexes off and on again: never run them beside a benchmark of the same "
-            "database. About 15 s at tiny, 25 s at small. Exit codes: 0 the checks ran (failed "
-            "checks are findings, in the file), 1 the money check found the books wrong (the "
-            "users are named), 2 bad option or unusable service, 130 interrupted. The "
+            "database. About 25 s at tiny or small. Exit codes: 0 the checks ran (failed "
+            "checks are findings, in the file), 1 the money check failed (books wrong, users "
+            "named; a 5xx; no checkout), 2 bad option or unusable service, 130 interrupted. The "
             "sustained money run: --check money --money-buyers 50 --money-seconds 30."
         ),
     )
-    parser.add_argument("--scale", choices=list(SCALES), default="tiny", help="default: tiny")
+    parser.add_argument(
+        "--scale", choices=list(SCALES), default="tiny", help="dataset size (default tiny)"
+    )
     parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
     parser.add_argument(
-        "--database", metavar="NAME", help="database on that server (default perfproof_SCALE)"
+        "--database",
+        metavar="NAME",
+        help="database on the PostgreSQL in use (default perfproof_SCALE)",
     )
     parser.add_argument(
         "--out",
@@ -81,15 +86,16 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     default = MoneyLoad()
     parser.add_argument(
         "--money-buyers", type=positive_int, default=default.buyers, metavar="N",
-        help=f"money check: buyers at once (default {default.buyers})",
+        help=f"money check: buyers at once, at most the dataset's (default {default.buyers})",
     )  # fmt: skip
     parser.add_argument(
         "--money-seconds", type=positive_float, default=default.seconds, metavar="S",
-        help=f"money check: seconds per worker count (default {default.seconds:g})",
+        help=f"money check: seconds per worker count; the stock raced for grows with it "
+        f"(default {default.seconds:g})",
     )  # fmt: skip
     parser.add_argument(
         "--money-workers", type=_worker_counts, default=default.workers, metavar="N,N",
-        help="money check: the portal's worker counts, one phase each (default 1,2)",
+        help="money check: the portal's worker counts, 1 to 16, one phase each (default 1,2)",
     )  # fmt: skip
     return parser
 
