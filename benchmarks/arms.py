@@ -13,7 +13,24 @@ if TYPE_CHECKING:  # a type only: importing the index switch would pull in psyco
 # up) then costs both arms the same, and the order needs one switch fewer
 # than on, off, on, off. Finer interleaving would cost an index rebuild and
 # ANALYZE per switch (about a second at scale small, far more at medium).
-INDEX_BLOCKS: tuple[tuple[IndexState, int], ...] = (("on", 1), ("off", 1), ("off", 2), ("on", 2))
+
+
+def index_blocks(per_arm: int) -> tuple[tuple[IndexState, int], ...]:
+    """``per_arm`` blocks of each index arm in ABBA order: on 1, off 1, off 2, on 2, on 3, ...
+
+    Two per arm by default; the regression gate's profile takes many short ones,
+    because this machine's noise comes in blocks of about a second, not in rounds
+    (README, "Measured on this machine"): independent blocks are what buy power.
+    """
+    if per_arm < 1:
+        raise ValueError(f"at least one block per arm, not {per_arm}")
+    order: list[tuple[IndexState, int]] = []
+    for block in range(1, per_arm + 1):
+        pair: tuple[IndexState, IndexState] = ("on", "off") if block % 2 else ("off", "on")
+        order += [(pair[0], block), (pair[1], block)]
+    return tuple(order)
+
+
 INDEX_ARM_LABEL: dict[IndexState, str] = {"on": "indexed", "off": "unindexed"}
 
 Warmth = Literal["warm", "cold", "-"]

@@ -25,7 +25,7 @@ from psycopg.rows import dict_row
 from pytest_benchmark.fixture import BenchmarkFixture
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from benchmarks.arms import INDEX_ARM_LABEL, INDEX_BLOCKS
+from benchmarks.arms import INDEX_ARM_LABEL, index_blocks
 from benchmarks.fixtures import stack as stack  # the shared session fixture
 from benchmarks.profiles import PROFILES, Profile
 from portal.datagen import SCALES, LoadResult, load_dataset
@@ -198,10 +198,17 @@ def indexed_afterwards(bench_database: str) -> Iterator[str]:
     set_indexes(bench_database, "on")
 
 
-INDEX_BLOCK_IDS = [f"{INDEX_ARM_LABEL[state]}-{block}" for state, block in INDEX_BLOCKS]
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The index blocks of the profile: how many of each arm is the profile's to say."""
+    if "index_arm" in metafunc.fixturenames:
+        blocks = index_blocks(PROFILES[metafunc.config.getoption("--profile")].blocks)
+        metafunc.parametrize(
+            "index_arm", blocks, indirect=True, scope="module",
+            ids=[f"{INDEX_ARM_LABEL[state]}-{block}" for state, block in blocks],
+        )  # fmt: skip
 
 
-@pytest.fixture(scope="module", params=INDEX_BLOCKS, ids=INDEX_BLOCK_IDS)
+@pytest.fixture(scope="module")
 def index_arm(request: pytest.FixtureRequest, indexed_afterwards: str) -> Iterator[IndexArm]:
     """Switch the indexes for this block.
 

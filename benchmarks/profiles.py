@@ -28,6 +28,8 @@ class Profile:
     min_rounds: int
     max_rounds: int
     warmup_rounds: int
+    # Blocks of each index arm, interleaved ABBA (``benchmarks/arms.py``).
+    blocks: int = 2
     # ``perfproof faults`` in the run: these scenarios, (before, fault, after) seconds each.
     faults: tuple[str, ...] = ()
     fault_windows: tuple[float, float, float] = (10.0, 10.0, 15.0)
@@ -57,6 +59,19 @@ PROFILES: dict[str, Profile] = {
             # One Redis fault (the write-up's fallback) and one database fault, short.
             faults=("redis-stopped", "postgres-frozen"),
             fault_windows=(2.0, 3.0, 3.0),
+        ),
+        Profile(
+            name="gate",
+            summary="the regression gate's: scale tiny, the query and endpoint suites in 16 "
+            "short blocks per arm (independent blocks, not rounds, are what buy power here)",
+            scales=("tiny",),
+            scaling=("tiny", "small", "medium"),
+            scaling_always=False,
+            budget_s=0.02,
+            min_rounds=3,
+            max_rounds=3,
+            warmup_rounds=1,
+            blocks=16,
         ),
         Profile(
             name="default",

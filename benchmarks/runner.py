@@ -33,7 +33,7 @@ from typing import Any
 
 import psycopg
 
-from benchmarks.arms import ENDPOINT_ARMS, INDEX_ARM_LABEL, INDEX_BLOCKS
+from benchmarks.arms import ENDPOINT_ARMS, INDEX_ARM_LABEL, index_blocks
 from benchmarks.growth import MIN_SIZES
 from benchmarks.profiles import PROFILES, Profile
 from benchmarks.results import ResultFolder
@@ -62,7 +62,7 @@ EXIT_FOUND: dict[tuple[str, ...], int] = {(FAULTS,): 1, (CHECKS,): 1}
 EXIT_UNMET = 1  # --fail-on-unmet and a claim not met
 EXIT_FAILED_CHECK = 1  # the money check found the books wrong
 # The load test profile each benchmark profile runs.
-LOAD_PROFILE_OF = {"quick": "quick", "default": "default", "full": "default"}
+LOAD_PROFILE_OF = {"quick": "quick", "gate": "quick", "default": "default", "full": "default"}
 
 
 def growth_series() -> set[str]:
@@ -390,7 +390,7 @@ def _settings(
         "suites": sorted({suite for step in steps for suite in step.suites}),
         "arms": {
             "indexes": list(INDEX_ARM_LABEL),
-            "index_blocks": [f"{state}-{block}" for state, block in INDEX_BLOCKS],
+            "index_blocks": [f"{state}-{block}" for state, block in index_blocks(profile.blocks)],
             "endpoints": [arm.name for arm in ENDPOINT_ARMS],
         },
         "rounds": {
