@@ -28,11 +28,15 @@ from benchmarks.arms import ENDPOINT_ARMS, EndpointArm, endpoint_arms_for
 from benchmarks.conftest import IndexArm, Rounds, Row, calibrate, measure, pick_row
 from benchmarks.endpoint_cases import CASES, EndpointCase
 from benchmarks.profiles import Profile
+from benchmarks.reference import Reference
 from portal import Settings, create_app
 from portal.datagen import LoadResult
 from portal.datagen.tokens_file import DatasetUser, read_tokens_file
 from portal.devstack import Services
 from portal.state import PortalState
+
+# The endpoints' reference call (benchmarks/reference.py): the app, a SELECT 1, a Redis PING.
+REFERENCE_PATH = "/healthz"
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,9 @@ def test_endpoint(
     rounds = calibrate(sized_rounds, (case.series, arm.name), profile, call, setup)
     answers.clear()
     statements.clear()
-    response = measure(benchmark, call, rounds, setup=setup)
+    reference = Reference(lambda: runner.run(portal.client.get(REFERENCE_PATH)))
+    assert runner.run(portal.client.get(REFERENCE_PATH)).status_code == 200, REFERENCE_PATH
+    response = measure(benchmark, call, rounds, setup=reference.before(setup))
     assert response.status_code == 200
     wanted = arm.expect or "-"
     wrong = [answer for answer in answers if answer != wanted]
@@ -174,4 +180,8 @@ def test_endpoint(
     measured = slice(rounds.warmup_rounds, rounds.warmup_rounds + rounds.rounds)
     if not benchmark.disabled:
         assert len(answers) == rounds.warmup_rounds + rounds.rounds, "one call per round"
-    benchmark.extra_info.update(x_cache=answers[measured], statements=statements[measured])
+    benchmark.extra_info.update(
+        x_cache=answers[measured],
+        statements=statements[measured],
+        reference=reference.measured(rounds.warmup_rounds, rounds.rounds),
+    )

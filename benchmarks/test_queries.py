@@ -17,11 +17,15 @@ from typing import Any
 import psycopg
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
+from sqlalchemy import text
 
 from benchmarks.arms import INDEX_ARM_LABEL
 from benchmarks.conftest import IndexArm, Rounds, Row, calibrate, measure, pick_row
 from benchmarks.profiles import Profile
 from benchmarks.query_cases import CASES, QueryCase
+from benchmarks.reference import Reference
+
+SELECT_ONE = text("SELECT 1")
 
 
 def cases_to_run(config: pytest.Config) -> list[QueryCase]:
@@ -89,5 +93,8 @@ def test_query(
     )
     key = (case.series, index_arm.indexes)
     rounds = calibrate(sized_rounds, key, profile, target, setup, teardown)
-    result = measure(benchmark, target, rounds, setup=setup, teardown=teardown)
+    # Timed before the setup, whose rollback ends the reference's transaction.
+    reference = Reference(lambda: runner.run(conn.execute(SELECT_ONE)))
+    result = measure(benchmark, target, rounds, setup=reference.before(setup), teardown=teardown)
     assert case.answered(result), f"{case.series}: unexpected answer {result!r}"
+    benchmark.extra_info.update(reference=reference.measured(rounds.warmup_rounds, rounds.rounds))

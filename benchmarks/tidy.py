@@ -12,7 +12,8 @@ person loads in one line (``pandas.read_csv("tidy.csv")``):
 ``round`` the round within it; ``rows`` is the size of ``size_table``, the
 table the series' cost grows with. Metrics: ``time`` (s, one per round),
 ``statements`` (SQL statements of one request, endpoints), ``cache_hit``
-(1 when the round answered ``X-Cache: HIT``, endpoints).
+(1 when the round answered ``X-Cache: HIT``, endpoints), ``reference`` (s, the
+reference call timed just before the round: ``benchmarks/reference.py``).
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ def observations(document: Mapping[str, Any], *, run: str) -> Iterator[dict[str,
         for number, answer in enumerate(info.get("x_cache") or ()):
             hit = 1 if answer == "HIT" else 0
             yield {**base, "round": number, "metric": "cache_hit", "value": hit, "unit": "1"}
+        for number, seconds in enumerate(info.get("reference") or ()):
+            yield {**base, "round": number, "metric": "reference", "value": seconds, "unit": "s"}
 
 
 def write_tidy(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:

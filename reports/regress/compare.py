@@ -62,6 +62,7 @@ RANK_TEST = "Mann-Whitney U on the rounds"
 BLOCK_TEST = "t on the block medians"
 SPREAD_TEST = "t against the calibrated A/A spread"
 LOG_T_TEST = "Student t on the log figures of the repetitions"
+RELATIVE = "time ÷ reference"  # what a benchmark series' change and tests are of, given references
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,10 @@ class Comparison:
     threshold_from: str
     verdict: Verdict
     reason: str
+    # What the change and the tests are of: the metric, or RELATIVE (each round's time over
+    # its reference call's, benchmarks/reference.py); baseline and candidate stay the metric's.
+    measure: str = ""
+    raw_change: float | None = None  # the change of the metric's own central figure
 
     def document(self) -> dict[str, Any]:
         change = self.change
@@ -95,6 +100,8 @@ class Comparison:
             "change": None if change is None else change.value,
             "change_low": None if change is None else change.low,
             "change_high": None if change is None else change.high,
+            "measure": self.measure or self.key.metric,
+            "raw_change": self.raw_change,
             "p": self.p,
             "q": self.q,
             "test": self.test,
@@ -147,9 +154,11 @@ def _test(
     noise: RunNoise | None,
     runs: tuple[int, int],
     block_p: float | None,
+    shown: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
 ) -> _Tested:
     rounds = key.gated.sample == "rounds"
-    centre_b, centre_c = _central(base, rounds), _central(cand, rounds)
+    shown_b, shown_c = shown if shown is not None else (base, cand)
+    centre_b, centre_c = _central(shown_b, rounds), _central(shown_c, rounds)
     if rounds:
         change = median_change(base, cand, resamples=resamples)
         smallest = smallest_rank_p(len(base), len(cand))
@@ -224,17 +233,22 @@ def compare(
     run_noise: Mapping[SeriesKey, RunNoise] | None = None,
     runs: tuple[int, int] = (1, 1),
     blocks: tuple[Mapping[SeriesKey, Array], Mapping[SeriesKey, Array]] | None = None,
+    shown: tuple[Samples, Samples] | None = None,
+    relative: frozenset[SeriesKey] = frozenset(),
 ) -> list[Comparison]:
     """Every series of either side with its verdict (``resamples`` 0: no intervals, faster).
 
     ``run_noise`` (a calibration) adds the A/A-spread test to the benchmark
     series it knows (:mod:`reports.regress.run_noise`); ``runs`` is how many
     runs each side pooled. ``blocks`` (each side's block of every round, as
-    ``gated_samples`` gives them) adds the block test.
+    ``gated_samples`` gives them) adds the block test. ``relative``: the
+    series whose samples are time ÷ reference (``tested_samples``), and
+    ``shown`` the times their baseline and candidate figures are of.
     """
     refused = not_compared or {}
     noises = run_noise or {}
     both = sorted(set(baseline) & set(candidate))
+    displayed = shown or (baseline, candidate)
     block_ps = _block_ps(baseline, candidate, blocks, [k for k in both if k not in refused])
     tested = [
         _test(
@@ -246,6 +260,7 @@ def compare(
             noise=noises.get(key),
             runs=runs,
             block_p=block_ps.get(key),
+            shown=(displayed[0][key], displayed[1][key]) if key in relative else None,
         )
         for key in both
         if key not in refused
@@ -254,7 +269,10 @@ def compare(
     q_values = adjusted([t.p for t in family if t.p is not None], thresholds.control)
     corrected = {t.key: float(q) for t, q in zip(family, q_values, strict=True)}
     results = [
-        _judged(t, corrected.get(t.key), thresholds, len(family), noises.get(t.key)) for t in tested
+        _judged(
+            t, corrected.get(t.key), thresholds, len(family), noises.get(t.key), t.key in relative
+        )
+        for t in tested
     ]
     for key in sorted(refused):
         if key in baseline or key in candidate:
@@ -277,7 +295,12 @@ def compare(
 
 
 def _judged(
-    tested: _Tested, q: float | None, thresholds: Thresholds, family: int, noise: RunNoise | None
+    tested: _Tested,
+    q: float | None,
+    thresholds: Thresholds,
+    family: int,
+    noise: RunNoise | None,
+    relative: bool,
 ) -> Comparison:
     key = tested.key
     threshold, source = thresholds.for_series(key)
@@ -316,6 +339,8 @@ def _judged(
         threshold_from=source,
         verdict=verdict,
         reason=reason,
+        measure=RELATIVE if relative else key.metric,
+        raw_change=tested.candidate / tested.baseline - 1.0 if tested.baseline else None,
     )
 
 

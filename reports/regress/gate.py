@@ -25,7 +25,13 @@ from reports.regress.compatibility import (
 )
 from reports.regress.output import Sides, document, markdown, terminal_lines
 from reports.regress.run_noise import RunNoise, load_calibration
-from reports.regress.samples import SeriesKey, SideSamples, gated_samples, offered_rates
+from reports.regress.samples import (
+    SeriesKey,
+    SideSamples,
+    gated_samples,
+    offered_rates,
+    tested_samples,
+)
 from reports.regress.thresholds import Thresholds
 from reports.run_folder import RunFolder, read_run
 from reports.statistics import RESAMPLES
@@ -113,24 +119,35 @@ def gate(
         )
     refused = _refused(baseline, candidate, base, cand)
     noise = load_calibration(calibration) if calibration is not None else None
+    (tested_b, tested_c), relative = tested_samples([base, cand])
     comparisons = compare(
-        base.samples,
-        cand.samples,
+        tested_b,
+        tested_c,
         thresholds,
         not_compared=refused,
         resamples=resamples,
         run_noise=noise,
         runs=(len(baseline), len(candidate)),
         blocks=(base.blocks, cand.blocks),
+        shown=(base.samples, cand.samples),
+        relative=relative,
     )
     uncalibrated = _uncalibrated(comparisons, noise)
     moved = common_shift_warning(comparisons, thresholds.default)
+    references = reference_lines(base, cand, thresholds.default)
     sides = Sides(
         baseline=tuple(str(run.path) for run in baseline),
         candidate=tuple(str(run.path) for run in candidate),
         baseline_commits=_commits(baseline),
         candidate_commits=_commits(candidate),
-        warnings=(*environment, *profile_differences(baseline, candidate), *uncalibrated, *moved),
+        warnings=(
+            *environment,
+            *profile_differences(baseline, candidate),
+            *uncalibrated,
+            *moved,
+            *references.warnings,
+        ),
+        notes=references.notes,
     )
     code = EXIT_REGRESSED if any(c.verdict == "regressed" for c in comparisons) else EXIT_OK
     lines = terminal_lines(comparisons, sides, changes_only=changes_only)
@@ -138,16 +155,52 @@ def gate(
     return Outcome(comparisons, sides, lines, code, written)
 
 
+@dataclass(frozen=True)
+class ReferenceLines:
+    notes: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def reference_lines(base: SideSamples, cand: SideSamples, threshold: float) -> ReferenceLines:
+    """What the benchmark series were divided by, and a warning when it moved itself.
+
+    The ratio takes the machine out, and with it anything the reference
+    shares with the series (the driver, the event loop, the app's
+    middleware): a change there moves the reference as much as the series
+    and divides out. So the reference's own median is compared too, and a
+    move beyond the threshold is said loudly (the machine's mood or such a
+    change: a reader must look).
+    """
+    notes: list[str] = []
+    warnings: list[str] = []
+    for suite in sorted(set(base.references) & set(cand.references)):
+        before = float(np.median(base.references[suite]))
+        after = float(np.median(cand.references[suite]))
+        change = after / before - 1.0
+        notes.append(
+            f"{suite}: changes are of time ÷ the reference call timed before each round "
+            f"(median reference {before * 1e3:.3g} ms → {after * 1e3:.3g} ms, {change:+.1%})"
+        )
+        if abs(math.log1p(change)) > math.log1p(threshold):
+            warnings.append(
+                f"the {suite} reference call moved by {change:+.0%}: the machine, or a change "
+                "to what every call goes through (driver, event loop, middleware), which the "
+                "relative changes divide out"
+            )
+    return ReferenceLines(tuple(notes), tuple(warnings))
+
+
 def common_shift_warning(comparisons: list[Comparison], threshold: float) -> tuple[str, ...]:
-    """A warning when the benchmark series moved together by more than the threshold.
+    """A warning when the benchmark series' times moved together by more than the threshold.
 
     A code change moves the series that run it; a busy neighbour, a CPU clock or a cold
     cache moves every series at once (seen here: whole quick runs 1.5-1.9x slower than
     the run before). The verdicts stand — a change to everything is possible — but the
-    reader is told which explanation the data favour.
+    reader is told which explanation the data favour. Of the times, not the ratios: the
+    ratios divide the machine out.
     """
     changes = [
-        math.log1p(c.change.value)
+        math.log1p(c.raw_change if c.raw_change is not None else c.change.value)
         for c in comparisons
         if c.change is not None and c.key.gated.sample == "rounds"
     ]

@@ -30,6 +30,7 @@ class Sides:
     baseline_commits: tuple[str, ...] = ()
     candidate_commits: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # what the changes are of
 
 
 def figure(value: float | None, metric: str) -> str:
@@ -104,6 +105,7 @@ def terminal_lines(
     rows = [_cells(c) for c in ordered(comparisons) if not changes_only or c.verdict in _ATTENTION]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(_HEADER)]
     lines = [f"baseline: {', '.join(sides.baseline)}", f"candidate: {', '.join(sides.candidate)}"]
+    lines += [f"note: {note}" for note in sides.notes]
     lines += [f"WARNING: {warning}" for warning in sides.warnings]
     header = "  ".join(h.ljust(w) for h, w in zip(_HEADER, widths, strict=True))
     lines += ["", header, "-" * len(header)]
@@ -163,6 +165,9 @@ def markdown(comparisons: Sequence[Comparison], sides: Sides, thresholds: Thresh
         "95 %, per series.",
         "",
     ]
+    lines += [f"Note: {_md(note)}." for note in sides.notes]
+    if sides.notes:
+        lines.append("")
     lines += [f"> **Warning:** {_md(warning)}" for warning in sides.warnings]
     if sides.warnings:
         lines.append("")
@@ -186,6 +191,7 @@ def document(
         "baseline": {"runs": list(sides.baseline), "commits": list(sides.baseline_commits)},
         "candidate": {"runs": list(sides.candidate), "commits": list(sides.candidate_commits)},
         "warnings": list(sides.warnings),
+        "notes": list(sides.notes),
         "thresholds": thresholds.document(),
         "counts": counts(comparisons),
         "exit_code": exit_code,

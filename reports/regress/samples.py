@@ -13,12 +13,18 @@ comparison refuse open series whose rates differ.
 
 Repetitions the load tests' validity guard marked invalid (``valid`` = 0 on
 the ``ALL`` row) are left out, as the verdicts leave them out.
+
+A benchmark round also carries its ``reference`` (``benchmarks/reference.py``:
+a call with no portal work, timed just before it): :attr:`SideSamples.relative`
+holds each round's time divided by it, the machine's speed of that moment
+taken out, for the series whose every round has one.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -124,6 +130,12 @@ class SideSamples:
     # Per benchmark series, the block of each round (run and block of the interleaved arm):
     # rounds of one block, milliseconds apart, share that moment's noise.
     blocks: dict[SeriesKey, Array] = field(default_factory=dict)
+    # Per benchmark series whose every round has its reference: time / reference, per round
+    # in the order of ``samples``.
+    relative: dict[SeriesKey, Array] = field(default_factory=dict)
+    # Per benchmark suite, every reference time of the side (the machine's speed, and the
+    # driver's and app's fixed cost, which the relative samples divide out).
+    references: dict[str, Array] = field(default_factory=dict)
 
 
 def gated_samples(frames: Iterable[pd.DataFrame]) -> SideSamples:
@@ -136,10 +148,15 @@ def gated_samples(frames: Iterable[pd.DataFrame]) -> SideSamples:
     """
     pooled: dict[SeriesKey, list[float]] = defaultdict(list)
     labels: dict[SeriesKey, list[float]] = defaultdict(list)
+    ratios: dict[SeriesKey, list[float]] = defaultdict(list)
+    suite_references: dict[str, list[float]] = defaultdict(list)
     refused: set[SeriesKey] = set()
     for number, frame in enumerate(frames):
         rows = _rows(frame)
         invalid = _invalid_repetitions(rows)
+        references = _references(rows)
+        for values in references.values():
+            suite_references[str(values[0])].append(values[1])
         for row in rows:
             model = _model(row)
             if (row["suite"], model, row["metric"]) not in GATED_BY_FIGURE:
@@ -159,13 +176,46 @@ def gated_samples(frames: Iterable[pd.DataFrame]) -> SideSamples:
                 # (a load figure of nothing, no request finished, has no ratio: left out)
                 pooled[key].append(value)
                 labels[key].append(number * BLOCKS_PER_RUN + int(row["repetition"]))
+                if key.gated.sample == "rounds":
+                    found = references.get(_round_of(row))
+                    ratios[key].append(value / found[1] if found else math.nan)
     samples = {key: np.asarray(pooled[key], dtype=np.float64) for key in sorted(pooled)}
     blocks = {
         key: np.asarray(labels[key], dtype=np.float64)
         for key in samples
         if key.gated.sample == "rounds"
     }
-    return SideSamples(samples, frozenset(refused - set(samples)), blocks)
+    relative = {
+        key: np.asarray(ratios[key], dtype=np.float64)
+        for key in blocks
+        if ratios[key] and all(math.isfinite(r) for r in ratios[key])
+    }
+    by_suite = {
+        suite: np.asarray(values, dtype=np.float64) for suite, values in suite_references.items()
+    }
+    return SideSamples(samples, frozenset(refused - set(samples)), blocks, relative, by_suite)
+
+
+def _round_of(row: Mapping[str, Any]) -> tuple[str, str, str, str, int, int]:
+    return (
+        str(row["suite"]),
+        str(row["series"]),
+        str(row["arm"]),
+        str(row["scale"]),
+        int(row["repetition"]),
+        int(row["round"]),
+    )
+
+
+def _references(
+    rows: Iterable[Mapping[str, Any]],
+) -> dict[tuple[str, str, str, str, int, int], tuple[str, float]]:
+    """One run's reference times (benchmarks/reference.py), by the round they preceded."""
+    return {
+        _round_of(row): (str(row["suite"]), float(row["value"]))
+        for row in rows
+        if row["metric"] == "reference" and float(row["value"]) > 0
+    }
 
 
 def offered_rates(frames: Iterable[pd.DataFrame]) -> dict[str, float]:
@@ -181,3 +231,23 @@ def offered_rates(frames: Iterable[pd.DataFrame]) -> dict[str, float]:
             ):
                 rates[str(row["scale"])].append(float(row["value"]))
     return {scale: float(np.mean(values)) for scale, values in rates.items() if values}
+
+
+def tested_samples(
+    sides: Sequence[SideSamples],
+) -> tuple[list[dict[SeriesKey, Array]], frozenset[SeriesKey]]:
+    """Each side's samples as the gate tests them, and the series tested relative.
+
+    A benchmark series that has its references on every side is tested on
+    time ÷ reference (``benchmarks/reference.py``); any other (a run from
+    before the references, a load figure) on its own figures, alike on all sides.
+    """
+    relative = frozenset.intersection(*(frozenset(side.relative) for side in sides))
+    tested = [
+        {
+            key: side.relative[key] if key in relative else values
+            for key, values in side.samples.items()
+        }
+        for side in sides
+    ]
+    return tested, relative
