@@ -12,7 +12,7 @@ PostgreSQL frozen, ``perfproof faults`` saw a 503 after 6 s and a 200 after
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from starlette.types import Scope
@@ -49,13 +49,27 @@ async def within(deadline: float, work: Coroutine[Any, Any, T]) -> T:
     done, _ = await asyncio.wait({task}, timeout=seconds_left(deadline))
     if task in done:
         return task.result()
-    task.cancel()
-    _abandoned.add(task)
-    task.add_done_callback(_forget)
+    abandon(task)
     raise TimeoutError
 
 
-def _forget(task: asyncio.Task[Any]) -> None:
-    _abandoned.discard(task)
-    if not task.cancelled():
-        task.exception()  # retrieved: an abandoned task's error is no one's to raise
+def abandon(
+    task: asyncio.Task[Any], *, said: Callable[[BaseException], object] | None = None
+) -> None:
+    """Cancel ``task`` and let it unwind in the background, held until it has.
+
+    The loop keeps only weak references to tasks: one nobody holds may be
+    collected mid-unwind. Its error, if it ends with one, goes to ``said`` (or
+    is retrieved and dropped: an abandoned task's error is no one's to raise).
+    """
+    task.cancel()
+    _abandoned.add(task)
+
+    def forget(ended: asyncio.Task[Any]) -> None:
+        _abandoned.discard(ended)
+        if not ended.cancelled():
+            error = ended.exception()
+            if error is not None and said is not None:
+                said(error)
+
+    task.add_done_callback(forget)

@@ -24,7 +24,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.api.responses import error_response
-from portal.deadlines import deadline_of, seconds_left
+from portal.deadlines import abandon, deadline_of, seconds_left
 
 log = logging.getLogger("portal.api")
 
@@ -35,7 +35,6 @@ class RequestDeadlineMiddleware:
     def __init__(self, app: ASGIApp, timeout_s: float) -> None:
         self.app = app
         self.timeout_s = timeout_s
-        self._abandoned: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,14 +57,7 @@ class RequestDeadlineMiddleware:
             await task  # finished, or already answering: its own result stands
             return
         answered = True
-        task.cancel()
-        self._abandoned.add(task)
-        task.add_done_callback(self._forget)
+        abandon(task, said=lambda error: log.warning("abandoned request ended with %r", error))
         log.warning("%s %s: no answer within %.1f s: 503", scope["method"], scope["path"],
                     self.timeout_s)  # fmt: skip
         await error_response(503, TIMED_OUT, headers={"Retry-After": "1"})(scope, receive, send)
-
-    def _forget(self, task: asyncio.Task[None]) -> None:
-        self._abandoned.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("abandoned request ended with %r", task.exception())

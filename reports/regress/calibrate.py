@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from reports.regress.compare import compare
+from reports.regress.compare import RELATIVE, compare
 from reports.regress.samples import Samples, SeriesKey
 from reports.regress.significance import PRIOR_DF, Array, smallest_rank_p
 from reports.regress.thresholds import Thresholds
@@ -68,6 +68,7 @@ class Calibration:
     status: str
     aa_flags: int  # pairs of runs the gate itself flagged this series in
     aa_pairs: int
+    measure: str = ""  # what the noise is of: the metric, or time ÷ reference
 
     def document(self) -> dict[str, Any]:
         def finite(value: float) -> float | None:
@@ -76,6 +77,7 @@ class Calibration:
         return {
             "id": self.key.label,
             **self.key.document(),
+            "measure": self.measure or self.key.metric,
             "runs": self.noise.runs,
             "n_per_run": self.noise.n,
             "within_noise": self.noise.within,
@@ -192,11 +194,13 @@ def calibrate(
     runs: Sequence[Samples],
     thresholds: Thresholds,
     blocks: Sequence[Mapping[SeriesKey, Array]] | None = None,
+    relative: frozenset[SeriesKey] = frozenset(),
 ) -> list[Calibration]:
     """Every series measured in all ``runs`` (two or more A/A runs), calibrated.
 
     ``blocks`` (each run's block labels, as ``gated_samples`` gives them) lets
-    the A/A pairs be judged exactly as the gate judges two runs.
+    the A/A pairs be judged exactly as the gate judges two runs; ``relative``
+    names the series whose samples are time ÷ reference (``compared_samples``).
     """
     if len(runs) < 2:
         raise ValueError("calibration needs two A/A runs or more")
@@ -212,7 +216,10 @@ def calibrate(
         safe = safe_threshold(noise, level=level)
         detectable = detectable_change(noise, threshold=threshold, level=level, rounds=rounds)
         status = status_of(threshold, safe, detectable)
+        measure = RELATIVE if key in relative else key.metric
         found.append(
-            Calibration(key, noise, threshold, safe, detectable, status, flags.get(key, 0), pairs)
+            Calibration(
+                key, noise, threshold, safe, detectable, status, flags.get(key, 0), pairs, measure
+            )
         )
     return found

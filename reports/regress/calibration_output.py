@@ -86,7 +86,9 @@ def markdown(
         "within a run and of a run's central figure between runs; the safe threshold is the "
         f"smallest an A/A comparison stays under (significance {thresholds.alpha:g} over the "
         "family); detectable is the smallest slowdown flagged in 95 % of comparisons at the "
-        "series' threshold. A/A flags: pairs of these runs in which the gate flagged the series.",
+        "series' threshold. A/A flags: pairs of these runs in which the gate flagged the series. "
+        "A benchmark series' noise is of its rounds' time ÷ reference call where the runs "
+        "have references (`measure` in calibration.json), as the gate tests it.",
         "",
         "| " + " | ".join(_HEADER) + " |",
         "|" + "---|" * len(_HEADER),

@@ -248,7 +248,7 @@ def _calibrate(args: argparse.Namespace, thresholds: Thresholds) -> int:
     from reports.regress import calibration_output
     from reports.regress.calibrate import calibrate
     from reports.regress.compatibility import check_same_data
-    from reports.regress.samples import gated_samples, tested_samples
+    from reports.regress.samples import compared_samples, gated_samples
 
     out = args.out or _stamped(args.results, "calibration")
     if args.calibrate:
@@ -265,8 +265,8 @@ def _calibrate(args: argparse.Namespace, thresholds: Thresholds) -> int:
     runs = read_side(paths)
     check_same_data(runs[:1], runs[1:])
     sides = [gated_samples([run.tidy]) for run in runs]
-    tested, _ = tested_samples(sides)
-    calibrations = calibrate(tested, thresholds, [side.blocks for side in sides])
+    tested, relative = compared_samples(sides)
+    calibrations = calibrate(tested, thresholds, [side.blocks for side in sides], relative)
     if not calibrations:
         raise CannotCompare("nothing to calibrate: no gated series is measured in every run")
     names = [run.name for run in runs]

@@ -242,7 +242,7 @@ def compare(
     series it knows (:mod:`reports.regress.run_noise`); ``runs`` is how many
     runs each side pooled. ``blocks`` (each side's block of every round, as
     ``gated_samples`` gives them) adds the block test. ``relative``: the
-    series whose samples are time ÷ reference (``tested_samples``), and
+    series whose samples are time ÷ reference (``compared_samples``), and
     ``shown`` the times their baseline and candidate figures are of.
     """
     refused = not_compared or {}

@@ -28,9 +28,9 @@ from reports.regress.run_noise import RunNoise, load_calibration
 from reports.regress.samples import (
     SeriesKey,
     SideSamples,
+    compared_samples,
     gated_samples,
     offered_rates,
-    tested_samples,
 )
 from reports.regress.thresholds import Thresholds
 from reports.run_folder import RunFolder, read_run
@@ -119,7 +119,7 @@ def gate(
         )
     refused = _refused(baseline, candidate, base, cand)
     noise = load_calibration(calibration) if calibration is not None else None
-    (tested_b, tested_c), relative = tested_samples([base, cand])
+    (tested_b, tested_c), relative = compared_samples([base, cand])
     comparisons = compare(
         tested_b,
         tested_c,

@@ -233,7 +233,7 @@ def offered_rates(frames: Iterable[pd.DataFrame]) -> dict[str, float]:
     return {scale: float(np.mean(values)) for scale, values in rates.items() if values}
 
 
-def tested_samples(
+def compared_samples(
     sides: Sequence[SideSamples],
 ) -> tuple[list[dict[SeriesKey, Array]], frozenset[SeriesKey]]:
     """Each side's samples as the gate tests them, and the series tested relative.

@@ -5,8 +5,10 @@ Pure functions over arrays, tested on synthetic samples of known distributions
 
 Two kinds of evidence, two tests:
 
-- Benchmark rounds (queries, endpoints) are many draws of one call: a rank
-  test (Mann-Whitney U, two-sided) on the raw rounds, exact when there are no
+- Benchmark rounds (queries, endpoints) are many draws of one call, each
+  divided by the reference call timed just before it where the runs have
+  one (``benchmarks/reference.py``: the machine's speed of that moment taken
+  out): a rank test (Mann-Whitney U, two-sided) on the rounds, exact when there are no
   ties and the samples are small enough for the exact null distribution, the
   normal approximation otherwise. A rank test because round times are skewed
   with a long right tail (a GC pause, a neighbour), which a t-test takes for

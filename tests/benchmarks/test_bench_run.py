@@ -94,6 +94,17 @@ def test_every_endpoint_series_has_all_arms_with_statements(tidy: list[dict[str,
     assert set(seen) == expected
     for counts in seen.values():
         assert counts["time"] == counts["statements"] == counts["cache_hit"] > 0
+        assert counts["reference"] == counts["time"]  # every round beside its reference call
+
+
+def test_every_query_round_has_its_reference_call(tidy: list[dict[str, Any]]) -> None:
+    seen: dict[tuple[str, str, int], Counter[str]] = defaultdict(Counter)
+    for row in tidy:
+        if row["suite"] == "queries":
+            seen[(row["series"], row["arm"], row["repetition"])][row["metric"]] += 1
+    assert seen and all(c["reference"] == c["time"] > 0 for c in seen.values())
+    references = [row["value"] for row in tidy if row["metric"] == "reference"]
+    assert all(0 < value < 1 for value in references)  # a SELECT 1, or GET /healthz: seconds
 
 
 def test_hits_hit_without_sql_and_the_other_arms_ask_the_database(

@@ -67,6 +67,21 @@ def round_rows(
     ]
 
 
+def with_references(
+    rows: Sequence[Mapping[str, Any]], reference: float = 0.0004
+) -> list[dict[str, Any]]:
+    """Each time row and, beside it, its round's reference call (``benchmarks/reference.py``):
+    ``reference`` seconds times the round's machine factor, the row's ``machine`` (default 1)."""
+    found: list[dict[str, Any]] = []
+    for row in rows:
+        machine = float(row.get("machine", 1.0))
+        plain = {key: value for key, value in row.items() if key != "machine"}
+        found.append(plain)
+        if row["metric"] == "time":
+            found.append({**plain, "metric": "reference", "value": reference * machine})
+    return found
+
+
 def load_rows(
     run: str,
     route: str,
@@ -116,4 +131,4 @@ def lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> 
     return [float(v) for v in rng.lognormal(np.log(median), sigma, n)]
 
 
-__all__ = ["COLUMNS", "load_rows", "manifest", "round_rows", "write_run"]
+__all__ = ["COLUMNS", "load_rows", "manifest", "round_rows", "with_references", "write_run"]
