@@ -53,7 +53,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "baseline and the candidate (query and endpoint benchmarks: their rounds; load "
             "tests: latency and throughput per route, arm and model, over repetitions). A "
             "series is regressed only when its change is significant (Mann-Whitney U on the "
-            "rounds, Student t on the log figures of the repetitions; the false discovery rate "
+            "rounds, each divided by the reference call timed just before it, and a t-test on "
+            "their block medians; Student t on the log figures of the repetitions; the false "
+            "discovery rate "
             "controlled over all series) AND worse than its threshold (default 10 %, "
             f"{DEFAULT_THRESHOLDS.name} and --thresholds). Prints the table and writes "
             "regress.md and regress.json."
@@ -104,9 +106,10 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--bench-args",
-        default="--profile quick --suite queries --suite endpoints",
+        default="--profile gate --suite queries --suite endpoints",
         metavar="ARGS",
-        help="--against: the options of each perfproof bench run (default: '%(default)s')",
+        help="--against and --calibrate: the options of each perfproof bench run (default: "
+        "'%(default)s', the profile the gate was proven with, about 70 s a run)",
     )
     parser.add_argument(
         "--fresh-env",

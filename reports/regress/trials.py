@@ -15,6 +15,7 @@ this machine" comes from it.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,9 +66,22 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def _runs(folder: Path) -> list[Path]:
+    """The finished runs of ``folder``, in the order they were measured (one still running,
+    or killed, is left out and said so: a sequence is often read while it is measured)."""
     if not folder.is_dir():
         raise ValueError(f"{folder}: no such folder of runs")
-    return sorted(path for path in folder.iterdir() if (path / "manifest.json").is_file())
+    found = sorted(path for path in folder.iterdir() if (path / "manifest.json").is_file())
+    finished = [path for path in found if _finished(path)]
+    if len(finished) < len(found):
+        sys.stderr.write(f"{folder}: {len(found) - len(finished)} unfinished runs left out\n")
+    return finished
+
+
+def _finished(run: Path) -> bool:
+    try:
+        return bool(json.loads((run / "manifest.json").read_text()).get("finished"))
+    except (OSError, ValueError, AttributeError):
+        return True  # the gate itself says what is wrong with it
 
 
 def _trial(

@@ -176,7 +176,7 @@ def test_calibrate_without_runs_measures_the_current_tree(
     assert made[0][1:] == [
         "bench",
         "--profile",
-        "quick",
+        "gate",
         "--suite",
         "queries",
         "--suite",

@@ -93,7 +93,8 @@ def test_against_head_measures_both_sides_here(
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(repository_root(REPO))
     out = tmp_path / "against"
-    code = _regress("--against", "HEAD", "--repeats", "1", "--out", str(out))
+    quick = "--profile quick --suite queries --suite endpoints"  # the gate profile's 70 s x 2
+    code = _regress("--against", "HEAD", "--repeats", "1", "--bench-args", quick, "--out", str(out))
     printed = capsys.readouterr()
     assert code in (0, 1), printed.err
     assert "[1/2] baseline" in printed.out and "[2/2] candidate" in printed.out
