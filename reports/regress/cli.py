@@ -54,9 +54,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "tests: latency and throughput per route, arm and model, over repetitions). A "
             "series is regressed only when its change is significant (Mann-Whitney U on the "
             "rounds, each divided by the reference call timed just before it, and a t-test on "
-            "their block medians; Student t on the log figures of the repetitions; the false "
-            "discovery rate "
-            "controlled over all series) AND worse than its threshold (default 10 %, "
+            "their block medians; Student t on the log figures of the repetitions; the "
+            "family-wise error controlled over all series, Holm) AND worse than its threshold "
+            "(default 10 %, "
             f"{DEFAULT_THRESHOLDS.name} and --thresholds). Prints the table and writes "
             "regress.md and regress.json."
         ),

@@ -1,7 +1,7 @@
 """The gate's thresholds and significance level: one TOML file, checked whole before anything runs.
 
 ``reports/regress/thresholds.toml`` holds the defaults (10 % everywhere, the
-p99 figures 30 %, alpha 0.05 with the false discovery rate controlled); a
+p99 figures 30 %, alpha 0.05 with the family-wise error controlled); a
 file of the team's own (``--thresholds``) is read on top of it, so it names
 only what it changes. The most specific entry wins: series, then load
 metric, then suite, then the default.
@@ -38,7 +38,7 @@ class ThresholdsError(ValueError):
 class Thresholds:
     default: float = 0.10
     alpha: float = 0.05
-    control: Control = "fdr"
+    control: Control = "fwer"
     suites: Mapping[str, float] = field(default_factory=dict)
     metrics: Mapping[str, float] = field(default_factory=dict)
     series: Mapping[tuple[str, str], float] = field(default_factory=dict)

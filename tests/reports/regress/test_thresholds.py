@@ -23,7 +23,7 @@ def test_the_defaults_are_10_percent_and_p99_looser() -> None:
     p99 = SeriesKey("load", "ALL", "all-on", "closed", "latency_p99", "tiny")
     assert thresholds.for_series(query) == (0.10, "threshold")
     assert thresholds.for_series(p99) == (0.30, "metrics.latency_p99")
-    assert (thresholds.alpha, thresholds.control) == (0.05, "fdr")
+    assert (thresholds.alpha, thresholds.control) == (0.05, "fwer")
 
 
 def test_a_teams_file_wins_key_by_key_series_over_metric_over_suite(tmp_path: Path) -> None:
