@@ -155,8 +155,8 @@ def gated_samples(frames: Iterable[pd.DataFrame]) -> SideSamples:
         rows = _rows(frame)
         invalid = _invalid_repetitions(rows)
         references = _references(rows)
-        for values in references.values():
-            suite_references[str(values[0])].append(values[1])
+        for (suite, *_), seconds in references.items():
+            suite_references[suite].append(seconds)
         for row in rows:
             model = _model(row)
             if (row["suite"], model, row["metric"]) not in GATED_BY_FIGURE:
@@ -178,7 +178,7 @@ def gated_samples(frames: Iterable[pd.DataFrame]) -> SideSamples:
                 labels[key].append(number * BLOCKS_PER_RUN + int(row["repetition"]))
                 if key.gated.sample == "rounds":
                     found = references.get(_round_of(row))
-                    ratios[key].append(value / found[1] if found else math.nan)
+                    ratios[key].append(value / found if found else math.nan)
     samples = {key: np.asarray(pooled[key], dtype=np.float64) for key in sorted(pooled)}
     blocks = {
         key: np.asarray(labels[key], dtype=np.float64)
@@ -209,10 +209,10 @@ def _round_of(row: Mapping[str, Any]) -> tuple[str, str, str, str, int, int]:
 
 def _references(
     rows: Iterable[Mapping[str, Any]],
-) -> dict[tuple[str, str, str, str, int, int], tuple[str, float]]:
+) -> dict[tuple[str, str, str, str, int, int], float]:
     """One run's reference times (benchmarks/reference.py), by the round they preceded."""
     return {
-        _round_of(row): (str(row["suite"]), float(row["value"]))
+        _round_of(row): float(row["value"])
         for row in rows
         if row["metric"] == "reference" and float(row["value"]) > 0
     }
