@@ -33,6 +33,7 @@ from typing import Any
 
 import psycopg
 
+from benchmarks import host_cpu
 from benchmarks.arms import ENDPOINT_ARMS, INDEX_ARM_LABEL, index_blocks
 from benchmarks.growth import MIN_SIZES
 from benchmarks.profiles import PROFILES, Profile
@@ -422,6 +423,7 @@ def _run_steps(
             print(f"dataset {step.scale} (seed {args.seed}) already loaded: reusing it")
         folder.manifest["dataset_rows"][step.scale] = dataset.rows
         started = time.monotonic()
+        cpu = host_cpu.now()
         child: subprocess.Popen[bytes] | None = None
         # The child's stderr (warnings, and whatever an interrupt at an odd
         # moment makes Python print) is kept in the run folder, not the terminal.
@@ -442,15 +444,15 @@ def _run_steps(
             code = child.wait()
         except KeyboardInterrupt:
             exit_code = _wait_after_interrupt(child)
-            _record_step(folder, step, started, exit_code, interrupted=True)
+            _record_step(folder, step, started, cpu, exit_code, interrupted=True)
             raise
         if code == EXIT_INTERRUPTED:
             # The child was interrupted (by a signal sent to it alone, say): the
             # run was interrupted all the same, and its folder must say so, not
             # "a step failed".
-            _record_step(folder, step, started, code, interrupted=True)
+            _record_step(folder, step, started, cpu, code, interrupted=True)
             raise KeyboardInterrupt
-        _record_step(folder, step, started, code)
+        _record_step(folder, step, started, cpu, code)
         said = errors.read_text(errors="replace").strip()
         if code != 0 and said:
             print("\n".join(said.splitlines()[-15:]), file=sys.stderr)
@@ -526,7 +528,12 @@ def _load_folder(folder: ResultFolder) -> Path | None:
 
 
 def _record_step(
-    folder: ResultFolder, step: Step, started: float, code: int | None, interrupted: bool = False
+    folder: ResultFolder,
+    step: Step,
+    started: float,
+    cpu: host_cpu.CpuTimes,
+    code: int | None,
+    interrupted: bool = False,
 ) -> None:
     folder.note(
         steps=[
@@ -537,6 +544,8 @@ def _record_step(
                 "suites": list(step.suites),
                 "growth_only": step.growth_only,
                 "seconds": round(time.monotonic() - started, 1),
+                # the whole machine's CPU over the step: a busy host is named, not guessed
+                "host_cpu": host_cpu.shares(cpu, host_cpu.now()),
                 "pytest_exit_code": code,
                 "interrupted": interrupted,
             },

@@ -66,6 +66,8 @@ def test_the_manifest_says_finished_and_lists_every_file(
     steps = [step["name"] for step in manifest["steps"]]
     assert steps == ["benchmarks-tiny", "growth-small", "growth-medium"]
     assert all(step["pytest_exit_code"] == 0 for step in manifest["steps"])
+    # the machine's CPU over each step, so a run on a busy host says so
+    assert all(set(step["host_cpu"]) == {"busy", "steal", "iowait"} for step in manifest["steps"])
     assert set(manifest["dataset_rows"]) == {"tiny", "small", "medium"}
 
 
