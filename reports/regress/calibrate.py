@@ -177,13 +177,24 @@ def aa_flags(
     runs: Sequence[Samples],
     thresholds: Thresholds,
     blocks: Sequence[Mapping[SeriesKey, Array]] | None = None,
+    shown: Sequence[Samples] | None = None,
+    relative: frozenset[SeriesKey] = frozenset(),
 ) -> tuple[dict[SeriesKey, int], int]:
-    """How often the gate itself flags each series over every pair of the A/A runs."""
+    """How often the gate itself flags each series over every pair of the A/A runs
+    (``shown``: each run's times, for the series tested relative, as the gate tests them)."""
     flags: dict[SeriesKey, int] = {}
     pairs = list(itertools.combinations(range(len(runs)), 2))
     for first, second in pairs:
         pair = None if blocks is None else (blocks[first], blocks[second])
-        found = compare(runs[first], runs[second], thresholds, resamples=0, blocks=pair)
+        found = compare(
+            runs[first],
+            runs[second],
+            thresholds,
+            resamples=0,
+            blocks=pair,
+            shown=None if shown is None else (shown[first], shown[second]),
+            relative=relative if shown is not None else frozenset(),
+        )
         for comparison in found:
             if comparison.verdict in ("regressed", "improved"):
                 flags[comparison.key] = flags.get(comparison.key, 0) + 1
@@ -195,18 +206,20 @@ def calibrate(
     thresholds: Thresholds,
     blocks: Sequence[Mapping[SeriesKey, Array]] | None = None,
     relative: frozenset[SeriesKey] = frozenset(),
+    shown: Sequence[Samples] | None = None,
 ) -> list[Calibration]:
     """Every series measured in all ``runs`` (two or more A/A runs), calibrated.
 
     ``blocks`` (each run's block labels, as ``gated_samples`` gives them) lets
     the A/A pairs be judged exactly as the gate judges two runs; ``relative``
-    names the series whose samples are time ÷ reference (``compared_samples``).
+    names the series whose samples are time ÷ reference (``compared_samples``), and
+    ``shown`` each run's times, which the gate tests too.
     """
     if len(runs) < 2:
         raise ValueError("calibration needs two A/A runs or more")
     common = sorted(set.intersection(*(set(run) for run in runs)))
     level = thresholds.alpha / max(1, len(common))
-    flags, pairs = aa_flags(runs, thresholds, blocks)
+    flags, pairs = aa_flags(runs, thresholds, blocks, shown, relative)
     found: list[Calibration] = []
     for key in common:
         rounds = key.gated.sample == "rounds"

@@ -269,7 +269,13 @@ def _calibrate(args: argparse.Namespace, thresholds: Thresholds) -> int:
     check_same_data(runs[:1], runs[1:])
     sides = [gated_samples([run.tidy]) for run in runs]
     tested, relative = compared_samples(sides)
-    calibrations = calibrate(tested, thresholds, [side.blocks for side in sides], relative)
+    calibrations = calibrate(
+        tested,
+        thresholds,
+        [side.blocks for side in sides],
+        relative,
+        shown=[side.samples for side in sides],
+    )
     if not calibrations:
         raise CannotCompare("nothing to calibrate: no gated series is measured in every run")
     names = [run.name for run in runs]

@@ -117,3 +117,33 @@ def test_a_reference_that_moved_beyond_the_threshold_is_a_warning(tmp_path: Path
     note = document["notes"][0]
     assert note.startswith("queries: changes are of time ÷ the reference call")
     assert math.isfinite(float(note.split("(")[1].split("%")[0].split(", ")[-1]))
+
+
+def _steady(run: str, seed: int, *, code: float, reference: float) -> list[dict[str, Any]]:
+    """Ten rounds a series (2 % noise, no machine), each with a reference of ``reference`` s."""
+    rng = np.random.default_rng(seed)
+    rows: list[dict[str, Any]] = []
+    for name in SERIES:
+        values = [0.001 * code * float(f) for f in np.exp(rng.normal(0, 0.02, 10))]
+        rows += round_rows(run, "queries", name, "indexed", values)
+    return with_references(rows, reference=reference)
+
+
+def test_references_that_got_faster_alone_are_not_a_regression(tmp_path: Path) -> None:
+    # Measured here: beside a busy core the SELECT 1 got 30 % faster, the queries not.
+    base = _steady("base", 1, code=1.0, reference=0.0004)
+    cand = _steady("cand", 2, code=0.97, reference=0.0004 * 0.7)  # ratio +39 %, times -3 %
+    code, document, _ = _gate(tmp_path, base, cand)
+    assert code == 0
+    for series in document["series"]:
+        assert series["change"] == pytest.approx(0.97 / 0.7 - 1, abs=0.05)
+        assert series["verdict"] == "unchanged"
+        assert "both must be beyond the 10% threshold" in series["reason"]
+
+
+def test_a_slowdown_in_the_times_and_their_ratio_alike_is_one(tmp_path: Path) -> None:
+    base = _steady("base", 1, code=1.0, reference=0.0004)
+    cand = _steady("cand", 2, code=1.2, reference=0.0004)
+    code, document, _ = _gate(tmp_path, base, cand)
+    assert code == 1
+    assert {s["verdict"] for s in document["series"]} == {"regressed"}
