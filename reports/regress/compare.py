@@ -25,7 +25,7 @@ Why both time ÷ reference and the times (``benchmarks/reference.py``): each
 is fooled by a different thing, and a change of the code moves both. A
 machine slower for a whole run moves the times and their references alike
 (measured here: a quick run during a package install had its references
-37 % slower and its times 20-50 % slower; the times alone flagged 47
+37 % slower and its times 20-50 % slower; the times alone flagged 51
 series, the ratios none). But the reference call is mostly a client-server
 round trip whose wake-ups get *faster* when the other core is busy, while
 a longer query, mostly work, does not: a run beside a type checker had its
