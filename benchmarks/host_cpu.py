@@ -7,8 +7,8 @@ development machine: runs of the gate profile took 64-104 s instead of
 60 while up to a third of the CPU was stolen, and every comparison the
 regression gate got wrong came from those runs. So each step of a run
 records the machine's CPU shares over its wall time (``/proc/stat`` via
-psutil, all CPUs together), and the gate can say which side ran on a
-busy host (``reports/regress/gate.py``).
+psutil, all CPUs together), and the regression gate warns about a run
+that lost more than 5 % to steal (``reports/regress/compatibility.py``).
 """
 
 from __future__ import annotations

@@ -177,11 +177,14 @@ def aa_flags(
     runs: Sequence[Samples],
     thresholds: Thresholds,
     blocks: Sequence[Mapping[SeriesKey, Array]] | None = None,
+    *,
     shown: Sequence[Samples] | None = None,
     relative: frozenset[SeriesKey] = frozenset(),
 ) -> tuple[dict[SeriesKey, int], int]:
     """How often the gate itself flags each series over every pair of the A/A runs
     (``shown``: each run's times, for the series tested relative, as the gate tests them)."""
+    if relative and shown is None:
+        raise ValueError("series tested relative need their times (shown) to be judged")
     flags: dict[SeriesKey, int] = {}
     pairs = list(itertools.combinations(range(len(runs)), 2))
     for first, second in pairs:
@@ -193,7 +196,7 @@ def aa_flags(
             resamples=0,
             blocks=pair,
             shown=None if shown is None else (shown[first], shown[second]),
-            relative=relative if shown is not None else frozenset(),
+            relative=relative,
         )
         for comparison in found:
             if comparison.verdict in ("regressed", "improved"):
@@ -206,6 +209,7 @@ def calibrate(
     thresholds: Thresholds,
     blocks: Sequence[Mapping[SeriesKey, Array]] | None = None,
     relative: frozenset[SeriesKey] = frozenset(),
+    *,
     shown: Sequence[Samples] | None = None,
 ) -> list[Calibration]:
     """Every series measured in all ``runs`` (two or more A/A runs), calibrated.
@@ -219,7 +223,7 @@ def calibrate(
         raise ValueError("calibration needs two A/A runs or more")
     common = sorted(set.intersection(*(set(run) for run in runs)))
     level = thresholds.alpha / max(1, len(common))
-    flags, pairs = aa_flags(runs, thresholds, blocks, shown, relative)
+    flags, pairs = aa_flags(runs, thresholds, blocks, shown=shown, relative=relative)
     found: list[Calibration] = []
     for key in common:
         rounds = key.gated.sample == "rounds"

@@ -56,7 +56,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "rounds, each divided by the reference call timed just before it, and a t-test on "
             "their block medians; Student t on the log figures of the repetitions; the "
             "family-wise error controlled over all series, Holm) AND worse than its threshold "
-            "(default 10 %, "
+            "(default 10 %; a benchmark series' times themselves too, not only their ratio "
+            "to the reference; "
             f"{DEFAULT_THRESHOLDS.name} and --thresholds). Prints the table and writes "
             "regress.md and regress.json."
         ),

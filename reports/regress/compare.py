@@ -8,11 +8,13 @@ calibration, the A/A-spread test; of time ÷ reference where the runs have
 references), the p-values corrected over the whole family, and
 :func:`classify`:
 
-- regressed: significant after the correction, and worse than its threshold;
-- improved: significant, and better by more than its threshold;
+- regressed: significant after the correction, and worse than its threshold
+  (a series tested on time ÷ reference: its times too, below);
+- improved: significant, and better by more than its threshold (likewise);
 - unchanged: anything else — not significant, or significant but within the
   threshold (a 3 % drift that a thousand rounds make "significant" is not a
-  regression a team should be paged for), or too few samples to test;
+  regression a team should be paged for), time ÷ reference and the times not
+  both beyond it the same way, or too few samples to test;
 - not compared: measured on both sides but not comparable (the reason says
   why, e.g. open-model latency at two different offered rates);
 - added / removed: measured on one side only — never a regression.
@@ -153,7 +155,6 @@ class _Tested:
     p: float | None
     untestable: str  # why there is no p in the family ("" when there is)
     test: str = RANK_TEST  # what the p-value comes from
-    time_change: float | None = None  # of the times themselves, for a series tested relative
 
 
 def _central(values: np.ndarray[Any, np.dtype[np.float64]], rounds: bool) -> float:
@@ -172,7 +173,7 @@ def _test(
     block_p: float | None,
     shown: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
 ) -> _Tested:
-    """One series tested; ``shown``: the times of a series tested relative."""
+    """One series tested; ``shown``: the times of a series tested relative (its figures)."""
     rounds = key.gated.sample == "rounds"
     shown_b, shown_c = shown if shown is not None else (base, cand)
     centre_b, centre_c = _central(shown_b, rounds), _central(shown_c, rounds)
@@ -198,18 +199,8 @@ def _test(
         if noise is not None:
             p_rounds = max(p_rounds, run_noise_p(math.log1p(change.value), noise, runs=runs))
             tests.append(SPREAD_TEST)
-        time_change = None if shown is None else centre_c / centre_b - 1.0
         return _Tested(
-            key,
-            len(base),
-            len(cand),
-            change,
-            centre_b,
-            centre_c,
-            p_rounds,
-            "",
-            " and ".join(tests),
-            time_change,
+            key, len(base), len(cand), change, centre_b, centre_c, p_rounds, "", " and ".join(tests)
         )
     change = mean_log_change(base, cand)
     p = log_t_test(base, cand)
@@ -340,7 +331,8 @@ def _judged(
         )  # fmt: skip
 
     verdict = verdict_of(tested.change.value)
-    times = tested.time_change
+    raw_change = tested.candidate / tested.baseline - 1.0 if tested.baseline else None
+    times = raw_change if relative else None  # the times themselves must agree (module doc)
     if tested.untestable:
         reason = tested.untestable
     elif q is not None and q > thresholds.alpha:
@@ -376,7 +368,7 @@ def _judged(
         verdict=verdict,
         reason=reason,
         measure=RELATIVE if relative else key.metric,
-        raw_change=tested.candidate / tested.baseline - 1.0 if tested.baseline else None,
+        raw_change=raw_change,
     )
 
 

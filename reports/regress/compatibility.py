@@ -110,6 +110,34 @@ def environment_differences(
     return list(dict.fromkeys(lines))
 
 
+# A step that lost more of the machine than this to other tenants ran on a busy host.
+BUSY_STEAL = 0.05
+
+
+def busy_host_warnings(runs: Sequence[RunFolder]) -> list[str]:
+    """One line per run whose steps lost more than :data:`BUSY_STEAL` of the CPU to steal.
+
+    ``host_cpu`` in the manifest's steps (``benchmarks/host_cpu.py``): on the
+    development machine every comparison the gate got wrong came from runs
+    while up to a third of the CPU was stolen. The verdicts stand; the reader
+    is told which run to distrust (runs from before the record say nothing).
+    """
+    lines = []
+    for run in runs:
+        shares = [
+            float((step.get("host_cpu") or {}).get("steal", 0.0))
+            for step in run.manifest.get("steps") or ()
+            if isinstance(step, dict)
+        ]
+        worst = max(shares, default=0.0)
+        if worst > BUSY_STEAL:
+            lines.append(
+                f"busy host: {run.name} lost {worst:.0%} of the CPU to other tenants (steal) "
+                "during a step; its times are partly the host's"
+            )
+    return lines
+
+
 def profile_differences(baseline: Sequence[RunFolder], candidate: Sequence[RunFolder]) -> list[str]:
     """Runs of different profiles compare (the tests take any sample sizes), with fewer rounds."""
     first = baseline[0]

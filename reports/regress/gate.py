@@ -18,6 +18,7 @@ import numpy as np
 from reports.regress.compare import Comparison, compare
 from reports.regress.compatibility import (
     CannotCompare,
+    busy_host_warnings,
     check_same_data,
     check_usable,
     environment_differences,
@@ -142,6 +143,7 @@ def gate(
         candidate_commits=_commits(candidate),
         warnings=(
             *environment,
+            *busy_host_warnings([*baseline, *candidate]),
             *profile_differences(baseline, candidate),
             *uncalibrated,
             *moved,

@@ -161,7 +161,8 @@ def markdown(comparisons: Sequence[Comparison], sides: Sides, thresholds: Thresh
         "",
         f"A series is regressed when its change is significant at {thresholds.alpha:g} "
         f"({'false discovery rate' if thresholds.control == 'fdr' else 'family-wise error'} "
-        "controlled over every series compared) and worse than its threshold. Intervals are "
+        "controlled over every series compared) and worse than its threshold (a benchmark "
+        "series tested on time ÷ reference: its times too, the same way). Intervals are "
         "95 %, per series.",
         "",
     ]

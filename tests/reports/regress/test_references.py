@@ -141,9 +141,52 @@ def test_references_that_got_faster_alone_are_not_a_regression(tmp_path: Path) -
         assert "both must be beyond the 10% threshold" in series["reason"]
 
 
-def test_a_slowdown_in_the_times_and_their_ratio_alike_is_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("code", "reference", "verdict", "reason"),
+    [
+        (1.2, 1.0, "regressed", "beyond the 10% threshold"),  # the times +20 %, the ratio too
+        (0.8, 1.0, "improved", "beyond the 10% threshold"),  # both -20 %
+        (1.4, 1.4, "unchanged", "not significant"),  # times +40 %, references alike: machine
+        (1.0, 1.25, "unchanged", "both must be beyond"),  # ratio -20 %, times flat: reference
+    ],
+)
+def test_a_change_counts_only_when_the_times_and_their_ratio_both_show_it(
+    tmp_path: Path, code: float, reference: float, verdict: str, reason: str
+) -> None:
     base = _steady("base", 1, code=1.0, reference=0.0004)
-    cand = _steady("cand", 2, code=1.2, reference=0.0004)
-    code, document, _ = _gate(tmp_path, base, cand)
-    assert code == 1
-    assert {s["verdict"] for s in document["series"]} == {"regressed"}
+    cand = _steady("cand", 2, code=code, reference=0.0004 * reference)
+    exit_code, document, _ = _gate(tmp_path, base, cand)
+    assert exit_code == (1 if verdict == "regressed" else 0)
+    for series in document["series"]:
+        assert series["measure"] == "time ÷ reference"
+        assert series["raw_change"] == pytest.approx(code - 1, abs=0.05)
+        assert series["change"] == pytest.approx(code / reference - 1, abs=0.05)
+        assert series["verdict"] == verdict
+        assert reason in series["reason"]
+
+
+def test_a_run_on_a_busy_host_is_named_in_a_warning(tmp_path: Path) -> None:
+    steps = [{"name": "benchmarks-tiny", "host_cpu": {"busy": 0.9, "steal": 0.2, "iowait": 0}}]
+    folders = [
+        write_run(tmp_path / "base", _steady("base", 1, code=1.0, reference=0.0004)),
+        write_run(tmp_path / "cand", _steady("cand", 2, code=1.0, reference=0.0004), steps=steps),
+    ]
+    parser = cli.build_parser("perfproof regress")
+    args = ["--baseline", str(folders[0]), "--candidate", str(folders[1]), "--out", str(tmp_path)]
+    assert cli.run(parser.parse_args(args)) == 0
+    warnings = json.loads((tmp_path / "regress.json").read_text())["warnings"]
+    assert [w for w in warnings if w.startswith("busy host: cand lost 20% of the CPU")]
+    assert not [w for w in warnings if "busy host: base" in w]
+
+
+def test_the_calibrations_a_a_flags_judge_the_times_too(tmp_path: Path) -> None:
+    # Three A/A runs; in the second the references alone got 30 % faster.
+    runs = [
+        write_run(tmp_path / f"run{i}", _steady(f"run{i}", i, code=1.0, reference=ref))
+        for i, ref in enumerate((0.0004, 0.0004 * 0.7, 0.0004))
+    ]
+    out = tmp_path / "calibration"
+    parser = cli.build_parser("perfproof regress")
+    assert cli.run(parser.parse_args(["--calibrate", *map(str, runs), "--out", str(out)])) == 0
+    document = json.loads((out / "calibration.json").read_text())
+    assert document["series"] and all(s["aa_flags"] == 0 for s in document["series"])
