@@ -40,7 +40,11 @@ def test_latency_from_the_intended_start_includes_the_stall(
     # A quarter of the requests were due during the freeze: p90 waited most of it.
     assert intended["p90_s"] > 0.5
     assert intended["max_s"] >= 1.2
-    assert recorded["measured"].late <= recorded["measured"].scheduled * 0.05
+    # The generator kept starting on schedule through the freeze: a generator that waited
+    # for the stalled requests would have started over a quarter of them late. Not the
+    # validity guard's 5 %: on two shared cores a wake-up is now and then >10 ms late (8 of
+    # 133 seen in a full suite run), and this test is about the freeze, not the scheduler.
+    assert recorded["measured"].late <= recorded["measured"].scheduled * 0.2
 
 
 def test_the_closed_model_would_have_hidden_the_same_stall(run_locust: Locust) -> None:
