@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -53,34 +54,51 @@ def serving(
     each other get the same CPU. Several workers share a Prometheus
     multiprocess folder (``PROMETHEUS_MULTIPROC_DIR`` of ``env``, else a
     temporary one). A child that exits or stays silent raises ``RuntimeError``
-    with the end of its log.
+    with the end of its log; one whose port was taken between ``free_port()``
+    and its bind (a connection of anyone on the machine may take it) is started
+    again on another port, so a benchmark or check does not fail on that race.
     """
-    port = free_port()
+    child_env = dict(env)
+    with multiprocess_metrics(workers, child_env), tempfile.TemporaryDirectory() as spare:
+        log = log or Path(spare) / "server.log"  # read when the child fails to start
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            port = free_port()
+            process = _launch(port, app, workers, child_env, log)
+            try:
+                if cpus and hasattr(os, "sched_setaffinity"):
+                    os.sched_setaffinity(process.pid, cpus)
+                url = f"http://127.0.0.1:{port}"
+                try:
+                    _wait_until_ready(process, url + ready, ready_statuses, start_timeout_s, log)
+                except _LostPort:
+                    if attempt == PORT_ATTEMPTS:
+                        raise RuntimeError(
+                            f"the server lost the race for a free port {attempt} times; last {port}"
+                        ) from None
+                    continue
+                yield Served(url, process)
+                return
+            finally:
+                _stop(process)
+
+
+PORT_ATTEMPTS = 3  # free_port() hands out a port; another socket may bind it before uvicorn does
+
+
+class _LostPort(Exception):
+    """The child exited because its port was taken between free_port() and its bind."""
+
+
+def _launch(
+    port: int, app: str, workers: int, env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "uvicorn", "--factory", app, "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
     command += uvicorn_flags()
-    child_env = dict(env)
-    with multiprocess_metrics(workers, child_env):
-        sink = log.open("wb") if log is not None else None
-        try:
-            process = subprocess.Popen(
-                command,
-                env=child_env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=sink or subprocess.DEVNULL,
-            )
-        finally:
-            if sink is not None:
-                sink.close()
-        try:
-            if cpus and hasattr(os, "sched_setaffinity"):
-                os.sched_setaffinity(process.pid, cpus)
-            url = f"http://127.0.0.1:{port}"
-            _wait_until_ready(process, url + ready, ready_statuses, start_timeout_s, log)
-            yield Served(url, process)
-        finally:
-            _stop(process)
+    with log.open("wb") as sink:
+        return subprocess.Popen(
+            command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=sink
+        )
 
 
 def _wait_until_ready(
@@ -88,7 +106,7 @@ def _wait_until_ready(
     url: str,
     statuses: tuple[int, ...],
     timeout_s: float,
-    log: Path | None,
+    log: Path,
 ) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -98,9 +116,14 @@ def _wait_until_ready(
         except httpx.HTTPError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            said = log.read_text(errors="replace")[-2000:] if log is not None else ""
+            said = log.read_text(errors="replace")[-2000:]
+            if process.returncode is not None and _BIND_FAILED in said.lower():
+                raise _LostPort
             raise RuntimeError(f"the server did not start on {url}. {said}".strip())
         time.sleep(0.1)
+
+
+_BIND_FAILED = "address already in use"  # uvicorn's log line for EADDRINUSE
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -31,6 +32,17 @@ def own_redis_servers() -> list[int]:
         except psutil.Error:
             continue
     return found
+
+
+def serving_portal(pid: int, timeout_s: float = 30) -> None:
+    """Wait until process ``pid`` has a uvicorn child (the check's portal has been started)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(psutil.Error):
+            if any("uvicorn" in " ".join(c.cmdline()) for c in psutil.Process(pid).children()):
+                return
+        time.sleep(0.05)
+    pytest.fail(f"no portal started by process {pid} within {timeout_s:.0f} s")
 
 
 def environment(stack: Services, **changes: str) -> dict[str, str]:
@@ -127,18 +139,21 @@ def test_ctrl_c_exits_130_and_says_it_did_not_finish(stack: Services, tmp_path: 
     watchdog.start()
     try:
         assert child.stdout is not None
+        said = []
         for line in child.stdout:
+            said.append(line)
             if line.startswith("[1/1] fallback"):
                 break
-        time.sleep(1.5)  # inside the check: its Redis and portal are up
+        serving_portal(child.pid)  # inside the check: its Redis and portal are up
         assert own_redis_servers(), "the fallback check's Redis runs"
+        time.sleep(0.5)
         child.send_signal(signal.SIGINT)
         time.sleep(0.2)
         child.send_signal(signal.SIGINT)  # an impatient second one must not cut the clean-up
-        _, errors = child.communicate(timeout=60)
+        rest, errors = child.communicate(timeout=60)
     finally:
         watchdog.cancel()
-    assert child.returncode == 130, errors
+    assert child.returncode == 130, "".join(said) + rest + errors
     assert "Traceback" not in errors
     written = json.loads(out.read_text())
     assert (written["finished"], written["interrupted"], written["checks"]) == (False, True, [])
