@@ -124,11 +124,12 @@ def busy_host_warnings(runs: Sequence[RunFolder]) -> list[str]:
     """
     lines = []
     for run in runs:
-        shares = [
-            float((step.get("host_cpu") or {}).get("steal", 0.0))
-            for step in run.manifest.get("steps") or ()
-            if isinstance(step, dict)
-        ]
+        steps = run.manifest.get("steps")
+        shares = (
+            [_steal(step) for step in steps if isinstance(step, dict)]
+            if isinstance(steps, list)
+            else []
+        )
         worst = max(shares, default=0.0)
         if worst > BUSY_STEAL:
             lines.append(
@@ -136,6 +137,14 @@ def busy_host_warnings(runs: Sequence[RunFolder]) -> list[str]:
                 "during a step; its times are partly the host's"
             )
     return lines
+
+
+def _steal(step: dict[str, Any]) -> float:
+    """A step's steal share; 0 where it is missing or not a number (a warning, not a check)."""
+    host = step.get("host_cpu")
+    steal = host.get("steal") if isinstance(host, dict) else None
+    number = isinstance(steal, int | float) and not isinstance(steal, bool)
+    return float(steal) if number and math.isfinite(steal) else 0.0
 
 
 def profile_differences(baseline: Sequence[RunFolder], candidate: Sequence[RunFolder]) -> list[str]:

@@ -179,6 +179,24 @@ def test_a_run_on_a_busy_host_is_named_in_a_warning(tmp_path: Path) -> None:
     assert not [w for w in warnings if "busy host: base" in w]
 
 
+@pytest.mark.parametrize(
+    "host_cpu", ["lots", None, [], {"steal": "a third"}, {"steal": True}, {"busy": 0.5}]
+)
+def test_a_hand_edited_host_record_is_no_warning_and_no_crash(
+    tmp_path: Path, host_cpu: object
+) -> None:
+    steps = [{"name": "benchmarks-tiny", "host_cpu": host_cpu}]
+    folders = [
+        write_run(tmp_path / "base", _steady("base", 1, code=1.0, reference=0.0004)),
+        write_run(tmp_path / "cand", _steady("cand", 2, code=1.0, reference=0.0004), steps=steps),
+    ]
+    parser = cli.build_parser("perfproof regress")
+    args = ["--baseline", str(folders[0]), "--candidate", str(folders[1]), "--out", str(tmp_path)]
+    assert cli.run(parser.parse_args(args)) == 0
+    warnings = json.loads((tmp_path / "regress.json").read_text())["warnings"]
+    assert not [w for w in warnings if w.startswith("busy host")]
+
+
 def test_the_calibrations_a_a_flags_judge_the_times_too(tmp_path: Path) -> None:
     # Three A/A runs; in the second the references alone got 30 % faster.
     runs = [
