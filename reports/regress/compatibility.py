@@ -143,8 +143,9 @@ def _steal(step: dict[str, Any]) -> float:
     """A step's steal share; 0 where it is missing or not a number (a warning, not a check)."""
     host = step.get("host_cpu")
     steal = host.get("steal") if isinstance(host, dict) else None
-    number = isinstance(steal, int | float) and not isinstance(steal, bool)
-    return float(steal) if number and math.isfinite(steal) else 0.0
+    if isinstance(steal, bool) or not isinstance(steal, int | float):
+        return 0.0
+    return float(steal) if math.isfinite(steal) else 0.0
 
 
 def profile_differences(baseline: Sequence[RunFolder], candidate: Sequence[RunFolder]) -> list[str]:
