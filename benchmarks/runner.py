@@ -42,7 +42,7 @@ from benchmarks.run_lock import one_run_per_server
 from benchmarks.scaling import analyse
 from benchmarks.summary import endpoint_lines, growth_lines, query_lines
 from benchmarks.tidy import observations, read_tidy, write_tidy
-from portal.cli.args import dataset_seed, output_folder
+from portal.cli.args import dataset_seed, output_folder, positive_float
 from portal.cli.commands import EXIT_INTERRUPTED, fail
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import Services, ServiceUnavailable, ensure_database, services
@@ -166,6 +166,17 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         "--fail-on-unmet",
         action="store_true",
         help="exit 1 when any claim is not met (default: verdicts are findings, exit 0)",
+    )
+    parser.add_argument(
+        "--load-rate",
+        type=positive_float,
+        default=None,
+        metavar="RPS",
+        help=(
+            "the load tests' open model at this offered rate (tasks/s) instead of a share of "
+            "the slowest arm's measured capacity; `perfproof regress --against` passes the "
+            "first run's rate to the others, so both commits are offered one load"
+        ),
     )
     parser.add_argument(
         "--save-baseline",
@@ -486,13 +497,26 @@ def _start_load(
     args: argparse.Namespace, profile: Profile, step: Step, folder: ResultFolder, errors: Path
 ) -> subprocess.Popen[bytes]:
     """``python -m loadtests`` into ``<run folder>/load/``; it handles Ctrl-C itself."""
+    with errors.open("wb") as sink:
+        return subprocess.Popen(
+            load_command(args, profile, step, folder.path.resolve() / LOAD),
+            cwd=SUITES.parent,
+            stderr=sink,
+        )
+
+
+def load_command(
+    args: argparse.Namespace, profile: Profile, step: Step, results: Path
+) -> list[str]:
+    """The load tests' command line into ``results``; ``--load-rate`` becomes their ``--rate``."""
     command = [
         sys.executable, "-m", "loadtests", "--profile", LOAD_PROFILE_OF[profile.name],
         "--scale", step.scale, "--seed", str(args.seed),
-        "--results", str(folder.path.resolve() / LOAD),
+        "--results", str(results),
     ]  # fmt: skip
-    with errors.open("wb") as sink:
-        return subprocess.Popen(command, cwd=SUITES.parent, stderr=sink)
+    if args.load_rate is not None:
+        command += ["--rate", repr(args.load_rate)]
+    return command
 
 
 def _start_checks(

@@ -315,7 +315,8 @@ def _run_models(
         offered = None
         if model == "open":
             offered = plan.rate or _open_rate(plan, runs)
-            folder.note(open_rate=offered)
+            # Given (--rate): `regress --against` offers both commits one rate.
+            folder.note(open_rate=offered, open_rate_given=plan.rate is not None)
         for repetition in range(plan.repetitions):
             for arm in rotated(plan.arms, repetition):
                 print(

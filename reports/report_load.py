@@ -38,6 +38,10 @@ def load_blocks(run: RunFolder, recordings: Recordings | None) -> list[Block]:
     return blocks
 
 
+# Runs from before the record say nothing of where their rate came from.
+_RATE_ORIGIN = {"True": " (given with --rate)", "False": " (a share of the slowest arm's capacity)"}
+
+
 def _settings_block(manifest: dict[str, Any], recordings: Recordings) -> Block:
     block = Block(title="How the load was made")
     finished = {run["name"] for run in manifest.get("runs", [])}
@@ -47,7 +51,11 @@ def _settings_block(manifest: dict[str, Any], recordings: Recordings) -> Block:
         ("models", text(manifest.get("models"))),
         ("repetitions", number(manifest.get("repetitions"))),
         ("closed model users", number(manifest.get("users"))),
-        ("open model offered rate", rate(manifest.get("open_rate"))),
+        (
+            "open model offered rate",
+            rate(manifest.get("open_rate"))
+            + _RATE_ORIGIN.get(str(manifest.get("open_rate_given")), ""),
+        ),
         (
             "warm-up, then measured",
             f"{duration(manifest.get('warmup_s'))}, then "

@@ -175,11 +175,14 @@ def measure_against(args: argparse.Namespace, thresholds: Thresholds) -> Outcome
         }
         runs: dict[str, list[Path]] = {"baseline": [], "candidate": []}
         order = schedule(args.repeats)
+        rate: dict[str, list[str]] = {name: [] for name in sides}
         for number, name in enumerate(order, start=1):
             started = time.monotonic()
             side = sides[name]
-            folder = _bench(side, bench_args, out / name, log)
+            folder = _bench(side, [*bench_args, *rate[name]], out / name, log)
             runs[name].append(folder)
+            if number == 1:
+                rate = one_offered_rate(folder, bench_args, sides)
             sys.stdout.write(
                 f"[{number}/{len(order)}] {name} ({side.commit[:12]}"
                 f"{', working tree' if name == 'candidate' else ''}): {folder.name} "
@@ -201,6 +204,53 @@ def measure_against(args: argparse.Namespace, thresholds: Thresholds) -> Outcome
     )
 
 
+RATE_OPTION = "--load-rate"
+
+
+def one_offered_rate(
+    first: Path, bench_args: Sequence[str], sides: dict[str, Side]
+) -> dict[str, list[str]]:
+    """The options that offer every later run the open-model rate the first run measured.
+
+    A bench run offers its open model a share of its own closed-model
+    capacity: left alone, a slower candidate would be offered less load and
+    its latency compared at another rate. A baseline commit older than
+    ``--load-rate`` measures its own rate (the gate warns when the rates
+    differ); a rate the user gave in ``--bench-args`` stands.
+    """
+    none: dict[str, list[str]] = {name: [] for name in sides}
+    if any(arg == RATE_OPTION or arg.startswith(f"{RATE_OPTION}=") for arg in bench_args):
+        return none
+    from reports.run_folder import RunFolderError, read_run
+
+    try:
+        load = read_run(first).load_manifest or {}
+    except RunFolderError:
+        return none
+    offered = load.get("open_rate")
+    if isinstance(offered, bool) or not isinstance(offered, int | float) or offered <= 0:
+        return none  # no open model in this profile
+    return {
+        name: [RATE_OPTION, f"{offered:g}"] if _accepts_rate(side) else []
+        for name, side in sides.items()
+    }
+
+
+def _accepts_rate(side: Side) -> bool:
+    try:
+        done = subprocess.run(
+            [str(side.python), "-m", "benchmarks.cli", "bench", "--help"],
+            cwd=side.source,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+            env=_environment(),
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0 and RATE_OPTION in done.stdout
+
+
 def measure_aa(args: argparse.Namespace, out: Path) -> list[Path]:
     """``args.aa_runs`` bench runs of the current tree (A/A: the same code), in ``out/runs``."""
     repo = repository_root(Path.cwd())
@@ -208,9 +258,12 @@ def measure_aa(args: argparse.Namespace, out: Path) -> list[Path]:
     bench_args = ["bench", *shlex.split(args.bench_args)]
     out.mkdir(parents=True, exist_ok=True)
     folders: list[Path] = []
+    rate: list[str] = []  # the first run's offered rate for the others, as --against does
     for number in range(1, args.aa_runs + 1):
         started = time.monotonic()
-        folders.append(_bench(side, bench_args, out / "runs", out / "bench.log"))
+        folders.append(_bench(side, [*bench_args, *rate], out / "runs", out / "bench.log"))
+        if number == 1:
+            rate = one_offered_rate(folders[0], bench_args, {side.name: side})[side.name]
         sys.stdout.write(
             f"[{number}/{args.aa_runs}] A/A run of {side.commit[:12]}: {folders[-1].name} "
             f"({time.monotonic() - started:.0f} s)\n"

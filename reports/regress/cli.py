@@ -110,7 +110,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         default="--profile gate --suite queries --suite endpoints",
         metavar="ARGS",
         help="--against and --calibrate: the options of each perfproof bench run (default: "
-        "'%(default)s', the profile the gate was proven with, about 70 s a run)",
+        "'%(default)s', the profile the gate was proven with, about 70 s a run); with the "
+        "load tests, the runs after the first get the first one's open-model rate "
+        "(--load-rate), unless ARGS name one",
     )
     parser.add_argument(
         "--fresh-env",

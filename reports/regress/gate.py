@@ -77,7 +77,8 @@ def _refused(
             if abs(math.log(ratio)) > math.log1p(OFFERED_RATE_TOLERANCE):
                 refused[key] = (
                     f"offered rates differ ({rates_b[key.scale]:.1f}/s vs "
-                    f"{rates_c[key.scale]:.1f}/s): open-model latency compares at one rate"
+                    f"{rates_c[key.scale]:.1f}/s): open-model latency compares at one rate "
+                    "(bench --load-rate RPS gives one; regress --against does)"
                 )
     for key in cand.all_invalid & set(base.samples):
         refused[key] = "every candidate repetition was invalid (load tests' validity guard)"

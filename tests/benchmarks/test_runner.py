@@ -135,6 +135,29 @@ def test_the_plan_runs_every_suite_and_the_load_tests_checks_and_faults_once() -
     assert [step.name for step in runner.plan(only_load, PROFILES["quick"])] == ["load-tiny"]
 
 
+@pytest.mark.parametrize(("given", "passed"), [([], None), (["--load-rate", "87.5"], "87.5")])
+def test_a_load_rate_given_to_bench_is_the_load_tests_rate(
+    given: list[str], passed: str | None, tmp_path: Path
+) -> None:
+    args = runner.build_parser("perfproof bench").parse_args(["--profile", "quick", *given])
+    (step,) = runner.plan(
+        argparse.Namespace(**{**vars(args), "suites": ["load"]}), PROFILES["quick"]
+    )
+    command = runner.load_command(args, PROFILES["quick"], step, tmp_path)
+    assert command[command.index("--results") + 1] == str(tmp_path)
+    assert (command[command.index("--rate") + 1] if "--rate" in command else None) == passed
+
+
+@pytest.mark.parametrize("rate", ["0", "-3", "fast"])
+def test_a_load_rate_that_is_no_rate_is_one_line_and_exit_2(
+    rate: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        runner.build_parser("perfproof bench").parse_args(["--load-rate", rate])
+    assert stopped.value.code == 2
+    assert "--load-rate" in capsys.readouterr().err.splitlines()[-1]
+
+
 # A cache hit against the uncached, unindexed request: several times faster at any
 # scale (so "at least 0 %" is certain), never a thousand times (so 99.9 % never is).
 IMPOSSIBLE = """[[claims]]

@@ -75,7 +75,7 @@ def test_every_arm_and_model_ran_and_is_in_the_manifest(
         files = (f"load-{name}.json", f"locust-{name}.html", f"locust-{name}.stats.json")
         for file in files:
             assert file in manifest["files"] and (run_folder / file).is_file(), file
-    assert manifest["open_rate"] > 0
+    assert manifest["open_rate"] > 0 and manifest["open_rate_given"] is False  # measured
     assert manifest["environment"]["postgres_shared_buffers"]
 
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,8 @@ import pytest
 from reports.regress import cli
 from reports.regress.against import (
     AgainstError,
+    Side,
+    one_offered_rate,
     repository_root,
     resolve_commit,
     schedule,
@@ -66,3 +70,67 @@ def test_a_bad_ref_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     code = cli.run(parser.parse_args(["--against", "no-such-branch", "--out", str(tmp_path)]))
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: git rev-parse") and err.count("\n") == 1
+
+
+def bench_run(folder: Path, load: dict[str, object] | None) -> Path:
+    """A bench run folder as far as the rate is concerned: its load run's manifest."""
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({"finished": True}))
+    if load is not None:
+        (folder / "load" / "20261204T000000Z-quick-tiny").mkdir(parents=True)
+        (folder / "load" / "20261204T000000Z-quick-tiny" / "manifest.json").write_text(
+            json.dumps(load)
+        )
+    return folder
+
+
+def older_checkout(folder: Path) -> Path:
+    """A checkout whose ``bench --help`` predates ``--load-rate``."""
+    (folder / "benchmarks").mkdir(parents=True)
+    (folder / "benchmarks" / "__init__.py").write_text("")
+    (folder / "benchmarks" / "cli.py").write_text("print('usage: perfproof bench [--profile]')\n")
+    return folder
+
+
+def test_every_run_after_the_first_is_offered_the_first_runs_open_rate(tmp_path: Path) -> None:
+    """A slower candidate measuring its own rate would be offered less load, and its open-model
+    latency compared at another rate (the gate refuses rates 5 % apart)."""
+    first = bench_run(tmp_path / "run", {"open_rate": 123.4, "open_rate_given": False})
+    sides = {
+        "baseline": Side("baseline", Path(sys.executable), REPO, "b" * 40),
+        "candidate": Side("candidate", Path(sys.executable), REPO, "c" * 40),
+    }
+    assert one_offered_rate(first, ["bench", "--profile", "quick"], sides) == {
+        "baseline": ["--load-rate", "123.4"],
+        "candidate": ["--load-rate", "123.4"],
+    }
+
+
+def test_a_baseline_older_than_the_option_measures_its_own_rate(tmp_path: Path) -> None:
+    first = bench_run(tmp_path / "run", {"open_rate": 80.0})
+    old = older_checkout(tmp_path / "old")
+    sides = {
+        "baseline": Side("baseline", Path(sys.executable), old, "b" * 40),
+        "candidate": Side("candidate", Path(sys.executable), REPO, "c" * 40),
+    }
+    assert one_offered_rate(first, ["bench"], sides) == {
+        "baseline": [],
+        "candidate": ["--load-rate", "80"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("load", "bench_args"),
+    [
+        (None, ["bench", "--suite", "queries"]),  # no load tests in the run
+        ({"open_rate": None}, ["bench"]),  # no open model
+        ({"open_rate": 50.0}, ["bench", "--load-rate", "200"]),  # the user's rate stands
+        ({"open_rate": 50.0}, ["bench", "--load-rate=200"]),
+    ],
+)
+def test_no_rate_is_added_without_an_open_model_or_over_the_users_own(
+    tmp_path: Path, load: dict[str, object] | None, bench_args: list[str]
+) -> None:
+    first = bench_run(tmp_path / "run", load)
+    sides = {"candidate": Side("candidate", Path(sys.executable), REPO, "c" * 40)}
+    assert one_offered_rate(first, bench_args, sides) == {"candidate": []}
