@@ -175,7 +175,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         help=(
             "the load tests' open model at this offered rate (tasks/s) instead of a share of "
             "the slowest arm's measured capacity; `perfproof regress --against` passes the "
-            "first run's rate to the others, so both commits are offered one load"
+            "first run's rate to the later runs of each commit that has this option"
         ),
     )
     parser.add_argument(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 from portal.cli.serve import APP, uvicorn_flags
 from portal.devstack import free_port
@@ -61,15 +62,18 @@ def serving(
     child_env = dict(env)
     with multiprocess_metrics(workers, child_env), tempfile.TemporaryDirectory() as spare:
         log = log or Path(spare) / "server.log"  # read when the child fails to start
+        log.write_bytes(b"")
         for attempt in range(1, PORT_ATTEMPTS + 1):
             port = free_port()
+            offset = log.stat().st_size  # this attempt's lines (a lost port's stay above)
             process = _launch(port, app, workers, child_env, log)
             try:
                 if cpus and hasattr(os, "sched_setaffinity"):
                     os.sched_setaffinity(process.pid, cpus)
                 url = f"http://127.0.0.1:{port}"
                 try:
-                    _wait_until_ready(process, url + ready, ready_statuses, start_timeout_s, log)
+                    _wait_until_ready(process, port, url + ready, ready_statuses, start_timeout_s,
+                                      (log, offset))  # fmt: skip
                 except _LostPort:
                     if attempt == PORT_ATTEMPTS:
                         raise RuntimeError(
@@ -95,7 +99,7 @@ def _launch(
     command = [sys.executable, "-m", "uvicorn", "--factory", app, "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
     command += uvicorn_flags()
-    with log.open("wb") as sink:
+    with log.open("ab") as sink:
         return subprocess.Popen(
             command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=sink
         )
@@ -103,24 +107,43 @@ def _launch(
 
 def _wait_until_ready(
     process: subprocess.Popen[bytes],
+    port: int,
     url: str,
     statuses: tuple[int, ...],
     timeout_s: float,
-    log: Path,
+    log: tuple[Path, int],
 ) -> None:
+    """Until ``url`` answers from the child itself: uvicorn binds only after the app's
+    startup, so a server that took the port meanwhile would answer first."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            if httpx.get(url, timeout=1).status_code in statuses:
+            if httpx.get(url, timeout=1).status_code in statuses and _listens(process.pid, port):
                 return
         except httpx.HTTPError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            said = log.read_text(errors="replace")[-2000:]
+            path, offset = log
+            with path.open("rb") as handle:
+                handle.seek(offset)
+                said = handle.read().decode(errors="replace")[-2000:]
             if process.returncode is not None and _BIND_FAILED in said.lower():
                 raise _LostPort
             raise RuntimeError(f"the server did not start on {url}. {said}".strip())
         time.sleep(0.1)
+
+
+def _listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` (uvicorn's supervisor binds for its workers) listens on ``port``."""
+    try:
+        connections = psutil.Process(pid).net_connections(kind="tcp")
+    except psutil.AccessDenied:
+        return True  # a platform that will not say: the answer on the port is taken as its
+    except psutil.Error:
+        return False
+    return any(
+        c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port for c in connections
+    )
 
 
 _BIND_FAILED = "address already in use"  # uvicorn's log line for EADDRINUSE

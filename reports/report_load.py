@@ -39,7 +39,10 @@ def load_blocks(run: RunFolder, recordings: Recordings | None) -> list[Block]:
 
 
 # Runs from before the record say nothing of where their rate came from.
-_RATE_ORIGIN = {"True": " (given with --rate)", "False": " (a share of the slowest arm's capacity)"}
+_RATE_ORIGIN = {
+    "True": " (given: loadtest --rate, bench --load-rate)",
+    "False": " (a share of the slowest arm's capacity)",
+}
 
 
 def _settings_block(manifest: dict[str, Any], recordings: Recordings) -> Block:

@@ -219,7 +219,7 @@ def one_offered_rate(
     differ); a rate the user gave in ``--bench-args`` stands.
     """
     none: dict[str, list[str]] = {name: [] for name in sides}
-    if any(arg == RATE_OPTION or arg.startswith(f"{RATE_OPTION}=") for arg in bench_args):
+    if any(_names_rate(arg) for arg in bench_args):
         return none
     from reports.run_folder import RunFolderError, read_run
 
@@ -231,9 +231,15 @@ def one_offered_rate(
     if isinstance(offered, bool) or not isinstance(offered, int | float) or offered <= 0:
         return none  # no open model in this profile
     return {
-        name: [RATE_OPTION, f"{offered:g}"] if _accepts_rate(side) else []
+        name: [RATE_OPTION, repr(float(offered))] if _accepts_rate(side) else []
         for name, side in sides.items()
     }
+
+
+def _names_rate(arg: str) -> bool:
+    """``--load-rate``, ``--load-rate=X`` or an abbreviation argparse would take for it."""
+    name = arg.split("=", 1)[0]
+    return len(name) >= len("--l") and RATE_OPTION.startswith(name)
 
 
 def _accepts_rate(side: Side) -> bool:

@@ -4,8 +4,10 @@ here by handing out a port a listener of the test holds)."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +41,34 @@ def test_a_port_taken_before_the_server_binds_it_is_given_up_for_another(
         assert httpx.get(served.url + "/healthz", timeout=10).status_code == 200
 
 
+class _Impostor(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"impostor")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_server_that_took_the_port_is_not_taken_for_ours(
+    stack: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """uvicorn binds after the app's startup: the other server answers /healthz first."""
+    impostor = http.server.HTTPServer(("127.0.0.1", 0), _Impostor)
+    threading.Thread(target=impostor.serve_forever, daemon=True).start()
+    try:
+        handed = iter([impostor.server_address[1]])
+        monkeypatch.setattr(servers, "free_port", lambda: next(handed, None) or free_port())
+        with servers.serving(environment(stack), log=tmp_path / "serve.log") as served:
+            answer = httpx.get(served.url + "/healthz", timeout=10)
+            assert answer.status_code == 200 and answer.text != "impostor"
+    finally:
+        impostor.shutdown()
+        impostor.server_close()
+    assert "address already in use" in (tmp_path / "serve.log").read_text().lower()
+
+
 def test_a_port_taken_every_time_is_one_clear_error(
     stack: Services, held_port: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -58,7 +88,7 @@ def test_a_server_that_fails_otherwise_is_not_retried_and_shows_its_log(
         return handed[-1]
 
     monkeypatch.setattr(servers, "free_port", counted)
-    with pytest.raises(RuntimeError, match=r"did not start.*no_such_module"):  # noqa: SIM117
+    with pytest.raises(RuntimeError, match=r"(?s)did not start.*no_such_module"):  # noqa: SIM117
         with servers.serving(environment(stack), app="no_such_module:create_app"):
             pytest.fail("served an app that does not exist")
     assert len(handed) == 1

@@ -24,8 +24,9 @@ from reports.evaluate import judge_all
 from reports.figures import GrowthLine, effect_plot, growth_plot, rounds_plot
 from reports.figures_load import cdf_plot
 from reports.html import NOT_DRAWN, render
-from reports.report_format import milliseconds, number, percent, text
+from reports.report_format import milliseconds, number, percent, rate, text
 from reports.report_histograms import Recordings, RunKey, _counts, cdf, summary
+from reports.report_load import load_blocks
 from reports.report_model import anchor
 from reports.run_folder import RunFolder
 
@@ -130,6 +131,26 @@ def test_recordings_merge_runs_and_routes() -> None:
     everything = recordings.merged(keys, None, "service")
     assert everything is not None and int(everything.sum()) == 8
     assert recordings.merged(keys, ["GET /missing"], "service") is None
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (True, "(given: loadtest --rate, bench --load-rate)"),
+        (False, "(a share of the slowest arm's capacity)"),
+        (None, ""),  # a run from before the record says nothing of it
+    ],
+)
+def test_the_offered_rate_says_where_it_came_from(given: bool | None, said: str) -> None:
+    load = {"models": [], "open_rate": 283.3}
+    if given is not None:
+        load["open_rate_given"] = given
+    run = RunFolder(
+        path=Path("run"), manifest={}, tidy=pd.DataFrame(), growth=None,
+        load_path=Path("run/load/x"), load_manifest=load, validity=None, checks=None,
+    )  # fmt: skip
+    facts = dict(load_blocks(run, Recordings())[0].facts)
+    assert facts["open model offered rate"] == rate(283.3) + (f" {said}" if said else "")
 
 
 # -- plots --------------------------------------------------------------------

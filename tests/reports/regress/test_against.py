@@ -102,7 +102,7 @@ def test_every_run_after_the_first_is_offered_the_first_runs_open_rate(tmp_path:
     }
     assert one_offered_rate(first, ["bench", "--profile", "quick"], sides) == {
         "baseline": ["--load-rate", "123.4"],
-        "candidate": ["--load-rate", "123.4"],
+        "candidate": ["--load-rate", "123.4"],  # the rate as measured, every digit
     }
 
 
@@ -115,7 +115,7 @@ def test_a_baseline_older_than_the_option_measures_its_own_rate(tmp_path: Path) 
     }
     assert one_offered_rate(first, ["bench"], sides) == {
         "baseline": [],
-        "candidate": ["--load-rate", "80"],
+        "candidate": ["--load-rate", "80.0"],
     }
 
 
@@ -126,6 +126,7 @@ def test_a_baseline_older_than_the_option_measures_its_own_rate(tmp_path: Path) 
         ({"open_rate": None}, ["bench"]),  # no open model
         ({"open_rate": 50.0}, ["bench", "--load-rate", "200"]),  # the user's rate stands
         ({"open_rate": 50.0}, ["bench", "--load-rate=200"]),
+        ({"open_rate": 50.0}, ["bench", "--load-r", "200"]),  # argparse takes abbreviations
     ],
 )
 def test_no_rate_is_added_without_an_open_model_or_over_the_users_own(
