@@ -165,8 +165,9 @@ def test_a_change_counts_only_when_the_times_and_their_ratio_both_show_it(
         assert reason in series["reason"]
 
 
-def test_a_run_on_a_busy_host_is_named_in_a_warning(tmp_path: Path) -> None:
-    steps = [{"name": "benchmarks-tiny", "host_cpu": {"busy": 0.9, "steal": 0.2, "iowait": 0}}]
+def _warnings_with_host(tmp_path: Path, host_cpu: object) -> list[str]:
+    """The gate's warnings for two steady runs, the candidate's one step recording ``host_cpu``."""
+    steps = [{"name": "benchmarks-tiny", "host_cpu": host_cpu}]
     folders = [
         write_run(tmp_path / "base", _steady("base", 1, code=1.0, reference=0.0004)),
         write_run(tmp_path / "cand", _steady("cand", 2, code=1.0, reference=0.0004), steps=steps),
@@ -174,7 +175,12 @@ def test_a_run_on_a_busy_host_is_named_in_a_warning(tmp_path: Path) -> None:
     parser = cli.build_parser("perfproof regress")
     args = ["--baseline", str(folders[0]), "--candidate", str(folders[1]), "--out", str(tmp_path)]
     assert cli.run(parser.parse_args(args)) == 0
-    warnings = json.loads((tmp_path / "regress.json").read_text())["warnings"]
+    warnings: list[str] = json.loads((tmp_path / "regress.json").read_text())["warnings"]
+    return warnings
+
+
+def test_a_run_on_a_busy_host_is_named_in_a_warning(tmp_path: Path) -> None:
+    warnings = _warnings_with_host(tmp_path, {"busy": 0.9, "steal": 0.2, "iowait": 0})
     assert [w for w in warnings if w.startswith("busy host: cand lost 20% of the CPU")]
     assert not [w for w in warnings if "busy host: base" in w]
 
@@ -185,15 +191,7 @@ def test_a_run_on_a_busy_host_is_named_in_a_warning(tmp_path: Path) -> None:
 def test_a_hand_edited_host_record_is_no_warning_and_no_crash(
     tmp_path: Path, host_cpu: object
 ) -> None:
-    steps = [{"name": "benchmarks-tiny", "host_cpu": host_cpu}]
-    folders = [
-        write_run(tmp_path / "base", _steady("base", 1, code=1.0, reference=0.0004)),
-        write_run(tmp_path / "cand", _steady("cand", 2, code=1.0, reference=0.0004), steps=steps),
-    ]
-    parser = cli.build_parser("perfproof regress")
-    args = ["--baseline", str(folders[0]), "--candidate", str(folders[1]), "--out", str(tmp_path)]
-    assert cli.run(parser.parse_args(args)) == 0
-    warnings = json.loads((tmp_path / "regress.json").read_text())["warnings"]
+    warnings = _warnings_with_host(tmp_path, host_cpu)
     assert not [w for w in warnings if w.startswith("busy host")]
 
 
