@@ -36,9 +36,11 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+from gevent.pool import Group
 from locust import FastHttpUser, constant, events, task
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
+from locust.user.task import LOCUST_STATE_STOPPING
 
 from loadtests.load_data import LoadData, locate, read
 from loadtests.personas import PERSONAS, Persona, Visit, draw_user
@@ -266,15 +268,21 @@ class OpenArrivals(FastHttpUser):
         weights = [persona.weight for persona in PERSONAS]
         # One remembered person per in-flight slot: tasks still click through.
         visits = [_visit(self, rng.choices(PERSONAS, weights)[0]) for _ in range(64)]
+        in_flight = Group()
         due = time.monotonic()
-        while True:
+        # Until the run's time is up: Locust then asks each user to stop after its task
+        # (``--stop-timeout``). This task would never end by itself, so Locust would go
+        # on starting requests for the whole stop timeout (5 s past a 3 s window) and
+        # then kill the starts in flight, losing their answers.
+        while self._state != LOCUST_STATE_STOPPING:
             due += rng.expovariate(rate) if poisson else 1.0 / rate
             gevent.sleep(max(0.0, due - time.monotonic()))
             recorder = _recorder()
             recorder.scheduled += 1
             if time.monotonic() - due > LATE_S:
                 recorder.late += 1
-            gevent.spawn(self._start, rng.choice(visits), due, rng)
+            in_flight.spawn(self._start, rng.choice(visits), due, rng)
+        in_flight.join()  # the starts made in time are answered (or cut at the stop timeout)
 
     def _start(self, visit: Visit, due: float, rng: random.Random) -> None:
         """One task, its first request timed from ``due``: a client of its own per start."""

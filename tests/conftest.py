@@ -12,9 +12,10 @@ import itertools
 import pkgutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 
 import httpx
 import psycopg
@@ -29,8 +30,57 @@ from portal.auth.tokens import hash_token, new_token
 from portal.datagen import LoadResult, load_dataset
 from portal.datagen.tokens_file import read_tokens_file
 from portal.devstack import Services, ensure_database
+from tests import system_programs
+from tests.quick_run import quick_run as quick_run  # the session's one real bench run
 
 TEST_DATABASE = "perfproof_test"
+SLOW_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip what needs a missing system program (before any fixture starts); leave the
+    ``slow`` group out unless ``-m`` chooses, or the test is named by its id."""
+    for item in items:
+        for marker in item.iter_markers("needs_program"):
+            program = system_programs.PROGRAMS[marker.args[0]]
+            if program.path() is None:
+                item.add_marker(pytest.mark.skip(reason=program.missing_reason()))
+    if config.option.markexpr:
+        return
+    named = [arg.split("::", 1)[1] for arg in config.args if "::" in arg]
+    slow = [
+        item
+        for item in items
+        if item.get_closest_marker("slow")
+        and not any(item.nodeid.split("::", 1)[1].startswith(name) for name in named)
+    ]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item not in slow]
+    config.stash[SLOW_LEFT_OUT] = len(slow)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    left_out = config.stash.get(SLOW_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"{left_out} slow tests left out: `nox -s tests -- -m slow` runs them "
+            '(`-m "slow or not slow"` runs everything, as CI does)'
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport() -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """With PERFPROOF_REQUIRE_SYSTEM_TOOLS=1 (CI), a skip of any kind is a failure."""
+    report = yield
+    if report.skipped and system_programs.required() and not hasattr(report, "wasxfail"):
+        said = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        reason = str(said).removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped, and {system_programs.REQUIRE_ENV}=1 makes every skip a failure: {reason}"
+        )
+    return report
 
 
 def data_access_modules() -> list[ModuleType]:

@@ -1,19 +1,16 @@
-"""A real ``perfproof bench --profile quick --scaling``: every suite, and the run folder it leaves.
+"""The session's real `perfproof bench --profile quick --scaling`: its benchmark suites.
 
-One run for the module (about a minute; the medium dataset is generated the
-first time): both index arms of every query series, all four arms of every
-endpoint series at tiny, the growth queries at small and medium too,
-statement counts and X-Cache answers per round, a tidy table that says what
-pytest-benchmark's JSON says, growth laws fitted over three sizes. No speed
-is asserted: that is what the benchmarks are for.
+Every suite ran (the load tests, checks and faults have tests of their own on
+the same folder): both index arms of every query series, all four arms of every
+endpoint series at tiny, the growth queries at small and medium too, statement
+counts and X-Cache answers per round, a tidy table that says what
+pytest-benchmark's JSON says, growth laws fitted over three sizes. No speed is
+asserted: that is what the benchmarks are for.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -24,22 +21,15 @@ from benchmarks.arms import ENDPOINT_ARMS, INDEX_ARM_LABEL
 from benchmarks.endpoint_cases import CASES as ENDPOINT_CASES
 from benchmarks.query_cases import CASES as QUERY_CASES
 from benchmarks.tidy import COLUMNS, read_tidy
-from portal.devstack import Services
 
 JSON_FILES = ("benchmarks-tiny.json", "growth-small.json", "growth-medium.json")
+STEPS = ["benchmarks-tiny", "load-tiny", "checks-tiny", "faults-tiny", "growth-small",
+         "growth-medium"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def run_folder(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    results = tmp_path_factory.mktemp("bench")
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.cli", "bench", "--profile", "quick", "--scaling",
-         "--suite", "queries", "--suite", "endpoints", "--results", str(results)],
-        env={**os.environ, **stack.env()}, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    (folder,) = results.iterdir()
-    return folder
+def run_folder(quick_run: Path) -> Path:
+    return quick_run
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +54,7 @@ def test_the_manifest_says_finished_and_lists_every_file(
     for name in manifest["files"]:
         assert (run_folder / name).is_file(), name
     steps = [step["name"] for step in manifest["steps"]]
-    assert steps == ["benchmarks-tiny", "growth-small", "growth-medium"]
+    assert steps == STEPS
     assert all(step["pytest_exit_code"] == 0 for step in manifest["steps"])
     # the machine's CPU over each step, so a run on a busy host says so
     assert all(set(step["host_cpu"]) == {"busy", "steal", "iowait"} for step in manifest["steps"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +17,7 @@ import pytest
 
 from portal.devstack import Services
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("wrk") is None, reason="needs wrk (apt-get install wrk)"
-)
+pytestmark = pytest.mark.needs_program("wrk")
 
 
 def perfproof(stack: Services, *argv: str) -> subprocess.CompletedProcess[str]:

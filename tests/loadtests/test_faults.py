@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from loadtests.fault_phases import Request, split
 from loadtests.fault_scenarios import FAULT_SCENARIOS, SCENARIOS_BY_NAME
 from loadtests.faults import ScenarioResult, judge, table_lines
@@ -106,6 +108,7 @@ def test_an_unknown_scenario_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert done.stderr.count("\n") == 1 and "redis-stopped" in done.stderr
 
 
+@pytest.mark.slow
 def test_frozen_redis_fails_nothing_and_frozen_postgres_fails_fast(tmp_path: Path) -> None:
     done = perfproof(
         "--scenarios", "redis-frozen,postgres-frozen", "--before", "2", "--fault", "3",

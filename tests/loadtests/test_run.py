@@ -1,18 +1,15 @@
-"""A real ``perfproof loadtest`` at tiny: two arms, both load models, and the run folder it leaves.
+"""The load tests of the session's real quick bench: three arms, both load models, two repetitions.
 
-About forty seconds: the portal served by uvicorn in each arm, Locust in a
-process of its own. What is checked is the record, not speed: every arm and
-model present, histograms consistent with the request counts (ours and
-Locust's), server counters that moved, a hit ratio near zero with the cache
-off and high with it on.
+The portal served by uvicorn in each arm, Locust in a process of its own, as
+``perfproof bench --profile quick`` runs them (``tests/quick_run.py``). What is
+checked is the record, not speed: every arm and model present, histograms
+consistent with the request counts (ours and Locust's), server counters that
+moved, a hit ratio near zero with the cache off and high with it on.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -20,22 +17,16 @@ from typing import Any
 import pytest
 
 from benchmarks.tidy import read_tidy
+from loadtests.arms import ARMS_BY_NAME
+from loadtests.profiles import LOAD_PROFILES
 from loadtests.recorder import Recorder
-from portal.datagen import dataset_fingerprint
-from portal.devstack import Services, ensure_database
+
+PROFILE = LOAD_PROFILES["quick"]
 
 
 @pytest.fixture(scope="module")
-def run_folder(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    results = tmp_path_factory.mktemp("load")
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.cli", "loadtest", "--profile", "quick", "--scale",
-         "tiny", "--arms", "all-on,all-off", "--repetitions", "1", "--warmup", "1",
-         "--duration", "3", "--results", str(results)],
-        env={**os.environ, **stack.env()}, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    (folder,) = results.iterdir()
+def run_folder(quick_run: Path) -> Path:
+    (folder,) = (quick_run / "load").iterdir()
     return folder
 
 
@@ -69,20 +60,19 @@ def test_every_arm_and_model_ran_and_is_in_the_manifest(
 ) -> None:
     assert manifest["finished"] is True
     names = [run["name"] for run in manifest["runs"]]
-    expected = {f"{m}-{a}-0" for m in ("closed", "open") for a in ("all-on", "all-off")}
-    assert set(names) == expected
+    expected = {
+        f"{model}-{arm}-{repetition}"
+        for model in ("closed", "open")
+        for arm in PROFILE.arms
+        for repetition in range(PROFILE.repetitions)
+    }
+    assert set(names) == expected == set(manifest["planned"])
     for name in names:
         files = (f"load-{name}.json", f"locust-{name}.html", f"locust-{name}.stats.json")
         for file in files:
             assert file in manifest["files"] and (run_folder / file).is_file(), file
     assert manifest["open_rate"] > 0 and manifest["open_rate_given"] is False  # measured
     assert manifest["environment"]["postgres_shared_buffers"]
-
-
-@pytest.mark.usefixtures("run_folder")
-def test_the_run_leaves_its_dataset_to_be_regenerated(stack: Services) -> None:
-    """Checkouts and top-ups grew the rows: the next run must not reuse them as generated."""
-    assert dataset_fingerprint(ensure_database(stack.database_url, "perfproof_tiny")) is None
 
 
 def test_histograms_agree_with_the_request_counts(
@@ -116,7 +106,7 @@ def test_hit_ratio_is_none_without_the_cache_and_high_with_it(
 ) -> None:
     for run in manifest["runs"]:
         figures = all_of(tidy, run["name"])
-        if "-all-off-" in run["name"]:
+        if ARMS_BY_NAME[run["arm"]].cache == "off":
             assert "hit_ratio" not in figures  # no X-Cache answers at all
             assert figures["redis_keyspace_hits"] < 0.1 * figures["requests"]
         else:

@@ -17,7 +17,8 @@ from typing import Any
 
 import psutil
 
-from portal.devstack import Services
+from portal.datagen import dataset_fingerprint
+from portal.devstack import Services, ensure_database
 
 
 def start(stack: Services, results: Path, *extra: str) -> subprocess.Popen[str]:
@@ -72,6 +73,8 @@ def test_a_server_that_dies_is_recorded_and_nothing_is_left(
     assert any("died" in problem for problem in run["problems"])
     assert "the portal server died" in output
     assert gone(started)
+    # Checkouts and top-ups grew the rows: the next run must not reuse them as generated.
+    assert dataset_fingerprint(ensure_database(stack.database_url, "perfproof_tiny")) is None
 
 
 def test_ctrl_c_stops_everything_and_says_what_finished(stack: Services, tmp_path: Path) -> None:

@@ -5,8 +5,10 @@ claim has its row and its evidence with a verdict word, every plot decodes,
 the console stays quiet, no "nan", "None" or "undefined" reaches the text,
 nothing is fetched, and at phone width nothing pushes the page sideways.
 Chromium is the system's (``/usr/bin/chromium``, or ``PERFPROOF_CHROMIUM``),
-driven by Playwright; nothing downloads a browser. Without it the test fails
-and says so: CI installs it, and a skipped browser test proves nothing.
+driven by Playwright; nothing downloads a browser. Without it the tests are
+skipped with the command that installs it (``tests/system_programs.py``); CI
+installs it and makes any skip a failure, since a skipped browser test proves
+nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,23 +28,14 @@ from reports.claims import load_claims
 from reports.cli import write_report
 from reports.html import NOT_DRAWN
 from reports.report_model import anchor
+from tests.system_programs import PROGRAMS
 
 FORBIDDEN = re.compile(r"\b(nan|None|undefined)\b")
 RENDER_BUDGET_S = 30.0  # the whole re-render: judging and writing, not only the HTML
 WIDTHS = {"desktop": 1366, "phone": 390}
+
+pytestmark = pytest.mark.needs_program("chromium")
 SHOTS = Path(os.environ.get("PERFPROOF_SHOTS", "/tmp/shots"))
-
-
-def chromium_path() -> str:
-    """The system Chromium; a failure naming what to install when there is none."""
-    configured = os.environ.get("PERFPROOF_CHROMIUM")
-    found = configured or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found or not Path(found).exists():
-        pytest.fail(
-            "no Chromium found (looked for PERFPROOF_CHROMIUM, chromium, chromium-browser): "
-            "install the system package (apt-get install chromium); the report test needs it"
-        )
-    return found
 
 
 @dataclass
@@ -122,7 +114,8 @@ def rendered(quick_run: Path) -> Iterator[Rendered]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.fail("playwright is not installed: pip install playwright (the [test] extra)")
-    executable = chromium_path()
+    executable = PROGRAMS["chromium"].path()
+    assert executable is not None  # the needs_program mark skipped the module otherwise
     started = time.monotonic()
     write_report(quick_run)
     seconds = time.monotonic() - started

@@ -1,4 +1,4 @@
-"""The gate on real runs: two quick runs of the same code, and ``--against HEAD``.
+"""The gate on real runs: the session's quick run, two more of the same code, ``--against HEAD``.
 
 What the machine's noise does to an A/A comparison is what ``--calibrate``
 measures; these tests check what must hold whatever the noise: every series
@@ -28,6 +28,7 @@ def _regress(*argv: str) -> int:
     return cli.run(cli.build_parser("perfproof regress").parse_args(list(argv)))
 
 
+@pytest.mark.slow
 def test_two_real_quick_runs_compare_every_series(
     two_quick_runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -47,9 +48,9 @@ def test_two_real_quick_runs_compare_every_series(
 
 
 def test_a_real_run_against_itself_changes_nothing(
-    two_quick_runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    quick_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = two_quick_runs[0]
+    run = quick_run
     assert _regress("--baseline", str(run), "--candidate", str(run), "--out", str(tmp_path)) == 0
     counts = json.loads((tmp_path / "regress.json").read_text())["counts"]
     assert counts["unchanged"] > 100 and sum(counts.values()) == counts["unchanged"]
@@ -57,7 +58,7 @@ def test_a_real_run_against_itself_changes_nothing(
 
 
 def test_a_slowdown_put_into_one_real_series_is_flagged_there_only(
-    two_quick_runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    quick_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The real run's own rounds, one series' times ten-fold: the machine's noise is the same
     on both sides, so only the injected change can be flagged. (Ten-fold: with two blocks a
@@ -65,7 +66,7 @@ def test_a_slowdown_put_into_one_real_series_is_flagged_there_only(
     and one series' share of 5 % among 116 needs about 5 of them; an embedded nox -s tests
     run had that spread at 31 % for the indexed arm, where a four-fold change got q 0.12.
     Ten-fold holds up to a spread of about 45 %.)"""
-    run = two_quick_runs[0]
+    run = quick_run
     slowed = Path(shutil.copytree(run, tmp_path / "slowed"))
     tidy = pd.read_csv(slowed / "tidy.csv")
     picked = (tidy["series"] == SLOWED) & (tidy["metric"] == "time")
@@ -82,6 +83,7 @@ def test_a_slowdown_put_into_one_real_series_is_flagged_there_only(
 REPO = Path(__file__).resolve().parents[3]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (REPO / ".git").exists(), reason="needs the git checkout")
 def test_against_head_measures_both_sides_here(
     stack: Services,
