@@ -56,6 +56,7 @@ def write_report(run_path: Path, claims_path: Path = DEFAULT_CLAIMS) -> tuple[li
     from portal.files import write_json_atomically, write_text_atomically
     from reports.evaluate import judge_all
     from reports.html import render
+    from reports.inert_text import terminal_text
     from reports.tables import document, markdown, terminal_lines
 
     claims = load_claims(claims_path)
@@ -71,7 +72,7 @@ def write_report(run_path: Path, claims_path: Path = DEFAULT_CLAIMS) -> tuple[li
     report = run.path / "report.html"
     write_text_atomically(report, render(run, claims, verdicts))
     lines = terminal_lines(verdicts)
-    lines += ["", f"report: {report}"]
+    lines += ["", f"report: {terminal_text(str(report))}"]  # a run folder's name is run data
     return lines, any(v.verdict == "not met" for v in verdicts)
 
 

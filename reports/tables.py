@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from reports.inert_text import markdown_text, terminal_text
 from reports.verdicts import WORDS, Verdict
 
 FORMAT_VERSION = 1
@@ -40,55 +41,54 @@ def counts(verdicts: Sequence[Verdict]) -> dict[str, int]:
 
 def terminal_lines(verdicts: Sequence[Verdict]) -> list[str]:
     """One line per claim: id, claimed, measured, interval, n, verdict."""
-    width = max(len(v.id) for v in verdicts)
+    ids = [terminal_text(v.id) for v in verdicts]  # the claims file's, as are the reasons
+    width = max(len(i) for i in ids)
     header = f"{'claim':<{width}}  {'claimed':<16} {'measured':>10} {'95 % interval':<20} " \
              f"{'n':>4}  verdict"  # fmt: skip
     lines = [header, "-" * len(header)]
-    for v in verdicts:
+    for identifier, v in zip(ids, verdicts, strict=True):
         n = str(v.n) if v.n is not None else "—"
         lines.append(
-            f"{v.id:<{width}}  {v.claimed or '—':<16} {_measured(v):>10} {_interval(v):<20} "
-            f"{n:>4}  {v.verdict.upper()}"
+            f"{identifier:<{width}}  {v.claimed or '—':<16} {_measured(v):>10} "
+            f"{_interval(v):<20} {n:>4}  {v.verdict.upper()}"
         )
     tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)
     lines += ["", f"{len(verdicts)} claims: {tally}"]
-    unexplained = [v for v in verdicts if v.verdict in ("no evidence", "not measurable")]
-    lines += [f"  {v.id}: {v.reason}" for v in unexplained]
+    lines += [
+        f"  {identifier}: {terminal_text(v.reason)}"
+        for identifier, v in zip(ids, verdicts, strict=True)
+        if v.verdict in ("no evidence", "not measurable")
+    ]
     return lines
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def markdown(verdicts: Sequence[Verdict], *, run: str, title: str) -> str:
     """A Markdown table for ``$GITHUB_STEP_SUMMARY`` or a pull-request comment."""
     lines = [
-        f"### perfproof: {title}",
+        f"### perfproof: {markdown_text(title)}",
         "",
-        f"Run `{run}`. Intervals are 95 %; n is counted in the unit named.",
+        f"Run <code>{markdown_text(run)}</code>. Intervals are 95 %; n is counted in the unit "
+        "named.",
         "",
         "| claim | quote | claimed | measured | 95 % interval | n | verdict | why |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for v in verdicts:
-        lines.append(
-            "| "
-            + " | ".join(
-                _cell(cell)
-                for cell in (
-                    f"`{v.id}`",
-                    v.quote,
-                    v.claimed or "—",
-                    _measured(v),
-                    _interval(v),
-                    _sample(v),
-                    f"**{v.verdict}**",
-                    v.reason,
-                )
+        cells = [
+            markdown_text(cell)
+            for cell in (
+                v.id,
+                v.quote,
+                v.claimed or "—",
+                _measured(v),
+                _interval(v),
+                _sample(v),
+                v.verdict,
+                v.reason,
             )
-            + " |"
-        )
+        ]
+        cells[0], cells[6] = f"<code>{cells[0]}</code>", f"**{cells[6]}**"
+        lines.append("| " + " | ".join(cells) + " |")
     tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)
     lines += ["", f"{len(verdicts)} claims: {tally}."]
     return "\n".join(lines) + "\n"

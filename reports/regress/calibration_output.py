@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from reports.inert_text import markdown_text, terminal_text
 from reports.regress.calibrate import Calibration
 from reports.regress.thresholds import Thresholds
 
@@ -68,10 +69,10 @@ def summary(calibrations: Sequence[Calibration]) -> str:
 
 
 def terminal_lines(calibrations: Sequence[Calibration], runs: Sequence[str]) -> list[str]:
-    rows = [_cells(c) for c in ordered(calibrations)]
+    rows = [tuple(terminal_text(cell) for cell in _cells(c)) for c in ordered(calibrations)]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(_HEADER)]
     header = "  ".join(h.ljust(w) for h, w in zip(_HEADER, widths, strict=True))
-    lines = [f"A/A runs: {', '.join(runs)}", "", header, "-" * len(header)]
+    lines = [f"A/A runs: {terminal_text(', '.join(runs))}", "", header, "-" * len(header)]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     return [*lines, "", summary(calibrations)]
 
@@ -94,8 +95,8 @@ def markdown(
         "|" + "---|" * len(_HEADER),
     ]
     for c in ordered(calibrations):
-        cells = list(_cells(c))
-        cells[0] = f"`{cells[0]}`".replace("|", "\\|")
+        cells = [markdown_text(cell) for cell in _cells(c)]
+        cells[0] = f"<code>{cells[0]}</code>"
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", summary(calibrations) + "."]
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reports.inert_text import markdown_text, terminal_text
 from reports.regress.compare import VERDICTS, Comparison
 from reports.regress.thresholds import Thresholds
 
@@ -102,11 +103,18 @@ def terminal_lines(
     comparisons: Sequence[Comparison], sides: Sides, *, changes_only: bool = False
 ) -> list[str]:
     """The table, the warnings and one summary line (the last)."""
-    rows = [_cells(c) for c in ordered(comparisons) if not changes_only or c.verdict in _ATTENTION]
+    rows = [
+        tuple(terminal_text(cell) for cell in _cells(c))
+        for c in ordered(comparisons)
+        if not changes_only or c.verdict in _ATTENTION
+    ]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(_HEADER)]
-    lines = [f"baseline: {', '.join(sides.baseline)}", f"candidate: {', '.join(sides.candidate)}"]
-    lines += [f"note: {note}" for note in sides.notes]
-    lines += [f"WARNING: {warning}" for warning in sides.warnings]
+    lines = [
+        f"baseline: {terminal_text(', '.join(sides.baseline))}",
+        f"candidate: {terminal_text(', '.join(sides.candidate))}",
+    ]
+    lines += [f"note: {terminal_text(note)}" for note in sides.notes]
+    lines += [f"WARNING: {terminal_text(warning)}" for warning in sides.warnings]
     header = "  ".join(h.ljust(w) for h, w in zip(_HEADER, widths, strict=True))
     lines += ["", header, "-" * len(header)]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
@@ -119,18 +127,13 @@ def terminal_lines(
     if reasons:
         lines.append("")
     for (verdict, reason), rows_of in reasons.items():
+        label, why = terminal_text(rows_of[0].key.label), terminal_text(reason)
         if len(rows_of) == 1:
-            lines.append(f"  {rows_of[0].key.label}: {verdict}: {reason}")
+            lines.append(f"  {label}: {verdict}: {why}")
         else:
-            lines.append(
-                f"  {len(rows_of)} series {verdict} (e.g. {rows_of[0].key.label}): {reason}"
-            )
+            lines.append(f"  {len(rows_of)} series {verdict} (e.g. {label}): {why}")
     lines += ["", f"{len(comparisons)} series: {tally(comparisons)}"]
     return lines
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _table(comparisons: Sequence[Comparison]) -> list[str]:
@@ -139,11 +142,18 @@ def _table(comparisons: Sequence[Comparison]) -> list[str]:
         "|" + "---|" * (len(_HEADER) + 1),
     ]
     for c in comparisons:
-        cells = list(_cells(c))
-        cells[0] = f"`{cells[0]}`"
-        cells[-1] = f"**{c.verdict}**" if c.verdict == "regressed" else c.verdict
-        lines.append("| " + " | ".join(_md(cell) for cell in [*cells, c.reason]) + " |")
+        cells = [markdown_text(cell) for cell in _cells(c)]
+        cells[0] = f"<code>{cells[0]}</code>"
+        if c.verdict == "regressed":
+            cells[-1] = f"**{cells[-1]}**"
+        lines.append("| " + " | ".join([*cells, markdown_text(c.reason)]) + " |")
     return lines
+
+
+def _runs(runs: Sequence[str], commits: Sequence[str]) -> str:
+    """``<code>run</code> (commit abc)``: one side's run folders and their commits."""
+    text = f"<code>{markdown_text(', '.join(runs))}</code>"
+    return text + (f" (commit {markdown_text(', '.join(commits))})" if commits else "")
 
 
 def markdown(comparisons: Sequence[Comparison], sides: Sides, thresholds: Thresholds) -> str:
@@ -153,11 +163,8 @@ def markdown(comparisons: Sequence[Comparison], sides: Sides, thresholds: Thresh
     lines = [
         f"### perfproof regress: {headline}",
         "",
-        f"Baseline `{', '.join(sides.baseline)}`"
-        + (f" (commit {', '.join(sides.baseline_commits)})" if sides.baseline_commits else "")
-        + f"; candidate `{', '.join(sides.candidate)}`"
-        + (f" (commit {', '.join(sides.candidate_commits)})" if sides.candidate_commits else "")
-        + ".",
+        f"Baseline {_runs(sides.baseline, sides.baseline_commits)}; "
+        f"candidate {_runs(sides.candidate, sides.candidate_commits)}.",
         "",
         f"A series is regressed when its change is significant at {thresholds.alpha:g} "
         f"({'false discovery rate' if thresholds.control == 'fdr' else 'family-wise error'} "
@@ -166,10 +173,10 @@ def markdown(comparisons: Sequence[Comparison], sides: Sides, thresholds: Thresh
         "95 %, per series.",
         "",
     ]
-    lines += [f"Note: {_md(note)}." for note in sides.notes]
+    lines += [f"Note: {markdown_text(note)}." for note in sides.notes]
     if sides.notes:
         lines.append("")
-    lines += [f"> **Warning:** {_md(warning)}" for warning in sides.warnings]
+    lines += [f"> **Warning:** {markdown_text(warning)}" for warning in sides.warnings]
     if sides.warnings:
         lines.append("")
     attention = [c for c in ordered(comparisons) if c.verdict in _ATTENTION]
