@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 
-# C0, DEL and C1 (``\x9b`` is an 8-bit CSI): everything a terminal may act on.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0, DEL and C1 (``\x9b`` is an 8-bit CSI): everything a terminal may act on; and the
+# bidirectional overrides and isolates, which make a line read in another order than
+# it is written ("Trojan Source", CVE-2021-42574).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _BREAKING = frozenset("\t\n\v\f\r\x85")  # shown as the space they stand for
 # What CommonMark and GitHub's extensions read in running text: backslash escapes,
 # code spans, emphasis, links and images, table cells, strikethrough, math.

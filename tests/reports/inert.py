@@ -25,13 +25,14 @@ PAYLOADS: tuple[tuple[str, str], ...] = (
     ("\x1b[31mred\x1b[0m", "[31mred[0m"),
     ("over\rwritten", "over written"),
     ("`code` *em* _em_ ~~gone~~ \\", "`code` *em* _em_ ~~gone~~ \\"),
+    ("access\u202e\u2066level\u2069\u2066", "accesslevel"),
 )
 # What the writers themselves may put in the Markdown: anything else is the payload's.
 WRITERS_TAGS = frozenset(
     {"h3", "p", "code", "strong", "blockquote", "details", "summary", "table", "thead",
      "tbody", "tr", "th", "td"}
 )  # fmt: skip
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
