@@ -7,33 +7,42 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 from loadtests.cpu import CpuMeter
 
-# A parent that runs three children one after another, each burning about 0.3 s
-# of CPU and exiting: what PostgreSQL's parallel workers and short backends do.
+# A parent that, once told to go, runs three children one after another, each
+# burning about 0.3 s of CPU and exiting (what PostgreSQL's parallel workers and
+# short backends do), says when they are done, and waits to be killed.
 PARENT = textwrap.dedent(
     """
-    import subprocess, sys, time
-    time.sleep(0.5)
+    import pathlib, subprocess, sys, time
+    go, done = map(pathlib.Path, sys.argv[1:])
+    while not go.exists():
+        time.sleep(0.01)
     burn = "import time\\nend = time.process_time() + 0.3\\nwhile time.process_time() < end: pass"
     for _ in range(3):
         subprocess.run([sys.executable, "-c", burn], check=True)
-    time.sleep(30)
+    done.write_text("done")
+    time.sleep(300)
     """
 )
 
 
-def test_cpu_of_children_that_exited_within_the_window_is_counted() -> None:
-    parent = subprocess.Popen([sys.executable, "-c", PARENT])
+def test_cpu_of_children_that_exited_within_the_window_is_counted(tmp_path: Path) -> None:
+    go, done = tmp_path / "go", tmp_path / "done"
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(go), str(done)])
     try:
         meter = CpuMeter(generator_pid=parent.pid, portal_pid=os.getpid())
-        time.sleep(0.2)
         meter.start()
-        time.sleep(3.0)  # the children have run and exited by now
         started = time.monotonic()
+        go.write_text("go")
+        deadline = started + 120
+        while not done.exists():  # the children have run and exited
+            assert parent.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
         shares = meter.stop()
-        wall = 3.0 + (time.monotonic() - started)
+        wall = time.monotonic() - started
     finally:
         parent.kill()
         parent.wait()

@@ -146,8 +146,7 @@ def test_ctrl_c_exits_130_and_says_it_did_not_finish(stack: Services, tmp_path: 
                 break
         serving_portal(child.pid)  # inside the check: its Redis and portal are up
         assert own_redis_servers(), "the fallback check's Redis runs"
-        time.sleep(0.5)
-        child.send_signal(signal.SIGINT)
+        child.send_signal(signal.SIGINT)  # at once: a check that had ended would exit 0
         time.sleep(0.2)
         child.send_signal(signal.SIGINT)  # an impatient second one must not cut the clean-up
         rest, errors = child.communicate(timeout=60)
