@@ -5,8 +5,9 @@ a 503 from the request deadline, which can fall after COMMIT) cannot know
 whether it happened. Sent again with the same key, the write happens at most
 once: a repeat of a committed one gets the stored answer with
 ``Idempotent-Replayed: true``; a repeat of one that failed or never committed
-runs it now. The same key for another request is a 422. Keys are per user and
-kept a day.
+runs it now. The same key for another request is a 422, and two keys on one
+request a 400 before any layer reads either (``single_headers.py``). Keys are
+per user and kept a day.
 """
 
 from __future__ import annotations

@@ -8,8 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import psycopg
+import pytest
 
 from tests.conftest import User
+
+# The two writes that take a key, each with a body that goes through.
+KEYED_WRITES = [("/api/wallet/top-up", {"amount_cents": 300}), ("/api/orders", None)]
 
 
 def _key() -> str:
@@ -83,3 +87,31 @@ def test_a_repeated_checkout_buys_once_and_a_refused_one_leaves_its_key_unused(
     assert again.status_code == 201 and again.json()["id"] == bought.json()["id"]
     cart = client.get("/api/cart", headers=buyer.headers).json()
     assert len(cart["items"]) == 1  # the second cart was not bought
+
+
+@pytest.mark.parametrize(("path", "body"), KEYED_WRITES)
+def test_two_idempotency_keys_are_a_400_that_changes_nothing(
+    client: httpx.Client,
+    db: psycopg.Connection,
+    buyer: User,
+    make_product: Callable[..., int],
+    path: str,
+    body: dict[str, int] | None,
+) -> None:
+    """Which key the client meant cannot be known: refused, as two Authorization headers are."""
+    item = {"product_id": make_product(price_cents=1_000, stock=10), "quantity": 1}
+    assert client.post("/api/cart/items", headers=buyer.headers, json=item).status_code == 201
+    first, second = _key(), _key()
+    before = _ledger(db, buyer)
+    for keys in ([first, second], [second, first], [first, first]):
+        headers = [*buyer.headers.items(), *(("Idempotency-Key", key) for key in keys)]
+        response = client.post(path, headers=headers, json=body)
+        assert response.status_code == 400, response.text
+        assert response.json()["detail"] == (
+            "Send one Idempotency-Key header, not 2: which one is meant is unknown."
+        )
+    assert _ledger(db, buyer) == before
+    # The same request with one key goes through: only the repeated header was refused.
+    one = client.post(path, headers={**buyer.headers, "Idempotency-Key": first}, json=body)
+    assert one.status_code == 201, one.text
+    assert len(_ledger(db, buyer)) == len(before) + 1
