@@ -28,7 +28,7 @@ from portal.api.routes import (
     users,
     wallet,
 )
-from portal.api.single_authorization import SingleAuthorizationMiddleware
+from portal.api.single_headers import SingleHeadersMiddleware
 from portal.auth.cache import TokenCache
 from portal.auth.revocations import RevocationListener
 from portal.cache import ResponseCacheMiddleware, build_response_cache, create_redis
@@ -85,9 +85,9 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.cache == "on":
         # Off means absent: the uncached arm of a benchmark runs the plain portal.
         app.add_middleware(ResponseCacheMiddleware, timeout_s=settings.request_timeout_s)
-    # Outermost, cache or not: no layer behind it may read a different credential,
-    # and HEAD is GET to all of them.
-    app.add_middleware(SingleAuthorizationMiddleware)
+    # Outermost, cache or not: no layer behind it may read a different credential
+    # or idempotency key, and HEAD is GET to all of them.
+    app.add_middleware(SingleHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     return app
 

@@ -7,6 +7,11 @@ tested — the suite, series, arms and statistic (``reports/statistics.py``
 declares which exist and what each needs) plus the claimed value,
 ``at_least = x`` or ``between = [lo, hi]`` — or ``measurable = false`` with
 the ``reason``. Reductions and ratios are fractions: ``0.85`` is 85 %.
+A functional claim (``statistic = "check"``) is met when its check passes;
+where its words hold a number ("20+ strategic indexes"), it names the count of
+the check that number is about (``count = "used"``, the counts declared with
+the check in ``benchmarks/checks/table.py``) and the number, ``at_least = 20``
+or ``between``, and that count judges it.
 
 A bad file is refused whole, with one line naming the file, the claim and
 the problem (:class:`ClaimsError`): a half-read claims file would give a
@@ -22,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from loadtests.fault_scenarios import SCENARIOS_BY_NAME
-from reports.series import check_ids, known_arms, series_problem
+from reports.series import check_counts, check_ids, known_arms, series_problem
 from reports.statistics import STATISTICS, Statistic
 
 DEFAULT_CLAIMS = Path(__file__).resolve().parent / "claims.toml"
@@ -31,7 +36,7 @@ _KEYS = frozenset(
     {
         "id", "quote", "note", "suite", "series", "baseline", "candidate", "arm", "metric",
         "models", "check", "statistic", "at_least", "between", "measurable", "reason",
-        "scenarios",
+        "scenarios", "count",
     }
 )  # fmt: skip
 _TOP_KEYS = frozenset({"title", "source", "claims"})
@@ -75,6 +80,7 @@ class Claim:
     check: str
     claimed: Claimed | None
     scenarios: tuple[str, ...] = ()  # fault scenarios (``perfproof faults``) that must hold too
+    count: str = ""  # the check's count that ``claimed`` is about (a functional claim's number)
 
     @property
     def how(self) -> Statistic | None:
@@ -207,8 +213,9 @@ def _claim(table: Any) -> Claim:
         metric=_text(table, "metric") or how.default_metric,
         models=_texts(table, "models") or how.default_models,
         check=_text(table, "check"),
-        claimed=None if how.functional else _claimed(table, how),
+        claimed=None if how.functional and "count" not in table else _claimed(table, how),
         scenarios=_texts(table, "scenarios"),
+        count=_text(table, "count"),
     )
     _check_evidence(claim, how, table)
     return claim
@@ -219,8 +226,12 @@ def _check_evidence(claim: Claim, how: Statistic, table: Mapping[str, Any]) -> N
     if claim.suite not in how.suites:
         raise ClaimsError(f"{how.name} reads suite {' or '.join(how.suites)}, not {claim.suite!r}")
     given = {key for key in table if key not in ("id", "quote", "note", "statistic", "suite")}
-    allowed = set(how.fields) | ({"at_least", "between"} if not how.functional else set())
+    numbered = not how.functional or "count" in table
+    allowed = set(how.fields) | ({"at_least", "between"} if numbered else set())
     stray = sorted(given - allowed)
+    if stray and stray[0] in ("at_least", "between"):
+        raise ClaimsError(f"{stray[0]} needs count = the check's count it is about; without "
+                          "one the claim is met when the check passes")  # fmt: skip
     if stray:
         raise ClaimsError(f"{how.name} takes no {stray[0]!r} (it reads {', '.join(how.fields)})")
     missing = [key for key in how.required if not getattr(claim, key)]
@@ -253,11 +264,31 @@ def _check_names(claim: Claim, how: Statistic) -> None:
 
 
 def _check_functional(claim: Claim, how: Statistic) -> None:
-    """The check a functional claim names, and its fault scenarios, exist."""
+    """The check a functional claim names, its count and fault scenarios, exist."""
     if how.functional and claim.check not in check_ids():
         raise ClaimsError(f"unknown check {claim.check!r} (known: {', '.join(check_ids())})")
+    if claim.count:
+        _check_count(claim)
     for scenario in claim.scenarios:
         if scenario not in SCENARIOS_BY_NAME:
             raise ClaimsError(
                 f"unknown fault scenario {scenario!r} (known: {', '.join(SCENARIOS_BY_NAME)})"
             )
+
+
+def _check_count(claim: Claim) -> None:
+    """The count is one the check records, and the claimed number one it can take."""
+    counts = check_counts(claim.check)
+    count = counts.get(claim.count)
+    if count is None:
+        known = ", ".join(counts) or "none: a claim of it is met when it passes"
+        raise ClaimsError(f"count = {claim.count!r}: the check {claim.check} records no such "
+                          f"count (its counts: {known})")  # fmt: skip
+    assert claim.claimed is not None  # a claim with a count has its number (_claim)
+    bounds = [claim.claimed.low, *([] if claim.claimed.high is None else [claim.claimed.high])]
+    if any(value < 0 or not value.is_integer() for value in bounds):
+        said = (
+            f"at_least = {bounds[0]:g}" if len(bounds) == 1
+            else f"between = [{bounds[0]:g}, {bounds[1]:g}]"
+        )  # fmt: skip
+        raise ClaimsError(f"{said}: {count.unit} is a count, a whole number from 0 up")

@@ -17,7 +17,7 @@ import numpy as np
 from reports.claims import Claim, ClaimsFile
 from reports.growth_evidence import absolute_estimate
 from reports.run_folder import RunFolder
-from reports.series import ALL, CACHED, cached_routes
+from reports.series import ALL, CACHED, cached_routes, check_counts
 from reports.statistics import STATISTICS, Estimate, level, median_reduction, paired_reduction
 from reports.tables import percent
 from reports.verdicts import Verdict, verdict_for
@@ -92,14 +92,42 @@ def _functional(claim: Claim, run: RunFolder, base: Verdict) -> Verdict:
     if not found:
         raise NoEvidence(f"the check {claim.check!r} is not in checks.json")
     check = found[0]
-    base.verdict = "met" if check.get("passed") else "not met"
-    problems = "; ".join(check.get("problems") or [])
-    base.reason = str(check.get("tried", "")) + (f" Problems: {problems}" if problems else "")
     base.details = {"observed": check.get("observed", {}), "seconds": check.get("seconds")}
     base.n, base.unit = 1, "check"
+    if claim.count:
+        _counted(claim, run, check, base)
+    else:
+        base.verdict = "met" if check.get("passed") else "not met"
+        problems = "; ".join(check.get("problems") or [])
+        base.reason = str(check.get("tried", "")) + (f" Problems: {problems}" if problems else "")
     if claim.scenarios:
         _under_load(claim, run, base)
     return base
+
+
+def _counted(claim: Claim, run: RunFolder, check: dict[str, Any], base: Verdict) -> None:
+    """The check's count against the claim's number: a count is exact, so its interval is
+    the one point, and the verdict rules apply as to any interval."""
+    count = check_counts(claim.check)[claim.count]
+    observed = check.get("observed") or {}
+    figure = observed.get(count.key)
+    if not check.get("passed") or isinstance(figure, bool) or not isinstance(figure, int | float):
+        # A check that did not finish its measurement leaves the count unknown, not low.
+        problems = "; ".join(check.get("problems") or []) or f"no {count.key!r} recorded"
+        raise NoEvidence(f"the {claim.check} check did not count {count.unit}: {problems}")
+    assert claim.claimed is not None  # a claim with a count has its number (reports/claims.py)
+    base.measured = base.low = base.high = float(figure)
+    base.verdict = verdict_for(claim.claimed, base.low, base.high)
+    base.summary = f"{count.unit}, counted by the {claim.check} check"
+    base.scale = str((run.checks or {}).get("scale") or "")
+    out_of = observed.get(count.out_of) if count.out_of else None
+    left_out = observed.get(count.left_out) if count.left_out else None
+    counted = f"{figure:g} of {out_of}" if out_of is not None else f"{figure:g}"
+    where = f" at {base.scale}" if base.scale else ""
+    named = f"; {count.left_out}: {', '.join(map(str, left_out))}" if left_out else ""
+    claimed = claim.claimed.describe(percent=False)
+    tried = check.get("tried", "")
+    base.reason = f"{counted} {count.unit}{where}, {claimed} claimed{named}. {tried}".strip()
 
 
 def _under_load(claim: Claim, run: RunFolder, base: Verdict) -> None:

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from benchmarks.checks import Count
 
 LOAD_ROUTE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) /\S*$")
 ALL = "ALL"  # a load run's every request together
@@ -87,3 +91,10 @@ def check_ids() -> tuple[str, ...]:
     from benchmarks.checks import CHECK_IDS
 
     return tuple(CHECK_IDS)
+
+
+def check_counts(check: str) -> dict[str, Count]:
+    """The counts ``check`` records that a claim may hold to a number, by name."""
+    from benchmarks.checks import CHECKS
+
+    return {count.key: count for found in CHECKS if found.id == check for count in found.counts}

@@ -37,7 +37,9 @@ class Statistic:
     required: tuple[str, ...]
     unit: str  # the unit of independence of its interval
     fraction: bool = True  # claimed values are fractions (0.85 = 85 %)
-    functional: bool = False  # met or not met by running a check, no interval
+    # Met or not met by running a check, no interval; or, for a claim that holds one
+    # of the check's counts to a number, by that count (reports/evaluate.py).
+    functional: bool = False
     default_metric: str = ""
     metrics: tuple[str, ...] = ()
     default_models: tuple[str, ...] = ()
@@ -96,7 +98,7 @@ STATISTICS: dict[str, Statistic] = {
             "a functional check run against the real portal during the run (and, where the "
             "claim names scenarios, those fault scenarios under load held too)",
             suites=("checks",),
-            fields=("check", "scenarios"),
+            fields=("check", "scenarios", "count"),
             required=("check",),
             unit="check",
             fraction=False,

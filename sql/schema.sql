@@ -108,7 +108,9 @@ CREATE TABLE IF NOT EXISTS audit_log (
 
 -- The answers to writes sent with an Idempotency-Key (top-up, checkout), so a
 -- client that never got its answer can send the same request again and get the
--- first answer, not a second charge. Kept a day (the cleanup job).
+-- first answer, not a second charge. Replayed for a day (LIFETIME in
+-- portal/queries/idempotency.py, which also expires older keys as it reads
+-- them); the cleanup job deletes them after that.
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     user_id       integer NOT NULL,
     key           text NOT NULL,

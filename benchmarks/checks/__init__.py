@@ -11,6 +11,14 @@ endpoints. ``CHECKS`` (``table.py``) is the list; ``run_checks`` runs it;
 from benchmarks.checks.context import ChecksUnavailable
 from benchmarks.checks.result import CheckResult
 from benchmarks.checks.runner import run_checks
-from benchmarks.checks.table import CHECK_IDS, CHECKS, Check
+from benchmarks.checks.table import CHECK_IDS, CHECKS, Check, Count
 
-__all__ = ["CHECKS", "CHECK_IDS", "Check", "CheckResult", "ChecksUnavailable", "run_checks"]
+__all__ = [
+    "CHECKS",
+    "CHECK_IDS",
+    "Check",
+    "CheckResult",
+    "ChecksUnavailable",
+    "Count",
+    "run_checks",
+]

@@ -2,8 +2,12 @@
 
 Ids are the claims file's, so a verdict names its check (``money`` is the
 harness's own: no claim names it, and a run whose books break fails); ``promise`` says
-what the write-up promises, in its words where it has them. The runner, the
-command line and the tests all read this table.
+what the check tries, in the write-up's words where it has them. A claim of a
+check is met when the check passes, unless the claim holds one of the check's
+``counts`` to a number (``count = "used"`` with ``at_least = 20`` in the claims
+file): then that number judges it, and the number lives in the claims file only.
+The runner, the command line, the claims file's validation and the tests all
+read this table.
 """
 
 from __future__ import annotations
@@ -24,10 +28,21 @@ from benchmarks.checks.x_cache import check_x_cache
 
 
 @dataclass(frozen=True)
+class Count:
+    """A number a check records in its ``observed`` that a claim may hold to a bound."""
+
+    key: str  # its key in ``observed``, and the name a claim gives it (``count = key``)
+    unit: str  # what is counted, in the verdict's words
+    out_of: str = ""  # the ``observed`` key of how many could have been counted
+    left_out: str = ""  # the ``observed`` key naming those that were not
+
+
+@dataclass(frozen=True)
 class Check:
     id: str
     promise: str
     run: Callable[[CheckContext], Outcome]
+    counts: tuple[Count, ...] = ()
 
 
 CHECKS: tuple[Check, ...] = (
@@ -58,8 +73,11 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "indexes",
-        "20+ performance indexes exist and each is used by its query",
+        "how many performance indexes their own queries use (each under EXPLAIN ANALYZE)",
         check_indexes,
+        counts=(
+            Count("used", "indexes used by their queries", out_of="present", left_out="unused"),
+        ),
     ),
     Check(
         "monitoring-endpoints",

@@ -5,8 +5,11 @@ a 503 from the request deadline, which can fall after COMMIT) cannot know
 whether it happened. Sent again with the same key, the write happens at most
 once: a repeat of a committed one gets the stored answer with
 ``Idempotent-Replayed: true``; a repeat of one that failed or never committed
-runs it now. The same key for another request is a 422. Keys are per user and
-kept a day.
+runs it now. The same key for another request is a 422, and two keys on one
+request a 400 before any layer reads either (``single_headers.py``). Keys are
+per user and kept ``idempotency.LIFETIME`` (a day): a repeat after that is a
+new request, whether or not the cleanup job has deleted the old key yet (the
+expiry is in the claim itself, ``portal/queries/idempotency.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +34,11 @@ IdempotencyKey = Annotated[
         min_length=1,
         max_length=200,
         pattern=TEXT,
-        description="Any unique string: a repeat with the same key gets the first answer.",
+        description=(
+            "Any unique string: a repeat with the same key within "
+            f"{idempotency.LIFETIME.total_seconds() / 3600:g} hours gets the first answer; "
+            "after that it is a new request."
+        ),
     ),
 ]
 REPLAYED = "Idempotent-Replayed"
@@ -47,7 +54,7 @@ async def once(
     write: Callable[[], Awaitable[Any]],
     status_code: int,
 ) -> JSONBytesResponse:
-    """Run ``write`` inside ``conn``'s transaction unless ``key`` already has an answer."""
+    """Run ``write`` inside ``conn``'s transaction unless ``key`` has an unexpired answer."""
     if key is None:
         return json_response(await write(), status_code=status_code)
     request_hash = hashlib.sha256(orjson.dumps(request, option=orjson.OPT_SORT_KEYS)).hexdigest()

@@ -66,7 +66,10 @@ class ValidationErrorResponse(BaseModel):
 
 
 AUTH_ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"model": ErrorResponse, "description": "More than one Authorization header."},
+    400: {
+        "model": ErrorResponse,
+        "description": "More than one Authorization (or Idempotency-Key) header.",
+    },
     401: {"model": ErrorResponse, "description": "Missing, invalid or revoked token."},
     422: {"model": ValidationErrorResponse, "description": "Invalid input, field by field."},
     503: {"model": ErrorResponse, "description": "The database is unavailable."},

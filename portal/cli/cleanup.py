@@ -13,6 +13,7 @@ from portal.cli.commands import fail
 from portal.db.cleanup import CleanupPolicy, run_cleanup
 from portal.db.engine import create_engine
 from portal.devstack import ServiceUnavailable, services
+from portal.queries import idempotency
 from portal.settings import Settings
 
 
@@ -21,8 +22,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description=(
-            "Delete cart lines of carts untouched for --cart-days and audit rows older than "
-            "--audit-days, at most --batch rows per transaction, committing between batches."
+            "Delete cart lines of carts untouched for --cart-days, audit rows older than "
+            "--audit-days and idempotency keys past their lifetime "
+            f"({idempotency.LIFETIME.total_seconds() / 3600:g} hours, which the portal "
+            "never replays anyway), at most --batch rows per transaction, committing between "
+            "batches."
         ),
     )
     parser.add_argument("--cart-days", type=positive_float, default=defaults.cart_days,

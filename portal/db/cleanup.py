@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from portal.queries import idempotency
 from portal.queries.cleanup import (
     delete_abandoned_cart_items,
     delete_old_audit_rows,
@@ -30,11 +31,15 @@ BatchDelete = Callable[..., Awaitable[int]]
 
 @dataclass(frozen=True)
 class CleanupPolicy:
-    """What counts as aged, and how much one transaction may delete."""
+    """What counts as aged, and how much one transaction may delete.
+
+    Idempotency keys age by ``idempotency.LIFETIME``, not by a setting here: the
+    claim stops replaying a key at that age, and a shorter cleanup would forget
+    answers a client may still ask for.
+    """
 
     cart_days: float = 30.0
     audit_days: float = 365.0
-    idempotency_days: float = 1.0  # a client retries within minutes, not days
     batch: int = 1_000
     max_batches: int = 1_000  # per target and run: a bound on one run's work
 
@@ -73,15 +78,13 @@ async def run_cleanup(
     now = now or datetime.now(UTC)
     started = time.perf_counter()
     result = CleanupResult()
-    targets: list[tuple[str, BatchDelete, float]] = [
-        ("abandoned cart items", delete_abandoned_cart_items, policy.cart_days),
-        ("audit rows", delete_old_audit_rows, policy.audit_days),
-        ("idempotency keys", delete_old_idempotency_keys, policy.idempotency_days),
+    targets: list[tuple[str, BatchDelete, timedelta]] = [
+        ("abandoned cart items", delete_abandoned_cart_items, timedelta(days=policy.cart_days)),
+        ("audit rows", delete_old_audit_rows, timedelta(days=policy.audit_days)),
+        ("idempotency keys", delete_old_idempotency_keys, idempotency.LIFETIME),
     ]
-    for name, delete, days in targets:
-        deleted, batches = await _drain(
-            engine, delete, older_than=now - timedelta(days=days), policy=policy
-        )
+    for name, delete, age in targets:
+        deleted, batches = await _drain(engine, delete, older_than=now - age, policy=policy)
         result.deleted[name] = deleted
         result.batches += batches
     result.seconds = time.perf_counter() - started

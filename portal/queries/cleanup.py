@@ -45,8 +45,8 @@ OLD_AUDIT_ROWS = text(
     """
 )
 
-# The table holds about a day of keys, so its own primary key is all it needs:
-# the scan for old ones reads a day's rows at most.
+# The table holds about idempotency.LIFETIME (a day) of keys, so its own
+# primary key is all it needs: the scan for old ones reads a day's rows at most.
 OLD_IDEMPOTENCY_KEYS = text(
     """
     DELETE FROM idempotency_keys

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.claims import DEFAULT_CLAIMS, ClaimsError, load_claims
+from reports.claims import DEFAULT_CLAIMS, Claimed, ClaimsError, load_claims
 
 # The ids issue 12 names; products-index is one entry per product-filter series.
 REQUIRED = {
@@ -87,6 +87,52 @@ def test_a_bad_claim_is_refused_naming_the_file_the_claim_and_the_problem(
     text = str(refused.value)
     assert text.startswith(f"{path}: claim orders-index: "), text
     assert message in text
+    assert "\n" not in text
+
+
+INDEXES = """
+[[claims]]
+id = "indexes"
+quote = "20+ strategic indexes"
+statistic = "check"
+check = "indexes"
+count = "used"
+at_least = 20
+"""
+
+
+def test_a_functional_claim_with_a_number_holds_a_count_of_its_check_to_it(
+    tmp_path: Path,
+) -> None:
+    (claim,) = load_claims(write(tmp_path, INDEXES)).claims
+    assert (claim.check, claim.count, claim.claimed) == ("indexes", "used", Claimed(20.0))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('count = "used"', 'count = "unused"'),
+         "count = 'unused': the check indexes records no such count (its counts: used)"),
+        (('check = "indexes"', 'check = "ttl"'),
+         "count = 'used': the check ttl records no such count (its counts: none: "),
+        (("at_least = 20", "at_least = 20.5"),
+         "at_least = 20.5: indexes used by their queries is a count, a whole number from 0 up"),
+        (("at_least = 20", "at_least = -1"), "at_least = -1: indexes used by their queries is a"),
+        (("at_least = 20", "between = [20, 22.5]"), "between = [20, 22.5]: indexes used by"),
+        (("at_least = 20", 'at_least = "20+"'), "at_least must be a number, not '20+'"),
+        (('count = "used"', "count = 20"), "count must be a string, not 20"),
+        (("at_least = 20", ""), "give exactly one of at_least"),
+        (('count = "used"', ""), "at_least needs count = the check's count it is about"),
+    ],
+)  # fmt: skip
+def test_a_bad_count_or_number_is_refused_naming_the_file_the_claim_and_the_key(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    path = write(tmp_path, INDEXES.replace(*change))
+    with pytest.raises(ClaimsError) as refused:
+        load_claims(path)
+    text = str(refused.value)
+    assert text.startswith(f"{path}: claim indexes: {message}"), text
     assert "\n" not in text
 
 

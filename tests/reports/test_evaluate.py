@@ -270,6 +270,45 @@ def test_a_functional_check_is_met_or_not_met_by_what_it_saw(tmp_path: Path) -> 
     assert judge(claim, folder(tmp_path, [])).verdict == "no evidence"
 
 
+def index_check(used: int, present: int = 22, **overrides: Any) -> dict[str, Any]:
+    """checks.json as the indexes check writes it: the first ``used`` indexes in their plans."""
+    names = [f"idx_{number}" for number in range(present)]
+    tried = f"Ran each performance index's own query: {used} of {present} in their plans."
+    check = {
+        "id": "indexes",
+        "passed": True,
+        "tried": tried,
+        "observed": {"present": present, "proved": present, "used": used,
+                     "unused": names[used:]},
+        "problems": [],
+    }  # fmt: skip
+    return {"checks": [check | overrides], "scale": "small"}
+
+
+def test_the_indexes_claim_is_judged_by_its_number_and_names_the_unused(tmp_path: Path) -> None:
+    """The write-up's "20+ strategic indexes", as the claims file states it: at least 20 used."""
+    (claim,) = [claim for claim in load_claims().claims if claim.id == "indexes"]
+    verdict = judge(claim, folder(tmp_path, [], checks=index_check(used=21)))
+    assert (verdict.verdict, verdict.measured, verdict.claimed) == ("met", 21.0, "at least 20")
+    assert verdict.reason.startswith(
+        "21 of 22 indexes used by their queries at small, at least 20 claimed; unused: idx_21."
+    )
+    verdict = judge(claim, folder(tmp_path, [], checks=index_check(used=19)))
+    assert verdict.verdict == "not met"
+    assert "19 of 22" in verdict.reason and "unused: idx_19, idx_20, idx_21" in verdict.reason
+
+
+def test_a_count_the_check_could_not_finish_is_no_evidence_never_low(tmp_path: Path) -> None:
+    (claim,) = [claim for claim in load_claims().claims if claim.id == "indexes"]
+    unfinished = index_check(used=21, passed=False, problems=["present but not proved: idx_3"])
+    verdict = judge(claim, folder(tmp_path, [], checks=unfinished))
+    assert verdict.verdict == "no evidence" and verdict.measured is None
+    assert verdict.reason == (
+        "no evidence: the indexes check did not count indexes used by their queries: "
+        "present but not proved: idx_3"
+    )
+
+
 def fault_entry(name: str, failed_during: int) -> dict[str, Any]:
     phase = {"requests": 50, "failures": 0}
     return {

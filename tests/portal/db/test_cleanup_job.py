@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 
 from portal import Settings
 from portal.db.cleanup import CleanupPolicy, CleanupResult, run_cleanup
 from portal.db.engine import create_engine
+from portal.queries.idempotency import LIFETIME
 from tests.conftest import User
 
 # A "now" before any generated row (the dataset spans the two years before
@@ -51,7 +52,12 @@ def test_aged_rows_go_recent_rows_stay_in_bounded_batches(
         " FROM generate_series(1, 25) n",
         (abandoned.id,),
     )
-    for key, created_at in (("test-old", "2000-12-30"), ("test-new", "2000-12-31T12:00:00Z")):
+    # Either side of the lifetime the portal replays a key for: the same constant.
+    minute = timedelta(minutes=1)
+    for key, created_at in (
+        ("test-old", NOW - LIFETIME - minute),
+        ("test-new", NOW - LIFETIME + minute),
+    ):
         db.execute(
             "INSERT INTO idempotency_keys (user_id, key, route, request_hash, status_code,"
             " body, created_at) VALUES (%s, %s, 'POST /api/orders', '', 201, '{}', %s)",
@@ -63,7 +69,7 @@ def test_aged_rows_go_recent_rows_stay_in_bounded_batches(
     assert result.deleted == {"abandoned cart items": 1, "audit rows": 25, "idempotency keys": 1}
     assert result.batches == 1 + 3 + 1  # 25 audit rows in batches of 10: 10, 10, 5
     keys = db.execute("SELECT key FROM idempotency_keys WHERE user_id = %s", (active.id,))
-    assert keys.fetchall() == [("test-new",)]  # a day old at most: kept
+    assert keys.fetchall() == [("test-new",)]  # within its lifetime: kept
     carts = db.execute(
         "SELECT user_id, count(*) FROM cart_items WHERE user_id IN (%s, %s) GROUP BY 1",
         (abandoned.id, active.id),
