@@ -140,7 +140,7 @@ class Scenario(_Document):
     passed: bool
     problems: list[str]
     phases: dict[Literal["before", "during", "after"], Phase]
-    recovery_s: NonNegativeFloat | None = None
+    recovery_s: NonNegativeFloat
     stale_entries: NonNegativeInt
     book_violations: dict[str, list[int]]
 
