@@ -223,3 +223,12 @@ def test_a_latency_of_nothing_recorded_is_read_as_absent(written: pd.DataFrame) 
     assert "latency_p50" not in set(kept["metric"])
     assert (kept["metric"] == "requests").sum() == (frame["metric"] == "requests").sum()
     assert len(kept) == len(frame) - (frame["metric"] == "latency_p50").sum()
+
+
+def test_a_refusal_quoting_run_data_stays_one_inert_line(written: pd.DataFrame) -> None:
+    frame = written.copy()
+    frame["series"] = "GET /api/wallet\n\x1b[2J\u202eheavy"
+    frame.loc[0, "value"] = -1.0
+    message = _refusal(frame)
+    assert message.startswith(f"{TIDY}: line 2 (endpoints GET /api/wallet [2Jheavy @hit, time): ")
+    assert not set(message) & {"\x1b", "\u202e", "\r"}
