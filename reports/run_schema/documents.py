@@ -99,6 +99,26 @@ class Check(_Document):
     problems: list[str]
     seconds: NonNegativeFloat | None = None
 
+    @model_validator(mode="after")
+    def _counts_are_counts(self) -> Check:
+        """The counts a claim may hold to a number (benchmarks/checks/table.py), where recorded:
+        whole numbers >= 0, and no more than what could have been counted."""
+        from reports.series import check_counts
+
+        for count in check_counts(self.id).values():
+            for key in (count.key, count.out_of):
+                found = self.observed.get(key) if key else None
+                if found is not None and (
+                    isinstance(found, bool) or not isinstance(found, int) or found < 0
+                ):
+                    raise ValueError(
+                        f"observed.{key}: a count must be a whole number >= 0 (found {found!r})"
+                    )
+            counted, out_of = self.observed.get(count.key), self.observed.get(count.out_of)
+            if isinstance(counted, int) and isinstance(out_of, int) and counted > out_of:
+                raise ValueError(f"observed.{count.key}: {counted} counted of {out_of}")
+        return self
+
 
 class Checks(_Document):
     checks: list[Check]

@@ -254,3 +254,18 @@ def test_the_real_command_refuses_in_one_line_without_a_traceback(run: Path) -> 
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert f"{run}/tidy.csv: line " in done.stderr
     assert not [name for name in REPORT_OUTPUTS if (run / name).exists()]
+
+
+@pytest.mark.parametrize(("used", "problem"), [(-3, "found -3"), (23.5, "found 23.5"), (99, "99 ")])
+def test_a_count_a_claim_is_judged_by_must_be_a_count(
+    run: Path, capsys: pytest.CaptureFixture[str], used: float, problem: str
+) -> None:
+    def edited(document: dict[str, Any]) -> dict[str, Any]:
+        (indexes,) = [check for check in document["checks"] if check["id"] == "indexes"]
+        indexes["observed"]["used"] = used
+        return document
+
+    _json_edit(run / "checks.json", edited)
+    err = _refused(run, capsys)
+    assert err.startswith(f"error: {run}/checks.json: checks[")
+    assert "]: observed.used: " in err and problem in err
