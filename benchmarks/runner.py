@@ -43,7 +43,7 @@ from benchmarks.scaling import analyse
 from benchmarks.summary import endpoint_lines, growth_lines, query_lines
 from benchmarks.tidy import observations, read_tidy, write_tidy
 from portal.cli.args import dataset_seed, output_folder, positive_float
-from portal.cli.commands import EXIT_INTERRUPTED, fail
+from portal.cli.commands import EXIT_FAILED, EXIT_INTERRUPTED, fail
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import Services, ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically, write_text_atomically
@@ -316,10 +316,12 @@ def _run_plan(
     folder.finish(ok=code == 0, pytest_exit_code=code)
     if code != 0:
         print(f"benchmarks failed (pytest exit {code}); partial results in {folder.path}")
-        _report(args, folder)
+        _judged(args, folder)
         return code
     print("\n" + "\n".join(lines))
-    unmet = _report(args, folder)
+    unmet = _judged(args, folder)
+    if unmet is None:
+        return EXIT_FAILED
     print(f"\nresults: {folder.path}")
     if args.save_baseline is not None:
         from reports.regress.baselines import save_baseline
@@ -376,6 +378,21 @@ def _report(args: argparse.Namespace, folder: ResultFolder, *, quiet: bool = Fal
         print(f"\nVerdicts (95 % intervals; claims: {claims.name}):")
         print("\n".join(lines))
     return unmet
+
+
+def _judged(args: argparse.Namespace, folder: ResultFolder) -> bool | None:
+    """:func:`_report`, or None when the report refused the run's data (one line on stderr).
+
+    Data no measurement could give (``reports/run_schema``) is a perfproof bug or a
+    broken disk, never something to judge.
+    """
+    from reports.run_folder import RunFolderError
+
+    try:
+        return _report(args, folder)
+    except RunFolderError as refused:
+        print(f"error: the report refused this run's data: {refused}", file=sys.stderr)
+        return None
 
 
 def _report_unfinished(args: argparse.Namespace, folder: ResultFolder) -> None:

@@ -26,6 +26,9 @@ import redis
 
 SETTLE_S = 1.5
 
+# The counters each run records (as ``db_<name>`` and ``redis_<name>`` in the tidy table).
+DATABASE_COUNTERS = ("transactions", "tup_returned", "tup_fetched", "blks_hit", "blks_read")
+REDIS_COUNTERS = ("keyspace_hits", "keyspace_misses")
 _DATABASE = (
     "SELECT xact_commit + xact_rollback AS transactions, tup_returned, tup_fetched,"
     " blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()"
@@ -50,8 +53,7 @@ def snapshot(database_url: str, redis_url: str) -> Snapshot:
     with psycopg.connect(database_url, autocommit=True) as conn:
         row = conn.execute(_DATABASE).fetchone()
         assert row is not None
-        names = ("transactions", "tup_returned", "tup_fetched", "blks_hit", "blks_read")
-        database = dict(zip(names, (int(value) for value in row), strict=True))
+        database = dict(zip(DATABASE_COUNTERS, (int(value) for value in row), strict=True))
         tables = {name: (int(seq), int(idx)) for name, seq, idx in conn.execute(_TABLES)}
         try:
             found = conn.execute(_STATEMENTS).fetchone()
@@ -60,7 +62,7 @@ def snapshot(database_url: str, redis_url: str) -> Snapshot:
             statements = None
     with redis.Redis.from_url(redis_url, socket_timeout=5) as client:
         info: Mapping[str, Any] = client.info("stats")
-    counters = {key: int(info.get(key, 0)) for key in ("keyspace_hits", "keyspace_misses")}
+    counters = {key: int(info.get(key, 0)) for key in REDIS_COUNTERS}
     return Snapshot(time.time(), database, tables, statements, counters)
 
 

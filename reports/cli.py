@@ -51,7 +51,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 def write_report(run_path: Path, claims_path: Path = DEFAULT_CLAIMS) -> tuple[list[str], bool]:
     """Judge, write the three files; the terminal lines and whether any claim is not met.
 
-    Raises :class:`ClaimsError` or :class:`RunFolderError` on bad input.
+    Everything is computed before anything is written, so a failure leaves no
+    half-written set. Raises :class:`ClaimsError` or :class:`RunFolderError`
+    on bad input; a run refused for its data (a folder that does hold a
+    manifest) loses the outputs of an earlier report too, which judged data
+    that no longer stands (:func:`remove_stale_outputs`).
     """
     from portal.files import write_json_atomically, write_text_atomically
     from reports.evaluate import judge_all
@@ -60,20 +64,41 @@ def write_report(run_path: Path, claims_path: Path = DEFAULT_CLAIMS) -> tuple[li
     from reports.tables import document, markdown, terminal_lines
 
     claims = load_claims(claims_path)
-    run = read_run(run_path)
+    try:
+        run = read_run(run_path)
+    except RunFolderError as error:
+        removed = remove_stale_outputs(run_path)
+        if removed:
+            raise RunFolderError(
+                f"{error} (removed the earlier {', '.join(removed)}: they judged other data)"
+            ) from None
+        raise
     verdicts = judge_all(claims, run)
-    write_json_atomically(
-        run.path / "verdicts.json",
-        document(verdicts, run=run.name, claims_file=str(claims.path)),
-    )
-    write_text_atomically(
-        run.path / "verdicts.md", markdown(verdicts, run=run.name, title=claims.title)
-    )
+    judged = document(verdicts, run=run.name, claims_file=str(claims.path))
+    table = markdown(verdicts, run=run.name, title=claims.title)
+    page = render(run, claims, verdicts)
     report = run.path / "report.html"
-    write_text_atomically(report, render(run, claims, verdicts))
+    write_json_atomically(run.path / "verdicts.json", judged)
+    write_text_atomically(run.path / "verdicts.md", table)
+    write_text_atomically(report, page)
     lines = terminal_lines(verdicts)
     lines += ["", f"report: {terminal_text(str(report))}"]  # a run folder's name is run data
     return lines, any(v.verdict == "not met" for v in verdicts)
+
+
+def remove_stale_outputs(run_path: Path) -> list[str]:
+    """Remove an earlier report's files from a run folder refused now; their names."""
+    from reports.run_schema import REPORT_OUTPUTS
+
+    if not (run_path / "manifest.json").is_file():
+        return []  # not a run folder: nothing of ours to remove
+    removed = []
+    for name in REPORT_OUTPUTS:
+        path = run_path / name
+        if path.is_file():
+            path.unlink()
+            removed.append(name)
+    return removed
 
 
 def run(args: argparse.Namespace) -> int:

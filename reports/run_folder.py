@@ -5,25 +5,25 @@ pandas frame, ``growth.json``, the load run's ``validity.json`` and
 ``manifest.json`` (``load/<run>/``), the functional checks' ``checks.json``, the fault
 scenarios' ``faults.json`` (``faults/<run>/``).
 What is missing is None, never an empty stand-in, so a claim whose evidence
-was not measured says so.
+was not measured says so. Everything read is checked first
+(``reports/run_schema``): a run whose data could not have been measured is
+refused whole, in one line, and never judged.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+# The one error of every reader of run folders (defined with the checks that raise it).
+from reports.run_schema.refused import RunFolderError as RunFolderError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 CHECKS_FILE = "checks.json"
 FAULTS_FILE = "faults.json"
-
-
-class RunFolderError(ValueError):
-    """A folder that is not a run folder perfproof can read; the message is the one line to show."""
 
 
 @dataclass
@@ -59,18 +59,6 @@ class RunFolder:
         return self.path.name
 
 
-def _json(path: Path) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    try:
-        document = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise RunFolderError(f"{path}: not readable JSON ({error})") from None
-    if not isinstance(document, dict):
-        raise RunFolderError(f"{path}: not a JSON object")
-    return document
-
-
 def _load_run(path: Path) -> Path | None:
     """The load run of a bench run (``load/<run>/``), or the folder itself for a loadtest run."""
     if (path / "validity.json").exists():
@@ -88,31 +76,43 @@ def _faults_file(path: Path) -> Path | None:
 
 
 def read_run(path: Path) -> RunFolder:
-    """The run at ``path``; :class:`RunFolderError` when it is not one."""
+    """The run at ``path``, checked whole; :class:`RunFolderError` when it is not one to read."""
     import pandas as pd
+
+    from benchmarks.tidy import COLUMNS
+    from reports import run_schema as schema
 
     if not path.is_dir():
         raise RunFolderError(f"{path}: no such run folder")
-    manifest = _json(path / "manifest.json")
+    manifest = schema.read_manifest(path / "manifest.json")
     if manifest is None:
         raise RunFolderError(f"{path}: no manifest.json (not a perfproof run folder)")
+    schema.check_listed_files(path, manifest)
     tidy_path = path / "tidy.csv"
-    if tidy_path.exists():
-        try:
-            tidy = pd.read_csv(tidy_path, dtype={"series": str, "arm": str, "variant": str})
-        except (OSError, ValueError) as error:
-            raise RunFolderError(f"{tidy_path}: not a readable table ({error})") from None
-    else:
-        tidy = pd.DataFrame(columns=["suite", "series", "arm", "metric", "value"])
+    tidy = (
+        schema.read_tidy_table(tidy_path) if tidy_path.exists() else pd.DataFrame(columns=COLUMNS)
+    )
+    schema.check_benchmark_files(path)
     load_path = _load_run(path)
+    load_manifest = None
+    if load_path is not None:
+        load_manifest = manifest if load_path == path else schema.check_sub_run(load_path)
+        schema.check_recordings(load_path, (load_manifest or {}).get("runs") or ())
+    faults = _faults_file(path)
+    if faults is not None and faults.parent != path:
+        schema.check_sub_run(faults.parent)
     return RunFolder(
         path=path,
         manifest=manifest,
-        tidy=tidy,
-        growth=_json(path / "growth.json"),
+        tidy=schema.without_unrecorded(tidy),
+        growth=schema.read_document(path / "growth.json", schema.Growth),
         load_path=load_path,
-        load_manifest=_json(load_path / "manifest.json") if load_path else None,
-        validity=_json(load_path / "validity.json") if load_path else None,
-        checks=_json(path / CHECKS_FILE),
-        faults=_json(faults) if (faults := _faults_file(path)) else None,
+        load_manifest=load_manifest,
+        validity=(
+            schema.read_document(load_path / "validity.json", schema.Validity)
+            if load_path
+            else None
+        ),
+        checks=schema.read_document(path / CHECKS_FILE, schema.Checks),
+        faults=schema.read_document(faults, schema.Faults) if faults else None,
     )

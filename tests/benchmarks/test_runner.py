@@ -21,6 +21,7 @@ from benchmarks import runner
 from benchmarks.profiles import PROFILES
 from benchmarks.results import ResultFolder
 from benchmarks.run_lock import RUN_LOCK
+from benchmarks.tidy import write_tidy
 from portal.devstack import Services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -330,3 +331,23 @@ def test_books_a_fault_scenario_broke_fail_the_run_with_the_users_named(tmp_path
         "after postgres-frozen: wallet equals its ledger broken for [5]"
     ]
     assert runner._fault_books_broken(tmp_path / "absent") == []
+
+
+def test_a_run_whose_data_the_report_refuses_ends_in_one_line_not_a_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A writer's bug (here a negative time) ends bench with exit 2 and the report's reason."""
+    folder = ResultFolder(tmp_path, "quick-tiny", {"profile": "quick", "scales": ["tiny"]})
+    row = {"run": folder.path.name, "suite": "queries", "series": "orders.list_for_user[heavy]",
+           "operation": "orders.list_for_user", "variant": "heavy", "arm": "indexed",
+           "cache": "-", "warm": "-", "indexes": "on", "scale": "tiny", "size_table": "orders",
+           "rows": 5000, "repetition": 1, "round": 0, "metric": "time", "value": -0.001,
+           "unit": "s"}  # fmt: skip
+    write_tidy(folder.file("tidy.csv"), [row])
+    folder.finish(ok=True)
+    assert runner._judged(quick_tiny(tmp_path), folder) is None
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"error: the report refused this run's data: {folder.path}/tidy.csv: ")
+    assert "line 2 (queries orders.list_for_user[heavy] @indexed, time): value -0.001 s" in err
+    assert not (folder.path / "verdicts.json").exists()

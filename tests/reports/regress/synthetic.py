@@ -16,6 +16,7 @@ import numpy as np
 
 from benchmarks.tidy import COLUMNS, write_tidy
 from reports.regress.samples import NO_MODEL, SeriesKey
+from reports.run_schema import METRICS
 
 MACHINE = {"hostname": "ci-1", "platform": "Linux-x86_64", "cpus": 2, "memory_gib": 8.0}
 VERSIONS = {"python": "3.11.7", "fastapi": "0.165.0"}
@@ -91,7 +92,7 @@ def load_rows(
     values: Sequence[float],
     scale: str = "tiny",
 ) -> list[dict[str, Any]]:
-    """One per-run load figure, one value per repetition."""
+    """One per-run load figure, one value per repetition, in the metric's declared unit."""
     return [
         {
             "run": run,
@@ -110,7 +111,7 @@ def load_rows(
             "round": 0,
             "metric": metric,
             "value": value,
-            "unit": "s",
+            "unit": METRICS[metric].kind.unit,
         }
         for repetition, value in enumerate(values, start=1)
     ]

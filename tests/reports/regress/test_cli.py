@@ -188,7 +188,9 @@ def test_older_or_newer_formats_and_corrupt_or_empty_folders_are_refused(
     corrupt = write_run(tmp_path / "corrupt", _rows("corrupt"))
     text = (corrupt / "tidy.csv").read_text().splitlines()
     (corrupt / "tidy.csv").write_text("\n".join([*text[:5], text[5].rsplit(",", 2)[0] + ",x,s"]))
-    assert "corrupt" in _bad(tmp_path, capsys, "--baseline", str(base), "--candidate", str(corrupt))
+    assert f"{corrupt}/tidy.csv: line 6 (" in _bad(
+        tmp_path, capsys, "--baseline", str(base), "--candidate", str(corrupt)
+    )
     (tmp_path / "empty").mkdir()
     assert "no manifest.json" in _bad(
         tmp_path, capsys, "--baseline", str(base), "--candidate", str(tmp_path / "empty")
