@@ -1,8 +1,8 @@
-"""The session's one real bench run: ``perfproof bench --profile quick --scaling``.
+"""The session's one real bench run: ``perfproof bench --profile quick``.
 
-Every test that reads a run folder reads this one (about three minutes on two
-cores: the benchmark suites at tiny, the growth queries at small and medium,
-the load tests, the functional checks and the faults), made once per session
+Every test that reads a run folder reads this one (about two and a half minutes
+on two cores: the benchmark suites at tiny, the load tests, the functional
+checks and the faults), made once per session
 in a temporary results folder against the session's PostgreSQL and Redis. A
 test may read it, or re-render it through ``reports.cli.write_report`` (which
 rewrites the same files every time); a test that changes anything else in it
@@ -27,18 +27,18 @@ import pytest
 from portal.devstack import Services
 
 BENCH_TIMEOUT_S = 900
-COMMAND = ("bench", "--profile", "quick", "--scaling")
+COMMAND = ("bench", "--profile", "quick")
 
 
 @pytest.fixture(scope="session")
 def quick_run(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The run folder of a finished ``perfproof bench --profile quick --scaling``."""
+    """The run folder of a finished ``perfproof bench --profile quick``."""
     results = tmp_path_factory.mktemp("quick-run")
     given = os.environ.get("PERFPROOF_QUICK_RUN")
     if given:
         folder = Path(shutil.copytree(given, results / Path(given).name))
         manifest = json.loads((folder / "manifest.json").read_text())
-        if manifest.get("profile") != "quick" or not manifest.get("growth_scales"):
+        if manifest.get("profile") != "quick" or manifest.get("growth_scales"):
             pytest.fail(f"PERFPROOF_QUICK_RUN={given} is not a `perfproof {' '.join(COMMAND)}` run")
         return folder
     done = subprocess.run(

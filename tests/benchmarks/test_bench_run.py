@@ -1,16 +1,21 @@
-"""The session's real `perfproof bench --profile quick --scaling`: its benchmark suites.
+"""Real `perfproof bench` runs: the benchmark suites' part of a run folder, and the growth mode.
 
-Every suite ran (the load tests, checks and faults have tests of their own on
-the same folder): both index arms of every query series, all four arms of every
-endpoint series at tiny, the growth queries at small and medium too, statement
-counts and X-Cache answers per round, a tidy table that says what
-pytest-benchmark's JSON says, growth laws fitted over three sizes. No speed is
-asserted: that is what the benchmarks are for.
+The session's quick run (``tests/quick_run.py``; the load tests, checks and
+faults have tests of their own on the same folder): both index arms of every
+query series, all four arms of every endpoint series at tiny, statement counts
+and X-Cache answers per round, a tidy table that says what pytest-benchmark's
+JSON says. And one run of the growth mode of its own (``--scaling``, slow: the
+medium dataset is generated the first time): the growth queries at small and
+medium too, growth laws fitted over three sizes. No speed is asserted: that is
+what the benchmarks are for.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -21,10 +26,12 @@ from benchmarks.arms import ENDPOINT_ARMS, INDEX_ARM_LABEL
 from benchmarks.endpoint_cases import CASES as ENDPOINT_CASES
 from benchmarks.query_cases import CASES as QUERY_CASES
 from benchmarks.tidy import COLUMNS, read_tidy
+from portal.devstack import Services
 
-JSON_FILES = ("benchmarks-tiny.json", "growth-small.json", "growth-medium.json")
-STEPS = ["benchmarks-tiny", "load-tiny", "checks-tiny", "faults-tiny", "growth-small",
-         "growth-medium"]  # fmt: skip
+STEPS = ["benchmarks-tiny", "load-tiny", "checks-tiny", "faults-tiny"]
+GROWTH_STEPS = ["benchmarks-tiny", "growth-small", "growth-medium"]
+GROWTH_JSON = ("benchmarks-tiny.json", "growth-small.json", "growth-medium.json")
+LAWS = {"constant", "log n", "n", "n log n", "power"}
 
 
 @pytest.fixture(scope="module")
@@ -48,17 +55,16 @@ def test_the_manifest_says_finished_and_lists_every_file(
 ) -> None:
     assert manifest["finished"] is True
     assert manifest["profile"] == "quick" and manifest["scales"] == ["tiny"]
-    assert manifest["growth_scales"] == ["small", "medium"]
-    for name in (*JSON_FILES, "tidy.csv", "growth.json", "summary.txt"):
+    assert manifest["growth_scales"] == []
+    for name in ("benchmarks-tiny.json", "tidy.csv", "summary.txt"):
         assert name in manifest["files"]
     for name in manifest["files"]:
         assert (run_folder / name).is_file(), name
-    steps = [step["name"] for step in manifest["steps"]]
-    assert steps == STEPS
+    assert [step["name"] for step in manifest["steps"]] == STEPS
     assert all(step["pytest_exit_code"] == 0 for step in manifest["steps"])
     # the machine's CPU over each step, so a run on a busy host says so
     assert all(set(step["host_cpu"]) == {"busy", "steal", "iowait"} for step in manifest["steps"])
-    assert set(manifest["dataset_rows"]) == {"tiny", "small", "medium"}
+    assert set(manifest["dataset_rows"]) == {"tiny"}
 
 
 def test_every_query_series_has_both_index_arms(tidy: list[dict[str, Any]]) -> None:
@@ -69,12 +75,6 @@ def test_every_query_series_has_both_index_arms(tidy: list[dict[str, Any]]) -> N
     expected = {(label, block) for label in INDEX_ARM_LABEL.values() for block in (1, 2)}
     assert {case.series for case in QUERY_CASES} == set(arms)
     assert all(blocks == expected for blocks in arms.values())
-
-
-def test_the_growth_sizes_measure_only_the_growth_series(tidy: list[dict[str, Any]]) -> None:
-    for scale in ("small", "medium"):
-        measured = {row["series"] for row in tidy if row["scale"] == scale}
-        assert measured == {case.series for case in QUERY_CASES if case.growth}
 
 
 def test_every_endpoint_series_has_all_arms_with_statements(tidy: list[dict[str, Any]]) -> None:
@@ -121,13 +121,12 @@ def test_both_blocks_of_an_arm_have_the_same_rounds(tidy: list[dict[str, Any]]) 
     assert all(len(set(blocks.values())) == 1 for blocks in rounds.values())
 
 
-def test_the_tidy_table_says_what_the_json_says(
-    run_folder: Path, tidy: list[dict[str, Any]]
-) -> None:
+def tidy_says_json(run_folder: Path, files: tuple[str, ...]) -> None:
+    """The tidy table holds each round of pytest-benchmark's JSON files, and nothing else."""
     header = (run_folder / "tidy.csv").read_text().splitlines()[0]
     assert tuple(header.split(",")) == COLUMNS
     from_json = []
-    for name in JSON_FILES:
+    for name in files:
         for bench in json.loads((run_folder / name).read_text())["benchmarks"]:
             info = bench["extra_info"]
             key = (info["scale"], info["series"], info["arm"], info["block"])
@@ -135,22 +134,48 @@ def test_the_tidy_table_says_what_the_json_says(
             from_json += [(*key, "statements", count) for count in info.get("statements", ())]
     from_tidy = [
         (row["scale"], row["series"], row["arm"], row["repetition"], row["metric"], row["value"])
-        for row in tidy
+        for row in read_tidy(run_folder / "tidy.csv")
         if row["metric"] in ("time", "statements")
     ]
     assert sorted(from_tidy) == sorted(from_json)  # floats round-trip exactly through CSV
 
 
-def test_growth_laws_are_fitted_over_three_sizes(run_folder: Path) -> None:
+def test_the_tidy_table_says_what_the_json_says(run_folder: Path) -> None:
+    tidy_says_json(run_folder, ("benchmarks-tiny.json",))
+
+
+@pytest.mark.slow
+def test_the_growth_mode_measures_three_sizes_and_fits_their_laws(
+    stack: Services, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.cli", "bench", "--profile", "quick", "--scaling",
+         "--suite", "queries", "--results", str(tmp_path)],
+        env={**os.environ, **stack.env()}, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (run_folder,) = tmp_path.iterdir()
+    manifest = json.loads((run_folder / "manifest.json").read_text())
+    assert manifest["finished"] is True and manifest["growth_scales"] == ["small", "medium"]
+    assert [step["name"] for step in manifest["steps"]] == GROWTH_STEPS
+    assert set(manifest["dataset_rows"]) == {"tiny", "small", "medium"}
+    for name in (*GROWTH_JSON, "growth.json"):
+        assert name in manifest["files"] and (run_folder / name).is_file(), name
+    # The growth sizes measure the growth series only.
+    tidy = read_tidy(run_folder / "tidy.csv")
+    for scale in ("small", "medium"):
+        measured = {row["series"] for row in tidy if row["scale"] == scale}
+        assert measured == {case.series for case in QUERY_CASES if case.growth}
+    tidy_says_json(run_folder, GROWTH_JSON)
+    # Growth laws fitted over the three sizes, for every growth series.
     growth = json.loads((run_folder / "growth.json").read_text())
     fitted = growth["series"]
-    growth_series = {case.series for case in QUERY_CASES if case.growth}
-    assert {entry["series"] for entry in fitted.values()} == growth_series
+    assert {entry["series"] for entry in fitted.values()} == {
+        case.series for case in QUERY_CASES if case.growth
+    }
     for entry in fitted.values():
-        assert [point["rows"] for point in entry["points"]] == sorted(
-            point["rows"] for point in entry["points"]
-        )
-        assert len(entry["points"]) == 3
+        rows = [point["rows"] for point in entry["points"]]
+        assert len(rows) == 3 and rows == sorted(rows)
         assert {fit["law"] for fit in entry["all"]} == {
             "constant",
             "log n",
