@@ -17,6 +17,8 @@ import pytest
 from benchmarks import servers
 from portal.devstack import Services, free_port
 
+HEALTHZ_APP = "tests.benchmarks.healthz_app:create_app"  # the port handling is the app's business
+
 
 @pytest.fixture
 def held_port() -> Iterator[int]:
@@ -36,7 +38,7 @@ def test_a_port_taken_before_the_server_binds_it_is_given_up_for_another(
 ) -> None:
     handed = iter([held_port])
     monkeypatch.setattr(servers, "free_port", lambda: next(handed, None) or free_port())
-    with servers.serving(environment(stack), log=tmp_path / "serve.log") as served:
+    with servers.serving(environment(stack), app=HEALTHZ_APP, log=tmp_path / "serve.log") as served:
         assert not served.url.endswith(f":{held_port}")
         assert httpx.get(served.url + "/healthz", timeout=10).status_code == 200
 
@@ -74,7 +76,7 @@ def test_a_port_taken_every_time_is_one_clear_error(
 ) -> None:
     monkeypatch.setattr(servers, "free_port", lambda: held_port)
     with pytest.raises(RuntimeError, match=r"lost the race for a free port 3 times"):  # noqa: SIM117
-        with servers.serving(environment(stack)):
+        with servers.serving(environment(stack), app=HEALTHZ_APP):
             pytest.fail("served on a port another socket holds")
 
 
