@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from portal.cli import PORTAL_COMMANDS, Command
-from portal.cli.commands import dispatch
+from portal.cli.commands import EXIT_STOPPED_HELP, dispatch
 
 HARNESS_COMMANDS = (
     Command(
@@ -84,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Services: PORTAL_DATABASE_URL / PORTAL_REDIS_URL when set, else an embedded "
             "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/ in a checkout, "
             "else ~/.perfproof). "
-            "Exit codes: 0 done, 1 a check failed, 2 bad input or no service, 130 interrupted."
+            "Exit codes: 0 done, 1 a check failed, 2 bad input or no service, "
+            f"{EXIT_STOPPED_HELP}: stopped by a signal, each handled like Ctrl-C."
         ),
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import pkgutil
+import signal
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -30,6 +31,7 @@ from portal.auth.tokens import hash_token, new_token
 from portal.datagen import LoadResult, load_dataset
 from portal.datagen.tokens_file import read_tokens_file
 from portal.devstack import Services, ensure_database
+from portal.stop_signals import STOP_SIGNALS
 from tests import system_programs
 from tests.quick_run import quick_run as quick_run  # the session's one real bench run
 
@@ -81,6 +83,19 @@ def pytest_runtest_makereport() -> Generator[None, pytest.TestReport, pytest.Tes
             f"skipped, and {system_programs.REQUIRE_ENV}=1 makes every skip a failure: {reason}"
         )
     return report
+
+
+@pytest.fixture
+def stop_signals_restored() -> Iterator[None]:
+    """For tests that run a command's code in this process: the handlers of SIGINT, SIGTERM
+    and SIGHUP it installs (stopping, then ignoring: ``portal/stop_signals.py``) are put
+    back afterwards, or this test process would ignore Ctrl-C from then on."""
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def data_access_modules() -> list[ModuleType]:

@@ -30,6 +30,7 @@ KIT = {
     "portal.__main__",
     "portal.home",  # where the kit keeps servers and tokens files
     "portal.files",  # atomic result and tokens files
+    "portal.stop_signals",  # how a command stops on SIGINT, SIGTERM, SIGHUP
 }
 HARNESS = ("benchmarks", "loadtests", "reports")
 

@@ -2,18 +2,16 @@
 
 The file is ``{"checks": [result, ...], "finished": true, ...}`` with one
 result per check in table order (``result.py``); it is written atomically,
-also after Ctrl-C (then ``"finished": false, "interrupted": true`` and what
-finished so far). A failed check is a finding, not an error: the exit code
+also after Ctrl-C, SIGTERM or SIGHUP (then ``"finished": false, "interrupted":
+true`` and what finished so far). A failed check is a finding, not an error: the exit code
 is 0 whenever the checks ran.
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import psycopg
@@ -23,10 +21,11 @@ from benchmarks.checks.result import CheckResult
 from benchmarks.checks.runner import run_checks
 from benchmarks.checks.table import CHECK_IDS, CHECKS, Check
 from portal.cli.args import dataset_seed, positive_float, positive_int, writable_file
-from portal.cli.commands import EXIT_INTERRUPTED, fail
+from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically
+from portal.stop_signals import stop_line
 
 # Failures a user can cause or fix: one line and exit 2.
 _EXPECTED = (ServiceUnavailable, ChecksUnavailable, psycopg.Error, OSError)
@@ -55,7 +54,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "the indexes off and on again: never run them beside a benchmark of the same "
             "database. About 25 s at tiny or small. Exit codes: 0 the checks ran (failed "
             "checks are findings, in the file), 1 the money check failed (books wrong, users "
-            "named; a 5xx; no checkout), 2 bad option or unusable service, 130 interrupted. The "
+            "named; a 5xx; no checkout), 2 bad option or unusable service, "
+            f"{EXIT_STOPPED_HELP}. The "
             "sustained money run: --check money --money-buyers 50 --money-seconds 30."
         ),
     )
@@ -132,29 +132,10 @@ def _announce(number: int, total: int, check: Check) -> None:
     _say(f"[{number}/{total}] {check.id}: {check.promise} ...")
 
 
-def _interrupt_once(_signum: int, _frame: FrameType | None) -> None:
-    """The first Ctrl-C stops the run; later ones are ignored, so that stopping the
-    portals and the fallback check's own Redis (a daemon: nothing else would stop it)
-    is not cut short."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise KeyboardInterrupt
-
-
 def run(args: argparse.Namespace) -> int:
-    previous = signal.signal(signal.SIGINT, _interrupt_once)
-    interrupted = False
-    try:
-        code = _run(args)
-        interrupted = code == EXIT_INTERRUPTED
-        return code
-    finally:
-        # After an interrupt, later Ctrl-Cs stay ignored until the process has
-        # exited: restored, a second one landing now would kill it with SIGINT.
-        if not interrupted:
-            signal.signal(signal.SIGINT, previous)
-
-
-def _run(args: argparse.Namespace) -> int:
+    """The checks; a stop signal (Ctrl-C, SIGTERM, SIGHUP) ends them like Ctrl-C, and later
+    ones are ignored (``portal/stop_signals.py``), so that stopping the portals and the
+    fallback check's own Redis (a daemon: nothing else would stop it) is not cut short."""
     results: list[CheckResult] = []
 
     def keep(result: CheckResult) -> None:
@@ -184,10 +165,13 @@ def _run(args: argparse.Namespace) -> int:
                     on_result=keep,
                     money=MoneyLoad(args.money_buyers, args.money_seconds, args.money_workers),
                 )
-            except KeyboardInterrupt:  # later Ctrl-Cs are ignored (_interrupt_once)
+            except KeyboardInterrupt as stop:  # later stop signals are ignored
                 save(finished=False)
-                _say(f"interrupted: {len(results)} check(s) finished, in {args.out}", error=True)
-                return EXIT_INTERRUPTED
+                _say(
+                    f"{stop_line(stop)}: {len(results)} check(s) finished, in {args.out}",
+                    error=True,
+                )
+                return stopped_exit_code(stop)
     except _EXPECTED as error:
         if results:  # what finished is kept, marked unfinished
             save(finished=False)

@@ -8,7 +8,8 @@ another's imports (the portal app alone costs about a second).
 
 Exit codes are the same everywhere: 0 done, 1 a measured check failed (a gate,
 ``--strict``), 2 a user mistake or an unusable service (one line on stderr,
-never a traceback), 130 interrupted.
+never a traceback); stopped by a signal, 128 + its number: 130 SIGINT (Ctrl-C),
+143 SIGTERM, 129 SIGHUP, each handled alike (``portal/stop_signals.py``).
 """
 
 from __future__ import annotations
@@ -16,15 +17,43 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import NoReturn, Protocol, cast
 
+from portal.stop_signals import signal_of, stop_line, stop_signals_handled, stop_with_parent
+
 EXIT_OK = 0
 EXIT_FAILED = 2
-EXIT_INTERRUPTED = 130
+# Stopped by a signal: 128 + its number, as a shell reports a process the signal killed.
+EXIT_INTERRUPTED = 130  # SIGINT: Ctrl-C
+EXIT_TERMINATED = 143  # SIGTERM: kill, a service manager, a cancelled CI job
+EXIT_HUNG_UP = 129  # SIGHUP: the terminal closed
+EXIT_STOPPED = {
+    signal.SIGINT: EXIT_INTERRUPTED,
+    signal.SIGTERM: EXIT_TERMINATED,
+    signal.SIGHUP: EXIT_HUNG_UP,
+}
+# A module missing from these is a bug of ours, not an installation to fix.
+OUR_PACKAGES = ("portal", "benchmarks", "loadtests", "reports")
+# What the commands' --help says of them.
+EXIT_STOPPED_HELP = "130 interrupted (Ctrl-C; 143 SIGTERM, 129 SIGHUP)"
+
+
+def stopped_exit_code(stop: BaseException) -> int:
+    """The exit status of a command ``stop`` (a stop signal, or Ctrl-C) ended."""
+    return EXIT_STOPPED[signal.Signals(signal_of(stop))]
+
+
+def stop_signal_in(code: int | None) -> int | None:
+    """The stop signal a child's exit status says ended it (its own exit, or death by it)."""
+    for signum, exit_code in EXIT_STOPPED.items():
+        if code in (exit_code, -signum):
+            return int(signum)
+    return None
 
 
 class CommandModule(Protocol):
@@ -43,26 +72,29 @@ class Command:
 
 
 def invoke(module: CommandModule | ModuleType, argv: Sequence[str] | None, *, prog: str) -> int:
-    """Parse ``argv`` with the module's parser and run it; Ctrl-C is exit 130, not a traceback.
+    """Parse ``argv`` with the module's parser and run it; a stop signal is its exit code
+    (130, 143, 129), not a traceback.
 
     ``module`` may be a command module's own ``sys.modules[__name__]`` (for
     ``python -m package.module``).
     """
-    module = cast(CommandModule, module)
-    parser = module.build_parser(prog)
-    parser.error = _one_line_error(prog)  # type: ignore[method-assign]
-    args = parser.parse_args(argv)
-    # A bad PORTAL_* value is a user mistake like a bad option: said before any work.
-    from portal.settings import settings_problem
+    with stop_signals_handled():
+        stop_with_parent()
+        module = cast(CommandModule, module)
+        parser = module.build_parser(prog)
+        parser.error = _one_line_error(prog)  # type: ignore[method-assign]
+        args = parser.parse_args(argv)
+        # A bad PORTAL_* value is a user mistake like a bad option: said before any work.
+        from portal.settings import settings_problem
 
-    if (problem := settings_problem()) is not None:
-        print(f"{prog}: error: {problem}", file=sys.stderr)
-        return EXIT_FAILED
-    try:
-        return module.run(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        if (problem := settings_problem()) is not None:
+            print(f"{prog}: error: {problem}", file=sys.stderr)
+            return EXIT_FAILED
+        try:
+            return module.run(args)
+        except KeyboardInterrupt as stop:
+            print(stop_line(stop), file=sys.stderr)
+            return stopped_exit_code(stop)
 
 
 def _one_line_error(prog: str) -> Callable[[str], NoReturn]:
@@ -116,22 +148,25 @@ def dispatch(
 
 
 def run_module(name: str, argv: Sequence[str] | None, *, prog: str) -> int:
-    """Import the command module ``name`` and invoke it; Ctrl-C while importing is exit 130."""
-    try:
-        module = importlib.import_module(name)  # a command's imports take up to a second
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except ModuleNotFoundError as missing:
-        if (missing.name or "").split(".")[0] in ("portal", "benchmarks", "loadtests", "reports"):
-            raise  # our own code: a bug, not an installation
-        print(
-            f"error: {prog} needs the Python package {missing.name!r}, which is not installed "
-            "(the load tests: pip install 'perfproof[loadtest]')",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
-    return invoke(module, argv, prog=prog)
+    """Import the command module ``name`` and invoke it; a stop signal while importing is its
+    exit code."""
+    with stop_signals_handled():
+        stop_with_parent()
+        try:
+            module = importlib.import_module(name)  # a command's imports take up to a second
+        except KeyboardInterrupt as stop:
+            print(stop_line(stop), file=sys.stderr)
+            return stopped_exit_code(stop)
+        except ModuleNotFoundError as missing:
+            if (missing.name or "").split(".")[0] in OUR_PACKAGES:
+                raise  # our own code: a bug, not an installation
+            print(
+                f"error: {prog} needs the Python package {missing.name!r}, which is not "
+                "installed (the load tests: pip install 'perfproof[loadtest]')",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        return invoke(module, argv, prog=prog)
 
 
 def fail(error: BaseException) -> int:

@@ -6,15 +6,15 @@ import argparse
 import os
 import signal
 import sys
-from types import FrameType
 from typing import Any
 
 import uvicorn
 
 from portal.cli.args import positive_int, tcp_port
-from portal.cli.commands import EXIT_FAILED
+from portal.cli.commands import EXIT_FAILED, EXIT_STOPPED
 from portal.devstack import ServiceUnavailable, services
 from portal.monitoring.multiproc import multiprocess_metrics
+from portal.stop_signals import received
 
 APP = "portal.app:create_app_from_env"
 # How the portal is served, here and by every harness that starts it as a
@@ -66,7 +66,14 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    """Serve until a stop signal, then stop the embedded servers.
+
+    uvicorn takes SIGINT and SIGTERM itself: one worker shuts down gracefully,
+    raises the signal again with the handler it found (``portal.stop_signals``)
+    and swallows the ``KeyboardInterrupt``, so the exit code is taken from what
+    that handler received. Several workers: uvicorn's supervisor keeps the
+    signals (SIGHUP restarts the workers, as uvicorn documents) and exits 0.
+    """
     try:
         with services() as stack, multiprocess_metrics(args.workers) as metrics_dir:
             print(stack.describe(), flush=True)
@@ -91,15 +98,5 @@ def run(args: argparse.Namespace) -> int:
         # uvicorn exits 3 when it cannot start (address in use, bad host) and
         # has said why in one line: a user mistake like any other.
         return EXIT_FAILED if stop.code == 3 else int(stop.code or 0)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    return 0
-
-
-def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
-    """SIGTERM (kill, a service manager) stops like Ctrl-C: the embedded servers stop too.
-
-    uvicorn shuts down gracefully on SIGTERM and then raises it again with the
-    handler it found, this one, so the ``with`` above still runs its exits.
-    """
-    raise KeyboardInterrupt
+    stopped = received()
+    return EXIT_STOPPED[signal.Signals(stopped)] if stopped is not None else 0

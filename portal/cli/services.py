@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import signal
 import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from types import FrameType
 
-from portal.cli.commands import EXIT_FAILED
+from portal.cli.commands import EXIT_FAILED, stopped_exit_code
 from portal.devstack import ServiceUnavailable, open_services, stop_embedded
 
 
@@ -22,8 +20,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "Show the PostgreSQL and Redis in use: PORTAL_DATABASE_URL / PORTAL_REDIS_URL when "
             "set, else embedded servers in the perfproof home. Starts what is missing, prints "
             "a description and the export lines for a shell, and keeps embedded servers "
-            "running until Ctrl-C. --detach leaves them running (the next run, test session or "
-            "benchmark reuses them); --stop stops embedded servers left running in the home."
+            "running until Ctrl-C (or SIGTERM, SIGHUP). --detach leaves them running (the next "
+            "run, test session or benchmark reuses them); --stop stops embedded servers left "
+            "running in the home."
         ),
     )
     parser.add_argument(
@@ -46,6 +45,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run the subcommand; 0 on success, 2 when a service cannot be used."""
     home: Path | None = args.home
+    code = 0
     try:
         if args.stop:
             stopped = stop_embedded(home)
@@ -65,24 +65,13 @@ def run(args: argparse.Namespace) -> int:
                 return 0
             if launched:
                 print("Running; press Ctrl-C to stop.", flush=True)
-                _wait_for_interrupt()
-        return 0
+                try:
+                    while True:
+                        time.sleep(3600)
+                except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP alike
+                    print("Stopping.", flush=True)
+                    code = stopped_exit_code(stop)
+        return code
     except ServiceUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
-
-
-def _wait_for_interrupt() -> None:
-    """Block until Ctrl-C or SIGTERM; the caller's ``with`` then stops the servers."""
-
-    def _terminate(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        print("Stopping.", flush=True)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
