@@ -31,7 +31,7 @@ import redis
 
 from benchmarks.bare_redis import DEFAULT_KEY
 from benchmarks.picks import user
-from benchmarks.results import ResultFolder
+from benchmarks.run_lifecycle import run_folder
 from benchmarks.servers import Served, serving
 from benchmarks.wrk import WrkMissing, WrkRun, run_wrk, wrk_path
 from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int
@@ -198,23 +198,44 @@ def compare(
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_REDIS_URL": redis_url,
     }
-    folder = ResultFolder(
-        args.results,
-        f"http-{args.scale}",
-        {
-            "kind": "http_throughput",
-            "scale": args.scale,
-            "seed": args.seed,
-            "arms": ["bare redis GET", "products cached/uncached", "orders cached/uncached"],
-            "uvicorn": {"workers": 1, **UVICORN_OPTIONS},
-            "load_generator": f"wrk -t1 -c{args.connections}",
-            "seconds": args.seconds,
-            "warmup_seconds": args.warmup,
-            "repetitions": args.repetitions,
-            "indexes": args.indexes,
-            "orders_user_id": user_id,
-        },
-    )
+    settings = {
+        "kind": "http_throughput",
+        "scale": args.scale,
+        "seed": args.seed,
+        "arms": ["bare redis GET", "products cached/uncached", "orders cached/uncached"],
+        "uvicorn": {"workers": 1, **UVICORN_OPTIONS},
+        "load_generator": f"wrk -t1 -c{args.connections}",
+        "seconds": args.seconds,
+        "warmup_seconds": args.warmup,
+        "repetitions": args.repetitions,
+        "indexes": args.indexes,
+        "orders_user_id": user_id,
+    }
+    with run_folder(args.results, f"http-{args.scale}", settings, tables=lambda _: None) as run:
+        runs, rows = _measure_arms(args, portal_env, redis_url, auth, user_id)
+        summary = summarise(runs)
+        write_json_atomically(
+            run.folder.file("http_throughput.json"), {"runs": rows, **summary.as_json()}
+        )
+    ratios = summary.ratios
+    print(f"\nMedians over {args.repetitions} interleaved repetitions ({args.seconds:g} s each):")
+    for arm, rate in summary.medians.items():
+        print(f"  {arm:<18} {rate:>9,.0f} req/s")
+    print(f"  products hit / bare Redis GET: {ratios['products_hit_vs_bare']:.2f} (goal >= 0.70)")
+    print(f"  products cache on / off: {ratios['products_cache_on_vs_off']:.2f}x (goal >= 3x)")
+    print(f"  orders cache on / off: {ratios['orders_cache_on_vs_off']:.2f}x")
+    print(f"  errors: {summary.errors}\nresults: {run.folder.path}")
+    return 0 if summary.errors == 0 else 1
+
+
+def _measure_arms(
+    args: argparse.Namespace,
+    portal_env: dict[str, str],
+    redis_url: str,
+    auth: dict[str, str],
+    user_id: int,
+) -> tuple[list[tuple[str, WrkRun]], list[dict[str, object]]]:
+    """The three servers, the page stored for the bare endpoint, then every arm under wrk."""
     try:
         with ExitStack() as running:
             on = running.enter_context(serving({**portal_env, "PORTAL_CACHE": "on"}))
@@ -247,18 +268,7 @@ def compare(
     finally:
         with redis.Redis.from_url(redis_url) as client:
             client.delete(DEFAULT_KEY)
-    summary = summarise(runs)
-    write_json_atomically(folder.file("http_throughput.json"), {"runs": rows, **summary.as_json()})
-    folder.finish(ok=True)
-    ratios = summary.ratios
-    print(f"\nMedians over {args.repetitions} interleaved repetitions ({args.seconds:g} s each):")
-    for arm, rate in summary.medians.items():
-        print(f"  {arm:<18} {rate:>9,.0f} req/s")
-    print(f"  products hit / bare Redis GET: {ratios['products_hit_vs_bare']:.2f} (goal >= 0.70)")
-    print(f"  products cache on / off: {ratios['products_cache_on_vs_off']:.2f}x (goal >= 3x)")
-    print(f"  orders cache on / off: {ratios['orders_cache_on_vs_off']:.2f}x")
-    print(f"  errors: {summary.errors}\nresults: {folder.path}")
-    return 0 if summary.errors == 0 else 1
+    return runs, rows
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,15 +37,31 @@ from benchmarks.arms import ENDPOINT_ARMS, INDEX_ARM_LABEL, index_blocks
 from benchmarks.growth import MIN_SIZES
 from benchmarks.profiles import PROFILES, Profile
 from benchmarks.results import ResultFolder
+from benchmarks.run_lifecycle import run_folder
 from benchmarks.run_lock import one_run_per_server
 from benchmarks.scaling import analyse
 from benchmarks.summary import endpoint_lines, growth_lines, query_lines
 from benchmarks.tidy import observations, read_tidy, write_tidy
 from portal.cli.args import dataset_seed, output_folder, positive_float
-from portal.cli.commands import EXIT_FAILED, EXIT_INTERRUPTED, fail
+from portal.cli.commands import (
+    EXIT_FAILED,
+    EXIT_STOPPED_HELP,
+    fail,
+    stop_signal_in,
+    stopped_exit_code,
+)
 from portal.datagen import SCALES, load_dataset
 from portal.devstack import Services, ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically, write_text_atomically
+from portal.stop_signals import (
+    STOP_SIGNALS,
+    Stopped,
+    child_environment,
+    held,
+    signal_of,
+    stop_child,
+    stop_line,
+)
 
 SUITES = Path(__file__).resolve().parent
 SUITE_FILES = {"queries": "test_queries.py", "endpoints": "test_endpoints.py"}
@@ -115,9 +130,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             + ". Services: PORTAL_DATABASE_URL and PORTAL_REDIS_URL when set, else an embedded "
             "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/ in a checkout, else "
             "~/.perfproof), started if none runs there and stopped again at the end. Exit "
-            "codes: 0 done, 2 bad option or unreachable service, 130 interrupted (the run "
-            "folder says finished: false), 1 a benchmark failed its check, the money check "
-            "found the books wrong, or (--fail-on-unmet) a claim is not met. Examples: "
+            "codes: 0 done, 2 bad option or unreachable service, "
+            f"{EXIT_STOPPED_HELP} (the run folder says finished: false, interrupted: true; "
+            "what was measured is kept; the embedded servers it started are stopped), 1 a "
+            "benchmark failed its check, the money check found the books wrong, or "
+            "(--fail-on-unmet) a claim is not met. Examples: "
             "nox -s bench -- --profile quick; perfproof bench --scale medium; "
             "perfproof bench --scaling"
         ),
@@ -247,21 +264,18 @@ def plan(args: argparse.Namespace, profile: Profile) -> list[Step]:
 def run(args: argparse.Namespace) -> int:
     profile = PROFILES[args.profile]
     steps = plan(args, profile)
-    previous = signal.getsignal(signal.SIGINT)
     try:
         with services() as stack:
             print(stack.describe(), flush=True)
-            # Still inside services(): on Ctrl-C the child stops before the servers do,
-            # and the servers stop after the run folder says what happened.
+            # Still inside services(): on a stop signal the child stops before the servers
+            # do, and the servers stop after the run folder says what happened.
             with one_run_per_server(stack.database_url, say=_say_now):
                 return _run_plan(args, profile, steps, stack)
     except ServiceUnavailable as error:
         return fail(error)
-    except KeyboardInterrupt:
-        print("\ninterrupted before the benchmarks started")
-        return EXIT_INTERRUPTED
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP (portal/stop_signals.py)
+        print(f"\n{stop_line(stop)} before the benchmarks started")
+        return stopped_exit_code(stop)
 
 
 def _say_now(line: str) -> None:
@@ -275,45 +289,29 @@ _EXPECTED = (ServiceUnavailable, psycopg.Error, OSError)
 def _run_plan(
     args: argparse.Namespace, profile: Profile, steps: list[Step], stack: Services
 ) -> int:
-    """A run folder, each step in a child pytest, the tables and the summary.
+    """A run folder, each step in a child, the tables and the summary.
 
-    Once the folder exists, however the run ends — done, a failed step, an
-    error, Ctrl-C — it gets its tables and a manifest that says so, and Ctrl-C
-    is ignored from then on (``run`` restores it), so a second one cannot cut
-    that short, nor the embedded servers' orderly stop.
+    The folder's life (tables and manifest however the run ends, stop signals
+    ignored once it is closing) is ``run_folder``'s; a stopped or failed run
+    also gets its report, whose claims then say why they have no evidence.
     """
     label = "-".join([profile.name, *_main_scales(steps)])
     label += "-scaling" if any(step.growth_only for step in steps) else ""
-    # From just before the run folder exists until the handler below is in
-    # place, Ctrl-C is held, then raised there: an interrupt in between would
-    # leave a folder that never says it was interrupted.
-    held: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
-    folder = ResultFolder(args.results, label, _settings(args, profile, steps, stack))
     try:
-        signal.signal(signal.SIGINT, previous)
-        if held:
-            raise KeyboardInterrupt
-        code = _run_steps(args, profile, steps, stack, folder)
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _write_tables(folder, steps)
-        folder.finish(ok=False, interrupted=True)
-        _report_unfinished(args, folder)
-        print(f"\ninterrupted: partial results in {folder.path} (manifest: finished false)")
-        return EXIT_INTERRUPTED
-    except BaseException as error:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _write_tables(folder, steps)
-        folder.finish(ok=False, error=f"{type(error).__name__}: {error}")
-        if isinstance(error, _EXPECTED):
-            _report_unfinished(args, folder)
-            print(f"partial results in {folder.path} (manifest: finished false)")
-            return fail(error)
-        raise
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    lines = _write_tables(folder, steps)
-    folder.finish(ok=code == 0, pytest_exit_code=code)
+        with run_folder(
+            args.results,
+            label,
+            _settings(args, profile, steps, stack),
+            tables=functools.partial(_write_tables, steps=steps),
+            unfinished=functools.partial(_report_unfinished, args),
+        ) as run:
+            code = _run_steps(args, profile, steps, stack, run.folder)
+            run.ended(ok=code == 0, pytest_exit_code=code)
+    except KeyboardInterrupt as stop:  # the run folder says so, and where it is
+        return stopped_exit_code(stop)
+    except _EXPECTED as error:
+        return fail(error)
+    folder, lines = run.folder, run.tables or []
     if code != 0:
         print(f"benchmarks failed (pytest exit {code}); partial results in {folder.path}")
         _judged(args, folder)
@@ -464,22 +462,18 @@ def _run_steps(
             )
             continue
         try:
-            child, interrupted = _started_holding_interrupts(
-                functools.partial(_start_step, args, profile, step, folder, errors)
-            )
-            if interrupted:
-                raise KeyboardInterrupt
+            with held():  # a stop while the child starts: raised once it is known, to stop it
+                child = _start_step(args, profile, step, folder, errors)
             code = child.wait()
-        except KeyboardInterrupt:
-            exit_code = _wait_after_interrupt(child)
+        except KeyboardInterrupt as stop:
+            exit_code = stop_child(child, signal_of(stop)) if child is not None else None
             _record_step(folder, step, started, cpu, exit_code, interrupted=True)
             raise
-        if code == EXIT_INTERRUPTED:
-            # The child was interrupted (by a signal sent to it alone, say): the
-            # run was interrupted all the same, and its folder must say so, not
-            # "a step failed".
+        if (signum := stop_signal_in(code)) is not None:
+            # The child was stopped (by a signal sent to it alone, say): the run
+            # was stopped all the same, and its folder must say so, not "a step failed".
             _record_step(folder, step, started, cpu, code, interrupted=True)
-            raise KeyboardInterrupt
+            raise Stopped(signum)
         _record_step(folder, step, started, cpu, code)
         said = errors.read_text(errors="replace").strip()
         if code != 0 and said:
@@ -497,29 +491,21 @@ def _run_steps(
 def _start_step(
     args: argparse.Namespace, profile: Profile, step: Step, folder: ResultFolder, errors: Path
 ) -> subprocess.Popen[bytes]:
+    """The step's child; each handles stop signals itself and writes what it measured."""
     if step.suites == (LOAD,):
-        return _start_load(args, profile, step, folder, errors)
-    if step.suites == (CHECKS,):
-        return _start_checks(args, step, folder, errors)
-    if step.suites == (FAULTS,):
-        return _start_faults(args, profile, step, folder, errors)
-    return _start_suite(_suite_arguments(args, profile, step, folder), errors)
+        command = load_command(args, profile, step, folder.path.resolve() / LOAD)
+    elif step.suites == (CHECKS,):
+        command = _checks_command(args, step, folder)
+    elif step.suites == (FAULTS,):
+        command = _faults_command(args, profile, step, folder)
+    else:
+        command = [sys.executable, "-m", "benchmarks.suite"]
+        command += _suite_arguments(args, profile, step, folder)
+    return _start_child(command, errors)
 
 
 def _load_tests_installed() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("locust", "gevent"))
-
-
-def _start_load(
-    args: argparse.Namespace, profile: Profile, step: Step, folder: ResultFolder, errors: Path
-) -> subprocess.Popen[bytes]:
-    """``python -m loadtests`` into ``<run folder>/load/``; it handles Ctrl-C itself."""
-    with errors.open("wb") as sink:
-        return subprocess.Popen(
-            load_command(args, profile, step, folder.path.resolve() / LOAD),
-            cwd=SUITES.parent,
-            stderr=sink,
-        )
 
 
 def load_command(
@@ -536,31 +522,25 @@ def load_command(
     return command
 
 
-def _start_checks(
-    args: argparse.Namespace, step: Step, folder: ResultFolder, errors: Path
-) -> subprocess.Popen[bytes]:
-    """``python -m benchmarks.checks`` writing ``checks.json``; it handles Ctrl-C itself."""
-    command = [
+def _checks_command(args: argparse.Namespace, step: Step, folder: ResultFolder) -> list[str]:
+    """``python -m benchmarks.checks`` writing ``checks.json``."""
+    return [
         sys.executable, "-m", "benchmarks.checks", "--scale", step.scale,
         "--seed", str(args.seed), "--out", str(folder.file(CHECKS_FILE).resolve()),
     ]  # fmt: skip
-    with errors.open("wb") as sink:
-        return subprocess.Popen(command, cwd=SUITES.parent, stderr=sink)
 
 
-def _start_faults(
-    args: argparse.Namespace, profile: Profile, step: Step, folder: ResultFolder, errors: Path
-) -> subprocess.Popen[bytes]:
-    """``perfproof faults`` into ``<run folder>/faults/``; it handles Ctrl-C itself."""
+def _faults_command(
+    args: argparse.Namespace, profile: Profile, step: Step, folder: ResultFolder
+) -> list[str]:
+    """``perfproof faults`` into ``<run folder>/faults/``."""
     before, fault, after = profile.fault_windows
-    command = [
+    return [
         sys.executable, "-m", "benchmarks.cli", "faults", "--scenarios", ",".join(profile.faults),
         "--before", f"{before:g}", "--fault", f"{fault:g}", "--after", f"{after:g}",
         "--scale", step.scale, "--seed", str(args.seed),
         "--results", str(folder.path.resolve() / FAULTS),
     ]  # fmt: skip
-    with errors.open("wb") as sink:
-        return subprocess.Popen(command, cwd=SUITES.parent, stderr=sink)
 
 
 def _load_folder(folder: ResultFolder) -> Path | None:
@@ -663,64 +643,23 @@ def _suite_arguments(
     return arguments
 
 
-def _wait_after_interrupt(child: subprocess.Popen[bytes] | None) -> int | None:
-    """The child's exit status once it has stopped (asked again, then killed, if it lingers).
-
-    Ctrl-C in a terminal reaches the child too; it gets a few seconds to stop
-    on its own (pytest then writes what it measured) before it is asked again.
-    """
-    if child is None:
-        return None
-    steps: tuple[Callable[[], None], ...] = (
-        lambda: None,
-        lambda: child.send_signal(signal.SIGINT),
-        child.kill,
-    )
-    for step in steps:
-        step()
-        try:
-            return child.wait(timeout=5)
-        except (subprocess.TimeoutExpired, KeyboardInterrupt):
-            continue
-    return child.wait()
+def _ignore_stop_signals() -> None:
+    """In the child, before exec: stop signals ignored until it installs its own handling
+    (``portal.cli.commands``, ``benchmarks.suite``: their first lines). One that lands
+    meanwhile is no traceback from the middle of an import; the runner, which heard
+    it too, passes it on again a few seconds later (``stop_child``)."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
 
 
-def _started_holding_interrupts(
-    start: Callable[[], subprocess.Popen[bytes]],
-) -> tuple[subprocess.Popen[bytes], bool]:
-    """``start()``, and whether a Ctrl-C came meanwhile (held, for the caller to raise).
-
-    Raised inside ``start`` it would leave a child running that nobody waits
-    for; ignored, it was lost when the child ignored it too (its start-up,
-    before its own handler): a run that went on for minutes after Ctrl-C.
-    """
-    held: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
-    try:
-        child = start()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    return child, bool(held)
-
-
-def _ignore_interrupts() -> None:
-    """In the child, before exec: Ctrl-C ignored until it installs its own handling."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _start_suite(arguments: list[str], errors: Path) -> subprocess.Popen[bytes]:
-    """``python -m benchmarks.suite`` with Ctrl-C ignored until it has set up its own handling.
-
-    Its stderr goes to ``errors``. The "ignore" is set in the child alone
-    (it survives exec; benchmarks.suite takes over at its first line), so
-    an interrupt during the child's start-up is no traceback there, and the
-    runner, which still hears it, asks the child again
-    (``_wait_after_interrupt``).
-    """
+def _start_child(command: list[str], errors: Path) -> subprocess.Popen[bytes]:
+    """``command`` in the checkout, its stderr (warnings, what an odd moment makes Python
+    print) into ``errors``; it stops when the runner dies, even of SIGKILL (Linux)."""
     with errors.open("wb") as sink:
         return subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.suite", *arguments],
+            command,
             cwd=SUITES.parent,
             stderr=sink,
-            preexec_fn=_ignore_interrupts,  # the runner starts no threads of its own
+            env=child_environment(),
+            preexec_fn=_ignore_stop_signals,  # the runner starts no threads of its own
         )

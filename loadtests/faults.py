@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ import psycopg
 
 from benchmarks.checks.money import book_violations
 from benchmarks.results import ResultFolder
+from benchmarks.run_lifecycle import run_folder
 from benchmarks.servers import serving
 from loadtests import load_data
 from loadtests.fault_injection import Injector
@@ -43,12 +43,13 @@ from loadtests.fault_phases import PHASES, Request, Split, split, status_name
 from loadtests.fault_scenarios import FAULT_SCENARIOS, SCENARIOS_BY_NAME, FaultScenario
 from loadtests.runner import start_locust, stop_locust, wait_for
 from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int
-from portal.cli.commands import EXIT_INTERRUPTED, fail
+from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
 from portal.datagen import SCALES, load_dataset, mark_written
 from portal.devstack import EmbeddedPostgres, EmbeddedRedis, ServiceUnavailable
 from portal.files import write_json_atomically, write_text_atomically
 from portal.home import perfproof_home
 from portal.settings import Settings
+from portal.stop_signals import stop_line
 
 EXIT_BROKEN = 1
 # What faults.json repeats of the manifest, for readers of that file alone (the report).
@@ -81,7 +82,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "Scenarios: "
             + "; ".join(f"{s.name}: {s.summary}" for s in FAULT_SCENARIOS)
             + ". Exit codes: 0 every scenario met its expectations, 1 one did not (named), "
-            "2 bad option or no service, 130 interrupted. Example: perfproof faults; "
+            f"2 bad option or no service, {EXIT_STOPPED_HELP}. Example: perfproof faults; "
             "perfproof faults --scenarios redis-frozen --fault 5"
         ),
     )
@@ -208,7 +209,6 @@ def _failure_problems(result: ScenarioResult, deadline_s: float) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     home = perfproof_home() / "faults"
-    previous = signal.getsignal(signal.SIGINT)
     with ExitStack() as stack:
         try:
             postgres = EmbeddedPostgres(home)
@@ -227,12 +227,9 @@ def run(args: argparse.Namespace) -> int:
             return _run_scenarios(args, postgres, redis, data, data_path)
         except (ServiceUnavailable, psycopg.Error, OSError, RuntimeError) as error:
             return fail(error)
-        except KeyboardInterrupt:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            print("\ninterrupted: stopping what this run started")
-            return EXIT_INTERRUPTED
-        finally:
-            signal.signal(signal.SIGINT, previous)
+        except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP (portal/stop_signals.py)
+            print(f"\n{stop_line(stop)}: stopping what this run started", flush=True)
+            return stopped_exit_code(stop)
 
 
 def _stop_quietly(*servers: EmbeddedPostgres | EmbeddedRedis) -> None:
@@ -251,49 +248,39 @@ def _run_scenarios(
     data_path: Path,
 ) -> int:
     scenarios: tuple[FaultScenario, ...] = args.scenarios
-    folder = ResultFolder(
+    settings = {
+        "kind": "faults",
+        "scales": [args.scale],
+        "seed": args.seed,
+        "scenarios": [s.name for s in scenarios],
+        "before_s": args.before,
+        "fault_s": args.fault,
+        "after_s": args.after,
+        "rate": args.rate,
+        "portal_workers": args.workers,
+        "postgres": postgres.describe(),
+        "redis": redis.describe(),
+        "results": [],
+    }
+    deadline_s = Settings().request_timeout_s
+    results: list[ScenarioResult] = []  # every scenario that finished: kept however the whole ends
+    with run_folder(
         args.results,
         f"faults-{args.scale}",
-        {
-            "kind": "faults",
-            "scales": [args.scale],
-            "seed": args.seed,
-            "scenarios": [s.name for s in scenarios],
-            "before_s": args.before,
-            "fault_s": args.fault,
-            "after_s": args.after,
-            "rate": args.rate,
-            "portal_workers": args.workers,
-            "postgres": postgres.describe(),
-            "redis": redis.describe(),
-            "results": [],
-        },
-    )
-    deadline_s = Settings().request_timeout_s
-    folder.note(request_timeout_s=deadline_s)
-    results: list[ScenarioResult] = []
-    try:
+        {**settings, "request_timeout_s": deadline_s},
+        tables=lambda folder: _write(folder, results),
+    ) as run:
         for number, scenario in enumerate(scenarios, 1):
             print(f"[{number}/{len(scenarios)}] {scenario.name}: {scenario.summary}", flush=True)
-            result = _scenario(args, scenario, postgres, redis, data, data_path, folder, deadline_s)
+            result = _scenario(
+                args, scenario, postgres, redis, data, data_path, run.folder, deadline_s
+            )
             result.problems = judge(result, deadline_s=deadline_s, workers=args.workers)
             results.append(result)
-            folder.note(results=[r.as_dict() for r in results])
+            run.folder.note(results=[r.as_dict() for r in results])
             print("   " + _line(result), flush=True)
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _write(folder, results)
-        folder.finish(ok=False, interrupted=True)
-        print(f"\ninterrupted: the {len(results)} finished scenario(s) are in {folder.path}")
-        return EXIT_INTERRUPTED
-    except BaseException as error:
-        _write(folder, results)
-        folder.finish(ok=False, error=f"{type(error).__name__}: {error}")
-        raise
-    lines = _write(folder, results)
-    folder.finish(ok=True)
-    print("\n" + "\n".join(lines))
-    print(f"\nresults: {folder.path}")
+    print("\n" + "\n".join(run.tables or []))
+    print(f"\nresults: {run.folder.path}")
     return EXIT_BROKEN if any(r.problems for r in results) else 0
 
 

@@ -12,8 +12,9 @@ statement counter, and the CPU of generator, portal, PostgreSQL and Redis.
 The open model's offered rate is ``--rate``, else a share of the slowest
 arm's closed-model capacity, the same for every arm.
 
-Everything it started stops when it ends, also on Ctrl-C, a crash or a dead
-server; every run that finished is kept and the manifest lists the rest.
+Everything it started stops when it ends, also on Ctrl-C, SIGTERM, SIGHUP, a
+crash or a dead server; every run that finished is kept and the manifest lists
+the rest (``benchmarks/run_lifecycle.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -35,6 +35,7 @@ import psycopg
 from prometheus_client.parser import text_string_to_metric_families
 
 from benchmarks.results import ResultFolder
+from benchmarks.run_lifecycle import run_folder
 from benchmarks.servers import Served, serving
 from benchmarks.tidy import write_tidy
 from benchmarks.wrk import WrkMissing, run_wrk, wrk_path
@@ -46,12 +47,15 @@ from loadtests.profiles import LOAD_PROFILES, LoadProfile
 from loadtests.recorder import Recorder, latency_summary
 from loadtests.tables import observations, summary_lines
 from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int
-from portal.cli.commands import EXIT_INTERRUPTED, fail
+from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
 from portal.datagen import SCALES, load_dataset, mark_written
 from portal.devstack import Services, ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically, write_text_atomically
+from portal.stop_signals import stop_line
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+# Failures a user can cause or fix: one line and exit 2 (what finished is kept).
+_EXPECTED = (ServiceUnavailable, psycopg.Error, OSError, WrkMissing, RuntimeError)
 START_TIMEOUT_S = 600.0  # start-up may build the indexes of a large dataset
 
 
@@ -80,7 +84,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             + "; ".join(f"{p.name}: {p.summary}" for p in LOAD_PROFILES.values())
             + ". Arms: all-on, no-cache, no-indexes, all-off. Exit codes: 0 done (some runs may "
             "be marked invalid: see validity in the run folder), 2 bad option or no service, "
-            "130 interrupted. Example: perfproof loadtest --profile quick; "
+            f"{EXIT_STOPPED_HELP}. Example: perfproof loadtest --profile quick; "
             "perfproof loadtest --arms all-on,no-cache --rate 200"
         ),
     )
@@ -166,7 +170,6 @@ def plan_of(args: argparse.Namespace) -> Plan:
 
 def run(args: argparse.Namespace) -> int:
     plan = plan_of(args)
-    previous = signal.getsignal(signal.SIGINT)
     try:
         with services() as stack:
             print(stack.describe(), flush=True)
@@ -187,13 +190,11 @@ def run(args: argparse.Namespace) -> int:
             # Checkouts and top-ups grow the data: the next run regenerates it.
             mark_written(database_url)
             return _run_all(args, plan, stack, database_url, data_path, dataset.rows)
-    except (ServiceUnavailable, psycopg.Error, OSError, WrkMissing, RuntimeError) as error:
+    except _EXPECTED as error:
         return fail(error)
-    except KeyboardInterrupt:
-        print("\ninterrupted before the load tests started")
-        return EXIT_INTERRUPTED
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP (portal/stop_signals.py)
+        print(f"\n{stop_line(stop)} before the load tests started")
+        return stopped_exit_code(stop)
 
 
 @dataclass
@@ -242,64 +243,52 @@ def _run_all(
     data_path: Path,
     rows: dict[str, int],
 ) -> int:
-    held: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
-    folder = ResultFolder(
-        args.results,
-        f"load-{plan.profile.name}-{args.scale}",
-        {
-            "kind": "loadtest",
-            "profile": plan.profile.name,
-            "scales": [args.scale],
-            "seed": args.seed,
-            "arms": [arm.name for arm in plan.arms],
-            "models": list(plan.models),
-            "repetitions": plan.repetitions,
-            "warmup_s": plan.warmup_s,
-            "duration_s": plan.duration_s,
-            "users": plan.users,
-            "generator_processes": plan.processes,
-            "portal_workers": plan.workers,
-            "postgres": stack.postgres_description,
-            "redis": stack.redis_description,
-            "dataset_rows": {args.scale: rows},
-            "environment": _environment(database_url, stack.redis_url),
-            # What was meant to run; "runs" lists what finished.
-            "planned": [
-                f"{model}-{arm.name}-{repetition}"
-                for model in plan.models
-                for repetition in range(plan.repetitions)
-                for arm in rotated(plan.arms, repetition)
-            ],
-            "runs": [],
-        },
-    )
-    runs: list[ArmRun] = []
+    runs: list[ArmRun] = []  # every run that finished: kept however the whole ends
     try:
-        signal.signal(signal.SIGINT, previous)
-        if held:
-            raise KeyboardInterrupt
-        _run_models(plan, stack, database_url, data_path, folder, runs)
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _write_tables(folder, runs, args.scale, rows)
-        folder.finish(ok=False, interrupted=True)
-        print(f"\ninterrupted: the {len(runs)} finished run(s) are in {folder.path}")
-        return EXIT_INTERRUPTED
-    except BaseException as error:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _write_tables(folder, runs, args.scale, rows)
-        folder.finish(ok=False, error=f"{type(error).__name__}: {error}")
-        if isinstance(error, (ServiceUnavailable, psycopg.Error, OSError, RuntimeError)):
-            print(f"the {len(runs)} finished run(s) are in {folder.path}")
-            return fail(error)
-        raise
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    lines = _write_tables(folder, runs, args.scale, rows)
-    folder.finish(ok=True)
-    print("\n" + "\n".join(lines))
-    print(f"\nresults: {folder.path}")
+        with run_folder(
+            args.results,
+            f"load-{plan.profile.name}-{args.scale}",
+            _settings(args, plan, stack, database_url, rows),
+            tables=lambda folder: _write_tables(folder, runs, args.scale, rows),
+        ) as run:
+            _run_models(plan, stack, database_url, data_path, run.folder, runs)
+    except KeyboardInterrupt as stop:  # the run folder says so, and where it is
+        return stopped_exit_code(stop)
+    print("\n" + "\n".join(run.tables or []))
+    print(f"\nresults: {run.folder.path}")
     return 0
+
+
+def _settings(
+    args: argparse.Namespace, plan: Plan, stack: Services, database_url: str, rows: dict[str, int]
+) -> dict[str, Any]:
+    """What the manifest says about the run before it starts."""
+    return {
+        "kind": "loadtest",
+        "profile": plan.profile.name,
+        "scales": [args.scale],
+        "seed": args.seed,
+        "arms": [arm.name for arm in plan.arms],
+        "models": list(plan.models),
+        "repetitions": plan.repetitions,
+        "warmup_s": plan.warmup_s,
+        "duration_s": plan.duration_s,
+        "users": plan.users,
+        "generator_processes": plan.processes,
+        "portal_workers": plan.workers,
+        "postgres": stack.postgres_description,
+        "redis": stack.redis_description,
+        "dataset_rows": {args.scale: rows},
+        "environment": _environment(database_url, stack.redis_url),
+        # What was meant to run; "runs" lists what finished.
+        "planned": [
+            f"{model}-{arm.name}-{repetition}"
+            for model in plan.models
+            for repetition in range(plan.repetitions)
+            for arm in rotated(plan.arms, repetition)
+        ],
+        "runs": [],
+    }
 
 
 def _run_models(
@@ -497,12 +486,37 @@ def _cross_check(
     data: load_data.LoadData,
 ) -> int:
     """wrk, then Locust, at ``plan.users`` connections on one cached endpoint: their p50s."""
-    folder = ResultFolder(
-        args.results,
-        f"load-crosscheck-{args.scale}",
-        {"kind": "loadtest-crosscheck", "scales": [args.scale], "path": CROSS_CHECK_PATH,
-         "connections": plan.users, "duration_s": plan.duration_s, "runs": []},
-    )  # fmt: skip
+    settings = {"kind": "loadtest-crosscheck", "scales": [args.scale], "path": CROSS_CHECK_PATH,
+                "connections": plan.users, "duration_s": plan.duration_s, "runs": []}  # fmt: skip
+    try:
+        with run_folder(
+            args.results, f"load-crosscheck-{args.scale}", settings, tables=lambda _: None
+        ) as run:
+            result = _cross_measure(plan, stack, database_url, data_path, data, run.folder)
+            write_json_atomically(run.folder.file("crosscheck.json"), result)
+    except KeyboardInterrupt as stop:  # the run folder says so, and where it is
+        return stopped_exit_code(stop)
+    locust, wrk, problems = result["locust"], result["wrk"], result["problems"]
+    print(
+        f"GET {CROSS_CHECK_PATH} at {plan.users} connections: Locust p50 "
+        f"{locust['p50_ms']:.2f} ms ({locust['requests_per_s']:,.0f} req/s, generator CPU "
+        f"{locust['cpu'].get('generator', 0):.0%}), wrk p50 {wrk['p50_ms']:.2f} ms "
+        f"({wrk['requests_per_s']:,.0f} req/s): "
+        + ("agree within 20 %" if result["agree"] else "DO NOT agree")
+        + (f" ({'; '.join(problems)})" if problems else "")
+    )
+    print(f"results: {run.folder.path}")
+    return 0
+
+
+def _cross_measure(
+    plan: Plan,
+    stack: Services,
+    database_url: str,
+    data_path: Path,
+    data: load_data.LoadData,
+    folder: ResultFolder,
+) -> dict[str, Any]:
     arm = ARMS_BY_NAME["all-on"]
     env = {
         **os.environ,
@@ -522,8 +536,7 @@ def _cross_check(
     ours = float(latency_summary(total.service)["p50_s"]) * 1e3
     theirs = wrk.latency_ms.get("p50", 0.0)
     problems = run_problems(locust.facts())
-    agree = bool(theirs) and abs(ours - theirs) / theirs <= AGREEMENT and not problems
-    result = {
+    return {
         "path": CROSS_CHECK_PATH,
         "connections": plan.users,
         "wrk": {"p50_ms": theirs, "requests_per_s": wrk.requests_per_s, "cpu_s": wrk.wrk_cpu_s},
@@ -533,21 +546,9 @@ def _cross_check(
             "cpu": locust.cpu,
         },
         "within": AGREEMENT,
-        "agree": agree,
+        "agree": bool(theirs) and abs(ours - theirs) / theirs <= AGREEMENT and not problems,
         "problems": problems,
     }
-    write_json_atomically(folder.file("crosscheck.json"), result)
-    folder.finish(ok=True)
-    print(
-        f"GET {CROSS_CHECK_PATH} at {plan.users} connections: Locust p50 {ours:.2f} ms "
-        f"({locust.facts().achieved_rps:,.0f} req/s, generator CPU "
-        f"{locust.cpu.get('generator', 0):.0%}), wrk p50 {theirs:.2f} ms "
-        f"({wrk.requests_per_s:,.0f} req/s): "
-        + ("agree within 20 %" if agree else "DO NOT agree")
-        + (f" ({'; '.join(problems)})" if problems else "")
-    )
-    print(f"results: {folder.path}")
-    return 0
 
 
 def wait_for(marker: Path, locust: subprocess.Popen[bytes], *, timeout_s: float) -> None:

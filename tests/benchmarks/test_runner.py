@@ -17,7 +17,7 @@ import psutil
 import psycopg
 import pytest
 
-from benchmarks import runner
+from benchmarks import run_lifecycle, runner
 from benchmarks.profiles import PROFILES
 from benchmarks.results import ResultFolder
 from benchmarks.run_lock import RUN_LOCK
@@ -83,6 +83,7 @@ def test_ctrl_c_marks_the_run_unfinished_and_explains_in_one_line(
     assert "Traceback" not in output
 
 
+@pytest.mark.usefixtures("stop_signals_restored")
 def test_an_interrupt_just_after_the_run_folder_appears_is_not_lost(
     stack: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -93,23 +94,22 @@ def test_an_interrupt_just_after_the_run_folder_appears_is_not_lost(
             super().__init__(*args, **kwargs)
             os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(runner, "ResultFolder", InterruptedAtOnce)
+    monkeypatch.setattr(run_lifecycle, "ResultFolder", InterruptedAtOnce)
     args = quick_tiny(tmp_path)
     profile = PROFILES["quick"]
     try:
         code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
-        # Handled: further Ctrl-Cs wait until the servers have stopped (run() restores it).
-        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        # Handled: further Ctrl-Cs wait until the servers have stopped.
+        os.kill(os.getpid(), signal.SIGINT)
     except KeyboardInterrupt:
         pytest.fail("the interrupt escaped the runner: the run folder says nothing of it")
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
     assert code == 130
     (manifest_path,) = tmp_path.glob("*/manifest.json")
     manifest = json.loads(manifest_path.read_text())
     assert manifest["finished"] is False and manifest["interrupted"] is True
 
 
+@pytest.mark.usefixtures("stop_signals_restored")
 def test_an_error_in_a_step_finishes_the_run_folder_and_says_so_in_one_line(
     stack: Services,
     tmp_path: Path,
@@ -122,10 +122,7 @@ def test_an_error_in_a_step_finishes_the_run_folder_and_says_so_in_one_line(
     monkeypatch.setattr(runner, "ensure_database", no_database)
     args = quick_tiny(tmp_path)
     profile = PROFILES["quick"]
-    try:
-        code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
     assert code == 2
     assert capsys.readouterr().err == "error: No space left on device\n"
     (manifest_path,) = tmp_path.glob("*/manifest.json")
@@ -235,43 +232,26 @@ def test_bench_exit_codes_ran_unmet_and_bad_claims(stack: Services, tmp_path: Pa
     assert len(list((tmp_path / "results").glob("*-quick-*"))) == 1  # no second run folder
 
 
+@pytest.mark.usefixtures("stop_signals_restored")
+@pytest.mark.parametrize(("code", "name"), [(130, "SIGINT"), (143, "SIGTERM")])
 def test_a_child_that_saw_the_interrupt_alone_still_marks_the_run_interrupted(
-    stack: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    code: int, name: str, stack: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ctrl-C while the runner holds it off to start a child reaches only the child (exit 130)."""
+    """A stop signal sent to the child alone (or while the runner held it off to start the
+    child) ends the run all the same, with the child's exit code."""
 
     def interrupted_child(*_: Any, **__: Any) -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(130)"])
+        return subprocess.Popen([sys.executable, "-c", f"import sys; sys.exit({code})"])
 
     monkeypatch.setattr(runner, "_start_step", interrupted_child)
     args = quick_tiny(tmp_path, "--suite", "queries")
     profile = PROFILES["quick"]
-    try:
-        code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    assert code == 130
+    assert runner._run_plan(args, profile, runner.plan(args, profile), stack) == code
     (manifest_path,) = tmp_path.glob("*/manifest.json")
     manifest = json.loads(manifest_path.read_text())
     assert manifest["finished"] is False and manifest["interrupted"] is True
+    assert manifest["signal"] == name and manifest["ended_at"]
     assert manifest["steps"][0]["interrupted"] is True
-
-
-def test_ctrl_c_while_a_child_starts_is_held_then_raised_with_the_child_in_hand() -> None:
-    """The window that lost an interrupt: both the runner and the starting child ignored it."""
-
-    def start_as_ctrl_c_lands() -> subprocess.Popen[bytes]:
-        os.kill(os.getpid(), signal.SIGINT)
-        return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
-
-    child, interrupted = runner._started_holding_interrupts(start_as_ctrl_c_lands)
-    try:
-        assert interrupted is True  # held, not raised inside the start, not lost
-        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-        assert runner._wait_after_interrupt(child) is not None  # and the child is stopped
-    finally:
-        if child.poll() is None:
-            child.kill()
 
 
 def test_a_second_bench_on_one_server_waits_and_says_why(stack: Services, tmp_path: Path) -> None:
