@@ -85,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/ in a checkout, "
             "else ~/.perfproof). "
             "Exit codes: 0 done, 1 a check failed, 2 bad input or no service, "
-            f"{EXIT_STOPPED_HELP}: stopped by a signal, each handled like Ctrl-C."
+            f"{EXIT_STOPPED_HELP}: stopped by a signal, each handled like Ctrl-C. Embedded "
+            "servers a killed command left running are stopped by the next command."
         ),
     )
 

@@ -10,6 +10,8 @@ Exit codes are the same everywhere: 0 done, 1 a measured check failed (a gate,
 ``--strict``), 2 a user mistake or an unusable service (one line on stderr,
 never a traceback); stopped by a signal, 128 + its number: 130 SIGINT (Ctrl-C),
 143 SIGTERM, 129 SIGHUP, each handled alike (``portal/stop_signals.py``).
+Before a command runs, embedded servers left running by a command that was
+killed (SIGKILL: nothing could clean up) are stopped, with one line each.
 """
 
 from __future__ import annotations
@@ -91,10 +93,19 @@ def invoke(module: CommandModule | ModuleType, argv: Sequence[str] | None, *, pr
             print(f"{prog}: error: {problem}", file=sys.stderr)
             return EXIT_FAILED
         try:
+            _stop_orphans(prog)
             return module.run(args)
         except KeyboardInterrupt as stop:
             print(stop_line(stop), file=sys.stderr)
             return stopped_exit_code(stop)
+
+
+def _stop_orphans(prog: str) -> None:
+    """Embedded servers whose owner was killed: stopped now, one line each on stderr."""
+    from portal.devstack import stop_orphans
+
+    for line in stop_orphans():
+        print(f"{prog}: {line}", file=sys.stderr)
 
 
 def _one_line_error(prog: str) -> Callable[[str], NoReturn]:

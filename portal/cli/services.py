@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from portal.cli.commands import EXIT_FAILED, stopped_exit_code
-from portal.devstack import ServiceUnavailable, open_services, stop_embedded
+from portal.devstack import ServiceUnavailable, detach_embedded, open_services, stop_embedded
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -22,7 +22,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "a description and the export lines for a shell, and keeps embedded servers "
             "running until Ctrl-C (or SIGTERM, SIGHUP). --detach leaves them running (the next "
             "run, test session or benchmark reuses them); --stop stops embedded servers left "
-            "running in the home."
+            "running in the home, and those of a killed command anywhere."
         ),
     )
     parser.add_argument(
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"export {name}={shlex.quote(value)}")
             if args.detach:
                 stack.pop_all()  # forget the stops: the servers outlive this command
+                detach_embedded(home)  # and no later command takes them for a killed run's
                 if launched:
                     print(
                         "Embedded servers keep running; stop them with: perfproof services --stop"

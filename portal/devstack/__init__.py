@@ -16,16 +16,25 @@ from ._common import ServiceUnavailable, free_port
 from ._pgclient import ensure_database
 from ._postgres import EmbeddedPostgres
 from ._redis import EmbeddedRedis
-from ._stack import Services, open_services, services, stop_embedded
+from ._stack import (
+    Services,
+    detach_embedded,
+    open_services,
+    services,
+    stop_embedded,
+    stop_orphans,
+)
 
 __all__ = [
     "EmbeddedPostgres",
     "EmbeddedRedis",
     "ServiceUnavailable",
     "Services",
+    "detach_embedded",
     "ensure_database",
     "free_port",
     "open_services",
     "services",
     "stop_embedded",
+    "stop_orphans",
 ]

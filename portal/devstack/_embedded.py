@@ -2,16 +2,19 @@
 
 Both embedded servers live in a home folder that outlives the process, remember
 their port there, and may have been started by somebody else: an object only
-stops, when used as a context manager, the server it launched itself.
+stops, when used as a context manager, the server it launched itself, or one
+it adopted because the command that launched it is gone (``_owners.py``).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import TracebackType
 from typing import ClassVar, Self
 
-from ._common import LOCALHOST, display_path
+from ._common import LOCALHOST, display_path, file_lock
+from ._owners import Owner, Record, read_record, record_path, remove_record, write_record
 
 
 class EmbeddedServer:
@@ -30,7 +33,8 @@ class EmbeddedServer:
         self._explicit_port = port
         self.port: int | None = port
         self.version = ""
-        self.started = False  # True while this object owns a server it launched
+        self.started = False  # True while this object owns a server (launched or adopted)
+        self.adopted_from: Owner | None = None  # the gone owner of a server adopted
 
     @property
     def data_path(self) -> Path:
@@ -43,7 +47,45 @@ class EmbeddedServer:
 
     def stop(self) -> bool:
         """Stop the server of this home (whoever started it); True if one was running."""
+        if not self.home.exists():
+            return False
+        with file_lock(self._lock_file):
+            return self._stop_locked()
+
+    def _stop_locked(self) -> bool:
+        """``stop`` once the lock is held; the record of its owner goes with it."""
         raise NotImplementedError
+
+    def _owned_now(self) -> None:
+        """This process launched the server (the lock is held): it is its owner now."""
+        write_record(Record(self.stem, str(self.home), Owner.this_process()))
+        self.started = True
+
+    def _adopt_if_orphaned(self) -> None:
+        """The server runs (the lock is held): owned by this process if its owner is gone."""
+        record = read_record(record_path(self.stem, self.home))
+        if record is not None and record.orphaned():
+            self._owned_now()
+            self.adopted_from = record.owner
+
+    def stop_if_orphaned(self) -> Owner | None:
+        """Stop the server if the command that launched it is gone; that command, if it ran."""
+        if not self.home.exists():
+            remove_record(self.stem, self.home)
+            return None
+        with file_lock(self._lock_file):
+            record = read_record(record_path(self.stem, self.home))
+            if record is None or not record.orphaned():
+                return None
+            return record.owner if self._stop_locked() else None
+
+    def detach(self) -> None:
+        """Leave the server this process owns running on purpose: no command owns it now."""
+        with file_lock(self._lock_file):
+            record = read_record(record_path(self.stem, self.home))
+            if record is not None and record.owner is not None and record.owner.pid == os.getpid():
+                write_record(Record(self.stem, str(self.home), None))
+        self.started = False
 
     def pid(self) -> int | None:
         """The server's process id while it runs (the postmaster for PostgreSQL)."""
@@ -74,6 +116,8 @@ class EmbeddedServer:
     def describe(self) -> str:
         """One line: version, folder, whether we started it, URL."""
         how = "started here" if self.started else "already running"
+        if self.adopted_from is not None:
+            how = f"adopted: {self.adopted_from.describe()} left it running and is gone"
         where = display_path(self.data_path)
         return f"{self.product}: embedded {self.version} at {where}, {how} ({self.url})"
 

@@ -96,7 +96,10 @@ def run(program: str, args: list[str], *, timeout: float) -> str:
     """Run one PostgreSQL program (as the server user) and return its output.
 
     Output goes to a temporary file, not a pipe: ``pg_ctl start`` leaves a server
-    running that could otherwise hold the pipe open and hang the call.
+    running that could otherwise hold the pipe open and hang the call. A session
+    of its own: Ctrl-C in the terminal (or SIGTERM to our process group) must not
+    kill ``initdb`` half-way or ``pg_ctl`` while the server it launched starts;
+    the caller holds its own stop signals meanwhile.
     Raises ``subprocess.CalledProcessError`` with the output attached.
     """
     kwargs: dict[str, Any] = {}
@@ -115,6 +118,7 @@ def run(program: str, args: list[str], *, timeout: float) -> str:
             timeout=timeout,
             cwd="/",
             check=False,
+            start_new_session=True,
             **kwargs,
         )
         out.seek(0)

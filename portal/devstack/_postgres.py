@@ -16,6 +16,8 @@ from pathlib import Path
 
 import psycopg
 
+from portal.stop_signals import held
+
 from . import _pgproc
 from ._common import (
     LOCALHOST,
@@ -32,6 +34,7 @@ from ._common import (
     read_int,
 )
 from ._embedded import EmbeddedServer
+from ._owners import remove_record
 from ._pgclient import ensure_database, server_version
 
 DATABASE = "perfproof"
@@ -110,10 +113,13 @@ class EmbeddedPostgres(EmbeddedServer):
             running = self._postmaster()
             if running is not None:
                 self._adopt(running)
+                self._adopt_if_orphaned()
             else:
-                self._initdb()
-                self._launch()
-                self.started = True
+                # Held: a server launched must be known to be ours, or nobody stops it.
+                with held():
+                    self._initdb()
+                    self._launch()
+                    self._owned_now()
         try:
             self.version = server_version(self.server_url)
         except psycopg.OperationalError as exc:
@@ -180,16 +186,11 @@ class EmbeddedPostgres(EmbeddedServer):
         self.port = port
         self._port_file.write_text(f"{port}\n")
 
-    def stop(self) -> bool:
+    def _stop_locked(self) -> bool:
         """Stop the server on ``pgdata`` (whoever started it); True if one was running."""
-        if not self.pgdata.exists():
-            return False
-        prepare_home(self.home)
-        with file_lock(self._lock_file):
-            running = self._postmaster()
-            self.started = False
-            if running is None:
-                return False
+        running = self._postmaster()
+        self.started = False
+        if running is not None:
             try:
                 _pgproc.run(
                     "pg_ctl", ["stop", "-D", str(self.pgdata), "-m", "fast", "-w"], timeout=90
@@ -198,5 +199,6 @@ class EmbeddedPostgres(EmbeddedServer):
                 raise ServiceUnavailable(
                     f"Could not stop embedded PostgreSQL (pid {running[0]}): {exc}."
                 ) from None
-        log.info("stopped embedded PostgreSQL at %s", display_path(self.pgdata))
-        return True
+            log.info("stopped embedded PostgreSQL at %s", display_path(self.pgdata))
+        remove_record(self.stem, self.home)
+        return running is not None

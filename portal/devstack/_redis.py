@@ -17,6 +17,8 @@ from pathlib import Path
 
 import redis
 
+from portal.stop_signals import held
+
 from ._common import (
     LOCALHOST,
     ServiceUnavailable,
@@ -33,6 +35,7 @@ from ._common import (
     wait_gone,
 )
 from ._embedded import EmbeddedServer
+from ._owners import remove_record
 
 START_TIMEOUT_S = 10.0
 
@@ -109,9 +112,12 @@ class EmbeddedRedis(EmbeddedServer):
                     )
                 self.port = port
                 log.debug("reusing Redis pid %s on port %s", pid, port)
+                self._adopt_if_orphaned()
                 return False
-            self._launch()
-            self.started = True
+            # Held: a server launched must be known to be ours, or nobody stops it.
+            with held():
+                self._launch()
+                self._owned_now()
         return True
 
     def _launch(self) -> None:
@@ -139,9 +145,10 @@ class EmbeddedRedis(EmbeddedServer):
         command += ["--pidfile", str(self._pid_file), "--logfile", str(self.logfile)]
         command += ["--dir", str(self.datadir)]
         with self.logfile.open("ab") as out:
-            proc = subprocess.run(
-                command, stdin=subprocess.DEVNULL, stdout=out, stderr=out, check=False
-            )
+            proc = subprocess.run(  # a session of its own, as pg_ctl's (_pgproc.run)
+                command, stdin=subprocess.DEVNULL, stdout=out, stderr=out, check=False,
+                start_new_session=True,
+            )  # fmt: skip
         if proc.returncode != 0:
             return _last_error(log_tail(self.logfile, offset)) or f"exit {proc.returncode}"
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -160,22 +167,20 @@ class EmbeddedRedis(EmbeddedServer):
             time.sleep(0.02)
         return f"no answer within {START_TIMEOUT_S:.0f} s"
 
-    def stop(self) -> bool:
+    def _stop_locked(self) -> bool:
         """Stop the server of this home (whoever started it); True if one was running."""
-        prepare_home(self.home)
-        with file_lock(self._lock_file):
-            running = self._running()
-            self.started = False
-            if running is None:
-                return False
+        running = self._running()
+        self.started = False
+        if running is not None:
             pid = running[0]
             os.kill(pid, signal.SIGTERM)  # Redis shuts down cleanly on SIGTERM
             if not wait_gone(pid, 10):
                 os.kill(pid, signal.SIGKILL)
                 wait_gone(pid, 5)
             self._pid_file.unlink(missing_ok=True)
-        log.info("stopped embedded Redis at %s", display_path(self.datadir))
-        return True
+            log.info("stopped embedded Redis at %s", display_path(self.datadir))
+        remove_record(self.stem, self.home)
+        return running is not None
 
     def restart(self) -> None:
         """Stop and start again on the same port (what a Redis outage test needs)."""

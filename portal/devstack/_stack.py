@@ -19,7 +19,8 @@ import redis
 from portal.home import perfproof_home
 from portal.settings import libpq_url
 
-from ._common import ServiceUnavailable, log, redact, with_dbname
+from ._common import ServiceUnavailable, display_path, log, redact, with_dbname
+from ._owners import recorded
 from ._pgclient import check_postgres
 from ._postgres import EmbeddedPostgres
 from ._redis import EmbeddedRedis
@@ -173,15 +174,59 @@ def services(
         yield found
 
 
-def stop_embedded(home: Path | None = None) -> list[str]:
-    """Stop embedded servers left running in ``home``; return what was stopped.
+SERVERS: dict[str, type[EmbeddedPostgres | EmbeddedRedis]] = {
+    EmbeddedPostgres.stem: EmbeddedPostgres,
+    EmbeddedRedis.stem: EmbeddedRedis,
+}
 
-    For ``perfproof services --stop`` after ``--detach`` or a killed run.
+
+def stop_embedded(home: Path | None = None) -> list[str]:
+    """Stop embedded servers left running in ``home``, and orphans anywhere; what was stopped.
+
+    For ``perfproof services --stop`` after ``--detach`` or a killed run (whose
+    servers may live in a folder of its own: the faults', a check's).
     """
     folder = Path(home) if home is not None else perfproof_home()
     stopped = []
-    if EmbeddedPostgres(folder).stop():
-        stopped.append(f"PostgreSQL at {folder / 'pgdata'}")
-    if EmbeddedRedis(folder).stop():
-        stopped.append(f"Redis at {folder / 'redis'}")
+    for kind in SERVERS.values():
+        server = kind(folder)
+        if server.stop():
+            stopped.append(f"{server.product} at {server.data_path}")
+    for record in recorded():
+        server = SERVERS[record.stem](Path(record.home))
+        if server.stop_if_orphaned() is not None:
+            stopped.append(f"{server.product} at {server.data_path}")
     return stopped
+
+
+def detach_embedded(home: Path | None = None) -> None:
+    """The servers this process launched in ``home`` stay running on purpose (``--detach``)."""
+    folder = Path(home) if home is not None else perfproof_home()
+    for kind in SERVERS.values():
+        kind(folder).detach()
+
+
+def stop_orphans() -> list[str]:
+    """Stop the embedded servers whose owner is gone; one line for each.
+
+    A command killed by SIGKILL (or a crash) ran none of its clean-up: its
+    servers would run on, unseen, until the machine stops. Every ``perfproof``
+    command calls this before it starts.
+    """
+    said = []
+    for record in recorded():
+        if record.owner is None or record.owner.alive():
+            continue
+        server = SERVERS[record.stem](Path(record.home))
+        where = f"the embedded {server.product} at {display_path(server.data_path)}"
+        try:
+            owner = server.stop_if_orphaned()
+        except (ServiceUnavailable, OSError) as error:
+            said.append(
+                f"{where} was left running by {record.owner.describe()}, which is gone, and "
+                f"could not be stopped ({error}): stop it with `perfproof services --stop`"
+            )
+            continue
+        if owner is not None:
+            said.append(f"stopped {where}: {owner.describe()} left it running and is gone")
+    return said

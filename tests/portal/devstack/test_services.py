@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +24,7 @@ from portal.devstack import (
     stop_embedded,
 )
 from portal.devstack._common import read_int, redact
+from portal.devstack._owners import read_record, record_path
 
 LOCAL_DATABASE = "postgresql://postgres@127.0.0.1:5432/test"
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
@@ -198,6 +203,11 @@ def test_cli_detach_leaves_servers_running_until_stop(
     redis_url = next(line for line in out.splitlines() if "PORTAL_REDIS_URL=" in line)
     assert _ping(redis_url.split("=", 1)[1])
 
+    # Left running on purpose: no later command takes them for a killed command's.
+    for stem in ("postgres", "redis"):
+        record = read_record(record_path(stem, home.resolve()))
+        assert record is not None and record.owner is None
+
     assert run(_cli(["services", "--home", str(home), "--stop"])) == 0
     assert "Stopped PostgreSQL" in capsys.readouterr().out
     assert _gone(read_int(home / "pgdata" / "postmaster.pid"))
@@ -213,3 +223,72 @@ def test_an_unusable_home_is_one_sentence(tmp_path: Path) -> None:
         services(home=not_a_folder / "home", env=env),
     ):
         pass
+
+
+def _wait_gone(pid: int | None, timeout_s: float = 60) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not _gone(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+PERFPROOF = [sys.executable, "-m", "benchmarks.cli"]
+
+
+@pytest.mark.embedded
+def test_servers_a_killed_command_left_running_are_stopped_by_the_next_command(
+    home: Path, tmp_path: Path
+) -> None:
+    """SIGKILL runs no clean-up: the servers' owner record is what finds them afterwards."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env["PERFPROOF_HOME"] = str(home)
+    with subprocess.Popen(
+        [*PERFPROOF, "services"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True, start_new_session=True,
+    ) as owner:  # fmt: skip
+        try:
+            assert owner.stdout is not None
+            for line in owner.stdout:
+                if line.startswith("Running; press Ctrl-C to stop."):
+                    break
+            postgres = read_int(home / "pgdata" / "postmaster.pid")
+            redis_pid = read_int(home / "redis.pid")
+        finally:
+            owner.kill()
+    assert not _gone(postgres) and not _gone(redis_pid), "the killed command stopped nothing"
+    done = subprocess.run(
+        [*PERFPROOF, "report", "--run", str(tmp_path / "nowhere")],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    said = [line for line in done.stderr.splitlines() if "left it running and is gone" in line]
+    assert len(said) == 2, done.stderr
+    for line, product in zip(sorted(said), ("PostgreSQL", "Redis"), strict=True):
+        assert line.startswith(f"perfproof report: stopped the embedded {product} at "), line
+        assert f"(pid {owner.pid})" in line and "services" in line
+    assert _gone(postgres) and _wait_gone(redis_pid)
+    assert list((home / "servers").glob("*.json")) == []
+
+
+@pytest.mark.embedded
+def test_a_server_whose_owner_was_killed_is_adopted_by_the_next_that_uses_it(home: Path) -> None:
+    """Taken over, not only reused: it is stopped when its new owner ends."""
+    launch = (
+        "import sys, time; from pathlib import Path; from portal.devstack import EmbeddedRedis; "
+        "EmbeddedRedis(Path(sys.argv[1])).start(); print('up', flush=True); time.sleep(60)"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", launch, str(home)], stdout=subprocess.PIPE, text=True
+    ) as owner:
+        try:
+            assert owner.stdout is not None and owner.stdout.readline() == "up\n"
+        finally:
+            owner.kill()
+    with EmbeddedRedis(home) as again:
+        assert again.adopted_from is not None and again.adopted_from.pid == owner.pid
+        assert "adopted: `python" in again.describe()
+        server = again.pid()
+        assert not _gone(server)
+    assert _wait_gone(server)
+    assert read_record(record_path("redis", home.resolve())) is None
