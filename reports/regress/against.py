@@ -15,7 +15,8 @@ packages (``--fresh-env``: ``pip install`` of the baseline into an empty
 virtualenv instead, when its dependencies differ). Both sides share the
 services and the perfproof home (datasets, embedded servers), so nothing is
 generated twice. The worktree and its environment are removed at the end,
-however the job ends; the run folders stay in the output folder.
+however the job ends (a stop signal is passed on to the bench running, which
+cleans up first); the run folders stay in the output folder.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from portal.stop_signals import child_environment, held, signal_of, stop_child
 from reports.regress.gate import Outcome, gate
 from reports.regress.thresholds import Thresholds
 
@@ -53,13 +55,18 @@ class Side:
 
 
 def _git(repo: Path, *arguments: str) -> str:
+    """git, run whole: a stop signal waits for it (``worktree add`` cut short leaves a locked
+    worktree that ``remove`` and ``prune`` then refuse), and in a session of its own, so
+    that Ctrl-C in the terminal does not reach it either."""
     try:
-        done = subprocess.run(
-            ["git", "-C", str(repo), *arguments],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_S,
-        )
+        with held():
+            done = subprocess.run(
+                ["git", "-C", str(repo), *arguments],
+                capture_output=True,
+                text=True,
+                timeout=GIT_TIMEOUT_S,
+                start_new_session=True,
+            )
     except (OSError, subprocess.SubprocessError) as error:
         raise AgainstError(f"git {arguments[0]} failed: {error}") from None
     if done.returncode != 0:
@@ -133,9 +140,20 @@ def _bench(side: Side, bench_args: Sequence[str], results: Path, log: Path) -> P
     with log.open("ab") as sink:
         sink.write(f"\n$ (cd {side.source} && {shlex.join(command)})\n".encode())
         sink.flush()
-        code = subprocess.run(
-            command, cwd=side.source, stdout=sink, stderr=subprocess.STDOUT, env=_environment()
-        ).returncode
+        child = None
+        try:
+            with held():  # a stop while the bench starts: raised once it is known, to stop it
+                child = subprocess.Popen(
+                    command, cwd=side.source, stdout=sink, stderr=subprocess.STDOUT,
+                    env=child_environment(_environment()),
+                )  # fmt: skip
+            code = child.wait()
+        except KeyboardInterrupt as stop:
+            # Signalled by its PID alone, the gate is the only one that heard it: the bench
+            # is told, and cleans up (its servers, its run folder) before the worktree goes.
+            if child is not None:
+                stop_child(child, signal_of(stop))
+            raise
     if code != 0:
         raise AgainstError(
             f"the {side.name}'s bench run (commit {side.commit[:12]}) failed with exit {code}; "
@@ -280,13 +298,19 @@ def measure_aa(args: argparse.Namespace, out: Path) -> list[Path]:
 
 
 def _remove_worktree(repo: Path, worktree: Path, scratch: Path) -> None:
+    """The baseline's worktree and environment gone, however the job ended (stop signals
+    are ignored by then: ``portal/stop_signals.py``)."""
     if worktree.exists():
         subprocess.run(
             ["git", "-C", str(repo), "worktree", "remove", "--force", str(worktree)],
             capture_output=True,
             timeout=GIT_TIMEOUT_S,
+            start_new_session=True,
         )
     shutil.rmtree(scratch, ignore_errors=True)
     subprocess.run(
-        ["git", "-C", str(repo), "worktree", "prune"], capture_output=True, timeout=GIT_TIMEOUT_S
+        ["git", "-C", str(repo), "worktree", "prune"],
+        capture_output=True,
+        timeout=GIT_TIMEOUT_S,
+        start_new_session=True,
     )

@@ -23,6 +23,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from portal.cli.commands import EXIT_STOPPED_HELP
 from reports.regress.baselines import BaselineError, resolve, save_baseline
 from reports.regress.compatibility import CannotCompare
 from reports.regress.gate import EXIT_CANNOT_COMPARE, EXIT_OK, gate, read_side
@@ -63,7 +64,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         ),
         epilog=(
             "Exit codes: 0 nothing regressed, 1 a series regressed, 2 cannot compare (missing, "
-            "corrupt or unfinished run, other data, bad thresholds file). Examples: "
+            f"corrupt or unfinished run, other data, bad thresholds file), {EXIT_STOPPED_HELP}: "
+            "with --against, the bench running stops first, then the baseline's worktree and "
+            "environment are removed. Examples: "
             "perfproof regress --baseline results/A --candidate results/B; "
             "perfproof regress --baseline main --candidate results/B (a saved baseline); "
             "perfproof regress --calibrate results/A results/B results/C; "
