@@ -8,9 +8,16 @@ nox -s fuzz -- 2000               # schemathesis, examples per operation and rol
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
+import subprocess
+import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import nox
 
@@ -70,18 +77,70 @@ def lint(session: nox.Session) -> None:
 def loadtest(session: nox.Session) -> None:
     """Locust against the real portal in every arm: ``perfproof loadtest``."""
     session.install("-e", ".[loadtest]")
-    session.run("perfproof", "loadtest", *session.posargs)
+    with signals_passed_on():
+        session.run("perfproof", "loadtest", *session.posargs)
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Generate data (cached) and run the benchmark suites and load tests: ``perfproof bench``."""
     session.install("-e", ".[loadtest]")
-    session.run("perfproof", "bench", *session.posargs)
+    with signals_passed_on():
+        session.run("perfproof", "bench", *session.posargs)
 
 
 @nox.session
 def regress(session: nox.Session) -> None:
     """The regression gate: ``perfproof regress`` (e.g. ``-- --against origin/main``)."""
     session.install("-e", ".[loadtest]")
-    session.run("perfproof", "regress", *session.posargs)
+    with signals_passed_on():
+        session.run("perfproof", "regress", *session.posargs)
+
+
+@contextlib.contextmanager
+def signals_passed_on() -> Iterator[None]:
+    """SIGTERM, SIGHUP and Ctrl-C reach the ``perfproof`` command, which cleans up; then nox
+    dies of the same signal.
+
+    nox itself installs no handler for SIGTERM or SIGHUP: it died at once and the
+    bench ran on, unseen, with its servers, after a CI job was cancelled. On
+    Ctrl-C (KeyboardInterrupt) it gives its command 0.3 s, then SIGTERM, then
+    SIGKILL 0.2 s later (``shutdown_process`` in nox/popen.py): too short for a
+    bench to write its run folder and stop its servers. Here nox passes each of
+    the three on to its command and waits until the command has exited.
+    """
+    received: list[int] = []
+
+    def pass_on(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+        for pid in _children():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)  # a command that heard it too ignores the repeat
+
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, pass_on) for signum in stops}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:  # the command has cleaned up and exited: now nox goes the same way
+            sys.stdout.flush()
+            sys.stderr.flush()
+            signal.signal(received[0], signal.SIG_DFL)
+            os.kill(os.getpid(), received[0])
+
+
+def _children() -> list[int]:
+    """The processes nox started (a session's running command), from /proc, else pgrep."""
+    me = os.getpid()
+    if not Path("/proc").is_dir():
+        done = subprocess.run(["pgrep", "-P", str(me)], capture_output=True, text=True)
+        return [int(pid) for pid in done.stdout.split()]
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            # "pid (name) state ppid ...": the name may hold spaces and parentheses
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == me:
+                found.append(int(stat.parent.name))
+    return found
