@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.stop:
             stopped = stop_embedded(home)
-            print("Stopped " + " and ".join(stopped) + "." if stopped else "Nothing was running.")
+            print("Stopped " + " and ".join(stopped) + "." if stopped else "Nothing left running.")
             return 0
         with ExitStack() as stack:
             svc, launched = open_services(stack, home=home)
