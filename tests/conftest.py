@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import Any
 
 import httpx
@@ -85,16 +85,32 @@ def pytest_runtest_makereport() -> Generator[None, pytest.TestReport, pytest.Tes
     return report
 
 
-@pytest.fixture
+DEFAULT_HANDLERS: dict[int, Callable[[int, FrameType | None], Any] | int] = {
+    signal.SIGINT: signal.default_int_handler,
+    signal.SIGTERM: signal.SIG_DFL,
+    signal.SIGHUP: signal.SIG_DFL,
+}
+
+
+@pytest.fixture(autouse=True)
 def stop_signals_restored() -> Iterator[None]:
-    """For tests that run a command's code in this process: the handlers of SIGINT, SIGTERM
-    and SIGHUP it installs (stopping, then ignoring: ``portal/stop_signals.py``) are put
-    back afterwards, or this test process would ignore Ctrl-C from then on."""
-    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    """Every test starts with Python's own handlers of SIGINT, SIGTERM and SIGHUP, and gets
+    them back afterwards.
+
+    A command's code run in this process installs its own (stopping, then ignoring:
+    ``portal/stop_signals.py``); left behind, the next test that sends itself a
+    signal would see it ignored (a run closed in one test made an interrupt in a
+    later one vanish), and this process would ignore Ctrl-C.
+    """
+    found = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    changed = {signal.Signals(n).name: h for n, h in found.items() if h != DEFAULT_HANDLERS[n]}
+    for signum, handler in DEFAULT_HANDLERS.items():
+        signal.signal(signum, handler)
+    assert not changed, f"a fixture or an earlier test left these signal handlers: {changed}"
     try:
         yield
     finally:
-        for signum, handler in previous.items():
+        for signum, handler in DEFAULT_HANDLERS.items():
             signal.signal(signum, handler)
 
 

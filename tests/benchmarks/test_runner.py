@@ -83,7 +83,6 @@ def test_ctrl_c_marks_the_run_unfinished_and_explains_in_one_line(
     assert "Traceback" not in output
 
 
-@pytest.mark.usefixtures("stop_signals_restored")
 def test_an_interrupt_just_after_the_run_folder_appears_is_not_lost(
     stack: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -109,7 +108,6 @@ def test_an_interrupt_just_after_the_run_folder_appears_is_not_lost(
     assert manifest["finished"] is False and manifest["interrupted"] is True
 
 
-@pytest.mark.usefixtures("stop_signals_restored")
 def test_an_error_in_a_step_finishes_the_run_folder_and_says_so_in_one_line(
     stack: Services,
     tmp_path: Path,
@@ -232,7 +230,6 @@ def test_bench_exit_codes_ran_unmet_and_bad_claims(stack: Services, tmp_path: Pa
     assert len(list((tmp_path / "results").glob("*-quick-*"))) == 1  # no second run folder
 
 
-@pytest.mark.usefixtures("stop_signals_restored")
 @pytest.mark.parametrize(("code", "name"), [(130, "SIGINT"), (143, "SIGTERM")])
 def test_a_child_that_saw_the_interrupt_alone_still_marks_the_run_interrupted(
     code: int, name: str, stack: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

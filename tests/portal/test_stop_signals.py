@@ -35,7 +35,6 @@ def wait_until_gone(pid: int, timeout_s: float = 30) -> bool:
     return True
 
 
-@pytest.mark.usefixtures("stop_signals_restored")
 @pytest.mark.parametrize(
     ("signum", "code", "said"),
     [
@@ -64,7 +63,6 @@ def test_each_stop_signal_ends_a_command_like_ctrl_c_and_a_second_cannot_cut_its
     assert capsys.readouterr().err.splitlines()[-1] == said
 
 
-@pytest.mark.usefixtures("stop_signals_restored")
 def test_a_stop_while_a_child_starts_is_held_then_raised_with_the_child_in_hand() -> None:
     """The window that lost an interrupt: raised inside the start, the child would be unknown."""
     child: subprocess.Popen[bytes] | None = None
