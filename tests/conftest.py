@@ -92,6 +92,15 @@ DEFAULT_HANDLERS: dict[int, Callable[[int, FrameType | None], Any] | int] = {
 }
 
 
+def pytest_configure() -> None:
+    """Python's own stop-signal handlers, whatever this process inherited: a job started in
+    the background by a shell without job control (``nox -s tests &`` in a script) comes
+    with SIGINT ignored, ``nohup`` with SIGHUP, and the tests that interrupt a run in this
+    process would see their signal vanish."""
+    for signum, handler in DEFAULT_HANDLERS.items():
+        signal.signal(signum, handler)
+
+
 @pytest.fixture(autouse=True)
 def stop_signals_restored() -> Iterator[None]:
     """Every test starts with Python's own handlers of SIGINT, SIGTERM and SIGHUP, and gets
