@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import FrameType
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import psutil
 
@@ -42,6 +42,8 @@ RESEND_AFTER_S = 5.0
 # the faults: their own PostgreSQL): past it, its whole process tree is killed.
 CHILD_GRACE_S = 90.0
 _PR_SET_PDEATHSIG = 1
+# A stop Python swallowed (raised in a finalizer) is sent again after this long.
+RESEND_SWALLOWED_S = 0.05
 
 
 class Stopped(KeyboardInterrupt):
@@ -70,12 +72,38 @@ def stop_line(stop: BaseException) -> str:
 class _Handling:
     installed: ClassVar[bool] = False  # handle_stop_signals() is in force
     received: ClassVar[list[int]] = []  # the stop signal that raised, since then
+    hook_found: ClassVar[Callable[[Any], object]] = sys.__unraisablehook__
 
 
 def _stop(signum: int, _frame: FrameType | None) -> None:
     _Handling.received.append(signum)
     ignore_from_now()
     raise Stopped(signum)
+
+
+def _raised_again(unraisable: Any) -> None:
+    """``sys.unraisablehook`` while the handling is in force: a :class:`Stopped` that Python
+    swallowed is raised again, where the program is.
+
+    A handler's exception is raised in whatever Python code runs when the signal
+    lands, and that may be a finalizer (a redis-py pool's ``__del__`` run by the
+    garbage collector, seen under load): Python prints "Exception ignored" and
+    goes on. With later signals already ignored, the stop was lost, and the run
+    went on to its end. So the handler is put back and the signal sent again,
+    from a thread a moment later: the main thread then runs the handler back in
+    the program (sent at once, it would run inside this hook, and be swallowed
+    too; should it land in another finalizer, this hook sends it once more).
+    """
+    stop = unraisable.exc_value
+    if not isinstance(stop, Stopped) or not _in_main_thread():
+        _Handling.hook_found(unraisable)
+        return
+    _Handling.received.remove(stop.signum)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _stop)
+    again = threading.Timer(RESEND_SWALLOWED_S, os.kill, (os.getpid(), stop.signum))
+    again.daemon = True
+    again.start()
 
 
 def received() -> int | None:
@@ -94,10 +122,12 @@ def handle_stop_signals() -> Callable[[], None]:
     if not _in_main_thread() or _Handling.installed:
         return lambda: None  # already in force (a command module run by run_module is invoked)
     _Handling.installed, _Handling.received = True, []
+    _Handling.hook_found, sys.unraisablehook = sys.unraisablehook, _raised_again
     previous = {signum: signal.signal(signum, _stop) for signum in STOP_SIGNALS}
 
     def restore() -> None:
         _Handling.installed = False
+        sys.unraisablehook = _Handling.hook_found
         if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
