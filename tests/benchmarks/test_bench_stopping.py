@@ -27,6 +27,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.processes import running
+
 ROOT = Path(__file__).resolve().parents[2]
 EXIT_TERMINATED = 143
 
@@ -135,13 +137,6 @@ def servers_of(home: Path) -> set[psutil.Process]:
         except (OSError, ValueError, IndexError, psutil.Error):
             continue
     return found
-
-
-def running(process: psutil.Process) -> bool:
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def manifest(folder: Path) -> dict[str, object]:

@@ -15,7 +15,6 @@ The moments inside a real run (data, benchmarks, load tests) are in
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -32,6 +31,8 @@ import pytest
 
 from benchmarks.cli import COMMANDS
 from portal.devstack import free_port
+from portal.devstack._common import file_lock
+from tests.processes import running
 
 ROOT = Path(__file__).resolve().parents[2]
 PERFPROOF = [sys.executable, "-m", "benchmarks.cli"]
@@ -102,18 +103,6 @@ def environment(home: Path) -> dict[str, str]:
     return {**env, "PERFPROOF_HOME": str(home)}
 
 
-@contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Hold a server's start lock (``portal/devstack``): whoever starts that server waits."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def tree_of(pid: int) -> set[psutil.Process]:
     """``pid`` and its descendants now; psutil's Process knows its start time, so a pid
     reused later is not taken for one of them."""
@@ -133,13 +122,6 @@ def postgres_owners(servers: Path) -> set[int]:
     return found
 
 
-def running(process: psutil.Process) -> bool:
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
 @pytest.mark.embedded
 @pytest.mark.parametrize("name", sorted(STOPPABLE))
 def test_sigterm_stops_the_command_its_children_and_its_servers(
@@ -157,7 +139,8 @@ def test_sigterm_stops_the_command_its_children_and_its_servers(
     (tmp_path / "tmp").mkdir()
     arguments = [a.format(tmp=tmp_path, port=free_port()) for a in row.arguments]
     holding = contextlib.ExitStack()
-    holding.enter_context(locked(own_home / "redis.lock"))
+    own_home.mkdir(parents=True, exist_ok=True)
+    holding.enter_context(file_lock(own_home / "redis.lock"))  # its Redis start waits
     with holding, subprocess.Popen(
         [*PERFPROOF, name, *arguments], cwd=checkout if name == "regress" else ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,

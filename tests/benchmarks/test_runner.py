@@ -170,7 +170,9 @@ def test_a_load_rate_that_is_no_rate_is_one_line_and_exit_2(
 
 
 # A cache hit against the uncached, unindexed request: several times faster at any
-# scale (so "at least 0 %" is certain), never a thousand times (so 99.9 % never is).
+# scale, never a thousand times (so 99.9 % is never met), and never ten times slower (so
+# "at least -900 %" is met however noisy the machine: beside a busy core, the quick
+# profile's few rounds once gave [-9 %, 51 %], too wide for "at least 0 %").
 IMPOSSIBLE = """[[claims]]
 id = "thousandfold"
 quote = "a 1000x faster wallet at tiny scale"
@@ -204,7 +206,7 @@ def test_bench_exit_codes_ran_unmet_and_bad_claims(stack: Services, tmp_path: Pa
     assert (run / "report.html").is_file() and (run / "verdicts.md").is_file()
     # Re-rendered, measuring nothing: the same run against a trivially easy claim.
     easy = tmp_path / "easy.toml"
-    easy.write_text(IMPOSSIBLE.replace("at_least = 0.999", "at_least = 0.0"))
+    easy.write_text(IMPOSSIBLE.replace("at_least = 0.999", "at_least = -9.0"))
     again = subprocess.run(
         [sys.executable, "-m", "reports", "--run", str(run), "--claims", str(easy),
          "--fail-on-unmet"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,9 +20,9 @@ import pytest
 
 from reports import cli
 from reports.run_schema import REPORT_OUTPUTS
+from tests.reports.refusal import one_line_refusal, run_command
 
 SERIES = "orders.list_for_user[heavy]"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -243,16 +241,8 @@ def test_an_absent_series_is_no_evidence_for_its_claim_alone(
 
 def test_the_real_command_refuses_in_one_line_without_a_traceback(run: Path) -> None:
     _edited(run, _every_time(lambda _v: "0"))
-    done = subprocess.run(
-        [sys.executable, "-m", "reports", "--run", str(run)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
-    assert f"{run}/tidy.csv: line " in done.stderr
+    done = run_command("reports", "--run", run)
+    assert f"{run}/tidy.csv: line " in one_line_refusal(done)
     assert not [name for name in REPORT_OUTPUTS if (run / name).exists()]
 
 

@@ -22,12 +22,9 @@ from __future__ import annotations
 
 import math
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,8 +34,8 @@ from hypothesis import strategies as st
 
 from benchmarks.tidy import COLUMNS
 from reports.run_schema import METRICS, REPORT_OUTPUTS, Kind, RunFolderError, read_tidy_table
+from tests.reports.refusal import one_line_refusal, run_command
 
-ROOT = Path(__file__).resolve().parents[2]
 DERANDOMISED = settings(
     derandomize=True,
     database=None,
@@ -169,15 +166,6 @@ def test_the_real_command_refuses_a_corrupted_run_in_one_line(
     shutil.rmtree(run, ignore_errors=True)
     shutil.copytree(quick_run, run)
     change.frame.to_csv(run / "tidy.csv", index=False)
-    done = subprocess.run(
-        [sys.executable, "-m", "reports", "--run", str(run)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    said: dict[str, Any] = {"change": change.what, "stderr": done.stderr[-2000:]}
-    assert done.returncode == 2, said
-    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, said
-    assert done.stderr.startswith(f"error: {run}/tidy.csv: {change.refusal}"), said
-    assert not [name for name in REPORT_OUTPUTS if (run / name).exists()], said
+    refusal = one_line_refusal(run_command("reports", "--run", run), change.what)
+    assert refusal.startswith(f"error: {run}/tidy.csv: {change.refusal}"), (change.what, refusal)
+    assert not [name for name in REPORT_OUTPUTS if (run / name).exists()], change.what

@@ -8,8 +8,6 @@ and zero or negative times crashed it ("a ratio needs positive figures").
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +15,10 @@ import numpy as np
 import pytest
 
 from reports.regress import cli
+from tests.reports.refusal import one_line_refusal, run_command
 from tests.reports.regress.synthetic import lognormal, round_rows, with_references, write_run
 
 SERIES = "orders.list_for_user[heavy]"
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def _rows(run: str, seed: int) -> list[dict[str, Any]]:
@@ -68,21 +66,5 @@ def test_a_candidate_with_impossible_times_is_refused_in_one_line(
 def test_the_real_command_refuses_zero_times_without_a_traceback(tmp_path: Path) -> None:
     base = write_run(tmp_path / "base", _rows("base", seed=1))
     cand = _candidate(tmp_path, "all", 0.0)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reports.regress",
-            "--baseline",
-            str(base),
-            "--candidate",
-            str(cand),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
-    assert f"{cand}/tidy.csv: line 2 (" in done.stderr
+    done = run_command("reports.regress", "--baseline", base, "--candidate", cand)
+    assert f"{cand}/tidy.csv: line 2 (" in one_line_refusal(done)
