@@ -18,6 +18,7 @@ import redis
 from portal.cli.services import build_parser, run
 from portal.devstack import (
     EmbeddedRedis,
+    Services,
     ServiceUnavailable,
     ensure_database,
     services,
@@ -26,8 +27,6 @@ from portal.devstack import (
 from portal.devstack._common import read_int, redact
 from portal.devstack._owners import read_record, record_path
 
-LOCAL_DATABASE = "postgresql://postgres@127.0.0.1:5432/test"
-LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 UNREACHABLE_DATABASE = "postgresql://postgres@127.0.0.1:1/test"
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
@@ -62,41 +61,36 @@ def home(tmp_path: Path) -> Iterator[Path]:
     stop_embedded(folder)
 
 
-def test_configured_urls_are_used_as_they_are(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PORTAL_DATABASE_URL", LOCAL_DATABASE)
-    monkeypatch.setenv("PORTAL_REDIS_URL", LOCAL_REDIS)
-    try:
-        with services(home=home) as svc:
-            assert (svc.database_url, svc.redis_url) == (LOCAL_DATABASE, LOCAL_REDIS)
-            assert not svc.embedded_postgres and not svc.embedded_redis
-            assert svc.postgres_description.startswith("PostgreSQL: configured PORTAL_DATABASE_URL")
-            assert svc.redis_description.startswith("Redis: configured PORTAL_REDIS_URL")
-            assert svc.env() == {
-                "PORTAL_DATABASE_URL": LOCAL_DATABASE,
-                "PORTAL_REDIS_URL": LOCAL_REDIS,
-            }
-            with psycopg.connect(svc.database_url) as conn:
-                assert conn.execute("SELECT 1").fetchone() == (1,)
-            assert _ping(svc.redis_url)
-    except ServiceUnavailable as error:
-        pytest.skip(f"this machine's local services are not running: {error}")
+def test_configured_urls_are_used_as_they_are(
+    stack: Services, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session's servers (the machine's, or embedded ones in another home) given as
+    URLs: used as they are, and nothing is embedded in this home."""
+    database, cache = stack.database_url, stack.redis_url
+    monkeypatch.setenv("PORTAL_DATABASE_URL", database)
+    monkeypatch.setenv("PORTAL_REDIS_URL", cache)
+    with services(home=home) as svc:
+        assert (svc.database_url, svc.redis_url) == (database, cache)
+        assert not svc.embedded_postgres and not svc.embedded_redis
+        assert svc.postgres_description.startswith("PostgreSQL: configured PORTAL_DATABASE_URL")
+        assert svc.redis_description.startswith("Redis: configured PORTAL_REDIS_URL")
+        assert svc.env() == {"PORTAL_DATABASE_URL": database, "PORTAL_REDIS_URL": cache}
+        with psycopg.connect(svc.database_url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert _ping(svc.redis_url)
     assert not (home / "pgdata").exists(), "nothing embedded may start when URLs are configured"
 
 
-def test_arguments_override_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_arguments_override_environment(stack: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORTAL_DATABASE_URL", UNREACHABLE_DATABASE)
     monkeypatch.setenv("PORTAL_REDIS_URL", UNREACHABLE_REDIS)
-    try:
-        with services(database_url=LOCAL_DATABASE, redis_url=LOCAL_REDIS) as svc:
-            assert svc.database_url == LOCAL_DATABASE
-            assert svc.postgres_description.startswith("PostgreSQL: configured --database-url")
-    except ServiceUnavailable as error:
-        assert "--database-url" in str(error) or "--redis-url" in str(error)
-        pytest.skip(f"this machine's local services are not running: {error}")
+    with services(database_url=stack.database_url, redis_url=stack.redis_url) as svc:
+        assert svc.database_url == stack.database_url
+        assert svc.postgres_description.startswith("PostgreSQL: configured --database-url")
 
 
-def test_unreachable_database_fails_in_one_sentence(home: Path) -> None:
-    env = {"PORTAL_DATABASE_URL": UNREACHABLE_DATABASE, "PORTAL_REDIS_URL": LOCAL_REDIS}
+def test_unreachable_database_fails_in_one_sentence(stack: Services, home: Path) -> None:
+    env = {"PORTAL_DATABASE_URL": UNREACHABLE_DATABASE, "PORTAL_REDIS_URL": stack.redis_url}
     with pytest.raises(ServiceUnavailable) as raised, services(home=home, env=env):
         pass
     message = str(raised.value)
