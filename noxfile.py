@@ -60,7 +60,7 @@ def fuzz(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff format check, ruff lint, mypy --strict on portal/, benchmarks/ and tests/.
+    """ruff format check, ruff lint, mypy --strict on every package and the tests.
 
     Installs the linters and the typed libraries mypy reads, not the project
     itself: mypy checks the source tree as it is.

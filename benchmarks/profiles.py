@@ -48,7 +48,7 @@ PROFILES: dict[str, Profile] = {
     for profile in (
         Profile(
             name="quick",
-            summary="CI and a first look: scale tiny, few rounds (under 2 minutes)",
+            summary="CI and a first look: scale tiny, few rounds (about 3 minutes)",
             scales=("tiny",),
             scaling=("tiny", "small", "medium"),
             scaling_always=False,

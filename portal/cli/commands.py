@@ -136,6 +136,7 @@ def dispatch(
         epilog=f"Run '{prog} COMMAND --help' for the options of one command. {epilog}".strip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.error = _one_line_error(prog)  # type: ignore[method-assign,assignment]
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     parser.add_argument(
         "command",

@@ -63,3 +63,5 @@ def test_no_or_an_unknown_command_is_refused_with_the_list(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "COMMAND" in err
+    if argv:  # a mistake: one line saying what is wrong (no command at all: the list)
+        assert err.count("\n") == 1, err
