@@ -11,28 +11,12 @@ import sys
 import time
 from types import SimpleNamespace
 
-import psutil
 import pytest
 
 from portal import stop_signals
 from portal.cli.commands import invoke
+from portal.devstack._common import wait_gone
 from portal.stop_signals import Stopped, held, stop_child
-
-
-def gone(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
-
-
-def wait_until_gone(pid: int, timeout_s: float = 30) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while not gone(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 @pytest.mark.parametrize(
@@ -128,7 +112,7 @@ def test_a_child_that_lingers_is_killed_with_everything_it_started(
             assert child.stdout is not None
             grandchild = int(child.stdout.readline())
             assert stop_child(child, signal.SIGTERM) == -signal.SIGKILL
-            assert wait_until_gone(grandchild)  # its child too: nothing it started runs on
+            assert wait_gone(grandchild, 30)  # its child too: nothing it started runs on
         finally:
             if child.poll() is None:
                 child.kill()
@@ -161,7 +145,7 @@ def test_a_child_stops_when_its_parent_is_killed_even_by_sigkill() -> None:
             assert parent.stdout.readline() == "ready\n"  # the child's: it asked the kernel
             parent.kill()
             parent.wait()
-            assert wait_until_gone(child), "the child ran on after its parent was killed"
+            assert wait_gone(child, 30), "the child ran on after its parent was killed"
         finally:
             if parent.poll() is None:
                 parent.kill()

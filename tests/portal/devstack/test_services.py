@@ -6,7 +6,6 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from portal.devstack import (
     services,
     stop_embedded,
 )
-from portal.devstack._common import read_int, redact
+from portal.devstack._common import read_int, redact, wait_gone
 from portal.devstack._owners import read_record, record_path
 
 UNREACHABLE_DATABASE = "postgresql://postgres@127.0.0.1:1/test"
@@ -219,15 +218,6 @@ def test_an_unusable_home_is_one_sentence(tmp_path: Path) -> None:
         pass
 
 
-def _wait_gone(pid: int | None, timeout_s: float = 60) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while not _gone(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 PERFPROOF = [sys.executable, "-m", "benchmarks.cli"]
 
 
@@ -261,7 +251,7 @@ def test_servers_a_killed_command_left_running_are_stopped_by_the_next_command(
     for line, product in zip(sorted(said), ("PostgreSQL", "Redis"), strict=True):
         assert line.startswith(f"perfproof report: stopped the embedded {product} at "), line
         assert f"(pid {owner.pid})" in line and "services" in line
-    assert _gone(postgres) and _wait_gone(redis_pid)
+    assert _gone(postgres) and wait_gone(redis_pid or 0, 60)
     assert list((home / "servers").glob("*.json")) == []
 
 
@@ -284,5 +274,5 @@ def test_a_server_whose_owner_was_killed_is_adopted_by_the_next_that_uses_it(hom
         assert "adopted: `python" in again.describe()
         server = again.pid()
         assert not _gone(server)
-    assert _wait_gone(server)
+    assert wait_gone(server or 0, 60)
     assert read_record(record_path("redis", home.resolve())) is None
