@@ -1,4 +1,4 @@
-"""Benchmark fixtures: services, a dataset at ``--scale``, the index arms, rounds by profile.
+"""Benchmark fixtures: services, a dataset at ``--scale``, the index arms, rounds by ``--rounds``.
 
 The dataset lives in database ``perfproof_<scale>`` on the configured or
 embedded server and is generated only when its fingerprint does not match.
@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from benchmarks.arms import INDEX_ARM_LABEL, index_blocks
 from benchmarks.fixtures import stack as stack  # the shared session fixture
-from benchmarks.profiles import PROFILES, Profile
+from benchmarks.rounds import RoundsPlan, parse_rounds
 from portal.datagen import SCALES, LoadResult, load_dataset
 from portal.db.engine import create_engine
 from portal.db.indexes import IndexState, set_indexes
@@ -44,7 +44,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--scale", default="small", choices=sorted(SCALES), help="dataset scale")
     group.addoption("--seed", type=int, default=1, help="dataset seed")
     group.addoption(
-        "--profile", default="default", choices=sorted(PROFILES), help="rounds and budgets"
+        "--rounds",
+        type=parse_rounds,
+        default=None,
+        help="budget_s=S,min_rounds=N,max_rounds=N,warmup_rounds=N,blocks=N: a run profile's "
+        "rounds (perfproof bench passes its profile's, perfproof/profiles.py)",
     )
     group.addoption(
         "--growth-only", action="store_true", help="only the queries the growth mode fits"
@@ -97,9 +101,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+def rounds_plan_of(config: pytest.Config) -> RoundsPlan:
+    """The ``--rounds`` given; without it the suites do not guess a budget of their own."""
+    plan: RoundsPlan | None = config.getoption("--rounds")
+    if plan is None:
+        raise pytest.UsageError(
+            "--rounds is required: run the suites with perfproof bench --profile NAME, which "
+            "passes that profile's rounds"
+        )
+    return plan
+
+
 @pytest.fixture(scope="session")
-def profile(request: pytest.FixtureRequest) -> Profile:
-    return PROFILES[request.config.getoption("--profile")]
+def rounds_plan(request: pytest.FixtureRequest) -> RoundsPlan:
+    return rounds_plan_of(request.config)
 
 
 @pytest.fixture(scope="session")
@@ -213,9 +228,9 @@ def indexed_afterwards(bench_database: str) -> Iterator[str]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """The index blocks of the profile: how many of each arm is the profile's to say."""
+    """The index blocks of ``--rounds``: how many of each arm is the run profile's to say."""
     if "index_arm" in metafunc.fixturenames:
-        blocks = index_blocks(PROFILES[metafunc.config.getoption("--profile")].blocks)
+        blocks = index_blocks(rounds_plan_of(metafunc.config).blocks)
         metafunc.parametrize(
             "index_arm", blocks, indirect=True, scope="module",
             ids=[f"{INDEX_ARM_LABEL[state]}-{block}" for state, block in blocks],
@@ -260,7 +275,7 @@ def sized_rounds() -> dict[tuple[str, str], Rounds]:
 def calibrate(
     known: dict[tuple[str, str], Rounds],
     key: tuple[str, str],
-    profile: Profile,
+    plan: RoundsPlan,
     target: Callable[[], object],
     setup: Callable[[], object] | None = None,
     teardown: Callable[[], object] | None = None,
@@ -276,7 +291,7 @@ def calibrate(
             seconds = time.perf_counter() - started
             if teardown is not None:
                 teardown()
-        known[key] = Rounds(profile.rounds_for(seconds), profile.warmup_rounds, seconds)
+        known[key] = Rounds(plan.rounds_for(seconds), plan.warmup_rounds, seconds)
     return known[key]
 
 

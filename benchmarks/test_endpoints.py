@@ -27,8 +27,8 @@ from pytest_benchmark.fixture import BenchmarkFixture
 from benchmarks.arms import ENDPOINT_ARMS, EndpointArm, endpoint_arms_for
 from benchmarks.conftest import IndexArm, Rounds, Row, calibrate, measure, pick_row
 from benchmarks.endpoint_cases import CASES, EndpointCase
-from benchmarks.profiles import Profile
 from benchmarks.reference import Reference
+from benchmarks.rounds import RoundsPlan
 from portal import Settings, create_app
 from portal.datagen import LoadResult
 from portal.datagen.tokens_file import DatasetUser, read_tokens_file
@@ -121,7 +121,7 @@ def test_endpoint(
     endpoint_picks: dict[str, Row],
     users: dict[int, DatasetUser],
     table_rows: dict[str, int],
-    profile: Profile,
+    rounds_plan: RoundsPlan,
     sized_rounds: dict[tuple[str, str], Rounds],
     request: pytest.FixtureRequest,
     case: EndpointCase,
@@ -166,7 +166,7 @@ def test_endpoint(
         size_rows=table_rows[case.size_table],
         path=path,
     )
-    rounds = calibrate(sized_rounds, (case.series, arm.name), profile, call, setup)
+    rounds = calibrate(sized_rounds, (case.series, arm.name), rounds_plan, call, setup)
     answers.clear()
     statements.clear()
     reference = Reference(lambda: runner.run(portal.client.get(REFERENCE_PATH)))

@@ -6,7 +6,7 @@ Every round runs in a transaction of its own, as a request does; a write's
 transaction is rolled back after its round (untimed), so neither the data nor
 the next round drifts, and its time covers the statements, not a commit's WAL
 flush. The arms run in blocks, on, off, off, on (``benchmarks/arms.py``),
-rounds per block from the profile (``benchmarks/profiles.py``). One
+rounds per block from the run profile (``--rounds``, ``benchmarks/rounds.py``). One
 parametrised benchmark over the series of ``benchmarks/query_cases.py``.
 """
 
@@ -21,9 +21,9 @@ from sqlalchemy import text
 
 from benchmarks.arms import INDEX_ARM_LABEL
 from benchmarks.conftest import IndexArm, Rounds, Row, calibrate, measure, pick_row
-from benchmarks.profiles import Profile
 from benchmarks.query_cases import CASES, QueryCase
 from benchmarks.reference import Reference
+from benchmarks.rounds import RoundsPlan
 
 SELECT_ONE = text("SELECT 1")
 
@@ -53,7 +53,7 @@ def test_query(
     index_arm: IndexArm,
     picked: dict[str, Row],
     table_rows: dict[str, int],
-    profile: Profile,
+    rounds_plan: RoundsPlan,
     sized_rounds: dict[tuple[str, str], Rounds],
     request: pytest.FixtureRequest,
     case: QueryCase,
@@ -92,7 +92,7 @@ def test_query(
         params={key: str(value) for key, value in params.items()},
     )
     key = (case.series, index_arm.indexes)
-    rounds = calibrate(sized_rounds, key, profile, target, setup, teardown)
+    rounds = calibrate(sized_rounds, key, rounds_plan, target, setup, teardown)
     # Timed before the setup, whose rollback ends the reference's transaction.
     reference = Reference(lambda: runner.run(conn.execute(SELECT_ONE)))
     result = measure(benchmark, target, rounds, setup=reference.before(setup), teardown=teardown)

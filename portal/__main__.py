@@ -1,9 +1,10 @@
 """``python -m portal``: the portal's own commands (``perfproof`` has these and the harness's).
 
-``index-proof`` and ``write-cost`` lived here before they moved to the
-harness (``benchmarks/indexes/``); they still answer here, so scripts written
-for ``perfproof index-proof`` keep working. They are named by module
-path only: the portal package imports nothing of the harness.
+``index-proof`` and ``write-cost`` answered here before they moved to the
+harness (``benchmarks/indexes/``); they are ``perfproof index-proof`` and
+``perfproof write-cost`` now. The portal does not name the harness, not even
+by a module path (``tests/test_layers.py``): the system under test does not
+know it is being measured.
 """
 
 from __future__ import annotations
@@ -11,18 +12,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from portal.cli import PORTAL_COMMANDS, Command
+from portal.cli import PORTAL_COMMANDS
 from portal.cli.commands import dispatch
-
-MOVED_TO_THE_HARNESS = (
-    Command("index-proof", "benchmarks.indexes.proof_cli", "same as perfproof index-proof"),
-    Command("write-cost", "benchmarks.indexes.write_cost_cli", "same as perfproof write-cost"),
-)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     return dispatch(
-        (*PORTAL_COMMANDS, *MOVED_TO_THE_HARNESS),
+        PORTAL_COMMANDS,
         argv,
         prog="python -m portal",
         description=(
@@ -30,6 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "PORTAL_REDIS_URL when set; otherwise an embedded PostgreSQL and Redis are started "
             "in $PERFPROOF_HOME (default .perfproof/ in a checkout, else ~/.perfproof)."
         ),
+        epilog="index-proof and write-cost are the harness's: perfproof index-proof, "
+        "perfproof write-cost.",
     )
 
 

@@ -42,7 +42,7 @@ def quick_run(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> Path
             pytest.fail(f"PERFPROOF_QUICK_RUN={given} is not a `perfproof {' '.join(COMMAND)}` run")
         return folder
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.cli", *COMMAND, "--results", str(results)],
+        [sys.executable, "-m", "perfproof", *COMMAND, "--results", str(results)],
         env={**os.environ, **stack.env()},
         capture_output=True,
         text=True,

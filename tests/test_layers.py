@@ -8,13 +8,23 @@
   the portal, not the tooling around it.
 * ``portal/`` never imports the harness (``benchmarks``, ``loadtests``,
   ``reports``): the system under test does not know it is being measured.
+* The five top-level packages are layers, top to bottom ``perfproof`` →
+  ``reports`` → ``loadtests`` → ``benchmarks`` → ``portal``: each imports only
+  the ones below it, so each can be read, tested and changed without those
+  above, and nothing imports the tool on top (asv's ``commands/``, Locust's
+  ``main.py``).
 
-Every import counts, also those inside functions and under ``TYPE_CHECKING``.
+Every import counts, also those inside functions and under ``TYPE_CHECKING``,
+and so does a module named by string where one is started or loaded:
+``[python, "-m", "NAME"]``, ``import_module("NAME")``, ``run_module("NAME")``,
+``find_spec("NAME")`` and a command table's ``Command(name, "NAME", ...)``.
+``python tests/test_layers.py`` prints the graph between the packages.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,18 +43,20 @@ KIT = {
     "portal.stop_signals",  # how a command stops on SIGINT, SIGTERM, SIGHUP
 }
 HARNESS = ("benchmarks", "loadtests", "reports")
+LAYERS = ("perfproof", "reports", "loadtests", "benchmarks", "portal")  # top to bottom
+LOADERS = {"import_module", "run_module", "find_spec"}  # the module is their first argument
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def imported_modules(path: Path) -> Iterator[str]:
+def imported_modules(path: Path, root: Path = ROOT) -> Iterator[str]:
     """Absolute names of what ``path`` imports (relative imports resolved)."""
-    package = module_name(path) if path.name == "__init__.py" else module_name(path.parent)
+    package = module_name(path if path.name == "__init__.py" else path.parent, root)
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
@@ -56,6 +68,27 @@ def imported_modules(path: Path) -> Iterator[str]:
             yield base
             # ``from portal import cache`` imports the subpackage portal.cache
             yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def named_modules(tree: ast.AST) -> Iterator[str]:
+    """Modules named by string where they are run or loaded (see the module docstring)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.List | ast.Tuple):
+            for flag, name in zip(node.elts, node.elts[1:], strict=False):
+                if _text(flag) == "-m" and (module := _text(name)) is not None:
+                    yield module
+        elif isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else None
+            called = node.func.id if isinstance(node.func, ast.Name) else called
+            position = 0 if called in LOADERS else 1 if called == "Command" else None
+            given = position is not None and len(node.args) > position
+            module = _text(node.args[position]) if given and position is not None else None
+            if module is not None:
+                yield module
+
+
+def _text(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def part(module: str) -> str | None:
@@ -160,14 +193,57 @@ def test_the_portal_never_imports_the_harness() -> None:
     assert offenders == set()
 
 
-def test_the_portal_names_harness_modules_only_where_it_hands_over_to_them() -> None:
-    """``python -m portal index-proof`` still works, by module name: the one exception."""
-    naming = {
-        str(path.relative_to(ROOT))
-        for path in portal_files()
-        if any(f'"{name}.' in path.read_text() for name in HARNESS)
+def layer_edges(root: Path = ROOT) -> dict[tuple[str, str], list[str]]:
+    """(importing package, imported package) -> where, for every edge between the layers."""
+    edges: dict[tuple[str, str], list[str]] = {}
+    for layer in LAYERS:
+        for path in sorted((root / layer).rglob("*.py")):
+            tree = ast.parse(path.read_text(), str(path))
+            names = [*imported_modules(path, root), *named_modules(tree)]
+            for name in names:
+                target = name.split(".")[0]
+                if target in LAYERS and target != layer:
+                    edges.setdefault((layer, target), []).append(
+                        f"{path.relative_to(root)} -> {name}"
+                    )
+    return edges
+
+
+def test_each_package_imports_only_the_layers_below_it() -> None:
+    upward = {
+        where
+        for (source, target), found in layer_edges().items()
+        if LAYERS.index(target) < LAYERS.index(source)
+        for where in found
     }
-    assert naming <= {"portal/__main__.py"}
+    assert upward == set()
+
+
+def test_the_layer_check_sees_function_local_imports_and_module_names(tmp_path: Path) -> None:
+    """A tree with every kind of upward reference: the check above can fail."""
+    for layer in LAYERS:
+        (tmp_path / layer).mkdir()
+    (tmp_path / "portal" / "late.py").write_text(
+        "def f():\n    from reports import claims\n    return claims\n"
+    )
+    (tmp_path / "benchmarks" / "typed.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import loadtests.runner\n"
+    )
+    (tmp_path / "loadtests" / "child.py").write_text(
+        'import sys\nCOMMAND = [sys.executable, "-m", "perfproof", "bench"]\n'
+    )
+    (tmp_path / "reports" / "loaded.py").write_text(
+        'import importlib\nimportlib.import_module("perfproof.cli")\n'
+    )
+    (tmp_path / "perfproof" / "table.py").write_text('ROWS = (Command("x", "portal.cli", "y"),)\n')
+    edges = layer_edges(tmp_path)
+    assert set(edges) == {
+        ("portal", "reports"),
+        ("benchmarks", "loadtests"),
+        ("loadtests", "perfproof"),
+        ("reports", "perfproof"),
+        ("perfproof", "portal"),
+    }
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
@@ -175,3 +251,9 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+if __name__ == "__main__":  # the graph between the packages, for a reader or a closing note
+    for (source, target), found in sorted(layer_edges().items()):
+        way = "down" if LAYERS.index(target) > LAYERS.index(source) else "UP"
+        sys.stdout.write(f"{source:>10} -> {target:<10} {len(found):3}  {way}\n")

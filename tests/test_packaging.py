@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 SHIPPED = PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
-FIRST_PARTY = {"portal", "benchmarks", "loadtests", "reports", "tests"}
+FIRST_PARTY = {"perfproof", "portal", "benchmarks", "loadtests", "reports", "tests"}
 
 
 def normalised(name: str) -> str:
@@ -65,4 +65,4 @@ def test_every_third_party_import_of_a_shipped_package_is_a_declared_dependency(
 
 
 def test_the_console_script_is_perfproof() -> None:
-    assert PYPROJECT["project"]["scripts"] == {"perfproof": "benchmarks.cli:main"}
+    assert PYPROJECT["project"]["scripts"] == {"perfproof": "perfproof.cli:main"}

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TOP_LEVEL = ("portal", "benchmarks", "loadtests", "reports", "sql", "tests", ".ci")
+TOP_LEVEL = ("perfproof", "portal", "benchmarks", "loadtests", "reports", "sql", "tests", ".ci")
 # Paths that exist elsewhere than in the checkout, on purpose.
 NOT_IN_THE_CHECKOUT = {"portal/_sql"}  # where the wheel puts sql/ (pyproject.toml)
 # Folders the product card fixes that hold no code yet: the README announces them.

@@ -2,7 +2,7 @@
 
 Each is a module with ``build_parser(prog)`` and ``run(args)``; ``PORTAL_COMMANDS``
 lists them for ``python -m portal`` and for the ``perfproof`` command, which
-adds the harness's (``benchmarks/cli.py``).
+adds the harness's (``perfproof/cli.py``).
 """
 
 from portal.cli.commands import Command

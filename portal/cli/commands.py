@@ -40,7 +40,7 @@ EXIT_STOPPED = {
     signal.SIGHUP: EXIT_HUNG_UP,
 }
 # A module missing from these is a bug of ours, not an installation to fix.
-OUR_PACKAGES = ("portal", "benchmarks", "loadtests", "reports")
+OUR_PACKAGES = ("perfproof", "portal", "benchmarks", "loadtests", "reports")
 # What the commands' --help says of them.
 EXIT_STOPPED_HELP = "130 interrupted (Ctrl-C; 143 SIGTERM, 129 SIGHUP)"
 

@@ -1,7 +1,7 @@
 """Run folders in, a gate's decision out: read, refuse what cannot be compared, compare, write.
 
-The command line (``reports/regress/cli.py``) and ``--against``
-(``reports/regress/against.py``) both end here. Exit codes: 0 nothing
+The command line (``perfproof/regress/cli.py``) and ``--against``
+(``perfproof/regress/against.py``) both end here. Exit codes: 0 nothing
 regressed, 1 something did, 2 the runs cannot be compared
 (:class:`~reports.regress.compatibility.CannotCompare`).
 """

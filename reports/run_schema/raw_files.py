@@ -30,7 +30,7 @@ from reports.run_schema.refused import refuse
 
 REPORT_OUTPUTS = ("verdicts.json", "verdicts.md", "report.html")
 NOT_DATA = (*REPORT_OUTPUTS, "*.log")
-# pytest-benchmark's JSON per step of perfproof bench (benchmarks/runner.py, Step.name)
+# pytest-benchmark's JSON per step of perfproof bench (perfproof/bench/, Step.name)
 BENCHMARK_FILES = ("benchmarks-*.json", "growth-*.json")
 _UNDECODABLE = (
     ValueError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.arms import index_blocks
-from benchmarks.profiles import PROFILES
+from perfproof.profiles import PROFILES
 
 
 def test_two_blocks_per_arm_are_on_off_off_on() -> None:
@@ -32,5 +32,5 @@ def test_no_block_at_all_is_refused() -> None:
 
 
 def test_every_profile_has_blocks_enough_for_the_block_test() -> None:
-    assert all(profile.blocks >= 2 for profile in PROFILES.values())
-    assert PROFILES["gate"].blocks > PROFILES["quick"].blocks
+    assert all(profile.rounds.blocks >= 2 for profile in PROFILES.values())
+    assert PROFILES["gate"].rounds.blocks > PROFILES["quick"].rounds.blocks

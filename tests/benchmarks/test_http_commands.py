@@ -23,7 +23,7 @@ pytestmark = pytest.mark.needs_program("wrk")
 def perfproof(stack: Services, *argv: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **stack.env()}
     return subprocess.run(
-        [sys.executable, "-m", "benchmarks.cli", *argv],
+        [sys.executable, "-m", "perfproof", *argv],
         env=env,
         capture_output=True,
         text=True,

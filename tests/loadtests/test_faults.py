@@ -97,7 +97,7 @@ def perfproof(
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env |= {"PERFPROOF_HOME": str(home), **portal}
     return subprocess.run(
-        [sys.executable, "-m", "benchmarks.cli", "faults", *arguments],
+        [sys.executable, "-m", "perfproof", "faults", *arguments],
         env=env, cwd=cwd, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
 

@@ -23,7 +23,7 @@ from portal.devstack import Services, ensure_database
 
 def start(stack: Services, results: Path, *extra: str) -> subprocess.Popen[str]:
     command = [
-        sys.executable, "-m", "benchmarks.cli", "loadtest", "--profile", "quick", "--scale",
+        sys.executable, "-m", "perfproof", "loadtest", "--profile", "quick", "--scale",
         "tiny", "--arms", "all-on", "--repetitions", "1", "--model", "closed", "--warmup", "1",
         "--results",
         str(results), *extra,

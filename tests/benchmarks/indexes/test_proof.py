@@ -14,9 +14,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from benchmarks.cli import main
 from benchmarks.indexes.proof import ProofError, ProofReport, run_proof
 from benchmarks.indexes.proof_report import CSV_COLUMNS, to_text
+from perfproof.cli import main
 from portal.db.index_file import index_specs, performance_index_names
 from tests.benchmarks.indexes.conftest import PROOF_DATABASE
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from benchmarks.cli import main
 from benchmarks.indexes.write_cost import (
     SHAPES,
     WriteCostError,
@@ -19,6 +18,7 @@ from benchmarks.indexes.write_cost import (
     measure_write_cost,
 )
 from benchmarks.indexes.write_cost_report import CSV_COLUMNS, to_text
+from perfproof.cli import main
 from tests.benchmarks.indexes.conftest import PROOF_DATABASE
 
 COUNTS = (

@@ -113,17 +113,17 @@ def test_bad_values_say_why(parse: object, text: str, says: str) -> None:
         ["portal", "serve", "--port", "70000"],
         ["portal", "serve", "--workers", "0"],
         ["portal", "cleanup", "--batch", "0"],
-        ["portal", "index-proof", "--repetitions", "0"],
+        ["perfproof", "index-proof", "--repetitions", "0"],
         ["benchmarks.monitoring_cost", "--blocks", "0"],
         ["benchmarks.monitoring_cost", "--seconds", "-1"],
         ["benchmarks.http_throughput", "--repetitions", "0"],
         ["benchmarks", "--seed", "-3"],
         ["benchmarks", "--results", "/proc/perfproof-results"],
-        ["benchmarks.cli", "bench", "--seed", "-3"],
-        ["benchmarks.cli", "serve", "--port", "0"],
-        ["benchmarks.cli", "write-cost", "--rows", "0"],
-        ["benchmarks.cli", "http-throughput", "--seconds", "0"],
-        ["benchmarks.cli", "generate", "--tokens", "/proc/perfproof/tokens.csv"],
+        ["perfproof", "bench", "--seed", "-3"],
+        ["perfproof", "serve", "--port", "0"],
+        ["perfproof", "write-cost", "--rows", "0"],
+        ["perfproof", "http-throughput", "--seconds", "0"],
+        ["perfproof", "generate", "--tokens", "/proc/perfproof/tokens.csv"],
         ["benchmarks.monitoring_cost", "--output", "/proc/perfproof-results"],
     ],
 )
@@ -137,7 +137,7 @@ def test_commands_refuse_bad_numbers_without_a_traceback(
 
 
 @pytest.mark.parametrize(
-    "command", [["portal", "serve", "--port", "70000"], ["benchmarks.cli", "bench", "--seed", "-3"]]
+    "command", [["portal", "serve", "--port", "70000"], ["perfproof", "bench", "--seed", "-3"]]
 )
 def test_in_a_process_of_its_own_too(command: list[str]) -> None:
     done = subprocess.run(
@@ -158,7 +158,7 @@ def test_an_output_folder_is_created_before_the_work(tmp_path: Path) -> None:
 
 
 def _every_command() -> list[str]:
-    from benchmarks.cli import COMMANDS
+    from perfproof.cli import COMMANDS
 
     return [command.name for command in COMMANDS]
 
@@ -170,7 +170,7 @@ REQUIRED = {"token": ["--role", "buyer"], "indexes": ["on"], "report": ["--run",
 @pytest.mark.parametrize("name", _every_command())
 def test_every_help_reads_as_written(name: str, python_m: PythonM) -> None:
     """No argparse escapes leak into the text (``95 %%``), and it says something."""
-    done = python_m(["benchmarks.cli", name, "--help"])
+    done = python_m(["perfproof", name, "--help"])
     assert done.returncode == 0 and f"usage: perfproof {name}" in done.stdout
     assert "%%" not in done.stdout
 
@@ -184,7 +184,7 @@ def test_a_bad_portal_setting_is_one_line_on_every_command_before_any_work(
 ) -> None:
     """`serve` once printed a 42-line traceback for these; `token` went on as if unset."""
     done = python_m(
-        ["benchmarks.cli", name, *REQUIRED.get(name, [])],
+        ["perfproof", name, *REQUIRED.get(name, [])],
         cwd=tmp_path, env={variable: value, "PERFPROOF_HOME": str(tmp_path / "home")},
     )  # fmt: skip
     assert done.returncode == 2, done.stdout + done.stderr

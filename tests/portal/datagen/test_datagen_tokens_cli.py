@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.cli import main
+from perfproof.cli import main
 from portal.auth.tokens import hash_token
 from portal.datagen import LoadResult, default_tokens_path, write_tokens_file
 

@@ -218,7 +218,7 @@ def test_an_unusable_home_is_one_sentence(tmp_path: Path) -> None:
         pass
 
 
-PERFPROOF = [sys.executable, "-m", "benchmarks.cli"]
+PERFPROOF = [sys.executable, "-m", "perfproof"]
 
 
 @pytest.mark.embedded

@@ -25,7 +25,7 @@ QUICK = ["--profile", "quick", "--suite", "queries", "--suite", "endpoints"]
 def quick_bench(stack: Services, results: Path, *, cwd: Path | None = None) -> Path:
     """One finished quick run of queries and endpoints; its run folder."""
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.cli", "bench", *QUICK, "--results", str(results)],
+        [sys.executable, "-m", "perfproof", "bench", *QUICK, "--results", str(results)],
         env={**os.environ, **stack.env()},
         capture_output=True,
         text=True,

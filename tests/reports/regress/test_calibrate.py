@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reports.regress import cli
+from perfproof.regress import cli
 from reports.regress.calibrate import (
     Noise,
     calibrate,
@@ -151,7 +151,7 @@ def test_calibrate_without_runs_measures_the_current_tree(
 ) -> None:
     """The bench runs are stood in for (test_real_runs.py runs real ones): what is checked is
     that --aa-runs runs of the current tree are made and calibrated."""
-    from reports.regress import against
+    from perfproof.regress import against
 
     rng = np.random.default_rng(24)
     made: list[list[str]] = []

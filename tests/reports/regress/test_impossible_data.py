@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reports.regress import cli
+from perfproof.regress import cli
 from tests.reports.refusal import one_line_refusal, run_command
 from tests.reports.regress.synthetic import lognormal, round_rows, with_references, write_run
 
@@ -66,5 +66,5 @@ def test_a_candidate_with_impossible_times_is_refused_in_one_line(
 def test_the_real_command_refuses_zero_times_without_a_traceback(tmp_path: Path) -> None:
     base = write_run(tmp_path / "base", _rows("base", seed=1))
     cand = _candidate(tmp_path, "all", 0.0)
-    done = run_command("reports.regress", "--baseline", base, "--candidate", cand)
+    done = run_command("perfproof", "regress", "--baseline", base, "--candidate", cand)
     assert f"{cand}/tidy.csv: line 2 (" in one_line_refusal(done)

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reports.regress import calibration_output, cli, output
+from perfproof.regress import cli
+from reports.regress import calibration_output, output
 from reports.regress.calibrate import Calibration, Noise
 from reports.regress.compare import RANK_TEST, Comparison, Verdict
 from reports.regress.significance import Change

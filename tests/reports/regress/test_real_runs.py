@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from perfproof.regress import cli
+from perfproof.regress.against import repository_root
 from portal.devstack import Services
-from reports.regress import cli
-from reports.regress.against import repository_root
 
 SLOWED = "orders.list_for_user[heavy]"
 

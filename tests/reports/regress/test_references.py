@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reports.regress import cli
+from perfproof.regress import cli
 from reports.regress.samples import compared_samples, gated_samples
 from tests.reports.regress.synthetic import round_rows, with_references, write_run
 

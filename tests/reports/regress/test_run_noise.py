@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reports.regress import cli
+from perfproof.regress import cli
 from reports.regress.compare import compare
 from reports.regress.run_noise import CalibrationError, RunNoise, load_calibration, run_noise_p
 from reports.regress.samples import SeriesKey

@@ -149,7 +149,7 @@ def test_the_growth_mode_measures_three_sizes_and_fits_their_laws(
     stack: Services, tmp_path: Path
 ) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.cli", "bench", "--profile", "quick", "--scaling",
+        [sys.executable, "-m", "perfproof", "bench", "--profile", "quick", "--scaling",
          "--suite", "queries", "--results", str(tmp_path)],
         env={**os.environ, **stack.env()}, capture_output=True, text=True, timeout=600,
     )  # fmt: skip

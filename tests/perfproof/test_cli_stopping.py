@@ -29,13 +29,13 @@ from pathlib import Path
 import psutil
 import pytest
 
-from benchmarks.cli import COMMANDS
+from perfproof.cli import COMMANDS
 from portal.devstack import free_port
 from portal.devstack._common import file_lock
 from tests.processes import running
 
 ROOT = Path(__file__).resolve().parents[2]
-PERFPROOF = [sys.executable, "-m", "benchmarks.cli"]
+PERFPROOF = [sys.executable, "-m", "perfproof"]
 EXIT_TERMINATED = 143
 
 

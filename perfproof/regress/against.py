@@ -6,7 +6,9 @@ its CPU clock and its caches differ between jobs by more than the 10 % a
 gate looks for. So this measures the baseline commit and the current tree
 here, now, interleaved (baseline, candidate, candidate, baseline, ... so a
 drift during the job falls on both sides alike), and compares the pooled
-runs of each side (``reports/regress/gate.py``).
+runs of each side (``reports/regress/gate.py``); this module composes
+``perfproof bench`` and that comparison, as asv's ``continuous`` composes ``run`` and
+``compare``.
 
 The baseline is checked out with ``git worktree add --detach`` in a
 temporary folder, with an environment of its own: a virtualenv whose path
@@ -52,6 +54,15 @@ class Side:
     python: Path
     source: Path  # the checkout the bench runs in
     commit: str
+
+    @property
+    def perfproof(self) -> list[str]:
+        """How this side's checkout runs ``perfproof``: ``-m perfproof`` since the tool has a
+        package of its own, ``-m benchmarks.cli`` in commits from before (a baseline may be
+        one of those)."""
+        if (self.source / "perfproof" / "__main__.py").exists():
+            return [str(self.python), "-m", "perfproof"]
+        return [str(self.python), "-m", "benchmarks.cli"]
 
 
 def _git(repo: Path, *arguments: str) -> str:
@@ -136,7 +147,7 @@ def _bench(side: Side, bench_args: Sequence[str], results: Path, log: Path) -> P
     """One ``perfproof bench`` of ``side`` into ``results``; its run folder."""
     results.mkdir(parents=True, exist_ok=True)
     before = {path.name for path in results.iterdir()}
-    command = [str(side.python), "-m", "benchmarks.cli", *bench_args, "--results", str(results)]
+    command = [*side.perfproof, *bench_args, "--results", str(results)]
     with log.open("ab") as sink:
         sink.write(f"\n$ (cd {side.source} && {shlex.join(command)})\n".encode())
         sink.flush()
@@ -264,7 +275,7 @@ def _names_rate(arg: str) -> bool:
 def _accepts_rate(side: Side) -> bool:
     try:
         done = subprocess.run(
-            [str(side.python), "-m", "benchmarks.cli", "bench", "--help"],
+            [*side.perfproof, "bench", "--help"],
             cwd=side.source,
             capture_output=True,
             text=True,

@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from benchmarks.cli import COMMANDS, main
+from perfproof.cli import COMMANDS, main
 from portal.cli import PORTAL_COMMANDS, Command
 from portal.cli.commands import EXIT_FAILED
 
 NAMES = [command.name for command in COMMANDS]
-PERFPROOF = [sys.executable, "-m", "benchmarks.cli"]
+PERFPROOF = [sys.executable, "-m", "perfproof"]
 
 
 def test_every_task_the_readme_names_is_a_command() -> None:

@@ -18,7 +18,7 @@ from portal.cli.commands import EXIT_STOPPED_HELP, dispatch
 HARNESS_COMMANDS = (
     Command(
         "bench",
-        "benchmarks.runner",
+        "perfproof.bench.cli",
         "the main job: data, then the benchmark suites, into one run folder",
     ),
     Command(
@@ -53,7 +53,7 @@ HARNESS_COMMANDS = (
     ),
     Command(
         "regress",
-        "reports.regress.cli",
+        "perfproof.regress.cli",
         "the CI regression gate: two runs (or --against a commit) compared, exit 1 on a regression",
     ),
     Command(

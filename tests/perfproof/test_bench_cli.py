@@ -17,11 +17,14 @@ import psutil
 import psycopg
 import pytest
 
-from benchmarks import run_lifecycle, runner
-from benchmarks.profiles import PROFILES
+from benchmarks import run_lifecycle
 from benchmarks.results import ResultFolder
 from benchmarks.run_lock import RUN_LOCK
 from benchmarks.tidy import write_tidy
+from perfproof.bench import children, judging, plan
+from perfproof.bench import cli as runner
+from perfproof.bench import run as bench_run
+from perfproof.profiles import PROFILES
 from portal.devstack import Services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +56,8 @@ def test_ctrl_c_marks_the_run_unfinished_and_explains_in_one_line(
         "PORTAL_DATABASE_URL": stack.database_url,
         "PORTAL_REDIS_URL": stack.redis_url,
     }
-    command = [sys.executable, "-m", "benchmarks", "--profile", "quick", "--results", str(tmp_path)]
+    command = [sys.executable, "-m", "perfproof", "bench", "--profile", "quick",
+               "--results", str(tmp_path)]  # fmt: skip
     # Its own process group, so the interrupt reaches the runner and its pytest
     # child together, as Ctrl-C in a terminal does.
     run = subprocess.Popen(
@@ -97,7 +101,7 @@ def test_an_interrupt_just_after_the_run_folder_appears_is_not_lost(
     args = quick_tiny(tmp_path)
     profile = PROFILES["quick"]
     try:
-        code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
+        code = bench_run.run_plan(args, profile, plan.plan(args, profile), stack)
         # Handled: further Ctrl-Cs wait until the servers have stopped.
         os.kill(os.getpid(), signal.SIGINT)
     except KeyboardInterrupt:
@@ -117,10 +121,10 @@ def test_an_error_in_a_step_finishes_the_run_folder_and_says_so_in_one_line(
     def no_database(*_: Any, **__: Any) -> str:
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(runner, "ensure_database", no_database)
+    monkeypatch.setattr(bench_run, "ensure_database", no_database)
     args = quick_tiny(tmp_path)
     profile = PROFILES["quick"]
-    code = runner._run_plan(args, profile, runner.plan(args, profile), stack)
+    code = bench_run.run_plan(args, profile, plan.plan(args, profile), stack)
     assert code == 2
     assert capsys.readouterr().err == "error: No space left on device\n"
     (manifest_path,) = tmp_path.glob("*/manifest.json")
@@ -131,7 +135,7 @@ def test_an_error_in_a_step_finishes_the_run_folder_and_says_so_in_one_line(
 
 def test_the_plan_runs_every_suite_and_the_load_tests_checks_and_faults_once() -> None:
     args = argparse.Namespace(scale=None, suites=None, scaling=True, scaling_scales=None)
-    steps = runner.plan(args, PROFILES["default"])
+    steps = plan.plan(args, PROFILES["default"])
     assert [(step.name, step.suites) for step in steps] == [
         ("growth-tiny", ("queries",)),
         ("benchmarks-small", ("queries", "endpoints")),
@@ -143,7 +147,7 @@ def test_the_plan_runs_every_suite_and_the_load_tests_checks_and_faults_once() -
     only_load = argparse.Namespace(
         scale="tiny", suites=["load"], scaling=False, scaling_scales=None
     )
-    assert [step.name for step in runner.plan(only_load, PROFILES["quick"])] == ["load-tiny"]
+    assert [step.name for step in plan.plan(only_load, PROFILES["quick"])] == ["load-tiny"]
 
 
 @pytest.mark.parametrize(("given", "passed"), [([], None), (["--load-rate", "87.5"], "87.5")])
@@ -151,10 +155,8 @@ def test_a_load_rate_given_to_bench_is_the_load_tests_rate(
     given: list[str], passed: str | None, tmp_path: Path
 ) -> None:
     args = runner.build_parser("perfproof bench").parse_args(["--profile", "quick", *given])
-    (step,) = runner.plan(
-        argparse.Namespace(**{**vars(args), "suites": ["load"]}), PROFILES["quick"]
-    )
-    command = runner.load_command(args, PROFILES["quick"], step, tmp_path)
+    (step,) = plan.plan(argparse.Namespace(**{**vars(args), "suites": ["load"]}), PROFILES["quick"])
+    command = children.load_command(args, PROFILES["quick"], step, tmp_path)
     assert command[command.index("--results") + 1] == str(tmp_path)
     assert (command[command.index("--rate") + 1] if "--rate" in command else None) == passed
 
@@ -190,7 +192,8 @@ def test_bench_exit_codes_ran_unmet_and_bad_claims(stack: Services, tmp_path: Pa
     env = {**os.environ, **stack.env()}
     claims = tmp_path / "impossible.toml"
     claims.write_text(IMPOSSIBLE)
-    bench = [sys.executable, "-m", "benchmarks", "--profile", "quick", "--suite", "endpoints",
+    bench = [sys.executable, "-m", "perfproof", "bench", "--profile", "quick",
+             "--suite", "endpoints",
              "--claims", str(claims), "--results", str(tmp_path / "results")]  # fmt: skip
     done = subprocess.run([*bench, "--fail-on-unmet", "--save-baseline", "main"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
@@ -242,10 +245,10 @@ def test_a_child_that_saw_the_interrupt_alone_still_marks_the_run_interrupted(
     def interrupted_child(*_: Any, **__: Any) -> subprocess.Popen[bytes]:
         return subprocess.Popen([sys.executable, "-c", f"import sys; sys.exit({code})"])
 
-    monkeypatch.setattr(runner, "_start_step", interrupted_child)
+    monkeypatch.setattr(bench_run, "start_step", interrupted_child)
     args = quick_tiny(tmp_path, "--suite", "queries")
     profile = PROFILES["quick"]
-    assert runner._run_plan(args, profile, runner.plan(args, profile), stack) == code
+    assert bench_run.run_plan(args, profile, plan.plan(args, profile), stack) == code
     (manifest_path,) = tmp_path.glob("*/manifest.json")
     manifest = json.loads(manifest_path.read_text())
     assert manifest["finished"] is False and manifest["interrupted"] is True
@@ -256,7 +259,8 @@ def test_a_child_that_saw_the_interrupt_alone_still_marks_the_run_interrupted(
 def test_a_second_bench_on_one_server_waits_and_says_why(stack: Services, tmp_path: Path) -> None:
     """Two runs on one server switch each other's indexes: the second waits, folder-less."""
     env = {**os.environ, **stack.env()}
-    command = [sys.executable, "-m", "benchmarks", "--profile", "quick", "--suite", "queries",
+    command = [sys.executable, "-m", "perfproof", "bench", "--profile", "quick",
+               "--suite", "queries",
                "--results", str(tmp_path)]  # fmt: skip
     with psycopg.connect(stack.database_url, autocommit=True) as holder:  # the first run
         holder.execute("SELECT pg_advisory_lock(%s)", (RUN_LOCK,))
@@ -292,10 +296,10 @@ def test_a_run_whose_books_broke_fails_with_the_users_named(tmp_path: Path) -> N
         {"id": "ttl", "passed": False, "problems": ["not money"]},
         {"id": "money", "passed": False, "problems": [problem]},
     ]}))  # fmt: skip
-    assert runner._books_broken(checks) == [problem]
+    assert judging.books_broken(checks) == [problem]
     checks.write_text(json.dumps({"checks": [{"id": "money", "passed": True, "problems": []}]}))
-    assert runner._books_broken(checks) == []
-    assert runner._books_broken(tmp_path / "absent.json") == []
+    assert judging.books_broken(checks) == []
+    assert judging.books_broken(tmp_path / "absent.json") == []
 
 
 def test_books_a_fault_scenario_broke_fail_the_run_with_the_users_named(tmp_path: Path) -> None:
@@ -306,10 +310,10 @@ def test_books_a_fault_scenario_broke_fail_the_run_with_the_users_named(tmp_path
         {"scenario": "redis-frozen", "book_violations": {"no negative stock": []}},
         {"scenario": "postgres-frozen", "book_violations": {"wallet equals its ledger": [5]}},
     ]}))  # fmt: skip
-    assert runner._fault_books_broken(tmp_path / "faults") == [
+    assert judging.fault_books_broken(tmp_path / "faults") == [
         "after postgres-frozen: wallet equals its ledger broken for [5]"
     ]
-    assert runner._fault_books_broken(tmp_path / "absent") == []
+    assert judging.fault_books_broken(tmp_path / "absent") == []
 
 
 def test_a_run_whose_data_the_report_refuses_ends_in_one_line_not_a_verdict(
@@ -324,7 +328,7 @@ def test_a_run_whose_data_the_report_refuses_ends_in_one_line_not_a_verdict(
            "unit": "s"}  # fmt: skip
     write_tidy(folder.file("tidy.csv"), [row])
     folder.finish(ok=True)
-    assert runner._judged(quick_tiny(tmp_path), folder) is None
+    assert judging.judged(quick_tiny(tmp_path), folder) is None
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
     assert err.startswith(f"error: the report refused this run's data: {folder.path}/tidy.csv: ")

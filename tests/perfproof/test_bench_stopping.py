@@ -105,7 +105,7 @@ SEEDS = iter(range(21, 99))
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("bench-stopping") / "home"
     yield folder
-    stop = [sys.executable, "-m", "benchmarks.cli", "services", "--stop", "--home", str(folder)]
+    stop = [sys.executable, "-m", "perfproof", "services", "--stop", "--home", str(folder)]
     subprocess.run(stop, env=environment(folder), capture_output=True, timeout=120)
 
 
@@ -116,7 +116,7 @@ def environment(home: Path) -> dict[str, str]:
 
 def start(home: Path, results: Path, options: tuple[str, ...]) -> Bench:
     seed = str(next(SEEDS)) if options[:2] == ("--scale", "small") else "1"
-    command = [sys.executable, "-m", "benchmarks.cli", "bench", "--profile", "quick",
+    command = [sys.executable, "-m", "perfproof", "bench", "--profile", "quick",
                *options, "--seed", seed, "--results", str(results)]  # fmt: skip
     process = subprocess.Popen(
         command, cwd=ROOT, env=environment(home), stdout=subprocess.PIPE,

@@ -223,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
         if mode == "calibrate":
             return _calibrate(args, thresholds)
         if mode == "against":
-            from reports.regress.against import AgainstError, measure_against
+            from perfproof.regress.against import AgainstError, measure_against
 
             try:
                 outcome = measure_against(args, thresholds)
@@ -263,7 +263,7 @@ def _calibrate(args: argparse.Namespace, thresholds: Thresholds) -> int:
     if args.calibrate:
         paths = [resolve(text, args.results) for text in args.calibrate]
     else:
-        from reports.regress.against import AgainstError, measure_aa
+        from perfproof.regress.against import AgainstError, measure_aa
 
         try:
             paths = measure_aa(args, out)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.regress import cli
-from reports.regress.against import (
+from perfproof.regress import cli
+from perfproof.regress.against import (
     AgainstError,
     Side,
     one_offered_rate,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reports.regress import cli
+from perfproof.regress import cli
 from tests.reports.regress.synthetic import load_rows, lognormal, round_rows, write_run
 
 SERIES = ("orders.list_for_user[heavy]", "wallet.for_user[heavy]", "cart.for_user[heavy]")
@@ -287,7 +287,8 @@ def test_the_command_line_never_prints_a_traceback(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "reports.regress",
+            "perfproof",
+            "regress",
             "--baseline",
             str(tmp_path / "absent"),
             "--candidate",

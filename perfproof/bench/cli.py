@@ -1,0 +1,180 @@
+"""``perfproof bench`` (what ``nox -s bench`` runs): its command line.
+
+Steps: pick services (configured or embedded); for every data size of the
+plan (``plan.py``), make sure its dataset is loaded (progress bar; skipped
+when already there) and run the suites on it in a child pytest; the load
+tests (``loadtests/``), the functional checks (``benchmarks/checks``) and the
+fault scenarios in child processes at the first size (``children.py``); then
+write the tidy table, fit the growth laws (``--scaling``), print the medians
+(``outputs.py``), judge every claim of the claims file and write the report
+(``judging.py``). What is measured and how much comes from the run profile
+(``perfproof/profiles.py``).
+
+Run folder (``RESULTS/<UTC time>-<profile>-<scales>/``): ``manifest.json``,
+pytest-benchmark's JSON per step (every raw round; ``pytest-benchmark compare``
+reads them), ``tidy.csv`` (one row per measured value), ``growth.json``,
+``load/<run>/``, ``checks.json``, ``faults/<run>/``, ``slow-statements-<scale>.log``,
+``summary.txt``, ``verdicts.json``, ``verdicts.md``, ``report.html``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from benchmarks.growth import MIN_SIZES
+from benchmarks.run_lock import one_run_per_server
+from perfproof.bench.plan import SUITES_ALL, plan
+from perfproof.bench.run import run_plan
+from perfproof.profiles import PROFILES
+from portal.cli.args import dataset_seed, output_folder, positive_float
+from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
+from portal.datagen import SCALES
+from portal.devstack import ServiceUnavailable, services
+from portal.stop_signals import stop_line
+from reports.claims import ClaimsError, load_claims
+from reports.regress.baselines import NAME
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=(
+            "Generate (or reuse) datasets and benchmark the portal: its hot queries and writes "
+            "with the performance indexes on and off, its cached endpoints with the cache hit, "
+            "missed and off, and (--scaling) how the queries grow with the data. Results go to "
+            "RESULTS/<time>-<profile>-<scales>/ with a manifest and a tidy table; a summary is "
+            "printed at the end."
+        ),
+        epilog=(
+            "Profiles: "
+            + "; ".join(f"{p.name}: {p.summary}" for p in PROFILES.values())
+            + ". Services: PORTAL_DATABASE_URL and PORTAL_REDIS_URL when set, else an embedded "
+            "PostgreSQL and Redis in $PERFPROOF_HOME (default .perfproof/ in a checkout, else "
+            "~/.perfproof), started if none runs there and stopped again at the end. Exit "
+            "codes: 0 done, 2 bad option or unreachable service, "
+            f"{EXIT_STOPPED_HELP} (the run folder says finished: false, interrupted: true; "
+            "what was measured is kept; the embedded servers it started are stopped), 1 a "
+            "benchmark failed its check, the money check found the books wrong, or "
+            "(--fail-on-unmet) a claim is not met. Examples: "
+            "nox -s bench -- --profile quick; perfproof bench --scale medium; "
+            "perfproof bench --scaling"
+        ),
+    )
+    sizes = ", ".join(f"{name} {scale.orders:,} orders" for name, scale in SCALES.items())
+    parser.add_argument(
+        "--profile", choices=list(PROFILES), default="default", help="how much (default default)"
+    )
+    parser.add_argument(
+        "--scale",
+        choices=list(SCALES),
+        default=None,
+        help=f"run the suites at this size only ({sizes}); default: the profile's",
+    )
+    parser.add_argument(
+        "--suite",
+        action="append",
+        choices=list(SUITES_ALL),
+        dest="suites",
+        help="only this suite (repeatable); default: all",
+    )
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="also fit how the growth queries scale, over the profile's sizes",
+    )
+    parser.add_argument(
+        "--scaling-scales",
+        type=_scales,
+        default=None,
+        metavar="A,B,...",
+        help="the sizes the growth mode measures (default: the profile's; implies --scaling)",
+    )
+    parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
+    parser.add_argument(
+        "--results", type=output_folder, default="results", help="results root (default ./results)"
+    )
+    parser.add_argument(
+        "--claims",
+        type=_claims_file,
+        default=None,
+        metavar="FILE",
+        help="judge this claims file (default: the write-up's, reports/claims.toml)",
+    )
+    parser.add_argument(
+        "--fail-on-unmet",
+        action="store_true",
+        help="exit 1 when any claim is not met (default: verdicts are findings, exit 0)",
+    )
+    parser.add_argument(
+        "--load-rate",
+        type=positive_float,
+        default=None,
+        metavar="RPS",
+        help=(
+            "the load tests' open model at this offered rate (tasks/s) instead of a share of "
+            "the slowest arm's measured capacity; `perfproof regress --against` passes the "
+            "first run's rate to the later runs of each commit that has this option"
+        ),
+    )
+    parser.add_argument(
+        "--save-baseline",
+        type=_baseline_name,
+        default=None,
+        metavar="NAME",
+        help=(
+            "when the run finishes, keep it as RESULTS/baselines/NAME for "
+            "`perfproof regress --baseline NAME` (saving a name again replaces it)"
+        ),
+    )
+    return parser
+
+
+def _baseline_name(text: str) -> str:
+    """Checked before anything is measured, like the claims file."""
+    if not NAME.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: want letters, digits, '.', '_' or '-' (up to 100), "
+            "starting with a letter or digit"
+        )
+    return text
+
+
+def _claims_file(text: str) -> Path:
+    """A claims file checked before anything is measured: a typo found after 10 minutes is cruel."""
+    try:
+        return load_claims(Path(text)).path
+    except ClaimsError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _scales(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    unknown = [name for name in names if name not in SCALES]
+    if unknown or len(names) < MIN_SIZES:
+        raise argparse.ArgumentTypeError(
+            f"want {MIN_SIZES} or more of {', '.join(SCALES)} separated by commas (a growth "
+            f"law needs {MIN_SIZES} sizes), not {text!r}"
+        )
+    return names
+
+
+def run(args: argparse.Namespace) -> int:
+    profile = PROFILES[args.profile]
+    steps = plan(args, profile)
+    try:
+        with services() as stack:
+            print(stack.describe(), flush=True)
+            # Still inside services(): on a stop signal the child stops before the servers
+            # do, and the servers stop after the run folder says what happened.
+            with one_run_per_server(stack.database_url, say=_say_now):
+                return run_plan(args, profile, steps, stack)
+    except ServiceUnavailable as error:
+        return fail(error)
+    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP (portal/stop_signals.py)
+        print(f"\n{stop_line(stop)} before the benchmarks started")
+        return stopped_exit_code(stop)
+
+
+def _say_now(line: str) -> None:
+    print(line, flush=True)
