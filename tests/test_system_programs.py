@@ -89,3 +89,14 @@ def test_where_every_program_is_required_the_same_skips_fail(tmp_path: Path) -> 
         program = PROGRAMS[program_of(test)]
         assert outcome.startswith(("error:", "failure:")), (test, outcome)
         assert f"needs {program.name}" in outcome and program.install in outcome, outcome
+
+
+def test_the_development_page_names_each_program_its_tests_and_install() -> None:
+    """docs/development.md's table of system programs is the declared one."""
+    page = (ROOT / "docs" / "development.md").read_text()
+    for name, program in PROGRAMS.items():
+        row = next(
+            (line for line in page.splitlines() if line.lower().startswith(f"| {name} |")), ""
+        )
+        assert row, f"docs/development.md has no row for {name}"
+        assert f"`{program.install}`" in row and f"`{NEEDING[name]}`" in row, row

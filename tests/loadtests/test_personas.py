@@ -1,4 +1,5 @@
-"""The persona table: what the README documents is what Locust runs; users drawn with the skew."""
+"""The persona table: what docs/loadtests.md documents is what Locust runs; users drawn with the
+skew."""
 
 from __future__ import annotations
 
@@ -9,17 +10,17 @@ from pathlib import Path
 from loadtests.load_data import LoadData, LoadUser
 from loadtests.personas import PERSONAS, draw_user
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+PAGE = (Path(__file__).resolve().parents[2] / "docs" / "loadtests.md").read_text()
 
 
-def test_the_readme_lists_every_task_with_its_weight() -> None:
+def test_the_load_tests_page_lists_every_task_with_its_weight() -> None:
     everyone = sum(persona.weight for persona in PERSONAS)
     for persona in PERSONAS:
         total = sum(task.weight for task in persona.tasks)
         for task in persona.tasks:
             who = f"{persona.name} ({persona.weight} in {everyone})"
             row = f"| {who} | {task.name} | {task.weight} of {total} |"
-            assert row in README, row
+            assert row in PAGE, row
 
 
 def test_a_buyer_is_drawn_by_orders_plus_one() -> None:

@@ -1,7 +1,7 @@
-"""The injected slowdown the README's proof of the gate applies in a test worktree still applies.
+"""The slowdown the gate's proof (docs/records.md) injects in a test worktree still applies.
 
 ``slowdown.patch`` makes ``orders_for_user`` spin for a fifth of its own time after its
-query (same answer, 20 % more work): the README measures the gate catching it.
+query (same answer, 20 % more work): docs/records.md measures the gate catching it.
 """
 
 from __future__ import annotations
