@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from benchmarks.arms import INDEX_ARM_LABEL, index_blocks
 from benchmarks.fixtures import stack as stack  # the shared session fixture
 from benchmarks.rounds import RoundsPlan, parse_rounds
-from portal.datagen import SCALES, LoadResult, load_dataset
+from portal.datagen import SCALES, LoadResult, database_for, load_dataset
 from portal.db.engine import create_engine
 from portal.db.indexes import IndexState, set_indexes
 from portal.devstack import Services, ensure_database
@@ -121,7 +121,7 @@ def rounds_plan(request: pytest.FixtureRequest) -> RoundsPlan:
 def dataset(stack: Services, request: pytest.FixtureRequest) -> tuple[str, LoadResult]:
     """The URL of ``perfproof_<scale>`` with the dataset in it, and what was loaded."""
     scale = request.config.getoption("--scale")
-    url = ensure_database(stack.database_url, f"perfproof_{scale}")
+    url = ensure_database(stack.database_url, database_for(scale))
     loaded = load_dataset(url, scale=scale, seed=request.config.getoption("--seed"), progress=False)
     return url, loaded
 

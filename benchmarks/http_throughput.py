@@ -34,10 +34,10 @@ from benchmarks.picks import user
 from benchmarks.run_lifecycle import run_folder
 from benchmarks.servers import Served, serving
 from benchmarks.wrk import WrkMissing, WrkRun, run_wrk, wrk_path
-from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int
+from portal.cli.args import dataset_options, positive_float, positive_int, results_option
 from portal.cli.commands import EXIT_FAILED, invoke
 from portal.cli.serve import UVICORN_OPTIONS
-from portal.datagen import SCALES, load_dataset
+from portal.datagen import database_for, load_dataset
 from portal.datagen.tokens_file import read_tokens_file
 from portal.db.indexes import set_indexes
 from portal.devstack import ServiceUnavailable, ensure_database, services
@@ -56,10 +56,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         "interleaved, medians over the repetitions; a run folder under --results.",
         epilog="Exit codes: 0 done, 1 wrk saw errors, 2 bad option, no wrk or no service.",
     )
-    parser.add_argument(
-        "--scale", choices=list(SCALES), default="small", help="dataset size (default small)"
-    )
-    parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
+    dataset_options(parser, scale="small")
     parser.add_argument(
         "--seconds", type=positive_float, default=5.0, help="per measured run (default 5)"
     )
@@ -77,9 +74,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         help="switch the dataset's performance indexes first, and leave them so "
         "(default on; keep: as they are)",
     )
-    parser.add_argument(
-        "--results", type=output_folder, default="results", help="results root (default results)"
-    )
+    results_option(parser)
     return parser
 
 
@@ -177,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
         wrk_path()
         with services() as stack:
             print(stack.describe(), flush=True)
-            database_url = ensure_database(stack.database_url, f"perfproof_{args.scale}")
+            database_url = ensure_database(stack.database_url, database_for(args.scale))
             dataset = load_dataset(database_url, scale=args.scale, seed=args.seed, progress=True)
             if args.indexes != "keep":
                 set_indexes(database_url, args.indexes)

@@ -36,9 +36,9 @@ import psutil
 
 from benchmarks.servers import serving
 from benchmarks.wrk import WrkMissing, run_wrk, wrk_path
-from portal.cli.args import output_folder, positive_float, positive_int
+from portal.cli.args import dataset_options, positive_float, positive_int, results_option
 from portal.cli.commands import EXIT_FAILED, invoke
-from portal.datagen import SCALES, load_dataset
+from portal.datagen import database_for, load_dataset
 from portal.datagen.tokens_file import read_tokens_file
 from portal.devstack import ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically
@@ -95,8 +95,8 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         os.sched_setaffinity(0, LOAD_CPUS)  # wrk inherits it
     with services() as running:
         print(running.describe(), flush=True)
-        url = ensure_database(running.database_url, f"perfproof_{args.scale}")
-        loaded = load_dataset(url, scale=args.scale, seed=1, progress=True)
+        url = ensure_database(running.database_url, database_for(args.scale))
+        loaded = load_dataset(url, scale=args.scale, seed=args.seed, progress=True)
         assert loaded.tokens_path is not None
         buyer = next(u for u in read_tokens_file(loaded.tokens_path) if u.role == "buyer")
         headers = buyer.headers
@@ -216,9 +216,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         epilog="Exit codes: 0 done, 1 wrk saw errors, 2 bad option, no wrk or no service.",
     )
     # A cache hit costs the same on any data size; tiny loads in a second.
-    parser.add_argument(
-        "--scale", choices=list(SCALES), default="tiny", help="dataset size (default tiny)"
-    )
+    dataset_options(parser, scale="tiny")
     # Many short pairs beat a few long ones on a shared machine: a neighbour's
     # burst then lands inside one pair and the median sets it aside.
     parser.add_argument("--seconds", type=positive_float, default=1.0, help="per run (default 1)")
@@ -230,11 +228,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         "--pairs", type=positive_int, default=20, help="pairs per block (default 20)"
     )
     parser.add_argument("--connections", type=positive_int, default=32, help="wrk -c (default 32)")
-    parser.add_argument(
-        "--output",
-        type=output_folder,
-        help="folder for monitoring-cost.json (default: printed only, not saved)",
-    )
+    results_option(parser, default=None, what="folder for monitoring-cost.json")
     parser.add_argument(
         "--calibrate",
         action="store_true",
@@ -257,9 +251,9 @@ def run(args: argparse.Namespace) -> int:
         f"{summary['cpu_per_request_ratio_on_over_off']}; median req/s {summary['median_rps']}; "
         f"per block {summary['block_ratios_on_over_off']}"
     )
-    if args.output is not None:
+    if args.results is not None:
         name = "monitoring-cost-calibration.json" if args.calibrate else "monitoring-cost.json"
-        write_json_atomically(args.output / name, summary)
+        write_json_atomically(args.results / name, summary)
     if args.blocks < 2:
         print("one block: the interval needs 2 or more blocks to resample (--blocks)")
     if summary["errors"]:

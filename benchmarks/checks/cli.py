@@ -20,9 +20,9 @@ from benchmarks.checks.context import ChecksUnavailable, MoneyLoad
 from benchmarks.checks.result import CheckResult
 from benchmarks.checks.runner import run_checks
 from benchmarks.checks.table import CHECK_IDS, CHECKS, Check
-from portal.cli.args import dataset_seed, positive_float, positive_int, writable_file
+from portal.cli.args import dataset_options, positive_float, positive_int, writable_file
 from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
-from portal.datagen import SCALES, load_dataset
+from portal.datagen import database_for, load_dataset
 from portal.devstack import ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically
 from portal.stop_signals import stop_line
@@ -59,10 +59,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "sustained money run: --check money --money-buyers 50 --money-seconds 30."
         ),
     )
-    parser.add_argument(
-        "--scale", choices=list(SCALES), default="tiny", help="dataset size (default tiny)"
-    )
-    parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
+    dataset_options(parser, scale="tiny")
     parser.add_argument(
         "--database",
         metavar="NAME",
@@ -151,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         with services() as stack:
             _say(stack.describe())
             database_url = ensure_database(
-                stack.database_url, args.database or f"perfproof_{args.scale}"
+                stack.database_url, args.database or database_for(args.scale)
             )
             load_dataset(database_url, scale=args.scale, seed=args.seed, progress=True)
             try:

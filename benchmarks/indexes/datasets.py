@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 import psycopg
 
-from portal.cli.args import database_url_argument, dataset_seed, output_folder
-from portal.datagen import SCALES, load_dataset
+from portal.cli.args import database_url_argument, dataset_options, results_option
+from portal.datagen import database_for, load_dataset
 from portal.devstack import ServiceUnavailable, ensure_database, services
 
 # Failures a user can cause or fix (no server, unknown index, unwritable
@@ -36,8 +36,7 @@ class Presenter(Protocol):
 
 
 def dataset_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scale", choices=list(SCALES), default="small", help="default: small")
-    parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
+    dataset_options(parser, scale="small")
     database_url_argument(parser)
     parser.add_argument(
         "--database", metavar="NAME", help="database on that server (default perfproof_SCALE)"
@@ -45,12 +44,7 @@ def dataset_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def output_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--output",
-        type=output_folder,
-        default="results",
-        help="folder for the CSV (default results)",
-    )
+    results_option(parser, what="folder for the CSV")
     parser.add_argument("--json", action="store_true", help="also write JSON with every run")
 
 
@@ -59,7 +53,7 @@ def loaded_dataset(args: argparse.Namespace) -> Iterator[str]:
     """The URL of the loaded dataset (generated now if its database does not hold it)."""
     with services(database_url=args.database_url) as stack:
         print(stack.postgres_description, file=sys.stderr)
-        name = args.database or f"perfproof_{args.scale}"
+        name = args.database or database_for(args.scale)
         database_url = ensure_database(stack.database_url, name)
         load_dataset(database_url, scale=args.scale, seed=args.seed, progress=True)
         yield database_url
@@ -68,7 +62,7 @@ def loaded_dataset(args: argparse.Namespace) -> Iterator[str]:
 def present(presenter: Presenter, report: Any, args: argparse.Namespace, name: str) -> None:
     """The text table on stdout, then ``<name>-<scale>.csv`` (and ``.json``) under ``--output``."""
     print(presenter.to_text(report))
-    stem = args.output / f"{name}-{args.scale}"
+    stem = args.results / f"{name}-{args.scale}"
     presenter.write_csv(report, stem.with_suffix(".csv"))
     if args.json:
         presenter.write_json(report, stem.with_suffix(".json"))

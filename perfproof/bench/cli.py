@@ -27,7 +27,7 @@ from benchmarks.run_lock import one_run_per_server
 from perfproof.bench.plan import SUITES_ALL, plan
 from perfproof.bench.run import run_plan
 from perfproof.profiles import PROFILES
-from portal.cli.args import dataset_seed, output_folder, positive_float
+from portal.cli.args import dataset_options, names_among, positive_float, results_option
 from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
 from portal.datagen import SCALES
 from portal.devstack import ServiceUnavailable, services
@@ -65,11 +65,10 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--profile", choices=list(PROFILES), default="default", help="how much (default default)"
     )
-    parser.add_argument(
-        "--scale",
-        choices=list(SCALES),
-        default=None,
-        help=f"run the suites at this size only ({sizes}); default: the profile's",
+    dataset_options(
+        parser,
+        scale=None,
+        scale_help=f"run the suites at this size only ({sizes}); default: the profile's",
     )
     parser.add_argument(
         "--suite",
@@ -85,15 +84,14 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--scaling-scales",
-        type=_scales,
+        type=names_among(
+            SCALES, "sizes", at_least=MIN_SIZES, why=f"a growth law needs {MIN_SIZES} sizes"
+        ),
         default=None,
         metavar="A,B,...",
         help="the sizes the growth mode measures (default: the profile's; implies --scaling)",
     )
-    parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
-    parser.add_argument(
-        "--results", type=output_folder, default="results", help="results root (default ./results)"
-    )
+    results_option(parser)
     parser.add_argument(
         "--claims",
         type=_claims_file,
@@ -146,17 +144,6 @@ def _claims_file(text: str) -> Path:
         return load_claims(Path(text)).path
     except ClaimsError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _scales(text: str) -> tuple[str, ...]:
-    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
-    unknown = [name for name in names if name not in SCALES]
-    if unknown or len(names) < MIN_SIZES:
-        raise argparse.ArgumentTypeError(
-            f"want {MIN_SIZES} or more of {', '.join(SCALES)} separated by commas (a growth "
-            f"law needs {MIN_SIZES} sizes), not {text!r}"
-        )
-    return names
 
 
 def run(args: argparse.Namespace) -> int:

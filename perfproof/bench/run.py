@@ -26,7 +26,7 @@ from perfproof.bench.outputs import write_tables
 from perfproof.bench.plan import CHECKS, CHECKS_FILE, FAULTS, LOAD, NEEDS_LOCUST, Step, main_scales
 from perfproof.profiles import RunProfile
 from portal.cli.commands import EXIT_FAILED, fail, stop_signal_in, stopped_exit_code
-from portal.datagen import load_dataset
+from portal.datagen import database_for, load_dataset
 from portal.devstack import Services, ServiceUnavailable, ensure_database
 from portal.stop_signals import Stopped, held, signal_of, stop_child
 from reports.regress.baselines import save_baseline
@@ -125,7 +125,7 @@ def run_steps(
     """Each step in turn; the first one that fails ends the run with its exit code."""
     for number, step in enumerate(steps, start=1):
         print(f"\n[{number}/{len(steps)}] {step.describe()}", flush=True)
-        database_url = ensure_database(stack.database_url, f"perfproof_{step.scale}")
+        database_url = ensure_database(stack.database_url, database_for(step.scale))
         dataset = load_dataset(database_url, scale=step.scale, seed=args.seed, progress=True)
         if dataset.skipped:
             print(f"dataset {step.scale} (seed {args.seed}) already loaded: reusing it")

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from portal.datagen.scales import SCALES
 
 
 def positive_int(text: str) -> int:
@@ -83,4 +86,59 @@ def database_url_argument(parser: argparse.ArgumentParser) -> None:
         "--database-url",
         metavar="URL",
         help="PostgreSQL server or database (default: $PORTAL_DATABASE_URL, else the embedded one)",
+    )
+
+
+def names_among(
+    table: Iterable[str], what: str, *, at_least: int = 1, why: str = ""
+) -> Callable[[str], tuple[str, ...]]:
+    """An argument type: comma-separated names of ``table`` (arms, scenarios, sizes), in the
+    order given, each once; at least ``at_least`` of them (``why`` says why, when more)."""
+    known = tuple(table)
+
+    def names(text: str) -> tuple[str, ...]:
+        given = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+        if any(name not in known for name in given) or len(given) < at_least:
+            many = f"{at_least} or more " if at_least > 1 else ""
+            raise argparse.ArgumentTypeError(
+                f"want {many}{what} among {', '.join(known)} separated by commas"
+                f"{f' ({why})' if why else ''}, not {text!r}"
+            )
+        return given
+
+    names.__name__ = what  # argparse names the type in some of its messages
+    return names
+
+
+def dataset_options(
+    parser: argparse.ArgumentParser, *, scale: str | None, scale_help: str = ""
+) -> None:
+    """``--scale`` and ``--seed``, the same words and checks in every command that loads data."""
+    sizes = ", ".join(f"{name} {size.orders:,} orders" for name, size in SCALES.items())
+    default = f"default {scale}" if scale is not None else ""
+    parser.add_argument(
+        "--scale",
+        choices=list(SCALES),
+        default=scale,
+        help=scale_help or f"dataset size ({sizes}; {default})",
+    )
+    parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
+
+
+def results_option(
+    parser: argparse.ArgumentParser,
+    *,
+    default: str | None = "results",
+    what: str = "results root: each run makes a folder of its own there",
+) -> None:
+    """``--results DIR``, where every command's output goes (``--output``, its old spelling
+    in some commands, stays an alias). ``--out`` is kept for one named file or folder."""
+    parser.add_argument(
+        "--results",
+        "--output",
+        dest="results",
+        type=output_folder,
+        default=default,
+        metavar="DIR",
+        help=f"{what} (default {default or 'none: printed only'})",
     )

@@ -7,9 +7,9 @@ import sys
 
 import psycopg
 
-from portal.cli.args import database_url_argument, dataset_seed, writable_file
+from portal.cli.args import database_url_argument, dataset_options, writable_file
 from portal.cli.commands import fail
-from portal.datagen import SCALES, load_dataset
+from portal.datagen import load_dataset
 from portal.devstack import ServiceUnavailable, services
 
 
@@ -20,10 +20,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         "unless the database already holds this scale, seed and generator version. "
         "Writes the tokens file (user_id,role,token) either way.",
     )
-    parser.add_argument(
-        "--scale", choices=list(SCALES), default="small", help="dataset size (default small)"
-    )
-    parser.add_argument("--seed", type=dataset_seed, default=1, help="dataset seed (default 1)")
+    dataset_options(parser, scale="small")
     database_url_argument(parser)
     parser.add_argument("--force", action="store_true", help="regenerate even if loaded")
     parser.add_argument(

@@ -9,7 +9,7 @@ dataset, and writes the tokens file load tests log in with.
 from portal.datagen.distributions import ANCHOR
 from portal.datagen.fingerprint import GENERATOR_VERSION
 from portal.datagen.loader import LoadResult, dataset_fingerprint, load_dataset, mark_written
-from portal.datagen.scales import SCALES, Scale
+from portal.datagen.scales import SCALES, Scale, database_for
 from portal.datagen.tokens_file import default_tokens_path, write_tokens_file
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "SCALES",
     "LoadResult",
     "Scale",
+    "database_for",
     "dataset_fingerprint",
     "default_tokens_path",
     "load_dataset",

@@ -40,3 +40,9 @@ _SCALES = (
 )  # fmt: skip
 
 SCALES: Mapping[str, Scale] = MappingProxyType({scale.name: scale for scale in _SCALES})
+
+
+def database_for(scale: str) -> str:
+    """The database a scale's dataset lives in on a shared server: one per scale, so the
+    harness's commands reuse each other's data instead of regenerating it."""
+    return f"perfproof_{scale}"
