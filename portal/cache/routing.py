@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
+# The path Starlette's router matches on (root_path removed): its own helper, so the cache
+# and the metrics name a request exactly as the router does.
+from starlette._utils import get_route_path
 from starlette.routing import compile_path
 from starlette.types import Scope
 
@@ -60,15 +63,6 @@ P = TypeVar("P", ReadPlan, WritePlan)
 class Matched(Generic[P]):
     plan: P
     path_params: dict[str, int] | None  # None: a parameter is not an id the app accepts
-
-
-def route_path(scope: Scope) -> str:
-    """The path the app routes on (``root_path`` removed), as Starlette computes it."""
-    path: str = scope["path"]
-    root = scope.get("root_path", "")
-    if root and path.startswith(root + "/"):
-        return path[len(root) :]
-    return path
 
 
 def _id_params(groups: Mapping[str, str], maxima: Mapping[str, int]) -> dict[str, int] | None:
@@ -146,10 +140,10 @@ class RouteTable:
             self.writes.add(method, path, write, _path_maxima(operations[(method, path)]))
 
     def read(self, scope: Scope) -> Matched[ReadPlan] | None:
-        return self.reads.match(scope["method"], route_path(scope))
+        return self.reads.match(scope["method"], get_route_path(scope))
 
     def write(self, scope: Scope) -> Matched[WritePlan] | None:
-        return self.writes.match(scope["method"], route_path(scope))
+        return self.writes.match(scope["method"], get_route_path(scope))
 
 
 def _query_names(operation: Mapping[str, Any]) -> frozenset[str]:

@@ -23,6 +23,9 @@ from contextlib import suppress
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+# The path Starlette's router matches on (root_path removed): its own helper, so the cache
+# and the metrics name a request exactly as the router does.
+from starlette._utils import get_route_path
 from starlette.routing import Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,15 +39,6 @@ REQUEST_STARTED = "portal.request_started"
 """Scope key: ``perf_counter()`` when an outer portal layer began the request."""
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 STATUS_CLASSES = {1: "1xx", 2: "2xx", 3: "3xx", 4: "4xx", 5: "5xx"}
-
-
-def _route_path(scope: Scope) -> str:
-    """The path the app routes on (``root_path`` removed), as Starlette computes it."""
-    path: str = scope["path"]
-    root = scope.get("root_path", "")
-    if root and path.startswith(root + "/"):
-        return path[len(root) :]
-    return path
 
 
 class RouteTemplates:
@@ -76,7 +70,7 @@ class RouteTemplates:
         if self._exact is None:
             self._learn(scope.get("app"))
             assert self._exact is not None
-        requested = _route_path(scope)
+        requested = get_route_path(scope)
         found = self._exact.get(requested)
         if found is not None:
             return found
