@@ -35,7 +35,8 @@ from benchmarks.run_lifecycle import run_folder
 from benchmarks.servers import Served, serving
 from benchmarks.wrk import WrkMissing, WrkRun, run_wrk, wrk_path
 from portal.cli.args import dataset_options, positive_float, positive_int, results_option
-from portal.cli.commands import EXIT_FAILED, invoke
+from portal.cli.commands import invoke
+from portal.cli.exit_codes import Exit
 from portal.cli.serve import UVICORN_OPTIONS
 from portal.datagen import database_for, load_dataset
 from portal.datagen.tokens_file import read_tokens_file
@@ -181,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
             return compare(args, stack.redis_url, database_url, user_id, token)
     except (ServiceUnavailable, WrkMissing) as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return Exit.BAD_INPUT
 
 
 def compare(

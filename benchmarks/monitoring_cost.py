@@ -37,7 +37,8 @@ import psutil
 from benchmarks.servers import serving
 from benchmarks.wrk import WrkMissing, run_wrk, wrk_path
 from portal.cli.args import dataset_options, positive_float, positive_int, results_option
-from portal.cli.commands import EXIT_FAILED, invoke
+from portal.cli.commands import invoke
+from portal.cli.exit_codes import Exit
 from portal.datagen import database_for, load_dataset
 from portal.datagen.tokens_file import read_tokens_file
 from portal.devstack import ServiceUnavailable, ensure_database, services
@@ -243,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
         summary = measure(args)
     except (ServiceUnavailable, WrkMissing) as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return Exit.BAD_INPUT
     print(
         f"monitoring on/off throughput ratio {summary['median_ratio']} "
         f"(95 % CI {summary['median_ratio_ci95']}): cost {summary['cost_percent']} % "

@@ -18,7 +18,7 @@ import signal
 import sys
 from types import FrameType
 
-from portal.cli.commands import EXIT_STOPPED
+from portal.cli.exit_codes import STOPPED_EXIT
 from portal.stop_signals import (
     STOP_SIGNALS,
     handle_stop_signals,
@@ -41,7 +41,7 @@ class _StopSignalsToPytest:
         if _noted:
             import pytest
 
-            code = EXIT_STOPPED[signal.Signals(_noted[0])]
+            code = STOPPED_EXIT[signal.Signals(_noted[0])]
             pytest.exit("stopped before the first benchmark", returncode=code)
         handle_stop_signals()
 
@@ -57,7 +57,7 @@ def main() -> int:
     # joins its threads would only print a traceback from there.
     ignore_from_now()
     stopped = received()
-    return EXIT_STOPPED[signal.Signals(stopped)] if stopped is not None else code
+    return STOPPED_EXIT[signal.Signals(stopped)] if stopped is not None else code
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from benchmarks.checks.runner import run_checks
 from benchmarks.checks.table import CHECK_IDS, CHECKS, Check
 from portal.cli.args import dataset_options, positive_float, positive_int, writable_file
 from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
+from portal.cli.exit_codes import Exit
 from portal.datagen import database_for, load_dataset
 from portal.devstack import ServiceUnavailable, ensure_database, services
 from portal.files import write_json_atomically
@@ -29,9 +30,6 @@ from portal.stop_signals import stop_line
 
 # Failures a user can cause or fix: one line and exit 2.
 _EXPECTED = (ServiceUnavailable, ChecksUnavailable, psycopg.Error, OSError)
-
-
-EXIT_BOOKS_BROKEN = 1  # no shop may lose money: that fails the command, not only the check
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -177,4 +175,4 @@ def run(args: argparse.Namespace) -> int:
     passed = sum(result.passed for result in results)
     _say(f"{len(results)} checks: {passed} passed, {len(results) - passed} failed; {args.out}")
     books = [r for r in results if r.id == "money" and not r.passed]
-    return EXIT_BOOKS_BROKEN if books else 0
+    return Exit.CHECK_FAILED if books else 0

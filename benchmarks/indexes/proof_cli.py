@@ -16,8 +16,7 @@ from benchmarks.indexes.datasets import (
 from benchmarks.indexes.proof import ProofError, run_proof
 from portal.cli.args import positive_int
 from portal.cli.commands import fail
-
-EXIT_UNPROVEN = 1  # --strict: an index is unused or redundant
+from portal.cli.exit_codes import Exit
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -68,5 +67,5 @@ def run(args: argparse.Namespace) -> int:
     except (*EXPECTED, ProofError) as error:
         return fail(error)
     if args.strict and (report.unused or report.redundant):
-        return EXIT_UNPROVEN
+        return Exit.CHECK_FAILED
     return 0

@@ -25,7 +25,8 @@ from perfproof.bench.judging import books_broken, fault_books_broken, judged, re
 from perfproof.bench.outputs import write_tables
 from perfproof.bench.plan import CHECKS, CHECKS_FILE, FAULTS, LOAD, NEEDS_LOCUST, Step, main_scales
 from perfproof.profiles import RunProfile
-from portal.cli.commands import EXIT_FAILED, fail, stop_signal_in, stopped_exit_code
+from portal.cli.commands import fail, stop_signal_in, stopped_exit_code
+from portal.cli.exit_codes import Exit
 from portal.datagen import database_for, load_dataset
 from portal.devstack import Services, ServiceUnavailable, ensure_database
 from portal.stop_signals import Stopped, held, signal_of, stop_child
@@ -33,9 +34,10 @@ from reports.regress.baselines import save_baseline
 
 # A child that ran and found something (a scenario broke, the books are wrong): the run
 # goes on, the report says what, and the books fail the run at its end.
-EXIT_FOUND: dict[tuple[str, ...], int] = {(FAULTS,): 1, (CHECKS,): 1}
-EXIT_UNMET = 1  # --fail-on-unmet and a claim not met
-EXIT_FAILED_CHECK = 1  # the money check found the books wrong
+CHILD_FOUND: dict[tuple[str, ...], int] = {
+    (FAULTS,): Exit.CHECK_FAILED,
+    (CHECKS,): Exit.CHECK_FAILED,
+}
 # Failures a user can cause or fix: a service that went away, a full disk.
 _EXPECTED = (ServiceUnavailable, psycopg.Error, OSError)
 
@@ -73,7 +75,7 @@ def run_plan(
     print("\n" + "\n".join(lines))
     unmet = judged(args, folder)
     if unmet is None:
-        return EXIT_FAILED
+        return Exit.BAD_INPUT
     print(f"\nresults: {folder.path}")
     if args.save_baseline is not None:
         saved = save_baseline(folder.path, args.save_baseline, args.results)
@@ -81,8 +83,8 @@ def run_plan(
     broken = books_broken(folder.path / CHECKS_FILE) + fault_books_broken(folder.path / FAULTS)
     if broken:
         print(f"\nmoney: the books are wrong (or the money check failed): {'; '.join(broken)}")
-        return EXIT_FAILED_CHECK
-    return EXIT_UNMET if args.fail_on_unmet and unmet else 0
+        return Exit.CHECK_FAILED
+    return Exit.CHECK_FAILED if args.fail_on_unmet and unmet else 0
 
 
 def settings(
@@ -165,7 +167,7 @@ def run_steps(
             with slow.open() as lines:
                 count = sum(1 for _ in lines)
             print(f"{count} slow-statement warning(s) of the portal: {slow}")
-        if code != 0 and EXIT_FOUND.get(step.suites) != code:
+        if code != 0 and CHILD_FOUND.get(step.suites) != code:
             return code
     return 0
 

@@ -24,9 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from portal.cli.commands import EXIT_STOPPED_HELP
+from portal.cli.exit_codes import Exit
 from reports.regress.baselines import BaselineError, resolve, save_baseline
 from reports.regress.compatibility import CannotCompare
-from reports.regress.gate import EXIT_CANNOT_COMPARE, EXIT_OK, gate, read_side
+from reports.regress.gate import gate, read_side
 from reports.regress.run_noise import CalibrationError
 from reports.regress.thresholds import (
     DEFAULT_THRESHOLDS,
@@ -213,13 +214,13 @@ def run(args: argparse.Namespace) -> int:
         mode = _mode(args)
     except ValueError as error:
         _error(str(error))
-        return EXIT_CANNOT_COMPARE
+        return Exit.BAD_INPUT
     try:
         thresholds = load_thresholds(args.thresholds)
         if mode == "save":
             saved = save_baseline(args.run, args.save_baseline, args.results)
             _say([f"saved baseline {args.save_baseline}: {saved}"])
-            return EXIT_OK
+            return Exit.OK
         if mode == "calibrate":
             return _calibrate(args, thresholds)
         if mode == "against":
@@ -229,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
                 outcome = measure_against(args, thresholds)
             except AgainstError as error:
                 _error(str(error))
-                return EXIT_CANNOT_COMPARE
+                return Exit.BAD_INPUT
         else:
             baseline = [resolve(text, args.results) for text in args.baseline]
             candidate = [resolve(text, args.results) for text in args.candidate]
@@ -245,7 +246,7 @@ def run(args: argparse.Namespace) -> int:
             )
     except _BAD_INPUT as error:
         _error(str(error))
-        return EXIT_CANNOT_COMPARE
+        return Exit.BAD_INPUT
     for line in outcome.sides.warnings:
         sys.stderr.write(f"WARNING: {line}\n")
     _say([*outcome.lines, *(f"wrote {path}" for path in outcome.written)])
@@ -293,4 +294,4 @@ def _calibrate(args: argparse.Namespace, thresholds: Thresholds) -> int:
         out / "calibration.md", calibration_output.markdown(calibrations, names, thresholds)
     )
     _say([*calibration_output.terminal_lines(calibrations, names), f"wrote {out}/calibration.*"])
-    return EXIT_OK
+    return Exit.OK

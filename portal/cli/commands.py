@@ -26,19 +26,9 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import NoReturn, Protocol, cast
 
+from portal.cli.exit_codes import STOPPED_EXIT, Exit
 from portal.stop_signals import signal_of, stop_line, stop_signals_handled, stop_with_parent
 
-EXIT_OK = 0
-EXIT_FAILED = 2
-# Stopped by a signal: 128 + its number, as a shell reports a process the signal killed.
-EXIT_INTERRUPTED = 130  # SIGINT: Ctrl-C
-EXIT_TERMINATED = 143  # SIGTERM: kill, a service manager, a cancelled CI job
-EXIT_HUNG_UP = 129  # SIGHUP: the terminal closed
-EXIT_STOPPED = {
-    signal.SIGINT: EXIT_INTERRUPTED,
-    signal.SIGTERM: EXIT_TERMINATED,
-    signal.SIGHUP: EXIT_HUNG_UP,
-}
 # A module missing from these is a bug of ours, not an installation to fix.
 OUR_PACKAGES = ("perfproof", "portal", "benchmarks", "loadtests", "reports")
 # What the commands' --help says of them.
@@ -47,12 +37,12 @@ EXIT_STOPPED_HELP = "130 interrupted (Ctrl-C; 143 SIGTERM, 129 SIGHUP)"
 
 def stopped_exit_code(stop: BaseException) -> int:
     """The exit status of a command ``stop`` (a stop signal, or Ctrl-C) ended."""
-    return EXIT_STOPPED[signal.Signals(signal_of(stop))]
+    return STOPPED_EXIT[signal.Signals(signal_of(stop))]
 
 
 def stop_signal_in(code: int | None) -> int | None:
     """The stop signal a child's exit status says ended it (its own exit, or death by it)."""
-    for signum, exit_code in EXIT_STOPPED.items():
+    for signum, exit_code in STOPPED_EXIT.items():
         if code in (exit_code, -signum):
             return int(signum)
     return None
@@ -91,7 +81,7 @@ def invoke(module: CommandModule | ModuleType, argv: Sequence[str] | None, *, pr
 
         if (problem := settings_problem()) is not None:
             print(f"{prog}: error: {problem}", file=sys.stderr)
-            return EXIT_FAILED
+            return Exit.BAD_INPUT
         try:
             _stop_orphans(prog)
             return module.run(args)
@@ -114,7 +104,7 @@ def _one_line_error(prog: str) -> Callable[[str], NoReturn]:
 
     def error(message: str) -> NoReturn:
         print(f"{prog}: error: {message} (see {prog} --help)", file=sys.stderr)
-        sys.exit(EXIT_FAILED)
+        sys.exit(Exit.BAD_INPUT)
 
     return error
 
@@ -149,7 +139,7 @@ def dispatch(
     )
     if not (sys.argv[1:] if argv is None else argv):
         parser.print_help(sys.stderr)  # no command: the list of them, as git does
-        return EXIT_FAILED
+        return Exit.BAD_INPUT
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -177,7 +167,7 @@ def run_module(name: str, argv: Sequence[str] | None, *, prog: str) -> int:
                 "installed (the load tests: pip install 'perfproof[loadtest]')",
                 file=sys.stderr,
             )
-            return EXIT_FAILED
+            return Exit.BAD_INPUT
         return invoke(module, argv, prog=prog)
 
 
@@ -204,4 +194,4 @@ def fail(error: BaseException) -> int:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     message = lines[0] if lines else type(error).__name__
     print(f"error: {what}{message}{hint}", file=sys.stderr)
-    return EXIT_FAILED
+    return Exit.BAD_INPUT

@@ -11,7 +11,7 @@ from typing import Any
 import uvicorn
 
 from portal.cli.args import positive_int, tcp_port
-from portal.cli.commands import EXIT_FAILED, EXIT_STOPPED
+from portal.cli.exit_codes import STOPPED_EXIT, Exit
 from portal.devstack import ServiceUnavailable, services
 from portal.monitoring.multiproc import multiprocess_metrics
 from portal.stop_signals import received
@@ -93,10 +93,10 @@ def run(args: argparse.Namespace) -> int:
             )
     except ServiceUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return Exit.BAD_INPUT
     except SystemExit as stop:
         # uvicorn exits 3 when it cannot start (address in use, bad host) and
         # has said why in one line: a user mistake like any other.
-        return EXIT_FAILED if stop.code == 3 else int(stop.code or 0)
+        return Exit.BAD_INPUT if stop.code == 3 else int(stop.code or 0)
     stopped = received()
-    return EXIT_STOPPED[signal.Signals(stopped)] if stopped is not None else 0
+    return STOPPED_EXIT[signal.Signals(stopped)] if stopped is not None else 0

@@ -9,7 +9,8 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from portal.cli.commands import EXIT_FAILED, stopped_exit_code
+from portal.cli.commands import stopped_exit_code
+from portal.cli.exit_codes import Exit
 from portal.devstack import ServiceUnavailable, detach_embedded, open_services, stop_embedded
 
 
@@ -75,4 +76,4 @@ def run(args: argparse.Namespace) -> int:
         return code
     except ServiceUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return Exit.BAD_INPUT

@@ -27,10 +27,10 @@ from pathlib import Path
 import psutil
 import pytest
 
+from portal.cli.exit_codes import Exit
 from tests.processes import running
 
 ROOT = Path(__file__).resolve().parents[2]
-EXIT_TERMINATED = 143
 
 
 @dataclass
@@ -186,7 +186,7 @@ def test_sigterm_by_pid_and_by_group_leaves_nothing_and_says_so(
         finally:
             bench.close()
         text = bench.text()
-        assert bench.process.returncode == EXIT_TERMINATED, (how, text[-3000:])
+        assert bench.process.returncode == Exit.TERMINATED, (how, text[-3000:])
         assert "Traceback" not in text, (how, text[-3000:])
         assert "interrupted by SIGTERM: partial results in" in text, (how, text[-3000:])
         left = [p for p in {*bench.seen, *servers} if running(p)]

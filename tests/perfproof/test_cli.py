@@ -10,7 +10,7 @@ import pytest
 
 from perfproof.cli import COMMANDS, main
 from portal.cli import PORTAL_COMMANDS, Command
-from portal.cli.commands import EXIT_FAILED
+from portal.cli.exit_codes import Exit
 
 NAMES = [command.name for command in COMMANDS]
 PERFPROOF = [sys.executable, "-m", "perfproof"]
@@ -59,7 +59,7 @@ def test_no_or_an_unknown_command_is_refused_with_the_list(
         code = main(argv)
     except SystemExit as stop:
         code = int(stop.code or 0)
-    assert code == EXIT_FAILED
+    assert code == Exit.BAD_INPUT
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "COMMAND" in err

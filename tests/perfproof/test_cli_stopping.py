@@ -30,13 +30,13 @@ import psutil
 import pytest
 
 from perfproof.cli import COMMANDS
+from portal.cli.exit_codes import Exit
 from portal.devstack import free_port
 from portal.devstack._common import file_lock
 from tests.processes import running
 
 ROOT = Path(__file__).resolve().parents[2]
 PERFPROOF = [sys.executable, "-m", "perfproof"]
-EXIT_TERMINATED = 143
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def test_sigterm_stops_the_command_its_children_and_its_servers(
         finally:
             if command.poll() is None:
                 os.killpg(command.pid, signal.SIGKILL)
-    assert command.returncode == EXIT_TERMINATED, out[-2000:] + err[-2000:]
+    assert command.returncode == Exit.TERMINATED, out[-2000:] + err[-2000:]
     assert "Traceback" not in err, err[-3000:]
     assert "interrupted by SIGTERM" in out + err
     assert [p for p in {*seen, postgres} if running(p)] == []
