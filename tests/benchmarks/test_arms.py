@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.arms import index_blocks
-from perfproof.profiles import PROFILES
 
 
 def test_two_blocks_per_arm_are_on_off_off_on() -> None:
@@ -29,8 +28,3 @@ def test_each_arm_gets_its_blocks_and_the_same_mean_position(per_arm: int) -> No
 def test_no_block_at_all_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one block"):
         index_blocks(0)
-
-
-def test_every_profile_has_blocks_enough_for_the_block_test() -> None:
-    assert all(profile.rounds.blocks >= 2 for profile in PROFILES.values())
-    assert PROFILES["gate"].rounds.blocks > PROFILES["quick"].rounds.blocks
