@@ -38,7 +38,7 @@ HARNESS_COMMANDS = (
     ),
     Command(
         "faults",
-        "loadtests.faults",
+        "loadtests.faults.cli",
         "break Redis, PostgreSQL or a worker under load: failures, recovery, stale entries, books",
     ),
     Command(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from loadtests.fault_scenarios import FAULT_SCENARIOS
+from loadtests.faults.scenarios import FAULT_SCENARIOS
 
 
 @dataclass(frozen=True)

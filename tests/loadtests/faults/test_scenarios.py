@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loadtests.fault_scenarios import FAULT_SCENARIOS
+from loadtests.faults.scenarios import FAULT_SCENARIOS
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+README = (Path(__file__).resolve().parents[3] / "README.md").read_text()
 
 
 def test_the_readme_has_a_row_per_scenario_with_what_must_hold() -> None:

@@ -1,6 +1,6 @@
 """``perfproof faults``: break PostgreSQL, Redis or a worker under load, and measure what follows.
 
-For each scenario of ``loadtests/fault_scenarios.py`` the runner serves the
+For each scenario of ``loadtests/faults/scenarios.py`` the runner serves the
 portal (cache and indexes on, two workers by default) on PostgreSQL and
 Redis servers it started itself in a home folder of its own (configured
 ``PORTAL_*`` URLs are ignored: it never breaks a server it did not start),
@@ -38,9 +38,9 @@ from benchmarks.results import ResultFolder
 from benchmarks.run_lifecycle import run_folder
 from benchmarks.servers import serving
 from loadtests import load_data
-from loadtests.fault_injection import Injector
-from loadtests.fault_phases import PHASES, Request, Split, split, status_name
-from loadtests.fault_scenarios import FAULT_SCENARIOS, SCENARIOS_BY_NAME, FaultScenario
+from loadtests.faults.injection import Injector
+from loadtests.faults.phases import PHASES, Request, Split, split, status_name
+from loadtests.faults.scenarios import FAULT_SCENARIOS, SCENARIOS_BY_NAME, FaultScenario
 from loadtests.runner import start_locust, stop_locust, wait_for
 from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int
 from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
