@@ -23,8 +23,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -43,6 +41,7 @@ from loadtests import evidence, load_data
 from loadtests.arms import ARMS_BY_NAME, MODELS, LoadArm, Model, rotated
 from loadtests.cpu import CpuMeter
 from loadtests.guard import RunFacts, comparison_problems, run_problems
+from loadtests.locust_process import LOCUSTFILE, running_locust
 from loadtests.profiles import LOAD_PROFILES, LoadProfile
 from loadtests.recorder import Recorder, latency_summary
 from loadtests.tables import observations, summary_lines
@@ -53,7 +52,6 @@ from portal.devstack import Services, ServiceUnavailable, ensure_database, servi
 from portal.files import write_json_atomically, write_text_atomically
 from portal.stop_signals import stop_line
 
-LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 # Failures a user can cause or fix: one line and exit 2 (what finished is kept).
 _EXPECTED = (ServiceUnavailable, psycopg.Error, OSError, WrkMissing, RuntimeError)
 START_TIMEOUT_S = 600.0  # start-up may build the indexes of a large dataset
@@ -373,7 +371,7 @@ def _drive(
     """Locust against ``served``: snapshots and CPU around the measured window only."""
     name = f"{model}-{arm.name}-{repetition}"
     users = plan.processes if model == "open" else plan.users
-    locust, out = start_locust(
+    with running_locust(
         served.url, folder, name, users=users, seconds=plan.warmup_s + plan.duration_s,
         processes=plan.processes, env={
             load_data.DATA_ENV: str(data_path),
@@ -383,25 +381,22 @@ def _drive(
             "PERFPROOF_ARRIVALS": plan.arrivals,
             **({"PERFPROOF_PATH": path} if path else {}),
         },
-    )  # fmt: skip
-    try:
-        meter = CpuMeter(generator_pid=locust.pid, portal_pid=served.process.pid)
-        wait_for(Path(f"{out}.measuring"), locust, timeout_s=plan.warmup_s + 120)
+    ) as locust:  # fmt: skip
+        meter = CpuMeter(generator_pid=locust.process.pid, portal_pid=served.process.pid)
+        locust.wait_for("measuring", timeout_s=plan.warmup_s + 120)
         before = evidence.snapshot(database_url, stack.redis_url)
         statements_before = _portal_statements(served.url)
         meter.start()
         started = time.monotonic()
-        processes = CpuMeter.generator_processes(locust.pid)
-        wait_for(Path(f"{out}.stopped"), locust, timeout_s=plan.duration_s + 120)
+        processes = CpuMeter.generator_processes(locust.process.pid)
+        locust.wait_for("stopped", timeout_s=plan.duration_s + 120)
         seconds = time.monotonic() - started
         cpu = meter.stop()
         time.sleep(evidence.SETTLE_S)
         after = evidence.snapshot(database_url, stack.redis_url)
         statements_after = _portal_statements(served.url)
-        locust.wait(timeout=60)
-    finally:
-        stop_locust(locust)
-    document = json.loads(out.read_text())
+        locust.wait_exit()
+    document = json.loads(locust.out.read_text())
     portal = (
         statements_after - statements_before
         if statements_before is not None and statements_after is not None
@@ -420,57 +415,6 @@ def _drive(
         server_died=served.process.poll() is not None,
         seconds=seconds,
     )
-
-
-def start_locust(
-    host: str,
-    folder: ResultFolder,
-    name: str,
-    *,
-    users: int,
-    seconds: float,
-    processes: int,
-    env: dict[str, str],
-) -> tuple[subprocess.Popen[bytes], Path]:
-    """Locust headless on the locustfile, its files in ``folder`` under ``name``; and its out file.
-
-    ``env`` adds the locustfile's settings (load data, model, rate, warm-up).
-    """
-    out = folder.file(f"load-{name}.json").resolve()
-    folder.file(f"locust-{name}.html")
-    folder.file(f"locust-{name}.stats.json")  # Locust's final statistics (its CSV lags a second)
-    folder.file(f"locust-{name}_stats.csv")
-    command = [
-        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", host,
-        "--headless", "-u", str(users), "-r", str(users),
-        "-t", f"{seconds:g}s", "--stop-timeout", "5",
-        "--csv", str(folder.path.resolve() / f"locust-{name}"),
-        "--html", str(folder.path.resolve() / f"locust-{name}.html"),
-        "--json-file", str(folder.path.resolve() / f"locust-{name}.stats"),
-        "--only-summary", "--loglevel", "WARNING",
-    ]  # fmt: skip
-    if processes > 1:
-        command += ["--processes", str(processes)]
-    child_env = {
-        **os.environ,
-        "PERFPROOF_LOAD_OUT": str(out),
-        "PERFPROOF_GENERATORS": str(processes),
-        **env,
-    }
-    output = folder.file(f"locust-{name}.log")
-    with output.open("wb") as sink:
-        locust = subprocess.Popen(command, env=child_env, stdout=sink, stderr=subprocess.STDOUT)
-    return locust, out
-
-
-def stop_locust(locust: subprocess.Popen[bytes]) -> None:
-    """Terminate a Locust that is still running (then kill it): called in ``finally``."""
-    if locust.poll() is None:
-        locust.terminate()
-        try:
-            locust.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            locust.kill()
 
 
 CROSS_CHECK_PATH = "/api/products?limit=20"
@@ -549,16 +493,6 @@ def _cross_measure(
         "agree": bool(theirs) and abs(ours - theirs) / theirs <= AGREEMENT and not problems,
         "problems": problems,
     }
-
-
-def wait_for(marker: Path, locust: subprocess.Popen[bytes], *, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not marker.exists():
-        if locust.poll() is not None and not marker.exists():
-            raise RuntimeError(f"Locust exited ({locust.returncode}) before {marker.name}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"Locust did not reach {marker.name} within {timeout_s:g} s")
-        time.sleep(0.05)
 
 
 def _portal_statements(url: str) -> float | None:

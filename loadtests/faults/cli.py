@@ -41,7 +41,7 @@ from loadtests import load_data
 from loadtests.faults.injection import Injector
 from loadtests.faults.phases import PHASES, Request, Split, split, status_name
 from loadtests.faults.scenarios import FAULT_SCENARIOS, SCENARIOS_BY_NAME, FaultScenario
-from loadtests.runner import start_locust, stop_locust, wait_for
+from loadtests.locust_process import running_locust
 from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int
 from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
 from portal.datagen import SCALES, load_dataset, mark_written
@@ -313,14 +313,13 @@ def _scenario(
         injector = Injector(postgres, redis, served.process.pid)
         if not injector.wait_for_workers(args.workers):
             raise RuntimeError(f"the portal did not start {args.workers} workers")
-        locust, out = start_locust(
+        with running_locust(
             served.url, folder, scenario.name, users=1, seconds=seconds, processes=1,
             env={load_data.DATA_ENV: str(data_path), "PERFPROOF_LOAD_MODEL": "open",
                  "PERFPROOF_RATE": f"{args.rate:g}", "PERFPROOF_TIMELINE": str(timeline)},
-        )  # fmt: skip
-        marks: dict[str, float] = {}
-        try:
-            wait_for(Path(f"{out}.measuring"), locust, timeout_s=120)
+        ) as locust:  # fmt: skip
+            marks: dict[str, float] = {}
+            locust.wait_for("measuring", timeout_s=120)
             marks["load_start"] = time.time()
             time.sleep(args.before)
             marks["fault_start"] = time.time()
@@ -331,11 +330,9 @@ def _scenario(
             finally:
                 injector.release()
             marks["fault_end"] = time.time()
-            wait_for(Path(f"{out}.stopped"), locust, timeout_s=seconds + 120)
+            locust.wait_for("stopped", timeout_s=seconds + 120)
             marks["load_end"] = time.time()
-            locust.wait(timeout=60)
-        finally:
-            stop_locust(locust)
+            locust.wait_exit()
         workers_after = injector.workers_alive()
         stale = _stale_answers(served.url, postgres.url, data)
     requests = [Request.from_row(json.loads(line)) for line in timeline.read_text().splitlines()]
