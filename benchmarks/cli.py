@@ -33,7 +33,7 @@ HARNESS_COMMANDS = (
     ),
     Command(
         "loadtest",
-        "loadtests.runner",
+        "loadtests.cli",
         "Locust against the real portal in every arm, closed and open load, with evidence",
     ),
     Command(

@@ -7,4 +7,4 @@ import sys
 from portal.cli.commands import run_module
 
 if __name__ == "__main__":
-    sys.exit(run_module("loadtests.runner", sys.argv[1:], prog="python -m loadtests"))
+    sys.exit(run_module("loadtests.cli", sys.argv[1:], prog="python -m loadtests"))

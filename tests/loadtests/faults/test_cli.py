@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from loadtests.faults.cli import ScenarioResult, judge, table_lines
 from loadtests.faults.phases import Request, split
 from loadtests.faults.scenarios import FAULT_SCENARIOS, SCENARIOS_BY_NAME
-from loadtests.faults.cli import ScenarioResult, judge, table_lines
 
 MARKS = {"load_start": 0.0, "fault_start": 10.0, "fault_end": 20.0, "load_end": 30.0}
 CLEAN_BOOKS: dict[str, list[int]] = {"wallet equals its ledger": []}
