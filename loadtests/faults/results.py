@@ -57,7 +57,7 @@ class ScenarioResult:
 
 
 def judge(result: ScenarioResult, *, deadline_s: float, workers: int) -> list[str]:
-    """What a scenario broke of its expectations (``fault_scenarios``); empty when it held."""
+    """What a scenario broke of its expectations (``scenarios.py``); empty when it held."""
     problems = _load_problems(result) + _failure_problems(result, deadline_s)
     if result.stale:
         problems.append(f"{len(result.stale)} cached answers differ from the database")
