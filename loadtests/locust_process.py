@@ -69,23 +69,6 @@ def running_locust(
     ``env`` adds the locustfile's settings (load data, model, rate, warm-up). However the
     block ends, a Locust still running is terminated (then killed).
     """
-    child = _start(host, folder, name, users=users, seconds=seconds, processes=processes, env=env)
-    try:
-        yield child
-    finally:
-        _stop(child.process)
-
-
-def _start(
-    host: str,
-    folder: ResultFolder,
-    name: str,
-    *,
-    users: int,
-    seconds: float,
-    processes: int,
-    env: dict[str, str],
-) -> LocustChild:
     out = folder.file(f"load-{name}.json").resolve()
     folder.file(f"locust-{name}.html")
     folder.file(f"locust-{name}.stats.json")  # Locust's final statistics (its CSV lags a second)
@@ -110,7 +93,11 @@ def _start(
     output = folder.file(f"locust-{name}.log")
     with output.open("wb") as sink:
         process = subprocess.Popen(command, env=child_env, stdout=sink, stderr=subprocess.STDOUT)
-    return LocustChild(process, out)
+    child = LocustChild(process, out)
+    try:
+        yield child
+    finally:
+        _stop(child.process)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
