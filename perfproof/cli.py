@@ -33,12 +33,12 @@ HARNESS_COMMANDS = (
     ),
     Command(
         "loadtest",
-        "loadtests.runner",
+        "perfproof.loadtest_command",
         "Locust against the real portal in every arm, closed and open load, with evidence",
     ),
     Command(
         "faults",
-        "loadtests.faults",
+        "loadtests.faults.cli",
         "break Redis, PostgreSQL or a worker under load: failures, recovery, stale entries, books",
     ),
     Command(

@@ -11,11 +11,11 @@ of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from benchmarks.rounds import RoundsPlan
-from loadtests.fault_scenarios import FAULT_SCENARIOS
-from loadtests.profiles import LOAD_PROFILES, LoadProfile
+from loadtests.faults.scenarios import FAULT_SCENARIOS, FaultWindows
+from loadtests.profiles import LoadProfile
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,39 @@ class RunProfile:
     load: LoadProfile  # the load tests, at the first size
     # ``perfproof faults`` in the run: these scenarios, (before, fault, after) seconds each.
     faults: tuple[str, ...] = ()
-    fault_windows: tuple[float, float, float] = (10.0, 10.0, 15.0)
+    fault_windows: FaultWindows = field(default_factory=FaultWindows)
 
 
+LOAD_PROFILES: dict[str, LoadProfile] = {
+    profile.name: profile
+    for profile in (
+        LoadProfile(
+            "quick",
+            "CI and a first look: three arms, two interleaved repetitions, 3 s each model "
+            "(about two minutes)",
+            # no-cache is in: the cache claims compare cache off with on, everything else on.
+            arms=("all-on", "no-cache", "all-off"),
+            repetitions=2,
+            warmup_s=1.0,
+            duration_s=3.0,
+            users=8,
+            open_share=0.5,
+        ),
+        LoadProfile(
+            "default",
+            "all four arms, three interleaved repetitions, 10 s each model (about 7 minutes)",
+            arms=("all-on", "no-cache", "no-indexes", "all-off"),
+            # Three, not two: load verdicts are judged over repetitions (requests within
+            # one run are not independent), and a t interval on two has one degree of
+            # freedom (12.7 standard errors wide); on three, 4.3.
+            repetitions=3,
+            warmup_s=3.0,
+            duration_s=10.0,
+            users=16,
+            open_share=0.5,
+        ),
+    )
+}
 ALL_FAULTS = tuple(scenario.name for scenario in FAULT_SCENARIOS)
 PROFILES: dict[str, RunProfile] = {
     profile.name: profile
@@ -46,7 +76,7 @@ PROFILES: dict[str, RunProfile] = {
             load=LOAD_PROFILES["quick"],
             # One Redis fault (the write-up's fallback) and one database fault, short.
             faults=("redis-stopped", "postgres-frozen"),
-            fault_windows=(2.0, 3.0, 3.0),
+            fault_windows=FaultWindows(before_s=2.0, fault_s=3.0, after_s=3.0),
         ),
         RunProfile(
             name="gate",

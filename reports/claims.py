@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loadtests.fault_scenarios import SCENARIOS_BY_NAME
+from loadtests.faults.scenarios import SCENARIOS_BY_NAME
 from reports.series import check_counts, check_ids, known_arms, series_problem
 from reports.statistics import STATISTICS, Statistic
 

@@ -4,14 +4,14 @@ One row per scenario, as ``faults.json`` has it: what was broken, how many
 requests failed before, during and after the fault, the slowest failure
 (a failure that takes its time is a hang, not a fast 503), the time from the
 mend to the last failure, stale cache answers and broken books afterwards,
-and whether the scenario held its expectations (``loadtests/fault_scenarios.py``).
+and whether the scenario held its expectations (``loadtests/faults/scenarios.py``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from loadtests.fault_phases import PHASES
+from loadtests.faults.phases import PHASES
 from reports.report_format import MISSING
 from reports.report_model import Block, Table
 from reports.run_folder import RunFolder

@@ -23,7 +23,6 @@ NOT_IN_THE_CHECKOUT = {"portal/_sql"}  # where the wheel puts sql/ (pyproject.to
 # (the ``perfproof`` package, the report's page and the faults in folders of their own).
 PLANNED = {
     "reports/page",
-    "loadtests/faults",
 }
 README_LINES = 200
 _TOPS = "|".join(map(re.escape, TOP_LEVEL))

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FAULTS = "tests/loadtests/test_faults.py"
+FAULTS = "tests/loadtests/faults/test_cli.py"
 SLOW = f"{FAULTS}::test_frozen_redis_fails_nothing_and_frozen_postgres_fails_fast"
 
 

@@ -69,10 +69,11 @@ def faults_command(
     args: argparse.Namespace, profile: RunProfile, step: Step, folder: ResultFolder
 ) -> list[str]:
     """``perfproof faults`` into ``<run folder>/faults/``."""
-    before, fault, after = profile.fault_windows
+    windows = profile.fault_windows
     return [
         sys.executable, "-m", "perfproof", "faults", "--scenarios", ",".join(profile.faults),
-        "--before", f"{before:g}", "--fault", f"{fault:g}", "--after", f"{after:g}",
+        "--before", f"{windows.before_s:g}", "--fault", f"{windows.fault_s:g}",
+        "--after", f"{windows.after_s:g}",
         "--scale", step.scale, "--seed", str(args.seed),
         "--results", str(folder.path.resolve() / FAULTS),
     ]  # fmt: skip

@@ -139,7 +139,7 @@ class Validity(_Document):
     comparisons: list[Comparison]
 
 
-# -- faults.json (loadtests/faults.py) ------------------------------------------------------
+# -- faults.json (loadtests/faults/summary.py) ----------------------------------------------
 
 
 class Phase(_Document):

@@ -1,7 +1,7 @@
 """Every metric a tidy table may hold, with its unit and the values it can take: declared once.
 
 The writers are ``benchmarks/tidy.py`` (a benchmark round: ``time``,
-``reference``, ``statements``, ``cache_hit``) and ``loadtests/tables.py`` (a
+``reference``, ``statements``, ``cache_hit``) and ``loadtests/run_files.py`` (a
 load run's figures per route and ``ALL``). The check (``tidy.py`` here) reads
 this table and nothing else; ``tests/reports/test_run_schema.py`` runs both
 writers through every branch and fails on a metric they emit that is not
@@ -91,13 +91,13 @@ METRICS: dict[str, Metric] = {
     "reference": Metric(TIME, BENCHMARK_SUITES),
     "statements": Metric(COUNT, BENCHMARK_SUITES),
     "cache_hit": Metric(FLAG, BENCHMARK_SUITES),
-    # loadtests/tables.py: per load run, route and ALL
+    # loadtests/run_files.py: per load run, route and ALL
     **_load(COUNT, "requests", "failures", "x_cache_hit", "x_cache_miss"),
     **_load(RATE, "throughput"),
     **_load(LATENCY, *(f"latency_{name}" for name in _LATENCIES)),
     **_load(LATENCY, *(f"intended_{name}" for name in _LATENCIES)),
     **_load(SHARE, "hit_ratio"),
-    # loadtests/tables.py: per load run, ALL only (the servers' counters, the CPU, the schedule)
+    # loadtests/run_files.py: per load run, ALL only (the servers' counters, the CPU, the schedule)
     **_load(COUNT, "db_statements", "portal_statements"),
     **_load(PER_REQUEST, "db_statements_per_request", "portal_statements_per_request"),
     **_load(

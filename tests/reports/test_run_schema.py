@@ -1,10 +1,10 @@
 """The tidy table's schema: the declared metrics against their writers, and each rule of the check.
 
-The writers (``benchmarks/tidy.py``, ``loadtests/tables.py``) are run here on
+The writers (``benchmarks/tidy.py``, ``loadtests/run_files.py``) are run here on
 inputs that take every branch they have — an endpoint round with its
 statements, ``X-Cache`` and reference; a closed and an open load run with
 cache answers, the database's and Redis's counters (their names from
-``loadtests/evidence.py``) and a real CPU meter — so a metric a writer starts
+``loadtests/server_counters.py``) and a real CPU meter — so a metric a writer starts
 to emit without declaring it in ``reports/run_schema/metrics.py`` fails here.
 """
 
@@ -19,12 +19,12 @@ import pandas as pd
 import pytest
 
 from benchmarks.tidy import observations as benchmark_rows
+from loadtests.arm_run import ArmRun
 from loadtests.arms import ARMS_BY_NAME
 from loadtests.cpu import CpuMeter
-from loadtests.evidence import DATABASE_COUNTERS, REDIS_COUNTERS
 from loadtests.recorder import Recorder
-from loadtests.runner import ArmRun
-from loadtests.tables import observations as load_rows
+from loadtests.run_files import observations as load_rows
+from loadtests.server_counters import DATABASE_COUNTERS, REDIS_COUNTERS
 from reports.run_schema import METRICS, RunFolderError, check_tidy, without_unrecorded
 
 TIDY = Path("run/tidy.csv")

@@ -33,6 +33,16 @@ class FaultScenario:
     recover_within_s: float
 
 
+@dataclass(frozen=True)
+class FaultWindows:
+    """Seconds of load before each fault, of the fault, and after the server is mended:
+    ``perfproof faults``' defaults, and a run profile's (``perfproof/profiles.py``)."""
+
+    before_s: float = 10.0
+    fault_s: float = 10.0
+    after_s: float = 15.0
+
+
 FAULT_SCENARIOS: tuple[FaultScenario, ...] = (
     FaultScenario(
         "redis-stopped",

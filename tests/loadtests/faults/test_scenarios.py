@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loadtests.fault_scenarios import FAULT_SCENARIOS
+from loadtests.faults.scenarios import FAULT_SCENARIOS
 
-PAGE = (Path(__file__).resolve().parents[2] / "docs" / "faults.md").read_text()
+PAGE = (Path(__file__).resolve().parents[3] / "docs" / "faults.md").read_text()
 
 
 def test_the_faults_page_has_a_row_per_scenario_with_what_must_hold() -> None:

@@ -1,4 +1,6 @@
-"""A load run's figures as tidy rows (the table ``benchmarks/`` writes) and a short summary.
+"""The files a load run writes from its runs: tidy.csv, servers.json, validity.json, summary.txt.
+
+The figures go in tidy rows (the table ``benchmarks/`` writes) and a short summary.
 
 Suite ``load``; a series per route (``GET /api/products``) and ``ALL``; the
 arm is the load arm (``all-on``, ``no-cache``, ...), the variant the load model
@@ -11,12 +13,14 @@ request's scheduled start); per second of the run, ``hit_ratio_second`` (the
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from benchmarks.results import ResultFolder
+from benchmarks.tidy import write_tidy
+from loadtests.arm_run import ArmRun
+from loadtests.guard import comparison_problems, run_problems
 from loadtests.recorder import RouteRecord, latency_summary
-
-if TYPE_CHECKING:
-    from loadtests.runner import ArmRun
+from portal.files import write_json_atomically, write_text_atomically
 
 _LATENCIES = ("p50_s", "p90_s", "p99_s", "p99.9_s", "max_s", "mean_s")
 
@@ -77,8 +81,6 @@ def _server_rows(run: ArmRun, requests: int) -> Iterator[tuple[str, float, str]]
 def observations(
     runs: Sequence[ArmRun], *, run: str, scale: str, rows: dict[str, int]
 ) -> Iterator[dict[str, Any]]:
-    from loadtests.guard import run_problems
-
     for arm_run in runs:
         base = {
             "run": run,
@@ -146,4 +148,32 @@ def summary_lines(runs: Sequence[ArmRun], validity: dict[str, Any]) -> list[str]
     for comparison in validity["comparisons"]:
         state = "valid" if comparison["valid"] else "INVALID: " + "; ".join(comparison["problems"])
         lines.append(f"{comparison['model']} repetition {comparison['repetition']}: {state}")
+    return lines
+
+
+def write_tables(
+    folder: ResultFolder, runs: list[ArmRun], scale: str, rows: dict[str, int]
+) -> list[str]:
+    """tidy.csv, servers.json, validity.json, summary.txt; the summary lines."""
+    run_id = folder.path.name
+    write_tidy(folder.file("tidy.csv"), observations(runs, run=run_id, scale=scale, rows=rows))
+    servers = {run.name: {"servers": run.servers, "cpu": run.cpu} for run in runs}
+    write_json_atomically(folder.file("servers.json"), servers)
+    comparisons = []
+    for model in {run.model for run in runs}:
+        for repetition in sorted({run.repetition for run in runs if run.model == model}):
+            group = [
+                run.facts() for run in runs if (run.model, run.repetition) == (model, repetition)
+            ]
+            problems = comparison_problems(group)
+            comparisons.append({"model": model, "repetition": repetition,
+                                "arms": [f.arm for f in group], "valid": not problems,
+                                "problems": problems})  # fmt: skip
+    validity = {
+        "runs": {run.name: run_problems(run.facts()) for run in runs},
+        "comparisons": comparisons,
+    }
+    write_json_atomically(folder.file("validity.json"), validity)
+    lines = summary_lines(runs, validity)
+    write_text_atomically(folder.file("summary.txt"), "\n".join(lines) + "\n")
     return lines

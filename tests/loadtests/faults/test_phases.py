@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loadtests.fault_phases import CONNECTION, Request, phase_of, split
+from loadtests.faults.phases import CONNECTION, Request, phase_of, split
 
 START, FAULT_START, FAULT_END, END = 100.0, 110.0, 120.0, 135.0
 

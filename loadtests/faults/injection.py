@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loadtests.fault_scenarios import FaultScenario
+from loadtests.faults.scenarios import FaultScenario
 from portal.devstack import EmbeddedPostgres, EmbeddedRedis
 
 WORKER_MARK = b"multiprocessing.spawn"  # uvicorn's workers are spawned children

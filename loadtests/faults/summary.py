@@ -1,0 +1,53 @@
+"""What a fault run writes: ``faults.json`` and the summary table (also the README's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.results import ResultFolder
+from loadtests.faults.phases import PHASES
+from loadtests.faults.results import ScenarioResult
+from portal.files import write_json_atomically, write_text_atomically
+
+# What faults.json repeats of the manifest, for readers of that file alone (the report).
+SETTINGS = ("scales", "before_s", "fault_s", "after_s", "rate", "portal_workers")
+
+
+def progress_line(result: ScenarioResult) -> str:
+    phases = result.split.phases
+    counts = ", ".join(
+        f"{phase} {phases[phase].failures}/{phases[phase].requests} failed" for phase in PHASES
+    )
+    verdict = "held" if not result.problems else "BROKE: " + "; ".join(result.problems)
+    return f"{counts}; recovered in {result.split.recovery_s:.1f} s; {verdict}"
+
+
+def table_lines(results: list[dict[str, Any]]) -> list[str]:
+    """The summary table (Markdown), from ``faults.json`` entries: also the README's."""
+    lines = [
+        "| scenario | failed before | failed during | failed after | slowest failure "
+        "| recovered in | stale | books | verdict |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for entry in results:
+        phases = entry["phases"]
+        slowest = max((phases[p]["failure_max_s"] or 0.0) for p in PHASES)
+        broken = sum(len(ids) for ids in entry["book_violations"].values())
+        cells = [f"{phases[p]['failures']} / {phases[p]['requests']}" for p in PHASES]
+        lines.append(
+            f"| {entry['scenario']} | " + " | ".join(cells)
+            + f" | {slowest:.2f} s | {entry['recovery_s']:.1f} s | {entry['stale_entries']} "
+            f"| {broken} violations | {'held' if entry['passed'] else 'BROKE'} |"
+        )  # fmt: skip
+    return lines
+
+
+def write_files(folder: ResultFolder, results: list[ScenarioResult]) -> list[str]:
+    entries = [result.as_dict() for result in results]
+    settings = {key: folder.manifest[key] for key in SETTINGS}
+    write_json_atomically(folder.file("faults.json"), {"settings": settings, "scenarios": entries})
+    lines = table_lines(entries)
+    for entry in entries:
+        lines += [f"{entry['scenario']}: {problem}" for problem in entry["problems"]]
+    write_text_atomically(folder.file("summary.txt"), "\n".join(lines) + "\n")
+    return lines

@@ -1,0 +1,45 @@
+"""What one ``perfproof loadtest`` will run: the profile's settings with the options over them."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from loadtests.arms import ARMS_BY_NAME, MODELS, LoadArm, Model
+from loadtests.profiles import LoadProfile
+
+
+@dataclass(frozen=True)
+class Plan:
+    profile: LoadProfile
+    arms: tuple[LoadArm, ...]
+    models: tuple[Model, ...]
+    repetitions: int
+    warmup_s: float
+    duration_s: float
+    users: int
+    rate: float | None
+    arrivals: str
+    processes: int
+    workers: int
+
+
+def plan_of(args: argparse.Namespace) -> Plan:
+    profile: LoadProfile = args.load_profiles[args.profile]
+    names = args.arms or profile.arms
+    models: tuple[Model, ...] = MODELS if args.model == "both" else (args.model,)
+    if models == ("open",) and args.rate is None:
+        models = MODELS  # the offered rate comes from the closed model's capacity
+    return Plan(
+        profile=profile,
+        arms=tuple(ARMS_BY_NAME[name] for name in names),
+        models=models,
+        repetitions=args.repetitions or profile.repetitions,
+        warmup_s=args.warmup or profile.warmup_s,
+        duration_s=args.duration or profile.duration_s,
+        users=args.users or profile.users,
+        rate=args.rate,
+        arrivals=args.arrivals,
+        processes=args.processes,
+        workers=args.workers,
+    )
