@@ -117,14 +117,15 @@ def test_bad_values_say_why(parse: object, text: str, says: str) -> None:
         ["benchmarks.monitoring_cost", "--blocks", "0"],
         ["benchmarks.monitoring_cost", "--seconds", "-1"],
         ["benchmarks.http_throughput", "--repetitions", "0"],
-        ["benchmarks", "--seed", "-3"],
-        ["benchmarks", "--results", "/proc/perfproof-results"],
+        ["perfproof", "faults", "--seed", "-3"],
+        ["perfproof", "bench", "--results", "/proc/perfproof-results"],
+        ["perfproof", "loadtest", "--arms", "all-on,nonsense"],
         ["perfproof", "bench", "--seed", "-3"],
         ["perfproof", "serve", "--port", "0"],
         ["perfproof", "write-cost", "--rows", "0"],
         ["perfproof", "http-throughput", "--seconds", "0"],
         ["perfproof", "generate", "--tokens", "/proc/perfproof/tokens.csv"],
-        ["benchmarks.monitoring_cost", "--output", "/proc/perfproof-results"],
+        ["benchmarks.monitoring_cost", "--results", "/proc/perfproof-results"],
     ],
 )
 def test_commands_refuse_bad_numbers_without_a_traceback(
