@@ -59,9 +59,9 @@ def write_report(run_path: Path, claims_path: Path = DEFAULT_CLAIMS) -> tuple[li
     """
     from portal.files import write_json_atomically, write_text_atomically
     from reports.evaluate import judge_all
-    from reports.html import render
     from reports.inert_text import terminal_text
-    from reports.tables import document, markdown, terminal_lines
+    from reports.page.html import render
+    from reports.verdict_output import document, markdown, terminal_lines
 
     claims = load_claims(claims_path)
     try:

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from reports.absolute_reduction import absolute_estimate
 from reports.claims import Claim, ClaimsFile
-from reports.growth_evidence import absolute_estimate
 from reports.run_folder import RunFolder
 from reports.series import ALL, CACHED, cached_routes, check_counts
 from reports.statistics import STATISTICS, Estimate, level, median_reduction, paired_reduction
-from reports.tables import percent
+from reports.verdict_output import percent
 from reports.verdicts import Verdict, verdict_for
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from reports.inert_text import markdown_text, terminal_text
-from reports.tables import markdown, terminal_lines
+from reports.verdict_output import markdown, terminal_lines
 from reports.verdicts import Verdict
 from tests.reports.inert import PAYLOADS, assert_inert, assert_no_control
 

@@ -11,10 +11,10 @@ the warm-up cut off.
 from __future__ import annotations
 
 from reports.claims import Claim, Claimed
-from reports.figures_load import cdf_plot, hit_ratio_plot, pairs_plot
-from reports.report_format import duration, number, percent
-from reports.report_histograms import Kind, Recordings, RunKey, cdf, total
-from reports.report_model import Block, Table
+from reports.page.blocks import Block, Table
+from reports.page.formatting import duration, number, percent
+from reports.page.histograms import Kind, Recordings, RunKey, cdf, total
+from reports.page.load_figures import cdf_plot, hit_ratio_plot, pairs_plot
 from reports.run_folder import RunFolder
 from reports.series import ALL
 from reports.verdicts import Verdict

@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 
 from reports.claims import Claim
-from reports.figures import effect_plot, rounds_plot
-from reports.report_format import effect, milliseconds, number, text
-from reports.report_growth import absolute_blocks
-from reports.report_histograms import Recordings
-from reports.report_load_evidence import level_blocks, paired_blocks
-from reports.report_model import Block, Table
-from reports.report_plans import index_check, plans_block
+from reports.page.blocks import Block, Table
+from reports.page.figures import effect_plot, rounds_plot
+from reports.page.formatting import effect, milliseconds, number, text
+from reports.page.growth import absolute_blocks
+from reports.page.histograms import Recordings
+from reports.page.load_claims import level_blocks, paired_blocks
+from reports.page.plans import index_check, plans_block
 from reports.run_folder import RunFolder
 from reports.verdicts import Verdict
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from benchmarks.growth import Fit, best_fit
 from reports.claims import Claim
-from reports.figures import GrowthLine, growth_plot
-from reports.report_format import milliseconds, number
-from reports.report_histograms import Recordings
-from reports.report_model import Block, Table
+from reports.page.blocks import Block, Table
+from reports.page.figures import GrowthLine, growth_plot
+from reports.page.formatting import milliseconds, number
+from reports.page.histograms import Recordings
 from reports.run_folder import RunFolder
 from reports.verdicts import Verdict
 
