@@ -16,7 +16,7 @@ import numpy as np
 
 from benchmarks.growth import MIN_SIZES, Fit, best_fit, fit_law, size_for
 from benchmarks.scaling import ABSOLUTE_SECONDS
-from reports.statistics import CONFIDENCE, SEED, Estimate
+from reports.estimates import CONFIDENCE, SEED, Estimate
 
 if TYPE_CHECKING:
     import pandas as pd

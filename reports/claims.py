@@ -86,6 +86,13 @@ class Claim:
     def how(self) -> Statistic | None:
         return STATISTICS.get(self.statistic)
 
+    @classmethod
+    def not_measurable(cls, *, id: str, quote: str, reason: str, note: str = "") -> Claim:
+        """A claim with no baseline to measure against: judged by its reason alone."""
+        return cls(id=id, quote=quote, note=note, measurable=False, reason=reason, statistic="",
+                   suite="", series=(), baseline="", candidate="", arm="", metric="", models=(),
+                   check="", claimed=None)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class ClaimsFile:
@@ -193,9 +200,7 @@ def _claim(table: Any) -> Claim:
         extra = sorted(set(table) - {"id", "quote", "note", "measurable", "reason"})
         if extra:
             raise ClaimsError(f"a claim with measurable = false takes no {extra[0]!r}")
-        return Claim(**common, measurable=False, reason=reason, statistic="", suite="",
-                     series=(), baseline="", candidate="", arm="", metric="", models=(),
-                     check="", claimed=None)  # fmt: skip
+        return Claim.not_measurable(**common, reason=reason)
     name = _text(table, "statistic", required=True)
     how = STATISTICS.get(name)
     if how is None:

@@ -112,7 +112,7 @@ def _tally(verdicts: Sequence[Verdict]) -> str:
 def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> str:
     """The whole page for ``run`` judged by ``claims``."""
     from reports.page.benchmarks import benchmark_blocks
-    from reports.page.claim_sections import evidence_blocks
+    from reports.page.claim_sections import claim_blocks
     from reports.page.growth import growth_blocks
     from reports.page.histograms import read_recordings
     from reports.page.load import load_blocks
@@ -124,7 +124,6 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
         if run.load_path is not None and run.load_manifest is not None
         else None
     )
-    by_id = {claim.id: claim for claim in claims.claims}
     views = [
         ClaimView(
             id=v.id,
@@ -136,9 +135,7 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
             n=_sample(v),
             word=v.verdict,
             reason=v.reason.removeprefix(f"{v.verdict}: ") or MISSING,
-            blocks=_safely(
-                "Evidence", partial(evidence_blocks, by_id.get(v.id), v, run, recordings)
-            ),
+            blocks=_safely("Evidence", partial(claim_blocks, v, run, recordings)),
         )
         for v in verdicts
     ]

@@ -37,9 +37,8 @@ def _shown(metric: str, value: float) -> str:
     return f"{value * 1e3:.3g} ms" if is_latency(metric) else number(value)
 
 
-def paired_blocks(
-    claim: Claim, verdict: Verdict, run: RunFolder, recordings: Recordings | None
-) -> list[Block]:
+def paired_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None) -> list[Block]:
+    claim = verdict.claim
     metric = str(verdict.details.get("metric", claim.metric))
     pairs = list(verdict.details.get("pairs", []))
     label = METRIC_LABELS.get(metric, metric)
@@ -130,10 +129,9 @@ def latency_block(
     return block
 
 
-def level_blocks(
-    claim: Claim, verdict: Verdict, run: RunFolder, recordings: Recordings | None
-) -> list[Block]:
+def level_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None) -> list[Block]:
     """Each run's figure, and the hit ratio per second with the warm-up it excluded."""
+    claim = verdict.claim
     del recordings
     block = Block(title=f"Every {claim.arm} load run")
     runs = verdict.details.get("runs", [])

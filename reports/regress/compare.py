@@ -47,6 +47,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from reports.estimates import RESAMPLES
 from reports.regress.run_noise import RunNoise, run_noise_p
 from reports.regress.samples import Samples, SeriesKey
 from reports.regress.significance import (
@@ -63,7 +64,6 @@ from reports.regress.significance import (
     typical_variance,
 )
 from reports.regress.thresholds import Thresholds
-from reports.statistics import RESAMPLES
 
 Verdict = Literal["regressed", "improved", "unchanged", "not compared", "added", "removed"]
 VERDICTS: tuple[Verdict, ...] = (

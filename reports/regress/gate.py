@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from reports.estimates import RESAMPLES
 from reports.regress.compare import Comparison, compare
 from reports.regress.compatibility import (
     CannotCompare,
@@ -35,7 +36,6 @@ from reports.regress.samples import (
 )
 from reports.regress.thresholds import Thresholds
 from reports.run_folder import RunFolder, read_run
-from reports.statistics import RESAMPLES
 
 EXIT_OK, EXIT_REGRESSED, EXIT_CANNOT_COMPARE = 0, 1, 2
 # Two runs' open-model rates further apart than this measure two different loads.
