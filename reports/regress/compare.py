@@ -65,8 +65,8 @@ from reports.regress.significance import (
 )
 from reports.regress.thresholds import Thresholds
 
-Verdict = Literal["regressed", "improved", "unchanged", "not compared", "added", "removed"]
-VERDICTS: tuple[Verdict, ...] = (
+SeriesWord = Literal["regressed", "improved", "unchanged", "not compared", "added", "removed"]
+SERIES_WORDS: tuple[SeriesWord, ...] = (
     "regressed",
     "improved",
     "unchanged",
@@ -95,7 +95,7 @@ class Comparison:
     test: str
     threshold: float
     threshold_from: str
-    verdict: Verdict
+    verdict: SeriesWord
     reason: str
     # What the change and the tests are of: the metric, or RELATIVE (each round's time over
     # its reference call's, benchmarks/reference.py); baseline and candidate stay the metric's.
@@ -131,7 +131,7 @@ class Comparison:
 
 def classify(
     change: float, q: float | None, *, alpha: float, threshold: float, higher_is_better: bool
-) -> Verdict:
+) -> SeriesWord:
     """The verdict of one compared series from its change and its corrected p-value."""
     if q is None or q > alpha:
         return "unchanged"
@@ -324,7 +324,7 @@ def _judged(
     threshold, source = thresholds.for_series(key)
     gated = key.gated
 
-    def verdict_of(change: float) -> Verdict:
+    def verdict_of(change: float) -> SeriesWord:
         return classify(
             change, q, alpha=thresholds.alpha, threshold=threshold,
             higher_is_better=gated.higher_is_better,
@@ -377,7 +377,7 @@ def _one_sided(
     baseline: Samples,
     candidate: Samples,
     thresholds: Thresholds,
-    verdict: Verdict,
+    verdict: SeriesWord,
     reason: str,
 ) -> Comparison:
     rounds = key.gated.sample == "rounds"
