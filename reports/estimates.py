@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 CONFIDENCE = 0.95
-RESAMPLES = 4999
+RESAMPLES = 4999  # a bootstrap's; the growth fit refits fewer (reports/absolute_reduction.py)
 SEED = 20261201  # the bootstrap is seeded: the same run renders the same intervals
 
 Array = NDArray[np.float64]
