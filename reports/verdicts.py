@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from reports.claims import Claim, Claimed
 
@@ -26,14 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Word = Literal["exceeded", "met", "not met", "inconclusive", "not measurable", "no evidence"]
-WORDS: tuple[Word, ...] = (
-    "exceeded",
-    "met",
-    "not met",
-    "inconclusive",
-    "not measurable",
-    "no evidence",
-)
+WORDS: tuple[Word, ...] = get_args(Word)
 
 
 def verdict_for(claimed: Claimed, low: float | None, high: float | None) -> Word:
@@ -76,18 +69,6 @@ class Verdict:
         return self.claim.id
 
     @property
-    def quote(self) -> str:
-        return self.claim.quote
-
-    @property
-    def note(self) -> str:
-        return self.claim.note
-
-    @property
-    def statistic(self) -> str:
-        return self.claim.statistic
-
-    @property
     def percent(self) -> bool:
         """Show measured/low/high as percentages."""
         how = self.claim.how
@@ -127,17 +108,3 @@ class Verdict:
             "details": copy.deepcopy(self.details),
             "note": claim.note,
         }
-
-    def measured_text(self) -> str:
-        """``85.3 % [81.0, 88.1]``, or what stands in for a number."""
-        if self.measured is None:
-            return "—"
-        if self.percent:
-            point = f"{self.measured:.1%}"
-            interval = (
-                f" [{self.low:.1%}, {self.high:.1%}]"
-                if self.low is not None and self.high is not None
-                else " (no interval)"
-            )
-            return point + interval
-        return f"{self.measured:g}"

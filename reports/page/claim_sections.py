@@ -72,7 +72,7 @@ def interval_block(verdict: Verdict) -> Block:
 
 
 def _effect_label(verdict: Verdict) -> str:
-    return "hit ratio" if verdict.statistic == "level" else "reduction"
+    return "hit ratio" if verdict.claim.statistic == "level" else "reduction"
 
 
 def median_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None) -> list[Block]:

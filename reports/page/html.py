@@ -128,8 +128,8 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
         ClaimView(
             id=v.id,
             anchor=anchor(v.id),
-            quote=v.quote,
-            note=v.note,
+            quote=v.claim.quote,
+            note=v.claim.note,
             claimed=v.claimed or MISSING,
             measured=effect(v.measured, v.low, v.high, as_percent=v.percent),
             n=_sample(v),

@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -66,14 +66,7 @@ from reports.regress.significance import (
 from reports.regress.thresholds import Thresholds
 
 SeriesWord = Literal["regressed", "improved", "unchanged", "not compared", "added", "removed"]
-SERIES_WORDS: tuple[SeriesWord, ...] = (
-    "regressed",
-    "improved",
-    "unchanged",
-    "not compared",
-    "added",
-    "removed",
-)
+SERIES_WORDS: tuple[SeriesWord, ...] = get_args(SeriesWord)
 # A benchmark series' p-value is the largest of these (each a valid test of "no change").
 RANK_TEST = "Mann-Whitney U on the rounds"
 BLOCK_TEST = "t on the block medians"
