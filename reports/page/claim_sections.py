@@ -3,11 +3,11 @@
 One drawing per :class:`~reports.statistics.Section`, the section each
 statistic's row names: the benchmark rounds of both arms, each repetition's
 pair, the latency CDFs, the hit ratio warming up, the growth fit, what a
-check saw. A drawing reads the rows the verdict was computed from
-(``verdict.rows``) and, for what the verdict did not need (the latency
-histograms, the hit ratio per second), the run folder, so the plot shows all
-the data and not only the summary the verdict kept; where the data is not
-there the block says what is missing.
+check saw. A drawing reads what the verdict was computed from
+(``verdict.rows``, ``verdict.details``) and, for what the verdict did not
+need (the latency histograms, the hit ratio per second), the run folder, so
+the plot shows all the data and not only the summary the verdict kept; where
+the data is not there the block says what is missing.
 """
 
 from __future__ import annotations
