@@ -20,7 +20,6 @@ report that silently skips a promise.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 from loadtests.faults.scenarios import SCENARIOS_BY_NAME
 from reports.series import check_counts, check_ids, known_arms, series_problem
 from reports.statistics import STATISTICS, Statistic
+from reports.toml_files import read_toml
 
 DEFAULT_CLAIMS = Path(__file__).resolve().parent / "claims.toml"
 
@@ -86,6 +86,13 @@ class Claim:
     def how(self) -> Statistic | None:
         return STATISTICS.get(self.statistic)
 
+    @classmethod
+    def not_measurable(cls, *, id: str, quote: str, reason: str, note: str = "") -> Claim:
+        """A claim with no baseline to measure against: judged by its reason alone."""
+        return cls(id=id, quote=quote, note=note, measurable=False, reason=reason, statistic="",
+                   suite="", series=(), baseline="", candidate="", arm="", metric="", models=(),
+                   check="", claimed=None)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class ClaimsFile:
@@ -97,14 +104,7 @@ class ClaimsFile:
 
 def load_claims(path: Path = DEFAULT_CLAIMS) -> ClaimsFile:
     """The claims of ``path``, every one checked; :class:`ClaimsError` on the first problem."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ClaimsError(f"{path}: no such claims file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ClaimsError(f"{path}: cannot read it ({error})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ClaimsError(f"{path}: not valid TOML ({error})") from None
+    document = read_toml(path, what="claims file", refuse=ClaimsError)
     unknown = sorted(set(document) - _TOP_KEYS)
     if unknown:
         raise ClaimsError(f"{path}: unknown top-level key {unknown[0]!r} (known: title, source, "
@@ -193,9 +193,7 @@ def _claim(table: Any) -> Claim:
         extra = sorted(set(table) - {"id", "quote", "note", "measurable", "reason"})
         if extra:
             raise ClaimsError(f"a claim with measurable = false takes no {extra[0]!r}")
-        return Claim(**common, measurable=False, reason=reason, statistic="", suite="",
-                     series=(), baseline="", candidate="", arm="", metric="", models=(),
-                     check="", claimed=None)  # fmt: skip
+        return Claim.not_measurable(**common, reason=reason)
     name = _text(table, "statistic", required=True)
     how = STATISTICS.get(name)
     if how is None:
@@ -217,11 +215,11 @@ def _claim(table: Any) -> Claim:
         scenarios=_texts(table, "scenarios"),
         count=_text(table, "count"),
     )
-    _check_evidence(claim, how, table)
+    _check_fields(claim, how, table)
     return claim
 
 
-def _check_evidence(claim: Claim, how: Statistic, table: Mapping[str, Any]) -> None:
+def _check_fields(claim: Claim, how: Statistic, table: Mapping[str, Any]) -> None:
     """The suite, series, arms and fields ``how`` needs, all known; nothing it ignores."""
     if claim.suite not in how.suites:
         raise ClaimsError(f"{how.name} reads suite {' or '.join(how.suites)}, not {claim.suite!r}")

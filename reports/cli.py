@@ -13,10 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+from portal.cli.exit_codes import Exit
 from reports.claims import DEFAULT_CLAIMS, ClaimsError, load_claims
 from reports.run_folder import RunFolderError, read_run
-
-EXIT_OK, EXIT_UNMET, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -59,9 +58,9 @@ def write_report(run_path: Path, claims_path: Path = DEFAULT_CLAIMS) -> tuple[li
     """
     from portal.files import write_json_atomically, write_text_atomically
     from reports.evaluate import judge_all
-    from reports.html import render
     from reports.inert_text import terminal_text
-    from reports.tables import document, markdown, terminal_lines
+    from reports.page.html import render
+    from reports.verdict_output import document, markdown, terminal_lines
 
     claims = load_claims(claims_path)
     try:
@@ -107,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         lines, unmet = write_report(args.run, args.claims)
     except (ClaimsError, RunFolderError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return Exit.BAD_INPUT
     print("\n".join(lines))
     print(f"({time.monotonic() - started:.1f} s)")
-    return EXIT_UNMET if args.fail_on_unmet and unmet else EXIT_OK
+    return Exit.CHECK_FAILED if args.fail_on_unmet and unmet else Exit.OK

@@ -16,20 +16,17 @@ lucky point inside a wide interval is not a kept promise.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+import copy
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from reports.claims import Claimed
+from reports.claims import Claim, Claimed
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Word = Literal["exceeded", "met", "not met", "inconclusive", "not measurable", "no evidence"]
-WORDS: tuple[Word, ...] = (
-    "exceeded",
-    "met",
-    "not met",
-    "inconclusive",
-    "not measurable",
-    "no evidence",
-)
+WORDS: tuple[Word, ...] = get_args(Word)
 
 
 def verdict_for(claimed: Claimed, low: float | None, high: float | None) -> Word:
@@ -48,14 +45,11 @@ def verdict_for(claimed: Claimed, low: float | None, high: float | None) -> Word
 
 @dataclass
 class Verdict:
-    """One claim judged: what was measured, how sure, over what, and the word."""
+    """One claim judged: the claim, what was measured, how sure, over what, and the word."""
 
-    id: str
-    quote: str
+    claim: Claim
     verdict: Word
     reason: str  # why this word (always said for no evidence, not measurable, inconclusive)
-    claimed: str = ""  # "at least 85 %", "70 % to 80 %"
-    statistic: str = ""
     summary: str = ""  # what the measured number is
     measured: float | None = None
     low: float | None = None
@@ -63,29 +57,54 @@ class Verdict:
     n: int | None = None
     unit: str = ""  # the unit of independence
     method: str = ""
-    percent: bool = True  # show measured/low/high as percentages
-    suite: str = ""
-    series: list[str] = field(default_factory=list)
-    baseline: str = ""
-    candidate: str = ""
     scale: str = ""
     extrapolation: bool = False
     details: dict[str, Any] = field(default_factory=dict)  # the evidence's own figures
-    note: str = ""
+    # The tidy rows the estimate was computed from (reports/evidence.py), so the report
+    # draws what was judged without selecting it again; not part of verdicts.json.
+    rows: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return self.claim.id
+
+    @property
+    def percent(self) -> bool:
+        """Show measured/low/high as percentages."""
+        how = self.claim.how
+        return how.fraction if how is not None else True
+
+    @property
+    def claimed(self) -> str:
+        """``at least 85 %``, ``70 % to 80 %``; empty when nothing was claimed in numbers."""
+        if self.claim.claimed is None or not self.claim.measurable:
+            return ""
+        return self.claim.claimed.describe(percent=self.percent)
 
     def document(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def measured_text(self) -> str:
-        """``85.3 % [81.0, 88.1]``, or what stands in for a number."""
-        if self.measured is None:
-            return "—"
-        if self.percent:
-            point = f"{self.measured:.1%}"
-            interval = (
-                f" [{self.low:.1%}, {self.high:.1%}]"
-                if self.low is not None and self.high is not None
-                else " (no interval)"
-            )
-            return point + interval
-        return f"{self.measured:g}"
+        """The verdict as ``verdicts.json`` holds it: the claim's own fields read from it."""
+        claim = self.claim
+        return {
+            "id": claim.id,
+            "quote": claim.quote,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "claimed": self.claimed,
+            "statistic": claim.statistic,
+            "summary": self.summary,
+            "measured": self.measured,
+            "low": self.low,
+            "high": self.high,
+            "n": self.n,
+            "unit": self.unit,
+            "method": self.method,
+            "percent": self.percent,
+            "suite": claim.suite,
+            "series": list(claim.series),
+            "baseline": claim.baseline or "",
+            "candidate": claim.candidate or claim.arm,
+            "scale": self.scale,
+            "extrapolation": self.extrapolation,
+            "details": copy.deepcopy(self.details),
+            "note": claim.note,
+        }

@@ -19,11 +19,6 @@ TOP_LEVEL = (
 ROOT_FILES = ("README.md", "pyproject.toml", "noxfile.py")
 # Paths that exist elsewhere than in the checkout, on purpose.
 NOT_IN_THE_CHECKOUT = {"portal/_sql"}  # where the wheel puts sql/ (pyproject.toml)
-# The layout of issue 23, which docs/ already describe: these land with the package move
-# (the ``perfproof`` package, the report's page and the faults in folders of their own).
-PLANNED = {
-    "reports/page",
-}
 README_LINES = 200
 _TOPS = "|".join(map(re.escape, TOP_LEVEL))
 _REFERENCE = re.compile(rf"(?<![\w/.-])((?:{_TOPS})/(?:[\w/.-]*\w)?)")
@@ -51,7 +46,7 @@ def test_every_named_file_exists() -> None:
         f"{path.relative_to(ROOT)}: {ref}"
         for path in documented_files()
         for ref in _named(path)
-        if ref not in NOT_IN_THE_CHECKOUT and not (ROOT / ref).exists() and ref not in PLANNED
+        if ref not in NOT_IN_THE_CHECKOUT and not (ROOT / ref).exists()
     }
     assert missing == set()
 
@@ -105,7 +100,7 @@ def test_every_path_the_documents_quote_exists() -> None:
         f"{page.relative_to(ROOT)}: {path}"
         for page in documents()
         for path in quoted_paths(page.read_text())
-        if not (ROOT / path).exists() and path not in PLANNED
+        if not (ROOT / path).exists()
     }
     assert missing == set()
 

@@ -17,7 +17,7 @@ from tests.system_programs import PROGRAMS, REQUIRE_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 NEEDING = {
-    "chromium": "tests/reports/test_report_html.py",
+    "chromium": "tests/reports/page/test_html.py",
     "wrk": "tests/benchmarks/test_http_commands.py",
 }
 

@@ -43,10 +43,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
+from reports.estimates import RESAMPLES
 from reports.regress.run_noise import RunNoise, run_noise_p
 from reports.regress.samples import Samples, SeriesKey
 from reports.regress.significance import (
@@ -63,17 +64,9 @@ from reports.regress.significance import (
     typical_variance,
 )
 from reports.regress.thresholds import Thresholds
-from reports.statistics import RESAMPLES
 
-Verdict = Literal["regressed", "improved", "unchanged", "not compared", "added", "removed"]
-VERDICTS: tuple[Verdict, ...] = (
-    "regressed",
-    "improved",
-    "unchanged",
-    "not compared",
-    "added",
-    "removed",
-)
+SeriesWord = Literal["regressed", "improved", "unchanged", "not compared", "added", "removed"]
+SERIES_WORDS: tuple[SeriesWord, ...] = get_args(SeriesWord)
 # A benchmark series' p-value is the largest of these (each a valid test of "no change").
 RANK_TEST = "Mann-Whitney U on the rounds"
 BLOCK_TEST = "t on the block medians"
@@ -95,7 +88,7 @@ class Comparison:
     test: str
     threshold: float
     threshold_from: str
-    verdict: Verdict
+    verdict: SeriesWord
     reason: str
     # What the change and the tests are of: the metric, or RELATIVE (each round's time over
     # its reference call's, benchmarks/reference.py); baseline and candidate stay the metric's.
@@ -131,7 +124,7 @@ class Comparison:
 
 def classify(
     change: float, q: float | None, *, alpha: float, threshold: float, higher_is_better: bool
-) -> Verdict:
+) -> SeriesWord:
     """The verdict of one compared series from its change and its corrected p-value."""
     if q is None or q > alpha:
         return "unchanged"
@@ -324,7 +317,7 @@ def _judged(
     threshold, source = thresholds.for_series(key)
     gated = key.gated
 
-    def verdict_of(change: float) -> Verdict:
+    def verdict_of(change: float) -> SeriesWord:
         return classify(
             change, q, alpha=thresholds.alpha, threshold=threshold,
             higher_is_better=gated.higher_is_better,
@@ -377,7 +370,7 @@ def _one_sided(
     baseline: Samples,
     candidate: Samples,
     thresholds: Thresholds,
-    verdict: Verdict,
+    verdict: SeriesWord,
     reason: str,
 ) -> Comparison:
     rounds = key.gated.sample == "rounds"

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from portal.cli.exit_codes import Exit
+from reports.estimates import RESAMPLES
 from reports.regress.compare import Comparison, compare
 from reports.regress.compatibility import (
     CannotCompare,
@@ -35,9 +37,7 @@ from reports.regress.samples import (
 )
 from reports.regress.thresholds import Thresholds
 from reports.run_folder import RunFolder, read_run
-from reports.statistics import RESAMPLES
 
-EXIT_OK, EXIT_REGRESSED, EXIT_CANNOT_COMPARE = 0, 1, 2
 # Two runs' open-model rates further apart than this measure two different loads.
 OFFERED_RATE_TOLERANCE = 0.05
 JSON_FILE, MARKDOWN_FILE = "regress.json", "regress.md"
@@ -152,7 +152,7 @@ def gate(
         ),
         notes=references.notes,
     )
-    code = EXIT_REGRESSED if any(c.verdict == "regressed" for c in comparisons) else EXIT_OK
+    code = Exit.CHECK_FAILED if any(c.verdict == "regressed" for c in comparisons) else Exit.OK
     lines = terminal_lines(comparisons, sides, changes_only=changes_only)
     written = _write(out, comparisons, sides, thresholds, code) if out is not None else ()
     return Outcome(comparisons, sides, lines, code, written)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reports.inert_text import markdown_text, terminal_text
-from reports.regress.compare import VERDICTS, Comparison
+from reports.regress.compare import SERIES_WORDS, Comparison
 from reports.regress.thresholds import Thresholds
 
 FORMAT_VERSION = 1
-_ORDER = {verdict: number for number, verdict in enumerate(VERDICTS)}
+_ORDER = {verdict: number for number, verdict in enumerate(SERIES_WORDS)}
 _ATTENTION = ("regressed", "improved", "not compared", "added", "removed")
 
 
@@ -66,7 +66,7 @@ def ordered(comparisons: Sequence[Comparison]) -> list[Comparison]:
 
 
 def counts(comparisons: Sequence[Comparison]) -> dict[str, int]:
-    return {verdict: sum(c.verdict == verdict for c in comparisons) for verdict in VERDICTS}
+    return {verdict: sum(c.verdict == verdict for c in comparisons) for verdict in SERIES_WORDS}
 
 
 def tally(comparisons: Sequence[Comparison]) -> str:

@@ -43,7 +43,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from reports.statistics import CONFIDENCE, RESAMPLES, median_reduction
+from reports.estimates import CONFIDENCE, RESAMPLES, median_reduction
 
 Array = NDArray[np.float64]
 Control = Literal["fdr", "fwer"]

@@ -14,7 +14,6 @@ line naming the file and the key (:class:`ThresholdsError`).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 from reports.regress.samples import LOAD_METRICS, SUITES, SeriesKey
 from reports.regress.significance import CONTROLS, Control
 from reports.series import CACHED, cached_routes, series_problem
+from reports.toml_files import read_toml
 
 DEFAULT_THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
 _TOP_KEYS = ("threshold", "alpha", "control", "suites", "metrics", "series")
@@ -72,19 +72,8 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
     return thresholds if path is None else _apply(thresholds, path)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ThresholdsError(f"{path}: no such thresholds file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ThresholdsError(f"{path}: cannot read it ({error})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ThresholdsError(f"{path}: not valid TOML ({error})") from None
-
-
 def _apply(base: Thresholds, path: Path) -> Thresholds:
-    document = _read(path)
+    document = read_toml(path, what="thresholds file", refuse=ThresholdsError)
     try:
         return _merged(base, document, str(path))
     except ThresholdsError as error:

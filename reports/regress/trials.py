@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from portal.cli.exit_codes import Exit
 from reports.regress.compare import Comparison
-from reports.regress.gate import EXIT_CANNOT_COMPARE, EXIT_OK, gate
+from reports.regress.gate import gate
 from reports.regress.thresholds import DEFAULT_THRESHOLDS, Thresholds, load_thresholds
 
 FLAGS = ("regressed", "improved")
@@ -183,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
         found = trials(args)
     except (ValueError, OSError) as error:
         sys.stderr.write(f"error: {error}\n")
-        return EXIT_CANNOT_COMPARE
+        return Exit.BAD_INPUT
     lines = summary(found, args.depends)
     sys.stdout.write("\n" + "\n".join(lines) + "\n")
     if args.out is not None:
@@ -198,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
                 "trials": [_document(t) for t in found],
             },
         )
-    return EXIT_OK
+    return Exit.OK
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 The rows below are made up by the test (seeded draws around chosen medians),
 so each verdict has one right answer; the real run's verdicts are checked in
-``test_report_html.py``.
+``page/test_html.py``.
 """
 
 from __future__ import annotations

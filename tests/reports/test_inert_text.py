@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from reports.claims import Claim
 from reports.inert_text import markdown_text, terminal_text
-from reports.tables import markdown, terminal_lines
+from reports.verdict_output import markdown, terminal_lines
 from reports.verdicts import Verdict
 from tests.reports.inert import PAYLOADS, assert_inert, assert_no_control
 
@@ -41,7 +42,11 @@ def test_every_c0_and_c1_control_is_dropped_and_breaks_become_spaces() -> None:
 
 def _verdicts() -> list[Verdict]:
     return [
-        Verdict(id=payload, quote=payload, verdict="not measurable", reason=payload)
+        Verdict(
+            Claim.not_measurable(id=payload, quote=payload, reason=payload),
+            verdict="not measurable",
+            reason=payload,
+        )
         for payload, _ in PAYLOADS
     ]
 

@@ -17,7 +17,7 @@ import pytest
 from perfproof.regress import cli
 from reports.regress import calibration_output, output
 from reports.regress.calibrate import Calibration, Noise
-from reports.regress.compare import RANK_TEST, Comparison, Verdict
+from reports.regress.compare import RANK_TEST, Comparison, SeriesWord
 from reports.regress.significance import Change
 from reports.regress.thresholds import Thresholds
 from tests.reports.inert import PAYLOADS, assert_inert, assert_no_control
@@ -28,7 +28,7 @@ RUN = 'run"><img src=x>|\x1b[31m'  # a legal folder name
 
 
 def _comparisons() -> list[Comparison]:
-    verdicts: tuple[Verdict, ...] = ("regressed", "unchanged", "not compared")
+    verdicts: tuple[SeriesWord, ...] = ("regressed", "unchanged", "not compared")
     return [
         Comparison(
             key=query_key(payload, arm=payload),

@@ -78,7 +78,7 @@ def markdown(verdicts: Sequence[Verdict], *, run: str, title: str) -> str:
             markdown_text(cell)
             for cell in (
                 v.id,
-                v.quote,
+                v.claim.quote,
                 v.claimed or "—",
                 _measured(v),
                 _interval(v),

@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from reports.report_format import milliseconds, number
-from reports.report_model import Block, Table
+from reports.page.blocks import Block, Table
+from reports.page.formatting import milliseconds, number
 
 QUERY_ARMS = ("indexed", "unindexed")
 TIMES = "\N{MULTIPLICATION SIGN}"

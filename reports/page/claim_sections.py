@@ -1,53 +1,51 @@
-"""Each claim's evidence as the report shows it: the data a verdict came from, drawn.
+"""Each claim's section in the report: the data its verdict came from, drawn.
 
-One builder per statistic, dispatched by name as ``reports/evaluate.py``
-does: the benchmark rounds of both arms, each repetition's pair, the latency
-CDFs, the hit ratio warming up, the growth fit. Every builder reads the run
-folder again rather than trusting ``verdict.details`` alone, so the plot
-shows all the data and not only the summary the verdict kept; where the data
-is not there the block says what is missing.
+One drawing per :class:`~reports.statistics.Section`, the section each
+statistic's row names: the benchmark rounds of both arms, each repetition's
+pair, the latency CDFs, the hit ratio warming up, the growth fit, what a
+check saw. A drawing reads what the verdict was computed from
+(``verdict.rows``, ``verdict.details``) and, for what the verdict did not
+need (the latency histograms, the hit ratio per second), the run folder, so
+the plot shows all the data and not only the summary the verdict kept; where
+the data is not there the block says what is missing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from reports.claims import Claim
-from reports.figures import effect_plot, rounds_plot
-from reports.report_format import effect, milliseconds, number, text
-from reports.report_growth import absolute_blocks
-from reports.report_histograms import Recordings
-from reports.report_load_evidence import level_blocks, paired_blocks
-from reports.report_model import Block, Table
-from reports.report_plans import index_check, plans_block
+from reports.page.blocks import Block, Table
+from reports.page.figures import effect_plot, rounds_plot
+from reports.page.formatting import effect, milliseconds, number, text
+from reports.page.growth import absolute_blocks
+from reports.page.histograms import Recordings
+from reports.page.load_claims import level_blocks, paired_blocks
+from reports.page.plans import index_check, plans_block
 from reports.run_folder import RunFolder
+from reports.statistics import Section
 from reports.verdicts import Verdict
 
-Builder = Callable[[Claim, Verdict, RunFolder, Recordings | None], list[Block]]
+Drawing = Callable[[Verdict, RunFolder, Recordings | None], list[Block]]
 
 
-def evidence_blocks(
-    claim: Claim | None, verdict: Verdict, run: RunFolder, recordings: Recordings | None
-) -> list[Block]:
+def claim_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None) -> list[Block]:
     """What the report shows under one claim's heading."""
-    if claim is None or verdict.verdict == "not measurable":
+    how = verdict.claim.how
+    if how is None or verdict.verdict == "not measurable":
         return [Block(notes=[f"Not measurable: {verdict.reason}"])]
-    if claim.statistic == "check":
-        return check_blocks(verdict, run)
     if verdict.verdict == "no evidence":
         return []  # the reason is the verdict's own line; there is nothing to draw
-    builder = BUILDERS.get(claim.statistic)
-    blocks = builder(claim, verdict, run, recordings) if builder else []
-    return [*blocks, interval_block(verdict, claim)]
+    blocks = SECTIONS[how.section](verdict, run, recordings)
+    return blocks if how.functional else [*blocks, interval_block(verdict)]
 
 
-def interval_block(verdict: Verdict, claim: Claim) -> Block:
+def interval_block(verdict: Verdict) -> Block:
     """The effect against the claimed range, and how the interval was computed."""
     block = Block(title="The effect against the claim")
-    claimed = claim.claimed
+    claimed = verdict.claim.claimed
     if verdict.measured is not None and claimed is not None:
         block.plots.append(
             effect_plot(
@@ -74,29 +72,15 @@ def interval_block(verdict: Verdict, claim: Claim) -> Block:
 
 
 def _effect_label(verdict: Verdict) -> str:
-    return "hit ratio" if verdict.statistic == "level" else "reduction"
+    return "hit ratio" if verdict.claim.statistic == "level" else "reduction"
 
 
-def _rounds(run: RunFolder, claim: Claim, scale: str, metric: str) -> Any:
-    tidy = run.tidy
-    if tidy.empty:
-        return tidy
-    picked = tidy[
-        (tidy["suite"] == claim.suite)
-        & (tidy["series"] == claim.series[0])
-        & (tidy["metric"] == metric)
-        & (tidy["scale"] == scale)
-    ]
-    return picked
-
-
-def median_blocks(
-    claim: Claim, verdict: Verdict, run: RunFolder, recordings: Recordings | None
-) -> list[Block]:
+def median_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None) -> list[Block]:
     """Both arms' rounds, per interleaved block, and the query plans for an index claim."""
     del recordings
+    claim = verdict.claim
     scale = str(verdict.details.get("scale", ""))
-    rows = _rounds(run, claim, scale, "time")
+    rows = verdict.rows if verdict.rows is not None else run.tidy.iloc[0:0]
     arms = {arm: rows[rows["arm"] == arm] for arm in (claim.baseline, claim.candidate)}
     block = Block(title="Every benchmark round, both arms")
     if all(len(frame) for frame in arms.values()):
@@ -143,7 +127,14 @@ def median_blocks(
 
 
 def _statements_table(run: RunFolder, claim: Claim, scale: str) -> Table:
-    statements = _rounds(run, claim, scale, "statements")
+    """The statements the portal counted per request: measured beside the time, not judged."""
+    tidy = run.tidy
+    statements = tidy[
+        (tidy["suite"] == claim.suite)
+        & (tidy["series"] == claim.series[0])
+        & (tidy["metric"] == "statements")
+        & (tidy["scale"] == scale)
+    ]
     table = Table(
         "SQL statements per request (the portal's own counter)", ["arm", "median", "mean"], []
     )
@@ -160,10 +151,9 @@ def _plans_for(run: RunFolder, claim: Claim) -> Block:
     return plans_block(observed, claim.series[0].split("[", 1)[0], why=why)
 
 
-def check_blocks(verdict: Verdict, run: RunFolder) -> list[Block]:
+def check_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None) -> list[Block]:
     """What a functional check tried, what it saw, what went wrong."""
-    if verdict.verdict == "no evidence":
-        return []
+    del run, recordings
     block = Block(title="What the check saw")  # what it tried is the verdict's own line
     observed = verdict.details.get("observed") or {}
     shown = [[str(k).replace("_", " "), text(v)] for k, v in observed.items() if k != "plans"]
@@ -174,13 +164,13 @@ def check_blocks(verdict: Verdict, run: RunFolder) -> list[Block]:
     blocks = [block]
     if verdict.id == "indexes" or "plans" in observed:
         blocks.append(plans_block(observed, None, why="the index check recorded none"))
-    del run
     return blocks
 
 
-BUILDERS: dict[str, Builder] = {
-    "median_reduction": median_blocks,
-    "paired_reduction": paired_blocks,
-    "level": level_blocks,
-    "absolute_reduction": absolute_blocks,
+SECTIONS: dict[Section, Drawing] = {
+    Section.ROUNDS: median_blocks,
+    Section.PAIRS: paired_blocks,
+    Section.RUNS: level_blocks,
+    Section.GROWTH: absolute_blocks,
+    Section.CHECK: check_blocks,
 }

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reports.report_format import duration, number, text, when
-from reports.report_model import Block, Table
+from reports.page.blocks import Block, Table
+from reports.page.formatting import duration, number, text, when
 from reports.run_folder import RunFolder
 from reports.verdicts import Verdict
 

@@ -1,6 +1,6 @@
 """The shapes the report's template reads: tables of text, facts, sections with their plots.
 
-The builders (``report_*.py``) do every computation and every rounding and
+The builders (the modules of ``reports/page``) do every computation and every rounding and
 hand the template only these, already strings: the template then decides
 layout, never numbers, and a value cannot reach the page unformatted.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # a type only: the shapes need no matplotlib
-    from reports.figures import Plot
+    from reports.page.figures import Plot
 
 
 @dataclass

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from loadtests.faults.phases import PHASES
-from reports.report_format import MISSING
-from reports.report_model import Block, Table
+from reports.page.blocks import Block, Table
+from reports.page.formatting import MISSING
 from reports.run_folder import RunFolder
 
 NOT_RUN = (

@@ -1,7 +1,7 @@
 """``report.html``: one self-contained page, the verdicts first and then everything they stand on.
 
-The builders (the ``report_*`` modules beside this one) turn the run folder into strings,
-tables and SVG data URIs; the Jinja2 templates in ``reports/templates/`` only
+The builders (the modules beside this one) turn the run folder into strings,
+tables and SVG data URIs; the Jinja2 templates in ``reports/page/templates/`` only
 lay them out. The page loads nothing: the stylesheet is inlined, the plots
 are data URIs, the fonts are the reader's own, so it opens offline, from an
 e-mail attachment or a CI artefact, years later.
@@ -22,10 +22,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from reports.claims import ClaimsFile
-from reports.report_format import FILTERS, MISSING, effect, present
-from reports.report_model import Block, anchor
+from reports.page.blocks import Block, anchor
+from reports.page.formatting import FILTERS, MISSING, effect, present
 from reports.run_folder import RunFolder
-from reports.tables import counts
+from reports.verdict_output import counts
 from reports.verdicts import Verdict
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -111,34 +111,31 @@ def _tally(verdicts: Sequence[Verdict]) -> str:
 
 def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> str:
     """The whole page for ``run`` judged by ``claims``."""
-    from reports.report_benchmarks import benchmark_blocks
-    from reports.report_evidence import evidence_blocks
-    from reports.report_growth import growth_blocks
-    from reports.report_histograms import read_recordings
-    from reports.report_load import load_blocks
-    from reports.report_reliability import reliability_blocks
-    from reports.report_run import environment_blocks, problems, run_facts
+    from reports.page.benchmarks import benchmark_blocks
+    from reports.page.claim_sections import claim_blocks
+    from reports.page.growth import growth_blocks
+    from reports.page.histograms import read_recordings
+    from reports.page.load import load_blocks
+    from reports.page.reliability import reliability_blocks
+    from reports.page.run import environment_blocks, problems, run_facts
 
     recordings = (
         read_recordings(run.load_path, run.load_manifest)
         if run.load_path is not None and run.load_manifest is not None
         else None
     )
-    by_id = {claim.id: claim for claim in claims.claims}
     views = [
         ClaimView(
             id=v.id,
             anchor=anchor(v.id),
-            quote=v.quote,
-            note=v.note,
+            quote=v.claim.quote,
+            note=v.claim.note,
             claimed=v.claimed or MISSING,
             measured=effect(v.measured, v.low, v.high, as_percent=v.percent),
             n=_sample(v),
             word=v.verdict,
             reason=v.reason.removeprefix(f"{v.verdict}: ") or MISSING,
-            blocks=_safely(
-                "Evidence", partial(evidence_blocks, by_id.get(v.id), v, run, recordings)
-            ),
+            blocks=_safely("Evidence", partial(claim_blocks, v, run, recordings)),
         )
         for v in verdicts
     ]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.report_format import text
-from reports.report_model import Block, Table
+from reports.page.blocks import Block, Table
+from reports.page.formatting import text
 from reports.run_folder import RunFolder
 
 

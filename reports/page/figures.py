@@ -10,7 +10,7 @@ renders the same bytes.
 Each plot shows distributions, not bars of means: every benchmark round,
 every repetition's pair, the whole latency CDF. A sceptical reader should see
 the spread an interval was computed from. This module holds the shared
-rendering and the benchmark plots; the load runs' are in ``figures_load.py``.
+rendering and the benchmark plots; the load runs' are in ``load_figures.py``.
 """
 
 from __future__ import annotations

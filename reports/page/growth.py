@@ -12,11 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.growth import Fit, best_fit
-from reports.claims import Claim
-from reports.figures import GrowthLine, growth_plot
-from reports.report_format import milliseconds, number
-from reports.report_histograms import Recordings
-from reports.report_model import Block, Table
+from reports.page.blocks import Block, Table
+from reports.page.figures import GrowthLine, growth_plot
+from reports.page.formatting import milliseconds, number
+from reports.page.histograms import Recordings
 from reports.run_folder import RunFolder
 from reports.verdicts import Verdict
 
@@ -110,10 +109,9 @@ def _absolute_answer(answer: dict[str, Any]) -> Block:
     return block
 
 
-def absolute_blocks(
-    claim: Claim, verdict: Verdict, run: RunFolder, recordings: Recordings | None
-) -> list[Block]:
+def absolute_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None) -> list[Block]:
     """The growth fit the 1.3 s verdict stands on, drawn out to the size it was judged at."""
+    claim = verdict.claim
     del recordings, run
     details = verdict.details
     extrapolation = bool(details.get("extrapolation"))

@@ -26,8 +26,8 @@ import pytest
 
 from reports.claims import load_claims
 from reports.cli import write_report
-from reports.html import NOT_DRAWN
-from reports.report_model import anchor
+from reports.page.blocks import anchor
+from reports.page.html import NOT_DRAWN
 from tests.system_programs import PROGRAMS
 
 FORBIDDEN = re.compile(r"\b(nan|None|undefined)\b")

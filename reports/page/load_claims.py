@@ -11,10 +11,10 @@ the warm-up cut off.
 from __future__ import annotations
 
 from reports.claims import Claim, Claimed
-from reports.figures_load import cdf_plot, hit_ratio_plot, pairs_plot
-from reports.report_format import duration, number, percent
-from reports.report_histograms import Kind, Recordings, RunKey, cdf, total
-from reports.report_model import Block, Table
+from reports.page.blocks import Block, Table
+from reports.page.formatting import duration, number, percent
+from reports.page.histograms import Kind, Recordings, RunKey, cdf, total
+from reports.page.load_figures import cdf_plot, hit_ratio_plot, pairs_plot
 from reports.run_folder import RunFolder
 from reports.series import ALL
 from reports.verdicts import Verdict
@@ -37,9 +37,8 @@ def _shown(metric: str, value: float) -> str:
     return f"{value * 1e3:.3g} ms" if is_latency(metric) else number(value)
 
 
-def paired_blocks(
-    claim: Claim, verdict: Verdict, run: RunFolder, recordings: Recordings | None
-) -> list[Block]:
+def paired_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None) -> list[Block]:
+    claim = verdict.claim
     metric = str(verdict.details.get("metric", claim.metric))
     pairs = list(verdict.details.get("pairs", []))
     label = METRIC_LABELS.get(metric, metric)
@@ -130,10 +129,9 @@ def latency_block(
     return block
 
 
-def level_blocks(
-    claim: Claim, verdict: Verdict, run: RunFolder, recordings: Recordings | None
-) -> list[Block]:
+def level_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None) -> list[Block]:
     """Each run's figure, and the hit ratio per second with the warm-up it excluded."""
+    claim = verdict.claim
     del recordings
     block = Block(title=f"Every {claim.arm} load run")
     runs = verdict.details.get("runs", [])

@@ -12,10 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.figures_load import cdf_plot
-from reports.report_format import cores, count, duration, milliseconds, number, percent, rate, text
-from reports.report_histograms import Kind, Recordings, cdf, summary, total
-from reports.report_model import Block, Table
+from reports.page.blocks import Block, Table
+from reports.page.formatting import (
+    cores,
+    count,
+    duration,
+    milliseconds,
+    number,
+    percent,
+    rate,
+    text,
+)
+from reports.page.histograms import Kind, Recordings, cdf, summary, total
+from reports.page.load_figures import cdf_plot
 from reports.run_folder import RunFolder
 from reports.series import ALL
 

@@ -1,6 +1,6 @@
 """The load tests' plots: each repetition's pair, latency CDFs, the hit ratio per second.
 
-Split from ``reports/figures.py`` (which keeps the shared rendering, palette
+Split from ``figures.py`` (which keeps the shared rendering, palette
 and the benchmark plots) along the report's own seam: these draw what the
 load runs recorded, where the unit of evidence is a whole repetition.
 """
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from reports.figures import CLAIM_COLOUR, PALETTE, Plot, colour, log_axis, render
+from reports.page.figures import CLAIM_COLOUR, PALETTE, Plot, colour, log_axis, render
 
 
 def pairs_plot(

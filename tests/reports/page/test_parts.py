@@ -21,13 +21,13 @@ from benchmarks.scaling import ABSOLUTE_SERIES, analyse
 from loadtests.recorder import latency_summary, new_histogram
 from reports.claims import load_claims
 from reports.evaluate import judge_all
-from reports.figures import GrowthLine, effect_plot, growth_plot, rounds_plot
-from reports.figures_load import cdf_plot
-from reports.html import NOT_DRAWN, render
-from reports.report_format import milliseconds, number, percent, rate, text
-from reports.report_histograms import Recordings, RunKey, _counts, cdf, summary
-from reports.report_load import load_blocks
-from reports.report_model import anchor
+from reports.page.blocks import anchor
+from reports.page.figures import GrowthLine, effect_plot, growth_plot, rounds_plot
+from reports.page.formatting import milliseconds, number, percent, rate, text
+from reports.page.histograms import Recordings, RunKey, _counts, cdf, summary
+from reports.page.html import NOT_DRAWN, render
+from reports.page.load import load_blocks
+from reports.page.load_figures import cdf_plot
 from reports.run_folder import RunFolder
 
 FORBIDDEN = re.compile(r"\b(nan|None|undefined)\b")
