@@ -75,5 +75,7 @@ def growth_lines(analysis: Mapping[str, Any]) -> list[str]:
         )
     if not analysis["series"]:
         lines.append(f"(no series measured at {MIN_SIZES} or more data sizes: nothing to fit)")
-    lines.append(f"1.3 s claim: {analysis['absolute']['note']}")
+    absolute = analysis["absolute"]
+    target = absolute.get("target_unindexed_s")
+    lines.append(f"{f'{target:g} s' if target else 'before -> after'} claim: {absolute['note']}")
     return lines

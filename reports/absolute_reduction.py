@@ -1,8 +1,9 @@
-"""The "1.3 s → ~200 ms" claim: judged at the data size where the unindexed query takes 1.3 s.
+"""A "before → after" claim (the seed's "1.3 s → ~200 ms"): judged at the data size where the
+unindexed query takes the claim's ``before_s``.
 
 That size comes from the growth fit (``benchmarks/growth.py``): the law chosen
-for the unindexed series gives the orders-table size at which it would take
-1.3 s, the indexed series' law what the indexed query takes there. The
+for the unindexed series gives the size at which it would take ``before_s``,
+the indexed series' law what the indexed query takes there. The
 interval resamples every size's rounds (each arm's law held fixed, so the
 interval is about the data, not about which law wins) and refits; beyond the
 largest size measured the answer is an extrapolation, and is flagged so.
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from benchmarks.growth import MIN_SIZES, Fit, best_fit, fit_law, size_for
-from benchmarks.scaling import ABSOLUTE_SECONDS
 from reports.estimates import CONFIDENCE, SEED, Estimate
 
 if TYPE_CHECKING:
@@ -45,14 +45,16 @@ def _rounds(tidy: pd.DataFrame, series: str) -> dict[str, dict[int, np.ndarray]]
     }
 
 
-def _reduction(off: Fit, on: Fit) -> tuple[float, float] | None:
-    size = size_for(off, ABSOLUTE_SECONDS)
+def _reduction(off: Fit, on: Fit, before_s: float) -> tuple[float, float] | None:
+    size = size_for(off, before_s)
     if size is None:
         return None
-    return 1.0 - on.predict(size) / ABSOLUTE_SECONDS, size
+    return 1.0 - on.predict(size) / before_s, size
 
 
-def absolute_estimate(tidy: pd.DataFrame, series: str) -> tuple[Estimate, dict[str, Any]] | str:
+def absolute_estimate(
+    tidy: pd.DataFrame, series: str, before_s: float
+) -> tuple[Estimate, dict[str, Any]] | str:
     """The estimate and its details, or why there is none (a sentence)."""
     rounds = _rounds(tidy, series)
     sizes = {arm: sorted(by_size) for arm, by_size in rounds.items()}
@@ -64,11 +66,11 @@ def absolute_estimate(tidy: pd.DataFrame, series: str) -> tuple[Estimate, dict[s
         )
     medians = {arm: [float(np.median(rounds[arm][n])) for n in sizes[arm]] for arm in ("on", "off")}
     fits = {arm: best_fit([float(n) for n in sizes[arm]], medians[arm]) for arm in ("on", "off")}
-    point = _reduction(fits["off"], fits["on"])
+    point = _reduction(fits["off"], fits["on"], before_s)
     if point is None:
         return (
             f"the unindexed query's fitted law ({fits['off'].law}: {fits['off'].formula()}) never "
-            f"reaches {ABSOLUTE_SECONDS} s"
+            f"reaches {before_s:g} s"
         )
     value, size = point
     rng = np.random.default_rng(SEED)
@@ -79,7 +81,7 @@ def absolute_estimate(tidy: pd.DataFrame, series: str) -> tuple[Estimate, dict[s
             resampled = [float(np.median(rng.choice(rounds[arm][n], len(rounds[arm][n]))))
                          for n in sizes[arm]]  # fmt: skip
             refits[arm] = fit_law(fits[arm].law, [float(n) for n in sizes[arm]], resampled)
-        found = _reduction(refits["off"], refits["on"])
+        found = _reduction(refits["off"], refits["on"], before_s)
         if found is not None:
             draws.append(found[0])
     tail = (1 - CONFIDENCE) / 2
@@ -87,7 +89,7 @@ def absolute_estimate(tidy: pd.DataFrame, series: str) -> tuple[Estimate, dict[s
     largest = max(sizes["off"])
     details = {
         "scale": f"{size:,.0f} {'orders (extrapolated)' if size > largest else 'orders'}",
-        "target_unindexed_s": ABSOLUTE_SECONDS,
+        "target_unindexed_s": before_s,
         "orders_rows": round(size),
         "largest_measured_rows": largest,
         "extrapolation": size > largest,

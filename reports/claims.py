@@ -36,7 +36,7 @@ _KEYS = frozenset(
     {
         "id", "quote", "note", "suite", "series", "baseline", "candidate", "arm", "metric",
         "models", "check", "statistic", "at_least", "between", "measurable", "reason",
-        "scenarios", "count",
+        "scenarios", "count", "before_s", "after_s",
     }
 )  # fmt: skip
 _TOP_KEYS = frozenset({"title", "source", "claims"})
@@ -81,6 +81,10 @@ class Claim:
     claimed: Claimed | None
     scenarios: tuple[str, ...] = ()  # fault scenarios (``perfproof faults``) that must hold too
     count: str = ""  # the check's count that ``claimed`` is about (a functional claim's number)
+    # The write-up's own times, before and after (absolute_reduction): judged at the data size
+    # where the "before" query takes before_s here; the claimed reduction is 1 - after/before.
+    before_s: float | None = None
+    after_s: float | None = None
 
     @property
     def how(self) -> Statistic | None:
@@ -148,6 +152,10 @@ def _texts(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(values)
 
 
+def _seconds(table: Mapping[str, Any], key: str) -> float | None:
+    return _number(table[key], key) if key in table else None
+
+
 def _number(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ClaimsError(f"{key} must be a number, not {value!r}")
@@ -155,6 +163,8 @@ def _number(value: Any, key: str) -> float:
 
 
 def _claimed(table: Mapping[str, Any], how: Statistic) -> Claimed:
+    if "before_s" in table or "after_s" in table:
+        return _claimed_by_times(table)
     if ("at_least" in table) == ("between" in table):
         raise ClaimsError("give exactly one of at_least = x or between = [lo, hi]")
     if "at_least" in table:
@@ -174,6 +184,17 @@ def _claimed(table: Mapping[str, Any], how: Statistic) -> Claimed:
             "measurement can reach"
         )
     return claimed
+
+
+def _claimed_by_times(table: Mapping[str, Any]) -> Claimed:
+    """At least 1 - after_s / before_s: the write-up's two times say how much less, so no
+    hand-computed fraction stands beside them."""
+    if "at_least" in table or "between" in table:
+        raise ClaimsError("before_s and after_s say what is claimed: give no at_least or between")
+    before, after = (_number(table.get(key), key) for key in ("before_s", "after_s"))
+    if not 0 < after < before:
+        raise ClaimsError(f"want 0 < after_s < before_s, not {after:g} and {before:g}")
+    return Claimed(1.0 - after / before)
 
 
 def _claim(table: Any) -> Claim:
@@ -214,6 +235,8 @@ def _claim(table: Any) -> Claim:
         claimed=None if how.functional and "count" not in table else _claimed(table, how),
         scenarios=_texts(table, "scenarios"),
         count=_text(table, "count"),
+        before_s=_seconds(table, "before_s"),
+        after_s=_seconds(table, "after_s"),
     )
     _check_fields(claim, how, table)
     return claim

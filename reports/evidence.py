@@ -207,7 +207,9 @@ def level_of_runs(claim: Claim, run: RunFolder) -> Evidence:
 
 def absolute_reduction_of_growth(claim: Claim, run: RunFolder) -> Evidence:
     """The growth fit of one series over every data size the run measured."""
-    found = absolute_estimate(run.tidy, claim.series[0])
+    if claim.before_s is None:  # the claims file requires it (reports/statistics.py)
+        raise NoEvidence("the claim gives no before_s")
+    found = absolute_estimate(run.tidy, claim.series[0], claim.before_s)
     if isinstance(found, str):
         raise NoEvidence(found)
     return Evidence(*found)

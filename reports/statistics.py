@@ -110,8 +110,8 @@ STATISTICS: dict[str, Statistic] = {
             "1 - indexed / unindexed time at the data size where the unindexed query "
             "takes the claimed time, from the growth fit",
             suites=("growth",),
-            fields=("series",),
-            required=("series",),
+            fields=("series", "before_s", "after_s"),
+            required=("series", "before_s", "after_s"),
             unit="benchmark rounds over all sizes, resampled and refitted",
             section=Section.GROWTH,
             estimate=evidence.absolute_reduction_of_growth,

@@ -12,11 +12,12 @@ from typing import Any
 
 from benchmarks.growth import MIN_SIZES
 from benchmarks.results import ResultFolder
-from benchmarks.scaling import analyse
+from benchmarks.scaling import AbsoluteGoal, analyse
 from benchmarks.summary import endpoint_lines, growth_lines, query_lines
 from benchmarks.tidy import observations, read_tidy, write_tidy
 from perfproof.bench.plan import LOAD, Step
 from portal.files import write_json_atomically, write_text_atomically
+from reports.claims import ClaimsFile
 from reports.series import growth_series
 
 
@@ -25,7 +26,18 @@ def load_folder(folder: ResultFolder) -> Path | None:
     return found[-1].parent if found else None
 
 
-def write_tables(folder: ResultFolder, steps: list[Step]) -> list[str]:
+def absolute_goal(claims: ClaimsFile) -> AbsoluteGoal | None:
+    """The "before → after" times the growth mode answers for: the claims file's first
+    ``absolute_reduction`` claim (the seed's: the orders query, 1.3 s → 0.2 s)."""
+    for claim in claims.claims:
+        if claim.statistic == "absolute_reduction" and claim.before_s and claim.after_s:
+            return AbsoluteGoal(claim.series[0], claim.before_s, claim.after_s)
+    return None
+
+
+def write_tables(
+    folder: ResultFolder, steps: list[Step], goal: AbsoluteGoal | None = None
+) -> list[str]:
     """tidy.csv from every step's JSON that exists, growth.json, summary.txt; the summary."""
     rows: list[dict[str, Any]] = []
     run_id = folder.path.name
@@ -45,7 +57,7 @@ def write_tables(folder: ResultFolder, steps: list[Step]) -> list[str]:
         lines += ["", "Endpoints, in-process portal (median ms; statements per request):"]
         lines += endpoint_lines(rows)
     if any(step.growth_only for step in steps) or len({row["scale"] for row in rows}) >= MIN_SIZES:
-        analysis = analyse(rows, set(growth_series()))
+        analysis = analyse(rows, set(growth_series()), goal)
         write_json_atomically(folder.file("growth.json"), analysis)
         lines += ["", "Growth with the data (fitted over the sizes measured):"]
         lines += growth_lines(analysis)

@@ -22,7 +22,7 @@ from benchmarks.results import ResultFolder
 from benchmarks.run_lifecycle import run_folder
 from perfproof.bench.children import load_tests_installed, start_step
 from perfproof.bench.judging import books_broken, fault_books_broken, judged, report_unfinished
-from perfproof.bench.outputs import write_tables
+from perfproof.bench.outputs import absolute_goal, write_tables
 from perfproof.bench.plan import CHECKS, CHECKS_FILE, FAULTS, LOAD, NEEDS_LOCUST, Step, main_scales
 from perfproof.profiles import RunProfile
 from portal.cli.commands import fail, stop_signal_in, stopped_exit_code
@@ -30,6 +30,7 @@ from portal.cli.exit_codes import Exit
 from portal.datagen import database_for, load_dataset
 from portal.devstack import Services, ServiceUnavailable, ensure_database
 from portal.stop_signals import Stopped, held, signal_of, stop_child
+from reports.claims import DEFAULT_CLAIMS, load_claims
 from reports.regress.baselines import save_baseline
 
 # A child that ran and found something (a scenario broke, the books are wrong): the run
@@ -58,7 +59,11 @@ def run_plan(
             args.results,
             label,
             settings(args, profile, steps, stack),
-            tables=functools.partial(write_tables, steps=steps),
+            tables=functools.partial(
+                write_tables,
+                steps=steps,
+                goal=absolute_goal(load_claims(args.claims or DEFAULT_CLAIMS)),
+            ),
             unfinished=functools.partial(report_unfinished, args),
         ) as run:
             code = run_steps(args, profile, steps, stack, run.folder)

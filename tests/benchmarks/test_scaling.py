@@ -12,7 +12,11 @@ from typing import Any
 
 import pytest
 
-from benchmarks.scaling import ABSOLUTE_SERIES, analyse
+from benchmarks.scaling import AbsoluteGoal, analyse
+
+# The seed write-up's orders query, 1.3 s -> 0.2 s (reports/claims.toml says so for real runs).
+GOAL = AbsoluteGoal("orders.list_for_user[heavy]", before_s=1.3, after_s=0.2)
+ABSOLUTE_SERIES = GOAL.series
 
 SIZES = (5_000, 100_000, 1_000_000)
 
@@ -36,7 +40,7 @@ def rows(law_off: Any, law_on: Any, sizes: tuple[int, ...] = SIZES) -> list[dict
 
 
 def test_the_size_where_the_unindexed_query_takes_1_3_s_is_an_extrapolation() -> None:
-    analysis = analyse(rows(lambda n: 1e-7 * n, lambda _: 5e-4), {ABSOLUTE_SERIES})
+    analysis = analyse(rows(lambda n: 1e-7 * n, lambda _: 5e-4), {ABSOLUTE_SERIES}, GOAL)
     absolute = analysis["absolute"]
     assert absolute["kind"] == "extrapolation"
     assert absolute["orders_rows"] == pytest.approx(13_000_000, rel=0.01)
@@ -50,7 +54,7 @@ def test_the_size_where_the_unindexed_query_takes_1_3_s_is_an_extrapolation() ->
 
 def test_a_measured_1_3_s_is_reported_as_measured() -> None:
     analysis = analyse(
-        rows(lambda n: 2e-6 * n, lambda _: 5e-4), {ABSOLUTE_SERIES}
+        rows(lambda n: 2e-6 * n, lambda _: 5e-4), {ABSOLUTE_SERIES}, GOAL
     )  # 2 s at one million
     absolute = analysis["absolute"]
     assert absolute["kind"] == "measured"
@@ -59,6 +63,20 @@ def test_a_measured_1_3_s_is_reported_as_measured() -> None:
 
 
 def test_fewer_than_three_sizes_is_no_evidence() -> None:
-    analysis = analyse(rows(lambda n: 1e-7 * n, lambda _: 5e-4, SIZES[:2]), {ABSOLUTE_SERIES})
+    analysis = analyse(rows(lambda n: 1e-7 * n, lambda _: 5e-4, SIZES[:2]), {ABSOLUTE_SERIES}, GOAL)
     assert analysis["series"] == {}
     assert analysis["absolute"]["kind"] == "no evidence"
+
+
+def test_without_a_goal_the_fits_stand_and_nothing_is_asked_of_them() -> None:
+    analysis = analyse(rows(lambda n: 1e-7 * n, lambda _: 5e-4), {ABSOLUTE_SERIES})
+    assert analysis["absolute"]["kind"] == "no goal"
+    assert f"{ABSOLUTE_SERIES} indexes=off" in analysis["series"]
+
+
+def test_the_goal_is_asked_at_its_own_time() -> None:
+    """Another write-up's 2.6 s: the same linear law reaches it at twice the size."""
+    other = AbsoluteGoal(ABSOLUTE_SERIES, before_s=2.6, after_s=0.2)
+    analysis = analyse(rows(lambda n: 1e-7 * n, lambda _: 5e-4), {ABSOLUTE_SERIES}, other)
+    assert analysis["absolute"]["orders_rows"] == pytest.approx(26_000_000, rel=0.01)
+    assert analysis["absolute"]["target_unindexed_s"] == 2.6

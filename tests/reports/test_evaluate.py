@@ -367,7 +367,8 @@ id = "orders-index-absolute"
 quote = "q"
 statistic = "absolute_reduction"
 series = "orders.list_for_user[heavy]"
-at_least = 0.846
+before_s = 1.3
+after_s = 0.2
 """
 
 

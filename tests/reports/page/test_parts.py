@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from benchmarks.scaling import ABSOLUTE_SERIES, analyse
+from benchmarks.scaling import AbsoluteGoal, analyse
 from loadtests.recorder import latency_summary, new_histogram
 from reports.claims import load_claims
 from reports.evaluate import judge_all
@@ -285,6 +285,9 @@ def test_the_reliability_section_shows_each_fault_scenario_and_what_broke(
     assert "postgres-frozen broke: 1 cached answers differ from the database." in words
 
 
+ABSOLUTE_SERIES = "orders.list_for_user[heavy]"
+
+
 def _growth_rows() -> list[dict[str, Any]]:
     rows = []
     for size in (5_000, 100_000, 1_000_000):
@@ -316,7 +319,10 @@ def _growth_rows() -> list[dict[str, Any]]:
 
 def test_a_growth_fit_past_the_measured_sizes_is_marked_extrapolation(tmp_path: Path) -> None:
     rows = _growth_rows()
-    tidy, growth = pd.DataFrame(rows), analyse(rows, {ABSOLUTE_SERIES})
+    tidy, growth = (
+        pd.DataFrame(rows),
+        analyse(rows, {ABSOLUTE_SERIES}, AbsoluteGoal(ABSOLUTE_SERIES, 1.3, 0.2)),
+    )
     run = _run(
         tmp_path,
         tidy=tidy,
