@@ -4,7 +4,9 @@ A reader must never mistake a half-written run for a complete one: the manifest
 and the tables the runner writes are written atomically, every file is listed
 in the manifest before it is written (pytest-benchmark's JSON and the logs are
 written by the child pytest), and the manifest says ``"finished": false``
-until the end.
+until the end. What the manifest may say is one declared type,
+:class:`benchmarks.manifest.Manifest`: a key it does not declare is refused here, a value it
+would not read back is refused before it is written.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from benchmarks.manifest import Manifest, undeclared
 from portal.files import write_json_atomically
 
 # The version of what a run folder holds (manifest keys, tidy columns and their
@@ -70,10 +73,11 @@ class ResultFolder:
     """``results/<UTC time>-<label>/`` with manifest.json kept up to date."""
 
     def __init__(self, root: Path, label: str, settings: dict[str, Any]) -> None:
+        _declared(settings)
         started = datetime.now(UTC)
         self.path = root / f"{started:%Y%m%dT%H%M%SZ}-{label}"
         self.path.mkdir(parents=True, exist_ok=False)
-        self.manifest: dict[str, Any] = {
+        self._written: dict[str, Any] = {
             "finished": False,
             "result_format": RESULT_FORMAT,
             "started_at": started.isoformat(),
@@ -87,21 +91,47 @@ class ResultFolder:
         }
         self._save()
 
+    @property
+    def manifest(self) -> Manifest:
+        """What the manifest says now, as its readers will read it."""
+        return Manifest.model_validate(self._written)
+
     def file(self, name: str) -> Path:
         """The path of a file of this run, listed in the manifest (once) before it is written."""
-        if name not in self.manifest["files"]:
-            self.manifest["files"].append(name)
+        if name not in self._written["files"]:
+            self._written["files"].append(name)
             self._save()
         return self.path / name
 
     def note(self, **values: Any) -> None:
         """Record ``values`` in the manifest now (progress a later reader can trust)."""
-        self.manifest.update(values)
+        _declared(values)
+        self._written.update(values)
+        self._save()
+
+    def add(self, key: str, entry: Any) -> None:
+        """One more entry of a list the manifest keeps (``steps``, ``runs``), saved now."""
+        _declared({key: entry})
+        self._written.setdefault(key, []).append(entry)
+        self._save()
+
+    def add_to(self, key: str, name: str, value: Any) -> None:
+        """One more ``name: value`` of a mapping the manifest keeps (``dataset_rows``)."""
+        _declared({key: value})
+        self._written.setdefault(key, {})[name] = value
         self._save()
 
     def finish(self, *, ok: bool, **extra: Any) -> None:
-        self.manifest.update(extra, finished=ok, ended_at=datetime.now(UTC).isoformat())
+        _declared(extra)
+        self._written.update(extra, finished=ok, ended_at=datetime.now(UTC).isoformat())
         self._save()
 
     def _save(self) -> None:
-        write_json_atomically(self.path / "manifest.json", self.manifest)
+        Manifest.model_validate(self._written)  # what its readers would refuse is never written
+        write_json_atomically(self.path / "manifest.json", self._written)
+
+
+def _declared(values: dict[str, Any]) -> None:
+    """A key the manifest type does not declare is a writer's mistake: refused, not written."""
+    if unknown := undeclared(set(values)):
+        raise KeyError(f"manifest.json declares no {', '.join(unknown)} (benchmarks/manifest.py)")

@@ -94,7 +94,7 @@ def _run_models(
                 result = _run_arm(plan, stack, database_url, data_path, folder,
                                   arm, model, repetition, offered)  # fmt: skip
                 runs.append(result)
-                folder.note(runs=[*folder.manifest["runs"], run_entry(result)])
+                folder.add("runs", run_entry(result))
 
 
 def _open_rate(plan: Plan, runs: list[ArmRun]) -> float:

@@ -57,7 +57,7 @@ def _judged_scale(run: RunFolder, suite: str) -> str:
     from portal.datagen import SCALES
 
     present = set(_rows(run, suite=suite)["scale"]) if not run.tidy.empty else set()
-    scales = [s for s in run.manifest.get("scales", []) if s in present] or sorted(present)
+    scales = [s for s in (run.manifest.scales or []) if s in present] or sorted(present)
     if not scales:
         raise NoEvidence(f"suite {suite} did not run (not in this run's profile or --suite)")
     return str(max(scales, key=list(SCALES).index))
@@ -100,7 +100,7 @@ def _load_series(claim: Claim) -> list[str]:
 def _load_rows(run: RunFolder) -> pd.DataFrame:
     rows = _rows(run, suite="load")
     if rows.empty:
-        skipped = str(run.manifest.get("load_tests") or "")
+        skipped = str(run.manifest.load_tests or "")
         raise NoEvidence(skipped or "the load tests did not run (not in this run's --suite)")
     return rows
 

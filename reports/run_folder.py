@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # The one error of every reader of run folders (defined with the checks that raise it).
+from benchmarks.manifest import Manifest
 from reports.run_schema.refused import RunFolderError as RunFolderError
 
 if TYPE_CHECKING:
@@ -29,28 +30,28 @@ FAULTS_FILE = "faults.json"
 @dataclass
 class RunFolder:
     path: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     tidy: pd.DataFrame
     growth: dict[str, Any] | None
     load_path: Path | None
-    load_manifest: dict[str, Any] | None
+    load_manifest: Manifest | None
     validity: dict[str, Any] | None
     checks: dict[str, Any] | None
     faults: dict[str, Any] | None = None  # ``perfproof faults``: faults.json
 
     @property
     def finished(self) -> bool:
-        return bool(self.manifest.get("finished"))
+        return self.manifest.finished
 
     @property
     def unfinished_reason(self) -> str:
         if self.finished:
             return ""
-        if self.manifest.get("interrupted"):
+        if self.manifest.interrupted:
             return "the run was interrupted (manifest: interrupted)"
-        if self.manifest.get("error"):
-            return f"the run failed: {self.manifest['error']}"
-        if self.manifest.get("ended_at") is None:
+        if self.manifest.error:
+            return f"the run failed: {self.manifest.error}"
+        if self.manifest.ended_at is None:
             return "the run has not finished (no end time: still running, or killed)"
         return "the run did not finish (manifest: finished false)"
 
@@ -97,7 +98,7 @@ def read_run(path: Path) -> RunFolder:
     load_manifest = None
     if load_path is not None:
         load_manifest = manifest if load_path == path else schema.check_sub_run(load_path)
-        schema.check_recordings(load_path, (load_manifest or {}).get("runs") or ())
+        schema.check_recordings(load_path, load_manifest.runs or () if load_manifest else ())
     faults = _faults_file(path)
     if faults is not None and faults.parent != path:
         schema.check_sub_run(faults.parent)

@@ -9,9 +9,6 @@ from loadtests.faults.phases import PHASES
 from loadtests.faults.results import ScenarioResult
 from portal.files import write_json_atomically, write_text_atomically
 
-# What faults.json repeats of the manifest, for readers of that file alone (the report).
-SETTINGS = ("scales", "before_s", "fault_s", "after_s", "rate", "portal_workers")
-
 
 def progress_line(result: ScenarioResult) -> str:
     phases = result.split.phases
@@ -44,7 +41,15 @@ def table_lines(results: list[dict[str, Any]]) -> list[str]:
 
 def write_files(folder: ResultFolder, results: list[ScenarioResult]) -> list[str]:
     entries = [result.as_dict() for result in results]
-    settings = {key: folder.manifest[key] for key in SETTINGS}
+    said = folder.manifest  # what faults.json repeats of it, for readers of that file alone
+    settings = {
+        "scales": said.scales,
+        "before_s": said.before_s,
+        "fault_s": said.fault_s,
+        "after_s": said.after_s,
+        "rate": said.rate,
+        "portal_workers": said.portal_workers,
+    }
     write_json_atomically(folder.file("faults.json"), {"settings": settings, "scenarios": entries})
     lines = table_lines(entries)
     for entry in entries:

@@ -136,7 +136,7 @@ def run_steps(
         dataset = load_dataset(database_url, scale=step.scale, seed=args.seed, progress=True)
         if dataset.skipped:
             print(f"dataset {step.scale} (seed {args.seed}) already loaded: reusing it")
-        folder.manifest["dataset_rows"][step.scale] = dataset.rows
+        folder.add_to("dataset_rows", step.scale, dataset.rows)
         started = time.monotonic()
         cpu = host_cpu.now()
         child: subprocess.Popen[bytes] | None = None
@@ -185,19 +185,17 @@ def record_step(
     code: int | None,
     interrupted: bool = False,
 ) -> None:
-    folder.note(
-        steps=[
-            *folder.manifest["steps"],
-            {
-                "name": step.name,
-                "scale": step.scale,
-                "suites": list(step.suites),
-                "growth_only": step.growth_only,
-                "seconds": round(time.monotonic() - started, 1),
-                # the whole machine's CPU over the step: a busy host is named, not guessed
-                "host_cpu": host_cpu.shares(cpu, host_cpu.now()),
-                "pytest_exit_code": code,
-                "interrupted": interrupted,
-            },
-        ]
+    folder.add(
+        "steps",
+        {
+            "name": step.name,
+            "scale": step.scale,
+            "suites": list(step.suites),
+            "growth_only": step.growth_only,
+            "seconds": round(time.monotonic() - started, 1),
+            # the whole machine's CPU over the step: a busy host is named, not guessed
+            "host_cpu": host_cpu.shares(cpu, host_cpu.now()),
+            "pytest_exit_code": code,
+            "interrupted": interrupted,
+        },
     )

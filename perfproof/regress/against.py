@@ -254,10 +254,10 @@ def one_offered_rate(
     from reports.run_folder import RunFolderError, read_run
 
     try:
-        load = read_run(first).load_manifest or {}
+        load = read_run(first).load_manifest
     except RunFolderError:
         return none
-    offered = load.get("open_rate")
+    offered = load.open_rate if load is not None else None
     if isinstance(offered, bool) or not isinstance(offered, int | float) or offered <= 0:
         return none  # no open model in this profile
     return {

@@ -37,7 +37,7 @@ def _fit(document: dict[str, Any]) -> Fit:
 def growth_blocks(run: RunFolder) -> list[Block]:
     """One block per growth series: the plot and its laws; what is missing otherwise."""
     if run.growth is None:
-        planned = run.manifest.get("growth_scales") or []
+        planned = run.manifest.growth_scales or []
         why = (
             f"growth.json is missing although the growth mode was planned over {', '.join(planned)}"
             if planned

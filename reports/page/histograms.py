@@ -20,6 +20,7 @@ import numpy as np
 from hdrh.histogram import HdrHistogram
 from numpy.typing import NDArray
 
+from benchmarks.manifest import Manifest
 from loadtests.recorder import PERCENTILES, new_histogram
 
 Kind = Literal["service", "intended"]
@@ -105,11 +106,11 @@ class Recordings:
         return total if total.sum() else None
 
 
-def read_recordings(load_path: Path, load_manifest: dict[str, Any]) -> Recordings:
+def read_recordings(load_path: Path, load_manifest: Manifest) -> Recordings:
     """The finished runs of the load manifest, from ``load-<model>-<arm>-<rep>.json``."""
     found = Recordings()
-    for run in load_manifest.get("runs", []):
-        key = RunKey(str(run["model"]), str(run["arm"]), int(run["repetition"]))
+    for run in load_manifest.runs or []:
+        key = RunKey(run.model, run.arm, run.repetition)
         path = load_path / f"load-{key.name}.json"
         try:
             document = json.loads(path.read_text())

@@ -10,8 +10,7 @@ generator measures itself, not the portal), and what the validity guard found.
 
 from __future__ import annotations
 
-from typing import Any
-
+from benchmarks.manifest import Manifest
 from reports.page.blocks import Block, Table
 from reports.page.formatting import (
     cores,
@@ -35,13 +34,13 @@ def load_blocks(run: RunFolder, recordings: Recordings | None) -> list[Block]:
     manifest = run.load_manifest
     if manifest is None or recordings is None:
         why = (
-            run.manifest.get("load_tests")
+            run.manifest.load_tests
             or "the load tests did not run (not in this run's "
             "--suite, or the [loadtest] extra is not installed)"
         )
         return [Block(missing=[f"Load tests: {why}."])]
     blocks = [_settings_block(manifest, recordings)]
-    for model in manifest.get("models", []):
+    for model in manifest.models or []:
         blocks.append(_model_block(run, recordings, str(model), manifest))
     blocks += [_runs_block(run, manifest), _validity_block(run)]
     return blocks
@@ -54,28 +53,26 @@ _RATE_ORIGIN = {
 }
 
 
-def _settings_block(manifest: dict[str, Any], recordings: Recordings) -> Block:
+def _settings_block(manifest: Manifest, recordings: Recordings) -> Block:
     block = Block(title="How the load was made")
-    finished = {run["name"] for run in manifest.get("runs", [])}
-    unfinished = [name for name in manifest.get("planned", []) if name not in finished]
+    finished = {run.name for run in manifest.runs or []}
+    unfinished = [name for name in (manifest.planned or []) if name not in finished]
     block.facts += [
-        ("arms", text(manifest.get("arms"))),
-        ("models", text(manifest.get("models"))),
-        ("repetitions", number(manifest.get("repetitions"))),
-        ("closed model users", number(manifest.get("users"))),
+        ("arms", text(manifest.arms)),
+        ("models", text(manifest.models)),
+        ("repetitions", number(manifest.repetitions)),
+        ("closed model users", number(manifest.users)),
         (
             "open model offered rate",
-            rate(manifest.get("open_rate"))
-            + _RATE_ORIGIN.get(str(manifest.get("open_rate_given")), ""),
+            rate(manifest.open_rate) + _RATE_ORIGIN.get(str(manifest.open_rate_given), ""),
         ),
         (
             "warm-up, then measured",
-            f"{duration(manifest.get('warmup_s'))}, then "
-            f"{duration(manifest.get('duration_s'))} per run",
+            f"{duration(manifest.warmup_s)}, then {duration(manifest.duration_s)} per run",
         ),
-        ("generator processes", number(manifest.get("generator_processes"))),
-        ("portal workers", number(manifest.get("portal_workers"))),
-        ("scale", text(manifest.get("scales"))),
+        ("generator processes", number(manifest.generator_processes)),
+        ("portal workers", number(manifest.portal_workers)),
+        ("scale", text(manifest.scales)),
     ]
     if unfinished:
         block.missing.append(f"Planned load runs that did not finish: {', '.join(unfinished)}.")
@@ -103,13 +100,11 @@ def _throughput(run: RunFolder, model: str) -> dict[tuple[str, str], tuple[float
     return found
 
 
-def _model_block(
-    run: RunFolder, recordings: Recordings, model: str, manifest: dict[str, Any]
-) -> Block:
+def _model_block(run: RunFolder, recordings: Recordings, model: str, manifest: Manifest) -> Block:
     kind: Kind = "intended" if model == "open" else "service"
     how = "from each request's intended start" if kind == "intended" else "from the send"
     block = Block(title=f"{model.capitalize()} model: every endpoint, every arm")
-    arms = [str(a) for a in manifest.get("arms", [])]
+    arms = [str(a) for a in (manifest.arms or [])]
     keys = {arm: [k for k in recordings.runs if k.model == model and k.arm == arm] for arm in arms}
     curves, counts = {}, {}
     for arm in arms:
@@ -146,7 +141,7 @@ def _model_block(
     return block
 
 
-def _runs_block(run: RunFolder, manifest: dict[str, Any]) -> Block:
+def _runs_block(run: RunFolder, manifest: Manifest) -> Block:
     """Each load run: rates, database load per request, CPU per process group."""
     tidy = run.tidy
     every = tidy[(tidy["suite"] == "load") & (tidy["series"] == ALL)] if not tidy.empty else tidy
@@ -171,20 +166,20 @@ def _runs_block(run: RunFolder, manifest: dict[str, Any]) -> Block:
     )
     cpu = Table(
         "CPU per process group (cores busy; the machine has "
-        f"{number((run.manifest.get('machine') or {}).get('cpus'))})",
+        f"{number(run.manifest.machine.cpus if run.manifest.machine else None)})",
         ["run", "load generator", "portal", "PostgreSQL", "Redis"],
         [],
     )
-    for entry in manifest.get("runs", []):
-        key = (str(entry["model"]), str(entry["arm"]), int(entry["repetition"]))
+    for entry in manifest.runs or []:
+        key = (entry.model, entry.arm, entry.repetition)
         found = figures.get(key, {})
-        used = entry.get("cpu") or {}
+        used = entry.cpu or {}
         rates.rows.append(
             [
-                str(entry["name"]),
-                rate(entry.get("offered_rps")),
-                rate(entry.get("achieved_rps")),
-                count(entry.get("requests")),
+                str(entry.name),
+                rate(entry.offered_rps),
+                rate(entry.achieved_rps),
+                count(entry.requests),
                 number(found.get("db_statements_per_request")),
                 number(found.get("portal_statements_per_request")),
                 percent(found.get("hit_ratio")),
@@ -193,7 +188,7 @@ def _runs_block(run: RunFolder, manifest: dict[str, Any]) -> Block:
         )
         cpu.rows.append(
             [
-                str(entry["name"]),
+                str(entry.name),
                 *(cores(used.get(group)) for group in ("generator", "portal", "postgres", "redis")),
             ]
         )

@@ -178,7 +178,7 @@ def warmup_block(
             ordered["round"].astype(float).tolist(),
             ordered["value"].astype(float).tolist(),
         )
-    warmup = (run.load_manifest or {}).get("warmup_s")
+    warmup = run.load_manifest.warmup_s if run.load_manifest is not None else None
     block.plots.append(
         hit_ratio_plot(
             lines,

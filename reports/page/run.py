@@ -10,8 +10,8 @@ manifests alone, before any claim is shown.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from benchmarks.manifest import Machine, Manifest
 from reports.page.blocks import Block, Table
 from reports.page.formatting import duration, number, text, when
 from reports.run_folder import RunFolder
@@ -22,16 +22,16 @@ SUITES = ("queries", "endpoints", "load")
 
 def run_facts(run: RunFolder) -> list[tuple[str, str]]:
     manifest = run.manifest
-    commit = manifest.get("git_commit") or (run.load_manifest or {}).get("git_commit")
+    commit = manifest.git_commit or (run.load_manifest and run.load_manifest.git_commit)
     finished = "yes" if run.finished else f"NO: {run.unfinished_reason}"
     return [
         ("run", run.name),
-        ("profile", text(manifest.get("profile"))),
-        ("data scale", text(manifest.get("scales"))),
-        ("growth scales", text(manifest.get("growth_scales") or "none")),
-        ("suites", text(manifest.get("suites"))),
-        ("started", when(manifest.get("started_at"))),
-        ("ended", when(manifest.get("ended_at"))),
+        ("profile", text(manifest.profile)),
+        ("data scale", text(manifest.scales)),
+        ("growth scales", text(manifest.growth_scales or "none")),
+        ("suites", text(manifest.suites)),
+        ("started", when(manifest.started_at)),
+        ("ended", when(manifest.ended_at)),
         ("commit", str(commit) if commit else "not recorded"),
         ("finished", finished),
     ]
@@ -69,16 +69,14 @@ def _run_problems(run: RunFolder) -> list[str]:
             f"The run is not finished: {run.unfinished_reason}. Every measured claim is "
             "therefore 'no evidence'."
         )
-    if manifest.get("error"):
-        found.append(f"Error: {manifest['error']}")
-    for step in manifest.get("steps", []):
-        if step.get("interrupted"):
-            found.append(f"Step {step.get('name')} was interrupted.")
-        elif step.get("pytest_exit_code") not in (0, None):
-            found.append(
-                f"Step {step.get('name')} exited with code {step.get('pytest_exit_code')}."
-            )
-    ran = set(manifest.get("suites", []))
+    if manifest.error:
+        found.append(f"Error: {manifest.error}")
+    for step in manifest.steps or []:
+        if step.interrupted:
+            found.append(f"Step {step.name} was interrupted.")
+        elif step.pytest_exit_code not in (0, None):
+            found.append(f"Step {step.name} exited with code {step.pytest_exit_code}.")
+    ran = set(manifest.suites or [])
     for suite in SUITES:
         if ran and suite not in ran:
             found.append(f"Suite {suite} was not run (not in this run's --suite or profile).")
@@ -88,9 +86,9 @@ def _run_problems(run: RunFolder) -> list[str]:
 def _load_problems(run: RunFolder) -> list[str]:
     """The load test's: skipped, unfinished, comparisons the validity guard threw out."""
     found: list[str] = []
-    if run.manifest.get("load_tests"):
-        found.append(f"Load tests: {run.manifest['load_tests']}")
-    if run.load_manifest is not None and not run.load_manifest.get("finished", True):
+    if run.manifest.load_tests:
+        found.append(f"Load tests: {run.manifest.load_tests}")
+    if run.load_manifest is not None and not run.load_manifest.finished:
         found.append("The load test run did not finish.")
     for comparison in (run.validity or {}).get("comparisons", []):
         if not comparison.get("valid", True):
@@ -103,22 +101,22 @@ def _load_problems(run: RunFolder) -> list[str]:
 
 def environment_blocks(run: RunFolder) -> list[Block]:
     manifest = run.manifest
-    machine = manifest.get("machine") or {}
-    versions = manifest.get("versions") or {}
+    machine = manifest.machine or Machine()
+    versions = manifest.versions or {}
     block = Block(title="Machine and software")
     block.facts += [
-        ("host", text(machine.get("hostname"))),
-        ("platform", text(machine.get("platform"))),
-        ("CPUs", number(machine.get("cpus"))),
-        ("memory", f"{number(machine.get('memory_gib'))} GiB"),
-        ("PostgreSQL", text(manifest.get("postgres"))),
-        ("Redis", text(manifest.get("redis"))),
+        ("host", text(machine.hostname)),
+        ("platform", text(machine.platform)),
+        ("CPUs", number(machine.cpus)),
+        ("memory", f"{number(machine.memory_gib)} GiB"),
+        ("PostgreSQL", text(manifest.postgres)),
+        ("Redis", text(manifest.redis)),
     ]
     block.tables.append(
         Table("Versions", ["package", "version"], [[name, text(v)] for name, v in versions.items()])
     )
     servers = Block(title="Server settings (read from the servers during the load test)")
-    environment = (run.load_manifest or {}).get("environment") or {}
+    environment = (run.load_manifest and run.load_manifest.environment) or {}
     if environment:
         servers.tables.append(
             Table("Settings", ["setting", "value"], [[k, text(v)] for k, v in environment.items()])
@@ -130,13 +128,13 @@ def environment_blocks(run: RunFolder) -> list[Block]:
     return [block, servers, _settings_block(manifest)]
 
 
-def _settings_block(manifest: dict[str, Any]) -> Block:
+def _settings_block(manifest: Manifest) -> Block:
     block = Block(title="Run settings")
-    rounds = manifest.get("rounds") or {}
-    arms = manifest.get("arms") or {}
-    if not isinstance(arms, dict):  # a load-test run's manifest lists its arms
+    rounds = manifest.rounds or {}
+    arms = manifest.arms or {}
+    if isinstance(arms, list):  # a load-test run's manifest lists its arms
         arms = {"load": arms}
-    block.facts.append(("seed", text(manifest.get("seed"))))
+    block.facts.append(("seed", text(manifest.seed)))
     if rounds:
         block.facts.append(
             (
@@ -154,9 +152,9 @@ def _settings_block(manifest: dict[str, Any]) -> Block:
     ):
         if arms.get(key):
             block.facts.append((label, text(arms[key])))
-    command = " ".join(str(part) for part in manifest.get("command", []))
+    command = " ".join(str(part) for part in (manifest.command or []))
     block.facts.append(("command", command or "—"))
-    rows = manifest.get("dataset_rows") or {}
+    rows = manifest.dataset_rows or {}
     if rows:
         tables = sorted({table for counts in rows.values() for table in counts})
         block.tables.append(
@@ -167,14 +165,14 @@ def _settings_block(manifest: dict[str, Any]) -> Block:
             )
         )
     steps = Table("Steps", ["step", "scale", "suites", "wall time", "exit code"], [])
-    for step in manifest.get("steps", []):
+    for step in manifest.steps or []:
         steps.rows.append(
             [
-                text(step.get("name")),
-                text(step.get("scale")),
-                text(step.get("suites")),
-                duration(step.get("seconds")),
-                text(step.get("pytest_exit_code")),
+                text(step.name),
+                text(step.scale),
+                text(step.suites),
+                duration(step.seconds),
+                text(step.pytest_exit_code),
             ]
         )
     block.tables.append(steps)

@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from benchmarks.manifest import Step
 from reports.run_folder import RunFolder
 
 # A run's result format, its tidy table (columns, units, values a measurement can have) and
@@ -40,14 +41,16 @@ def check_usable(run: RunFolder) -> None:
 
 def _data(run: RunFolder) -> dict[str, Any]:
     """What decides the data a run measured: scales, seed, rows per table."""
-    load = run.load_manifest or {}
-    scales = run.manifest.get("scales")
-    if scales is None and "scale" in run.manifest:  # a load-test run folder of its own
-        scales = [run.manifest["scale"]]
+    scales = run.manifest.scales
+    if scales is None and run.manifest.scale is not None:  # a load-test run folder of its own
+        scales = [run.manifest.scale]
+    seed = run.manifest.seed
+    if seed is None and run.load_manifest is not None:
+        seed = run.load_manifest.seed
     return {
         "scales": sorted(scales or sorted({str(s) for s in run.tidy["scale"].unique()})),
-        "seed": run.manifest.get("seed", load.get("seed")),
-        "rows": run.manifest.get("dataset_rows") or {},
+        "seed": seed,
+        "rows": run.manifest.dataset_rows or {},
     }
 
 
@@ -75,6 +78,14 @@ def check_same_data(baseline: Sequence[RunFolder], candidate: Sequence[RunFolder
                 )
 
 
+def _group(run: RunFolder, group: str) -> dict[str, Any]:
+    """The manifest's ``machine`` or ``versions``, as a mapping to compare key by key."""
+    if group == "machine":
+        machine = run.manifest.machine
+        return machine.model_dump(exclude_unset=True) if machine is not None else {}
+    return dict(run.manifest.versions or {})
+
+
 def environment_differences(
     baseline: Sequence[RunFolder], candidate: Sequence[RunFolder]
 ) -> list[str]:
@@ -83,7 +94,7 @@ def environment_differences(
     lines: list[str] = []
     for run in (*baseline[1:], *candidate):
         for group, keys in (("machine", MACHINE_KEYS), ("versions", None)):
-            ours, theirs = first.manifest.get(group) or {}, run.manifest.get(group) or {}
+            ours, theirs = _group(first, group), _group(run, group)
             for key in keys or sorted(set(ours) | set(theirs)):
                 if ours.get(key) != theirs.get(key):
                     lines.append(
@@ -107,12 +118,7 @@ def busy_host_warnings(runs: Sequence[RunFolder]) -> list[str]:
     """
     lines = []
     for run in runs:
-        steps = run.manifest.get("steps")
-        shares = (
-            [_steal(step) for step in steps if isinstance(step, dict)]
-            if isinstance(steps, list)
-            else []
-        )
+        shares = [_steal(step) for step in run.manifest.steps or []]
         worst = max(shares, default=0.0)
         if worst > BUSY_STEAL:
             lines.append(
@@ -122,9 +128,9 @@ def busy_host_warnings(runs: Sequence[RunFolder]) -> list[str]:
     return lines
 
 
-def _steal(step: dict[str, Any]) -> float:
+def _steal(step: Step) -> float:
     """A step's steal share; 0 where it is missing or not a number (a warning, not a check)."""
-    host = step.get("host_cpu")
+    host = step.host_cpu
     steal = host.get("steal") if isinstance(host, dict) else None
     if isinstance(steal, bool) or not isinstance(steal, int | float):
         return 0.0
@@ -135,8 +141,8 @@ def profile_differences(baseline: Sequence[RunFolder], candidate: Sequence[RunFo
     """Runs of different profiles compare (the tests take any sample sizes), with fewer rounds."""
     first = baseline[0]
     return [
-        f"different profile: {first.manifest.get('profile')!r} in {first.name}, "
-        f"{run.manifest.get('profile')!r} in {run.name} (other round counts)"
+        f"different profile: {first.manifest.profile!r} in {first.name}, "
+        f"{run.manifest.profile!r} in {run.name} (other round counts)"
         for run in (*baseline[1:], *candidate)
-        if run.manifest.get("profile") != first.manifest.get("profile")
+        if run.manifest.profile != first.manifest.profile
     ]

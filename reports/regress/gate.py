@@ -88,7 +88,7 @@ def _refused(
 
 
 def _commits(runs: Sequence[RunFolder]) -> tuple[str, ...]:
-    found = [str(run.manifest.get("git_commit") or "")[:12] for run in runs]
+    found = [str(run.manifest.git_commit or "")[:12] for run in runs]
     return tuple(dict.fromkeys(c for c in found if c))
 
 

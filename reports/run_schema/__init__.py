@@ -18,11 +18,11 @@ is not there is not a failure: the claims that need it say "no evidence".
 This package judges nothing.
 """
 
+from benchmarks.manifest import Manifest
 from reports.run_schema.documents import (
     Checks,
     Faults,
     Growth,
-    Manifest,
     Validity,
     read_document,
     read_manifest,

@@ -20,11 +20,11 @@ from pydantic import (
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
-    PositiveInt,
     ValidationError,
     model_validator,
 )
 
+from benchmarks.manifest import Manifest
 from reports.run_schema.refused import RunFolderError, field_name, refuse
 
 
@@ -32,60 +32,7 @@ class _Document(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False)
 
 
-# -- manifest.json (benchmarks/results.py; the load tests' and the faults' own too) ----------
-
-
-class Step(_Document):
-    name: str
-    scale: str | None = None
-    suites: list[str] | None = None
-    seconds: NonNegativeFloat | None = None
-    pytest_exit_code: int | None = None
-    interrupted: bool | None = None
-    # host_cpu stays unchecked: the gate reads a garbled record as none (compatibility.py)
-    host_cpu: Any = None
-
-
-class Machine(_Document):
-    hostname: str | None = None
-    platform: str | None = None
-    cpus: PositiveInt | None = None
-    memory_gib: NonNegativeFloat | None = None
-
-
-class LoadRun(_Document):
-    """One run of a load test's manifest (``runs``): what its recording file is named by."""
-
-    model: str
-    arm: str
-    repetition: NonNegativeInt
-
-
-class Manifest(_Document):
-    finished: bool = False
-    interrupted: bool | None = None
-    error: str | None = None
-    result_format: int | None = None
-    started_at: str | None = None
-    ended_at: str | None = None
-    git_commit: str | None = None
-    profile: str | None = None
-    scales: list[str] | None = None
-    scale: str | None = None  # a load-test run folder of its own, from before "scales"
-    growth_scales: list[str] | None = None
-    suites: list[str] | None = None
-    seed: int | None = None
-    machine: Machine | None = None
-    versions: dict[str, str] | None = None
-    dataset_rows: dict[str, dict[str, NonNegativeInt]] | None = None
-    steps: list[Step] | None = None
-    files: list[str] | None = None
-    command: list[str] | None = None
-    rounds: dict[str, float | int] | None = None
-    arms: dict[str, list[str]] | list[str] | None = None
-    load_tests: str | None = None
-    environment: dict[str, Any] | None = None
-    runs: list[LoadRun] | None = None
+# -- manifest.json: one declared type, benchmarks/manifest.py, for its writers and readers --
 
 
 # -- checks.json (benchmarks/checks) --------------------------------------------------------
@@ -233,13 +180,14 @@ class Growth(_Document):
     absolute: dict[str, Any] | None = None
 
 
-def read_manifest(path: Path) -> dict[str, Any] | None:
+def read_manifest(path: Path) -> Manifest | None:
     """A run's ``manifest.json``: of this perfproof's result format, then of its shape."""
     document = _json_object(path)
-    if document is not None:
-        _check_result_format(document, path.parent)
-        check_document(document, Manifest, path)
-    return document
+    if document is None:
+        return None
+    _check_result_format(document, path.parent)
+    check_document(document, Manifest, path)
+    return Manifest.model_validate(document)
 
 
 def read_document(path: Path, model: type[BaseModel]) -> dict[str, Any] | None:

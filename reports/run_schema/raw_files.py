@@ -25,6 +25,7 @@ from typing import Any
 from hdrh.codec import HdrCookieException, HdrHistogramSettingsException, HdrLengthException
 from hdrh.histogram import HdrHistogram
 
+from benchmarks.manifest import LoadRun, Manifest
 from reports.run_schema.documents import BenchmarkFile, Recording, read_document, read_manifest
 from reports.run_schema.refused import refuse
 
@@ -43,18 +44,18 @@ _UNDECODABLE = (
 )
 
 
-def check_listed_files(folder: Path, manifest: dict[str, Any]) -> None:
+def check_listed_files(folder: Path, manifest: Manifest) -> None:
     """Refuse a finished run whose manifest lists a data file the folder lacks."""
-    if manifest.get("finished") is not True:
+    if manifest.finished is not True:
         return
-    for name in manifest.get("files") or ():
+    for name in manifest.files or ():
         if any(fnmatch(Path(name).name, pattern) for pattern in NOT_DATA):
             continue
         if not (folder / name).exists():
             raise refuse(folder / "manifest.json", "files", f"lists {name}, which the folder lacks")
 
 
-def check_sub_run(folder: Path) -> dict[str, Any] | None:
+def check_sub_run(folder: Path) -> Manifest | None:
     """A run inside a run (``load/<run>/``, ``faults/<run>/``): its manifest checked, its files."""
     manifest = read_manifest(folder / "manifest.json")
     if manifest is not None:
@@ -62,10 +63,10 @@ def check_sub_run(folder: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def check_recordings(load_path: Path, runs: Iterable[dict[str, Any]]) -> None:
+def check_recordings(load_path: Path, runs: Iterable[LoadRun]) -> None:
     """Every load run's HDR recording that exists (a missing one the report names)."""
     for run in runs:
-        path = load_path / f"load-{run['model']}-{run['arm']}-{run['repetition']}.json"
+        path = load_path / f"load-{run.model}-{run.arm}-{run.repetition}.json"
         document = read_document(path, Recording)
         if document is None:
             continue

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.manifest import Manifest
 from reports.claims import ClaimsError, load_claims
 from reports.evaluate import judge
 from reports.run_folder import RunFolder
@@ -75,7 +76,9 @@ def load_rows(arm: str, model: str, repetition: int, **metrics: float) -> list[d
 def folder(tmp_path: Path, rows: list[dict[str, Any]], **extra: Any) -> RunFolder:
     return RunFolder(
         path=tmp_path,
-        manifest={"finished": True, "scales": ["tiny"], **extra.pop("manifest", {})},
+        manifest=Manifest.model_validate(
+            {"finished": True, "scales": ["tiny"], **extra.pop("manifest", {})}
+        ),
         tidy=pd.DataFrame(rows),
         growth=None,
         load_path=None,

@@ -13,6 +13,7 @@ import pytest
 
 from benchmarks.checks import CheckResult
 from benchmarks.checks.indexes import ASKED_CAN_USE
+from benchmarks.manifest import Manifest
 from portal.datagen import SCALES
 from portal.db.index_file import performance_index_names
 from portal.db.indexes import set_indexes
@@ -65,7 +66,7 @@ def test_an_index_its_query_cannot_use_is_counted_out_and_named(
     # The write-up's claim as the claims file states it: judged by its number, not by all.
     (claim,) = [claim for claim in load_claims().claims if claim.id == "indexes"]
     checks = {"checks": [result.as_dict()], "scale": SCALE}
-    run_folder = RunFolder(path=tmp_path, manifest={"finished": True}, tidy=pd.DataFrame(),
+    run_folder = RunFolder(path=tmp_path, manifest=Manifest(finished=True), tidy=pd.DataFrame(),
                            growth=None, load_path=None, load_manifest=None, validity=None,
                            checks=checks, faults=None)  # fmt: skip
     verdict = judge(claim, run_folder)

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from benchmarks.manifest import Manifest
 from benchmarks.scaling import AbsoluteGoal, analyse
 from loadtests.recorder import latency_summary, new_histogram
 from reports.claims import load_claims
@@ -146,8 +147,9 @@ def test_the_offered_rate_says_where_it_came_from(given: bool | None, said: str)
     if given is not None:
         load["open_rate_given"] = given
     run = RunFolder(
-        path=Path("run"), manifest={}, tidy=pd.DataFrame(), growth=None,
-        load_path=Path("run/load/x"), load_manifest=load, validity=None, checks=None,
+        path=Path("run"), manifest=Manifest(), tidy=pd.DataFrame(), growth=None,
+        load_path=Path("run/load/x"), load_manifest=Manifest.model_validate(load),
+        validity=None, checks=None,
     )  # fmt: skip
     facts = dict(load_blocks(run, Recordings())[0].facts)
     assert facts["open model offered rate"] == rate(283.3) + (f" {said}" if said else "")
@@ -204,7 +206,7 @@ def _run(tmp_path: Path, **given: Any) -> RunFolder:
     manifest.update(given.pop("manifest", {}))
     fields: dict[str, Any] = {
         "path": tmp_path / "20261202T000000Z-quick-tiny",
-        "manifest": manifest,
+        "manifest": Manifest.model_validate(manifest),
         "tidy": pd.DataFrame(),
         "growth": None,
         "load_path": None,
@@ -214,6 +216,8 @@ def _run(tmp_path: Path, **given: Any) -> RunFolder:
         "faults": None,
     }
     fields.update(given)
+    if isinstance(fields["load_manifest"], dict):
+        fields["load_manifest"] = Manifest.model_validate(fields["load_manifest"])
     if fields["tidy"].empty:
         fields["tidy"] = pd.DataFrame(columns=["suite", "series", "arm", "metric", "value"])
     return RunFolder(**fields)

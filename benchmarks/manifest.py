@@ -1,0 +1,126 @@
+"""A run folder's ``manifest.json``, as one declared type: what a run says about itself.
+
+Every run folder has one: the bench's, the load tests' (``load/<run>/``, or a
+``perfproof loadtest`` of its own), the wrk cross-check's and the faults'
+(``faults/<run>/``). Their writers go through the one run lifecycle
+(``benchmarks/run_lifecycle.py``, ``benchmarks/results.py``), which refuses a
+key this type does not declare and a value it would not read back; their
+readers (the report, the gate: ``reports/run_folder.py``) get this type, not
+a dictionary of strings.
+
+Reading is strict (a number written as text, a flag written as 1, a NaN is
+refused, not coerced: a reader of a hand-edited file must not guess) and
+allows keys a newer perfproof adds. Fields a kind of run does not write are
+None.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, NonNegativeFloat, NonNegativeInt, PositiveInt
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False)
+
+
+class Step(_Part):
+    """One step of a bench run (a child: a pytest, the load tests, the checks, the faults)."""
+
+    name: str
+    scale: str | None = None
+    suites: list[str] | None = None
+    growth_only: bool | None = None
+    seconds: NonNegativeFloat | None = None
+    pytest_exit_code: int | None = None
+    interrupted: bool | None = None
+    # host_cpu stays unchecked: the gate reads a garbled record as none (compatibility.py)
+    host_cpu: Any = None
+
+
+class Machine(_Part):
+    hostname: str | None = None
+    platform: str | None = None
+    cpus: PositiveInt | None = None
+    memory_gib: NonNegativeFloat | None = None
+
+
+class LoadRun(_Part):
+    """One finished run of the load tests (``runs``): its recording is named by these three."""
+
+    model: str
+    arm: str
+    repetition: NonNegativeInt
+    name: str | None = None
+    offered_rps: float | None = None
+    achieved_rps: float | None = None
+    requests: NonNegativeInt | None = None
+    cpu: Any = None  # shares per process, as measured (loadtests/cpu.py)
+    problems: list[str] | None = None
+
+
+class Manifest(_Part):
+    # -- every run ------------------------------------------------------------------------
+    finished: bool = False
+    interrupted: bool | None = None
+    signal: str | None = None  # the stop signal's name, when interrupted
+    error: str | None = None
+    result_format: int | None = None
+    started_at: str | None = None
+    ended_at: str | None = None
+    command: list[str] | None = None
+    git_commit: str | None = None
+    versions: dict[str, str] | None = None
+    machine: Machine | None = None
+    files: list[str] | None = None
+    kind: str | None = None  # "loadtest", "loadtest-crosscheck", "faults"; None: the bench
+    scales: list[str] | None = None
+    scale: str | None = None  # a load-test run folder of its own, from before "scales"
+    seed: int | None = None
+    postgres: str | None = None
+    redis: str | None = None
+    dataset_rows: dict[str, dict[str, NonNegativeInt]] | None = None
+    # -- the bench --------------------------------------------------------------------------
+    profile: str | None = None
+    growth_scales: list[str] | None = None
+    suites: list[str] | None = None
+    arms: dict[str, list[str]] | list[str] | None = None  # the load tests': a list
+    rounds: dict[str, float | int] | None = None
+    steps: list[Step] | None = None
+    pytest_exit_code: int | None = None
+    report_seconds: NonNegativeFloat | None = None
+    load_tests: str | None = None  # why the load tests were skipped
+    faults_tests: str | None = None  # why the fault scenarios were skipped
+    # -- the load tests -----------------------------------------------------------------------
+    models: list[str] | None = None
+    repetitions: PositiveInt | None = None
+    warmup_s: NonNegativeFloat | None = None
+    duration_s: NonNegativeFloat | None = None
+    users: PositiveInt | None = None
+    generator_processes: PositiveInt | None = None
+    portal_workers: PositiveInt | None = None
+    environment: dict[str, Any] | None = None
+    planned: list[str] | None = None
+    runs: list[LoadRun] | None = None
+    open_rate: NonNegativeFloat | None = None
+    open_rate_given: bool | None = None
+    # -- the wrk cross-check ----------------------------------------------------------------
+    path: str | None = None
+    connections: PositiveInt | None = None
+    # -- the faults ---------------------------------------------------------------------------
+    scenarios: list[str] | None = None
+    before_s: NonNegativeFloat | None = None
+    fault_s: NonNegativeFloat | None = None
+    after_s: NonNegativeFloat | None = None
+    rate: NonNegativeFloat | None = None
+    request_timeout_s: NonNegativeFloat | None = None
+    results: list[dict[str, Any]] | None = None
+
+
+KEYS = frozenset(Manifest.model_fields)  # what a writer may say
+
+
+def undeclared(keys: set[str] | frozenset[str]) -> list[str]:
+    """The keys of ``keys`` that :class:`Manifest` does not declare (a writer's typo)."""
+    return sorted(set(keys) - KEYS)
