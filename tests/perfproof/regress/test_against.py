@@ -135,3 +135,13 @@ def test_no_rate_is_added_without_an_open_model_or_over_the_users_own(
     first = bench_run(tmp_path / "run", load)
     sides = {"candidate": Side("candidate", Path(sys.executable), REPO, "c" * 40)}
     assert one_offered_rate(first, bench_args, sides) == {"candidate": []}
+
+
+def test_a_commit_from_before_the_perfproof_package_runs_its_bench_the_old_way(
+    tmp_path: Path,
+) -> None:
+    """A baseline older than perfproof/ has no -m perfproof: it is run as -m benchmarks.cli."""
+    old = Side("baseline", Path(sys.executable), older_checkout(tmp_path / "old"), "b" * 40)
+    new = Side("candidate", Path(sys.executable), REPO, "c" * 40)
+    assert old.perfproof[1:] == ["-m", "benchmarks.cli"]
+    assert new.perfproof[1:] == ["-m", "perfproof"]

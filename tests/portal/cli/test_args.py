@@ -19,7 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from portal.cli.args import dataset_seed, output_folder, positive_float, positive_int, tcp_port
+from portal.cli.args import (
+    dataset_seed,
+    names_among,
+    output_folder,
+    positive_float,
+    positive_int,
+    tcp_port,
+)
 
 
 @dataclass(frozen=True)
@@ -192,3 +199,19 @@ def test_a_bad_portal_setting_is_one_line_on_every_command_before_any_work(
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith(f"perfproof {name}: error: {variable}: ") and repr(value) in line
     assert done.stdout == "" and not (tmp_path / "home").exists()
+
+
+def test_names_among_a_table_keep_the_order_given_once_each() -> None:
+    arms = names_among(("all-on", "no-cache", "all-off"), "arms")
+    assert arms("no-cache, all-on,no-cache") == ("no-cache", "all-on")
+    with pytest.raises(argparse.ArgumentTypeError, match="want arms among all-on, no-cache"):
+        arms("all-on,nonsense")
+    with pytest.raises(argparse.ArgumentTypeError, match="not ''"):
+        arms("")
+
+
+def test_names_among_say_why_more_are_needed() -> None:
+    sizes = names_among(("tiny", "small", "medium"), "sizes", at_least=3, why="a law needs 3")
+    with pytest.raises(argparse.ArgumentTypeError, match=r"3 or more sizes .*\(a law needs 3\)"):
+        sizes("tiny,small")
+    assert sizes("medium,tiny,small") == ("medium", "tiny", "small")
