@@ -1,4 +1,5 @@
-"""Sessions: ``tests``, ``lint``, ``bench`` (the main job). Posargs pass through.
+"""Sessions: ``tests``, ``fuzz``, ``lint``, ``bench`` (the main job), ``loadtest``, ``regress``.
+Posargs pass through.
 
 nox -s bench                      # embedded services unless PORTAL_* URLs are set
 nox -s bench -- --scale medium    # arguments of ``perfproof bench``

@@ -20,7 +20,7 @@ def index_blocks(per_arm: int) -> tuple[tuple[IndexState, int], ...]:
 
     Two per arm by default; the regression gate's profile takes many short ones,
     because this machine's noise comes in blocks of about a second, not in rounds
-    (README, "Measured on this machine"): independent blocks are what buy power.
+    (docs/records.md, "The regression gate on this machine"): independent blocks are what buy power.
     """
     if per_arm < 1:
         raise ValueError(f"at least one block per arm, not {per_arm}")

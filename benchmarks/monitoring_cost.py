@@ -1,7 +1,7 @@
 """``perfproof monitoring-cost``: throughput of cached ``GET /api/products``, monitoring on vs off.
 
     perfproof monitoring-cost                  # tiny data, 6 blocks x 20 pairs of 1 s
-    perfproof monitoring-cost --blocks 10 --output results/
+    perfproof monitoring-cost --blocks 10 --results results/
     perfproof monitoring-cost --calibrate      # A/A: both arms off, the noise floor
 
 Two real servers (``benchmarks.servers.serving``: one uvicorn worker each, uvloop +

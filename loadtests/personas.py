@@ -1,4 +1,4 @@
-"""The load test's personas and their task mix: one declared table, read by Locust and the README.
+"""The load test's personas and their task mix: one table, read by Locust and docs/loadtests.md.
 
 A persona is who logs in (a buyer or an admin, drawn with the data's own
 skew: a buyer with many orders comes up more often) and what they do, each

@@ -1,7 +1,7 @@
 """Claims as data: a TOML file of what a write-up promises and the evidence that tests each promise.
 
 The write-up's claims live in ``reports/claims.toml``; a user can write their
-own file in the same format (README, "Claims files"). Each ``[[claims]]``
+own file in the same format (docs/claims.md). Each ``[[claims]]``
 table names its ``id``, the ``quote`` it comes from, and either how it is
 tested — the suite, series, arms and statistic (``reports/statistics.py``
 declares which exist and what each needs) plus the claimed value,

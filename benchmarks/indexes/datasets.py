@@ -2,7 +2,7 @@
 
 Both run on a generated dataset in database ``perfproof_<scale>`` on the
 configured or embedded server (generated the first time, reused afterwards),
-print a table and write CSV (and JSON on request) under ``--output``.
+print a table and write CSV (and JSON on request) under ``--results``.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def loaded_dataset(args: argparse.Namespace) -> Iterator[str]:
 
 
 def present(presenter: Presenter, report: Any, args: argparse.Namespace, name: str) -> None:
-    """The text table on stdout, then ``<name>-<scale>.csv`` (and ``.json``) under ``--output``."""
+    """The text table on stdout, then ``<name>-<scale>.csv`` (and ``.json``) under ``--results``."""
     print(presenter.to_text(report))
     stem = args.results / f"{name}-{args.scale}"
     presenter.write_csv(report, stem.with_suffix(".csv"))

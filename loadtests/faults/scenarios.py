@@ -1,4 +1,4 @@
-"""The fault scenarios of ``perfproof faults``: one declared table (runner, tests, README).
+"""The fault scenarios of ``perfproof faults``: one declared table (runner, tests, docs/faults.md).
 
 Each scenario breaks one server the runner started itself, under load, for
 the fault window, and says what the portal must still do. What it must do
@@ -25,7 +25,7 @@ class FaultScenario:
     name: str
     target: Target
     action: Action
-    summary: str  # what is done, for --help and the README
+    summary: str  # what is done, for --help and docs/faults.md
     # Failures allowed while the fault lasts: "none", or "fast" (each one an answer
     # within the request deadline plus a second, or a dropped connection of a killed worker).
     during: Literal["none", "fast"]

@@ -1,4 +1,4 @@
-"""What a fault run writes: ``faults.json`` and the summary table (also the README's)."""
+"""What a fault run writes: ``faults.json`` and the summary table (also docs/records.md's)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def progress_line(result: ScenarioResult) -> str:
 
 
 def table_lines(results: list[dict[str, Any]]) -> list[str]:
-    """The summary table (Markdown), from ``faults.json`` entries: also the README's."""
+    """The summary table (Markdown), from ``faults.json`` entries: also docs/records.md's."""
     lines = [
         "| scenario | failed before | failed during | failed after | slowest failure "
         "| recovered in | stale | books | verdict |",

@@ -12,7 +12,7 @@ and the task is cancelled in the background, where psycopg closes its
 connection in its own time.
 
 A write whose answer was this 503 may still commit (the deadline can fall after
-COMMIT was sent): a client must treat it as "unknown", not "failed". The README
+COMMIT was sent): a client must treat it as "unknown", not "failed". docs/portal.md
 says so.
 """
 

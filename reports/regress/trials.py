@@ -8,8 +8,8 @@ interleaved sequence measured them (baseline, candidate, baseline, ...,
 sorted by name = by start time), and compares each baseline run with the
 next one (A/A) and with the candidate run measured after it (A/B), each
 comparison exactly as ``perfproof regress`` makes it (``--pool N``: N runs
-a side, as ``--against --repeats N`` pools them). The README's "Measured on
-this machine" comes from it.
+a side, as ``--against --repeats N`` pools them). docs/records.md's "The
+regression gate on this machine" comes from it.
 """
 
 from __future__ import annotations
