@@ -17,6 +17,7 @@ between Python versions (3.13 prints ``-s, --scale SCALE`` where 3.11 prints
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import importlib
 import io
@@ -82,7 +83,12 @@ def render() -> str:
     return "\n".join(parts)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog="python -m perfproof.help_page",
+        description=f"Write {PAGE.relative_to(PAGE.parents[1])}: every perfproof command's "
+        "--help, generated from the parsers (a test fails when it is not current).",
+    ).parse_args(argv)
     PAGE.write_text(render())
     sys.stdout.write(f"wrote {PAGE}\n")  # a command's own output, not a log line
     return 0

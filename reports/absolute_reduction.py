@@ -62,7 +62,8 @@ def absolute_estimate(
     if measured < MIN_SIZES:
         return (
             f"needs {series} at {MIN_SIZES} or more data sizes, indexed and unindexed (the growth "
-            f"mode: perfproof bench --scaling, or --profile full); this run measured {measured}"
+            f"mode: perfproof bench --scaling, or the default or full profile); this run measured "
+            f"{measured}"
         )
     medians = {arm: [float(np.median(rounds[arm][n])) for n in sizes[arm]] for arm in ("on", "off")}
     fits = {arm: best_fit([float(n) for n in sizes[arm]], medians[arm]) for arm in ("on", "off")}

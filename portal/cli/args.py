@@ -132,13 +132,14 @@ def results_option(
     what: str = "results root: each run makes a folder of its own there",
 ) -> None:
     """``--results DIR``, where every command's output goes (``--output``, its old spelling
-    in some commands, stays an alias). ``--out`` is kept for one named file or folder."""
+    in some commands, stays a hidden alias: errors and --help name ``--results``). ``--out``
+    is kept for one named file or folder."""
     parser.add_argument(
         "--results",
-        "--output",
         dest="results",
         type=output_folder,
         default=default,
         metavar="DIR",
         help=f"{what} (default {default or 'none: printed only'})",
     )
+    parser.add_argument("--output", dest="results", type=output_folder, help=argparse.SUPPRESS)

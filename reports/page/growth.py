@@ -41,8 +41,8 @@ def growth_blocks(run: RunFolder) -> list[Block]:
         why = (
             f"growth.json is missing although the growth mode was planned over {', '.join(planned)}"
             if planned
-            else "this run did not use the growth mode (perfproof bench --scaling, or --profile "
-            "full)"
+            else "this run did not use the growth mode (perfproof bench --scaling, or the "
+            "default or full profile)"
         )
         return [Block(missing=[f"Growth curves: {why}."])]
     by_series: dict[str, dict[str, dict[str, Any]]] = {}
