@@ -221,7 +221,7 @@ def compare(
     print(f"  products cache on / off: {ratios['products_cache_on_vs_off']:.2f}x (goal >= 3x)")
     print(f"  orders cache on / off: {ratios['orders_cache_on_vs_off']:.2f}x")
     print(f"  errors: {summary.errors}\nresults: {run.folder.path}")
-    return 0 if summary.errors == 0 else 1
+    return Exit.OK if summary.errors == 0 else Exit.CHECK_FAILED
 
 
 def _measure_arms(

@@ -1,12 +1,12 @@
 """A run folder's ``manifest.json``, as one declared type: what a run says about itself.
 
 Every run folder has one: the bench's, the load tests' (``load/<run>/``, or a
-``perfproof loadtest`` of its own), the wrk cross-check's and the faults'
-(``faults/<run>/``). Their writers go through the one run lifecycle
-(``benchmarks/run_lifecycle.py``, ``benchmarks/results.py``), which refuses a
-key this type does not declare and a value it would not read back; their
-readers (the report, the gate: ``reports/run_folder.py``) get this type, not
-a dictionary of strings.
+``perfproof loadtest`` of its own), the wrk cross-check's, the faults'
+(``faults/<run>/``) and ``perfproof http-throughput``'s. Their writers go
+through the one run lifecycle (``benchmarks/run_lifecycle.py``,
+``benchmarks/results.py``), which refuses a key this type does not declare
+and a value it would not read back; their readers (the report, the gate:
+``reports/run_folder.py``) get this type, not a dictionary of strings.
 
 Reading is strict (a number written as text, a flag written as 1, a NaN is
 refused, not coerced: a reader of a hand-edited file must not guess) and
@@ -108,6 +108,13 @@ class Manifest(_Part):
     # -- the wrk cross-check ----------------------------------------------------------------
     path: str | None = None
     connections: PositiveInt | None = None
+    # -- the HTTP throughput over wrk (perfproof http-throughput) ---------------------------
+    uvicorn: dict[str, Any] | None = None
+    load_generator: str | None = None
+    seconds: NonNegativeFloat | None = None
+    warmup_seconds: NonNegativeFloat | None = None
+    indexes: str | None = None
+    orders_user_id: NonNegativeInt | None = None
     # -- the faults ---------------------------------------------------------------------------
     scenarios: list[str] | None = None
     before_s: NonNegativeFloat | None = None
