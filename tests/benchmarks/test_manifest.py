@@ -125,4 +125,4 @@ def test_the_key_reader_finds_an_undeclared_key(tmp_path: Path) -> None:
         "        run.folder.note(colour=1)\n"
     )
     found = written_keys(tmp_path)
-    assert undeclared(found["benchmarks/typo.py"]) == ["colour", "profil"]
+    assert undeclared(found[str(Path("benchmarks", "typo.py"))]) == ["colour", "profil"]
