@@ -60,6 +60,37 @@ class LoadRun(_Part):
     problems: list[str] | None = None
 
 
+class LookRecord(_Part):
+    """One look of a sequential load run (``loadtests/paired_units.py``)."""
+
+    fraction: NonNegativeFloat
+    alpha: NonNegativeFloat
+    units: NonNegativeInt
+    elapsed_s: NonNegativeFloat
+    met: bool
+    half_widths: dict[str, float | None]
+
+
+class SequentialRecord(_Part):
+    """How the open model's paired units went: the looks, why sampling stopped."""
+
+    budget_s: NonNegativeFloat
+    looks: list[LookRecord]
+    stopped: str  # "target": every watched claim precise enough; "budget": time was up
+    alpha: NonNegativeFloat  # the alpha of the look that stopped the run
+    units: NonNegativeInt
+    unit_s: list[float]
+    warmup_s: NonNegativeFloat
+    window_s: NonNegativeFloat
+
+
+class WatchedRecord(_Part):
+    """A load claim the sequential run watched, and the half-width it had to reach."""
+
+    id: str
+    half_width: float
+
+
 class Manifest(_Part):
     # -- every run ------------------------------------------------------------------------
     finished: bool = False
@@ -105,6 +136,9 @@ class Manifest(_Part):
     runs: list[LoadRun] | None = None
     open_rate: NonNegativeFloat | None = None
     open_rate_given: bool | None = None
+    load_budget_s: NonNegativeFloat | None = None
+    watched: list[WatchedRecord] | None = None
+    sequential: SequentialRecord | None = None
     # -- the wrk cross-check ----------------------------------------------------------------
     path: str | None = None
     connections: PositiveInt | None = None

@@ -18,9 +18,10 @@ from benchmarks.wrk import WrkMissing, wrk_path
 from loadtests import load_data
 from loadtests.arms import ARMS_BY_NAME, MODELS
 from loadtests.locust_process import LOCUSTFILE
+from loadtests.paired_units import unit_seconds
 from loadtests.plan import plan_of
 from loadtests.profiles import LoadProfile
-from loadtests.runner import run_all
+from loadtests.runner import open_arms, run_all
 from loadtests.wrk_check import cross_check
 from portal.cli.args import (
     dataset_options,
@@ -71,9 +72,20 @@ def build_parser(prog: str, profiles: Mapping[str, LoadProfile]) -> argparse.Arg
     parser.add_argument(
         "--model", choices=[*MODELS, "both"], default="both", help="load model (default both)"
     )
-    parser.add_argument("--repetitions", type=positive_int, help="per arm and model")
-    parser.add_argument("--duration", type=positive_float, help="measured seconds per run")
-    parser.add_argument("--warmup", type=positive_float, help="warm-up seconds per run")
+    parser.add_argument(
+        "--repetitions", type=positive_int, help="closed model: runs per arm (default: profile's)"
+    )
+    parser.add_argument(
+        "--duration", type=positive_float, help="closed model: measured seconds per run"
+    )
+    parser.add_argument("--warmup", type=positive_float, help="closed model: warm-up seconds")
+    parser.add_argument(
+        "--load-budget",
+        type=positive_float,
+        metavar="SECONDS",
+        help="open model: seconds of paired units at most (default: the profile's); sampling "
+        "stops sooner once every load claim's interval is as narrow as its target",
+    )
     parser.add_argument("--users", type=positive_int, help="closed model: simulated users")
     parser.add_argument(
         "--rate", type=positive_float, help="open model: offered tasks/s (default: measured)"
@@ -99,12 +111,25 @@ def build_parser(prog: str, profiles: Mapping[str, LoadProfile]) -> argparse.Arg
         action="store_true",
         help="instead: Locust's p50 against wrk's on one cached endpoint, same connections",
     )
-    parser.set_defaults(load_profiles=profiles)
+    parser.set_defaults(load_profiles=profiles, watched=())
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     plan = plan_of(args)
+    if "open" in plan.models and not (args.prepare or args.cross_check):
+        arms = open_arms(plan, args.watched)
+        unit = unit_seconds(len(arms))
+        if plan.budget_s < unit:
+            return fail(
+                ValueError(
+                    f"--load-budget {plan.budget_s:g} s is less than one paired unit of "
+                    f"{len(arms)} arms (about {unit:g} s)"
+                )
+            )
+        if plan.processes != 1:
+            return fail(ValueError("the open model's paired units run one generator process; "
+                                   "--processes applies to the closed model alone"))  # fmt: skip
     try:
         with services() as stack:
             print(stack.describe(), flush=True)
@@ -124,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
                 return cross_check(args, plan, stack, database_url, data_path, data)
             # Checkouts and top-ups grow the data: the next run regenerates it.
             mark_written(database_url)
-            return run_all(args, plan, stack, database_url, data_path, dataset.rows)
+            return run_all(args, plan, stack, database_url, data_path, dataset.rows, args.watched)
     except _EXPECTED as error:
         return fail(error)
     except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP (portal/stop_signals.py)

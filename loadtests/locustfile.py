@@ -23,6 +23,14 @@ at ``PERFPROOF_RATE`` per second in all (Poisson arrivals, or ``constant``
 with ``PERFPROOF_ARRIVALS``), whatever the responses do; a start made more
 than ``LATE_S`` after its time is counted late. ``single`` requests one path
 (``PERFPROOF_PATH``) in a loop: the cross-check against wrk.
+
+Paired units (``PERFPROOF_BLOCKS``, open model only): the run follows a control
+file the runner rewrites (``loadtests/blocks.py``): which portal to send to,
+under which label and in which phase. Each start is attributed, by its intended
+time, to the block current then; once a block's measured window has closed and
+every task started in it has been answered, its recording is written next to
+the out file (``<OUT>.block-<label>.json``), so the runner never opens the next
+block while a request of this one could still be served in the next arm.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 from locust.user.task import LOCUST_STATE_STOPPING
 
+from loadtests.blocks import BLOCKS_ENV, Block, block_file, read_block
 from loadtests.load_data import LoadData, locate, read
 from loadtests.personas import PERSONAS, Persona, Visit, draw_user
 from loadtests.recorder import Recorder
@@ -62,7 +71,10 @@ _state: dict[str, Any] = {
     "started": time.monotonic(),
     "data": None,
     "timeline": [],
+    "environment": None,
 }
+# Paired units: the current block, and per measured block its recording and open tasks.
+_blocks: dict[str, Any] = {"current": None, "recorders": {}, "open": {}, "closed": set()}
 
 
 def _recorder() -> Recorder:
@@ -93,6 +105,11 @@ def _on_init(environment: Environment, **_: Any) -> None:
 def _on_test_start(environment: Environment, **_: Any) -> None:
     """Every process times its own warm-up, so each recording lands in its own phase."""
     _state["started"] = time.monotonic()
+    _state["environment"] = environment
+    control = os.environ.get(BLOCKS_ENV)
+    if control and not isinstance(environment.runner, MasterRunner):
+        _blocks["current"] = read_block(Path(control))
+        gevent.spawn(_follow_blocks, Path(control))
     warmup = float(os.environ.get("PERFPROOF_WARMUP_S", "0") or 0)
     if warmup <= 0:
         _state["phase"] = "measured"
@@ -156,10 +173,19 @@ def _on_quitting(environment: Environment, **_: Any) -> None:
 class _Http:
     """``personas.Http`` over a Locust client: names requests by route, records them."""
 
-    def __init__(self, user: FastHttpUser, token: str) -> None:
+    def __init__(
+        self,
+        user: FastHttpUser,
+        token: str,
+        *,
+        host: str = "",
+        recorder: Recorder | None = None,
+    ) -> None:
         self.user = user
         self.headers = {"Authorization": f"Bearer {token}"}
         self.intended: float | None = None  # open model: when the current task was due
+        self.host = host  # paired units: the block's portal ("" is Locust's --host)
+        self.recorder = recorder  # paired units: the block's recording, fixed at the start
 
     def call(
         self,
@@ -174,7 +200,7 @@ class _Http:
         kwargs: dict[str, Any] = {"name": route, "headers": self.headers, "catch_response": True}
         if body is not None:
             kwargs["json"] = body
-        with self.user.client.request(method, path, **kwargs) as response:
+        with self.user.client.request(method, self.host + path, **kwargs) as response:
             ended = time.monotonic()
             status = response.status_code
             good = status in ok
@@ -188,7 +214,7 @@ class _Http:
                     (time.time() - (ended - started), f"{method} {route}", status, good,
                      round(ended - started, 6))
                 )  # fmt: skip
-            _recorder().record(
+            (self.recorder or _recorder()).record(
                 f"{method} {route}",
                 ended - started,
                 ok=good,
@@ -277,17 +303,90 @@ class OpenArrivals(FastHttpUser):
         while self._state != LOCUST_STATE_STOPPING:
             due += rng.expovariate(rate) if poisson else 1.0 / rate
             gevent.sleep(max(0.0, due - time.monotonic()))
-            recorder = _recorder()
+            block: Block | None = _blocks["current"]
+            if block is not None and block.phase == "stop":
+                break
+            recorder = _recorder() if block is None else _block_recorder(block)
             recorder.scheduled += 1
             if time.monotonic() - due > LATE_S:
                 recorder.late += 1
-            in_flight.spawn(self._start, rng.choice(visits), due, rng)
+            in_flight.spawn(self._start, rng.choice(visits), due, rng, block, recorder)
         in_flight.join()  # the starts made in time are answered (or cut at the stop timeout)
+        if _blocks["current"] is not None:
+            runner = _state["environment"].runner
+            gevent.spawn(runner.quit)
 
-    def _start(self, visit: Visit, due: float, rng: random.Random) -> None:
+    def _start(
+        self,
+        visit: Visit,
+        due: float,
+        rng: random.Random,
+        block: Block | None,
+        recorder: Recorder,
+    ) -> None:
         """One task, its first request timed from ``due``: a client of its own per start."""
         persona = next(p for p in PERSONAS if p.role == visit.user.role)
         chosen = rng.choices(persona.tasks, [t.weight for t in persona.tasks])[0]
-        http = _Http(self, visit.user.token)
+        if block is None:
+            http = _Http(self, visit.user.token)
+        else:
+            http = _Http(self, visit.user.token, host=block.host, recorder=recorder)
         http.intended = due
-        chosen.run(replace(visit, http=http))
+        measured = block is not None and block.phase == "measured"
+        if measured:
+            assert block is not None
+            _blocks["open"][block.label] = _blocks["open"].get(block.label, 0) + 1
+        try:
+            chosen.run(replace(visit, http=http))
+        finally:
+            if measured:
+                assert block is not None
+                _blocks["open"][block.label] -= 1
+                _write_closed_blocks()
+
+
+def _block_recorder(block: Block) -> Recorder:
+    """The recording a start in ``block`` goes to: its own when measured, else a scratch one."""
+    if block.phase != "measured":
+        return Recorder()  # warm-up and tail: answered and timed, kept nowhere
+    recorders: dict[str, Recorder] = _blocks["recorders"]
+    return recorders.setdefault(block.label, Recorder())
+
+
+def _follow_blocks(control: Path) -> None:
+    """Poll the control file; when a measured block's phase moves on, it closes."""
+    last = 0
+    while True:
+        try:
+            changed = control.stat().st_mtime_ns
+        except OSError:
+            changed = last
+        if changed != last:
+            last = changed
+            block = read_block(control)
+            previous: Block | None = _blocks["current"]
+            _blocks["current"] = block
+            if (
+                previous is not None
+                and previous.phase == "measured"
+                and (block.label != previous.label or block.phase != "measured")
+            ):
+                _blocks["closed"].add(previous.label)
+                _write_closed_blocks()
+            if block.phase == "stop":
+                return
+        gevent.sleep(0.002)
+
+
+def _write_closed_blocks() -> None:
+    """Write every closed block whose tasks have all been answered, once."""
+    out = os.environ.get(OUT_ENV)
+    for label in sorted(_blocks["closed"]):
+        if _blocks["open"].get(label, 0) == 0:
+            _blocks["closed"].discard(label)
+            recorder = _blocks["recorders"].pop(label, Recorder())
+            if out:
+                target = block_file(Path(out), label)
+                spare = target.with_suffix(".part")
+                spare.write_text(json.dumps(recorder.to_document()))
+                spare.replace(target)

@@ -8,6 +8,7 @@ still says what it did.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -16,11 +17,17 @@ from loadtests.arm_run import ArmRun
 from loadtests.arms import rotated
 from loadtests.guard import run_problems
 from loadtests.plan import Plan
+from loadtests.watch import Watched
 from portal.devstack import Services
 
 
 def settings_of(
-    args: argparse.Namespace, plan: Plan, stack: Services, database_url: str, rows: dict[str, int]
+    args: argparse.Namespace,
+    plan: Plan,
+    stack: Services,
+    database_url: str,
+    rows: dict[str, int],
+    watched: Sequence[Watched] = (),
 ) -> dict[str, Any]:
     """What the manifest says about the run before it starts."""
     return {
@@ -40,13 +47,16 @@ def settings_of(
         "redis": stack.redis_description,
         "dataset_rows": {args.scale: rows},
         "environment": _environment(database_url, stack.redis_url),
-        # What was meant to run; "runs" lists what finished.
+        # What was meant to run; "runs" lists what finished. The open model's paired
+        # units are as many as the budget or the precision targets allow.
         "planned": [
-            f"{model}-{arm.name}-{repetition}"
-            for model in plan.models
+            f"closed-{arm.name}-{repetition}"
             for repetition in range(plan.repetitions)
             for arm in rotated(plan.arms, repetition)
+            if "closed" in plan.models
         ],
+        "load_budget_s": plan.budget_s,
+        "watched": [{"id": w.id, "half_width": w.half_width} for w in watched],
         "runs": [],
     }
 

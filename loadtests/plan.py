@@ -22,6 +22,8 @@ class Plan:
     arrivals: str
     processes: int
     workers: int
+    budget_s: float  # the open model's paired units
+    seed: int  # draws the arms' order in each unit
 
 
 def plan_of(args: argparse.Namespace) -> Plan:
@@ -42,4 +44,6 @@ def plan_of(args: argparse.Namespace) -> Plan:
         arrivals=args.arrivals,
         processes=args.processes,
         workers=args.workers,
+        budget_s=getattr(args, "load_budget", None) or profile.budget_s,
+        seed=args.seed,
     )

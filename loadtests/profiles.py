@@ -14,9 +14,12 @@ class LoadProfile:
     name: str
     summary: str
     arms: tuple[str, ...]
-    repetitions: int
-    warmup_s: float
-    duration_s: float
+    repetitions: int  # closed model: runs per arm (its capacity sets the open model's rate)
+    warmup_s: float  # closed model
+    duration_s: float  # closed model
     users: int  # closed model: simulated users, no think time
     # Open model: offered rate as this share of the slowest arm's closed capacity.
     open_share: float
+    # Open model: seconds of paired units (``loadtests/paired_units.py``) at most;
+    # sampling stops sooner when every watched claim is precise enough.
+    budget_s: float = 60.0

@@ -1,10 +1,13 @@
 """The arms of a ``perfproof loadtest`` run, interleaved: each arm's portal, Locust, evidence.
 
-For each load model (closed, then open), each repetition and each arm
-(the order rotates every repetition), the portal is served by uvicorn on the
-generated dataset in that arm (start-up switches the indexes; a fresh process
-has a cleared cache and zero counters) and Locust drives it headless (a
-warm-up, then the measured window). For the measured window only it records
+The closed model, each repetition and each arm (the order rotates every
+repetition): the portal is served by uvicorn on the generated dataset in that
+arm (start-up switches the indexes; a fresh process has a cleared cache and
+zero counters) and Locust drives it headless (a warm-up, then the measured
+window); its capacity sets the open model's rate. The open model runs in
+paired units (``loadtests/paired_units.py``): short windows of every arm in
+random order, repeated until the watched claims are precise enough or the
+budget is spent. For the measured window only it records
 our HDR histograms per route, the database's and Redis's counter deltas, the
 portal's statement counter and the CPU of generator, portal, PostgreSQL and
 Redis. The open model's offered rate is ``--rate``, else a share of the
@@ -23,6 +26,7 @@ import os
 import statistics
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -36,9 +40,11 @@ from loadtests.arms import LoadArm, Model, rotated
 from loadtests.cpu import CpuMeter
 from loadtests.locust_process import running_locust
 from loadtests.manifest import run_entry, settings_of
+from loadtests.paired_units import run_units
 from loadtests.plan import Plan
 from loadtests.recorder import Recorder
 from loadtests.run_files import write_tables
+from loadtests.watch import Watched
 from portal.cli.commands import stopped_exit_code
 from portal.devstack import Services
 
@@ -52,16 +58,17 @@ def run_all(
     database_url: str,
     data_path: Path,
     rows: dict[str, int],
+    watched: Sequence[Watched] = (),
 ) -> int:
     runs: list[ArmRun] = []  # every run that finished: kept however the whole ends
     try:
         with run_folder(
             args.results,
             f"load-{plan.profile.name}-{args.scale}",
-            settings_of(args, plan, stack, database_url, rows),
+            settings_of(args, plan, stack, database_url, rows, watched),
             tables=lambda folder: write_tables(folder, runs, args.scale, rows),
         ) as run:
-            _run_models(plan, stack, database_url, data_path, run.folder, runs)
+            _run_models(plan, stack, database_url, data_path, run.folder, runs, watched)
     except KeyboardInterrupt as stop:  # the run folder says so, and where it is
         return stopped_exit_code(stop)
     print("\n" + "\n".join(run.tables or []))
@@ -76,25 +83,42 @@ def _run_models(
     data_path: Path,
     folder: ResultFolder,
     runs: list[ArmRun],
+    watched: Sequence[Watched],
 ) -> None:
-    total = len(plan.models) * plan.repetitions * len(plan.arms)
+    total = plan.repetitions * len(plan.arms)
     for model in plan.models:
-        offered = None
         if model == "open":
             offered = plan.rate or _open_rate(plan, runs)
             # Given (--rate): `regress --against` offers both commits one rate.
             folder.note(open_rate=offered, open_rate_given=plan.rate is not None)
+            arms = open_arms(plan, watched)
+            print(
+                f"open model at {offered:g}/s: paired units of {', '.join(a.name for a in arms)} "
+                f"in random order, at most {plan.budget_s:g} s",
+                flush=True,
+            )
+            state = run_units(plan, stack, database_url, data_path, folder, runs, offered,
+                              watched, arms)  # fmt: skip
+            folder.note(sequential=state.record())
+            continue
         for repetition in range(plan.repetitions):
             for arm in rotated(plan.arms, repetition):
                 print(
                     f"[{len(runs) + 1}/{total}] {model} {arm.name} repetition {repetition + 1}"
-                    + (f" at {offered:g}/s" if offered else f" with {plan.users} users"),
+                    f" with {plan.users} users",
                     flush=True,
                 )
                 result = _run_arm(plan, stack, database_url, data_path, folder,
-                                  arm, model, repetition, offered)  # fmt: skip
+                                  arm, model, repetition, None)  # fmt: skip
                 runs.append(result)
                 folder.add("runs", run_entry(result))
+
+
+def open_arms(plan: Plan, watched: Sequence[Watched]) -> tuple[LoadArm, ...]:
+    """The arms of the paired units: those a watched claim compares, else the plan's."""
+    wanted = {arm for w in watched for arm in w.arms}
+    chosen = tuple(arm for arm in plan.arms if arm.name in wanted)
+    return chosen or plan.arms
 
 
 def _open_rate(plan: Plan, runs: list[ArmRun]) -> float:

@@ -21,7 +21,7 @@ report that silently skips a promise.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +36,16 @@ _KEYS = frozenset(
     {
         "id", "quote", "note", "suite", "series", "baseline", "candidate", "arm", "metric",
         "models", "check", "statistic", "at_least", "between", "measurable", "reason",
-        "scenarios", "count", "before_s", "after_s",
+        "scenarios", "count", "before_s", "after_s", "precision",
     }
 )  # fmt: skip
 _TOP_KEYS = frozenset({"title", "source", "claims"})
+
+
+# A load claim's precision target when its table gives none: the half-width its interval
+# should reach, per load profile (the sequential run stops sampling once every load claim
+# is this precise, or its budget is spent).
+DEFAULT_PRECISION: Mapping[str, float] = {"quick": 0.25, "default": 0.10}
 
 
 class ClaimsError(ValueError):
@@ -85,6 +91,12 @@ class Claim:
     # where the "before" query takes before_s here; the claimed reduction is 1 - after/before.
     before_s: float | None = None
     after_s: float | None = None
+    # Load claims: the half-width to reach, per load profile (``precision``).
+    precision: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_PRECISION))
+
+    def target(self, profile: str) -> float:
+        """The half-width this claim's interval should reach in load profile ``profile``."""
+        return self.precision.get(profile, self.precision.get("default", 0.10))
 
     @property
     def how(self) -> Statistic | None:
@@ -162,6 +174,24 @@ def _number(value: Any, key: str) -> float:
     return float(value)
 
 
+def _precision(table: Mapping[str, Any]) -> dict[str, float]:
+    """``precision = 0.03`` (every load profile) or ``{ quick = 0.10, default = 0.03 }``."""
+    given = table.get("precision")
+    if given is None:
+        return dict(DEFAULT_PRECISION)
+    values = {name: given for name in DEFAULT_PRECISION} if not isinstance(given, dict) else given
+    found: dict[str, float] = {}
+    for name, value in values.items():
+        number = _number(value, f"precision {name}")
+        if not 0 < number <= 1:
+            raise ClaimsError(
+                f"precision {name} = {number:g}: a half-width is a fraction above 0 and at most 1 "
+                "(0.03 is 3 points)"
+            )
+        found[str(name)] = number
+    return {**DEFAULT_PRECISION, **found}
+
+
 def _claimed(table: Mapping[str, Any], how: Statistic) -> Claimed:
     if "before_s" in table or "after_s" in table:
         return _claimed_by_times(table)
@@ -237,6 +267,7 @@ def _claim(table: Any) -> Claim:
         count=_text(table, "count"),
         before_s=_seconds(table, "before_s"),
         after_s=_seconds(table, "after_s"),
+        precision=_precision(table),
     )
     _check_fields(claim, how, table)
     return claim

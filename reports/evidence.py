@@ -9,13 +9,15 @@ figures the report shows beside it, the tidy rows it was computed from), or
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from loadtests.sequential import Interval
 from reports.absolute_reduction import absolute_estimate
-from reports.estimates import Estimate, level, median_reduction, paired_reduction
+from reports.estimates import Estimate, median_reduction
 from reports.series import ALL, CACHED, cached_routes
 
 if TYPE_CHECKING:
@@ -145,8 +147,70 @@ def _per_run(
     return found
 
 
+def _sequential(run: RunFolder) -> tuple[float, dict[str, Any]]:
+    """The alpha of the look that stopped the run's paired units, and how it stopped."""
+    from loadtests.sequential import LOOKS
+
+    record = run.manifest.sequential
+    if record is None:  # a run folder from before paired units: the last look's alpha
+        return LOOKS[-1].alpha, {}
+    how = {
+        "stopped": record.stopped,
+        "units": record.units,
+        "budget_s": record.budget_s,
+        "unit_s": record.unit_s,
+        "looks": [look.model_dump() for look in record.looks],
+        "window_s": record.window_s,
+        "warmup_s": record.warmup_s,
+    }
+    return record.alpha, how
+
+
+def _estimate_of(found: Interval, unit: str) -> Estimate:
+    return Estimate(found.value, found.low, found.high, found.n, f"{found.method}; {unit}")
+
+
+def _progress(
+    figures: list[list[float]], interval: Callable[[list[list[float]]], Interval]
+) -> list[dict[str, Any]]:
+    """The interval after each unit, as a reader would have seen it."""
+    steps: list[dict[str, Any]] = []
+    for n in range(2, len(figures) + 1):
+        found = interval(figures[:n])
+        steps.append({"n": n, "value": found.value, "low": found.low, "high": found.high})
+    return steps
+
+
+def _precision_details(
+    claim: Claim, run: RunFolder, found: Interval, alpha: float
+) -> dict[str, Any]:
+    """What would decide it: the run's minimum detectable effect, the units a target needs."""
+    from loadtests.sequential import mde, units_for
+
+    target = _target(claim, run)
+    details: dict[str, Any] = {"alpha": alpha, "half_width": found.half_width, "target": target}
+    if found.low is not None and found.half_width:
+        details["mde"] = mde(found)
+        details["units_for_target"] = units_for(found, target)
+    return details
+
+
+def _target(claim: Claim, run: RunFolder) -> float:
+    for watched in run.manifest.watched or []:
+        if watched.id == claim.id:
+            return float(watched.half_width)
+    return claim.target(_load_profile(run))
+
+
+def _load_profile(run: RunFolder) -> str:
+    profile = run.manifest.profile or "default"
+    return "quick" if profile in ("quick", "gate") else "default"
+
+
 def paired_reduction_of_runs(claim: Claim, run: RunFolder) -> Evidence:
-    """Each repetition's pair of load runs the validity guard kept."""
+    """Each paired unit the validity guard kept: 1 - mean(candidate) / mean(baseline)."""
+    from loadtests.sequential import is_stall, ratio_reduction
+
     rows = _load_rows(run)
     rows = rows[rows["variant"].isin(claim.models)]
     figures = _per_run(rows, _load_series(claim), claim.metric)
@@ -160,9 +224,7 @@ def paired_reduction_of_runs(claim: Claim, run: RunFolder) -> Evidence:
         if base is None or cand is None:
             continue
         if (model, repetition) in invalid:
-            dropped.append(
-                f"{model} repetition {repetition}: " + "; ".join(invalid[(model, repetition)])
-            )
+            dropped.append(f"{model} unit {repetition}: " + "; ".join(invalid[(model, repetition)]))
             continue
         pairs.append({"model": model, "repetition": repetition, "baseline": base,
                       "candidate": cand})  # fmt: skip
@@ -171,38 +233,81 @@ def paired_reduction_of_runs(claim: Claim, run: RunFolder) -> Evidence:
             raise NoEvidence(
                 "the validity guard marked every comparison invalid: " + " | ".join(dropped)
             )
-        raise NoEvidence(
-            f"no load run has {claim.metric} for both {claim.baseline} and {claim.candidate} "
-            f"({', '.join(claim.models)} model)"
-        )
-    estimate = paired_reduction([p["baseline"] for p in pairs], [p["candidate"] for p in pairs])
+        raise NoEvidence(_missing(claim, run))
+    alpha, how = _sequential(run)
+    base_all = [p["baseline"] for p in pairs]
+    cand_all = [p["candidate"] for p in pairs]
+    for pair in pairs:
+        pair["effect"] = 1.0 - pair["candidate"] / pair["baseline"] if pair["baseline"] else None
+        pair["stall"] = is_stall(pair["baseline"], base_all) or is_stall(pair["candidate"],
+                                                                          cand_all)  # fmt: skip
+    if len(pairs) < 2:
+        found = Interval(1.0 - cand_all[0] / base_all[0], None, None, 1, alpha, "one unit")
+    else:
+        found = ratio_reduction(base_all, cand_all, alpha)
+    statistic = claim.how
+    unit = statistic.unit if statistic else "paired units"
+    steps = _progress(
+        [[p["baseline"], p["candidate"]] for p in pairs],
+        lambda units: ratio_reduction([u[0] for u in units], [u[1] for u in units], alpha),
+    )
     scale = str(rows["scale"].iloc[0])
     details = {"scale": scale, "metric": claim.metric, "pairs": pairs, "dropped": dropped,
-               "series_used": _load_series(claim)}  # fmt: skip
-    return Evidence(estimate, details, rows)
+               "series_used": _load_series(claim), "progress": steps, "sequential": how,
+               **_precision_details(claim, run, found, alpha)}  # fmt: skip
+    return Evidence(_estimate_of(found, unit), details, rows)
+
+
+def _missing(claim: Claim, run: RunFolder) -> str:
+    """Why no unit has the claim's figure for both arms, in words that say what to do."""
+    if claim.metric == "db_statements_per_request":
+        environment = run.manifest.environment or {}
+        preloaded = str(environment.get("postgres_shared_preload_libraries") or "")
+        if "pg_stat_statements" not in preloaded:
+            return (
+                "PostgreSQL did not preload pg_stat_statements (shared_preload_libraries = "
+                f"{preloaded or 'empty'}), so the run has no statement counts: add it to "
+                "shared_preload_libraries and restart PostgreSQL, or leave PORTAL_DATABASE_URL "
+                "unset to use the embedded server, which preloads it"
+            )
+    return (
+        f"no load run has {claim.metric} for both {claim.baseline} and {claim.candidate} "
+        f"({', '.join(claim.models)} model)"
+    )
 
 
 def level_of_runs(claim: Claim, run: RunFolder) -> Evidence:
-    """Every load run of one arm the validity guard kept."""
+    """Every window of one arm the validity guard kept."""
+    from loadtests.sequential import is_stall, level
+
     rows = _load_rows(run)
     rows = rows[rows["variant"].isin(claim.models) & (rows["arm"] == claim.arm)]
     figures = _per_run(rows, _load_series(claim), claim.metric)
     bad = (run.validity or {}).get("runs", {})
     used: list[dict[str, Any]] = []
     dropped: list[str] = []
-    for (model, arm, repetition), value in sorted(figures.items()):
+    for (model, arm, repetition), value in sorted(figures.items(), key=lambda kv: kv[0][2]):
         name = f"{model}-{arm}-{repetition}"
         if bad.get(name):
             dropped.append(f"{name}: " + "; ".join(bad[name]))
         else:
-            used.append({"run": name, "value": value})
+            used.append({"run": name, "unit": repetition, "value": value})
     if not used:
         if dropped:
             raise NoEvidence("the validity guard marked every run invalid: " + " | ".join(dropped))
         raise NoEvidence(f"no {claim.arm} load run recorded {claim.metric}")
-    estimate = level([float(u["value"]) for u in used])
-    details = {"scale": str(rows["scale"].iloc[0]), "runs": used, "dropped": dropped}
-    return Evidence(estimate, details, rows)
+    alpha, how = _sequential(run)
+    values = [float(u["value"]) for u in used]
+    for entry in used:
+        entry["stall"] = is_stall(entry["value"], values)
+    found = level(values, alpha)
+    statistic = claim.how
+    unit = statistic.unit if statistic else "windows"
+    steps = _progress([[v] for v in values], lambda units: level([u[0] for u in units], alpha))
+    details = {"scale": str(rows["scale"].iloc[0]), "runs": used, "dropped": dropped,
+               "progress": steps, "sequential": how,
+               **_precision_details(claim, run, found, alpha)}  # fmt: skip
+    return Evidence(_estimate_of(found, unit), details, rows)
 
 
 def absolute_reduction_of_growth(claim: Claim, run: RunFolder) -> Evidence:

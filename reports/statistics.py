@@ -80,12 +80,12 @@ STATISTICS: dict[str, Statistic] = {
         ),
         Statistic(
             "paired_reduction",
-            "1 - candidate / baseline of a per-run figure, the arms paired within each "
-            "repetition (geometric mean of the ratios)",
+            "1 - mean(candidate) / mean(baseline) of a per-window figure, the arms paired "
+            "within each unit (one short window per arm, in random order)",
             suites=("load",),
-            fields=("series", "baseline", "candidate", "metric", "models"),
+            fields=("series", "baseline", "candidate", "metric", "models", "precision"),
             required=("series", "baseline", "candidate"),
-            unit="repetitions of the load run",
+            unit="paired units (one window per arm, arms in random order)",
             section=Section.PAIRS,
             estimate=evidence.paired_reduction_of_runs,
             default_metric="intended_mean",
@@ -94,11 +94,11 @@ STATISTICS: dict[str, Statistic] = {
         ),
         Statistic(
             "level",
-            "the mean over runs of one arm's per-run figure",
+            "the mean over one arm's windows of a per-window figure",
             suites=("load",),
-            fields=("series", "arm", "metric", "models"),
+            fields=("series", "arm", "metric", "models", "precision"),
             required=("arm",),
-            unit="load runs",
+            unit="windows of the arm, one per paired unit",
             section=Section.RUNS,
             estimate=evidence.level_of_runs,
             default_metric="hit_ratio",

@@ -54,6 +54,10 @@ def load_command(
     ]  # fmt: skip
     if args.load_rate is not None:
         command += ["--rate", repr(args.load_rate)]
+    if getattr(args, "load_budget", None) is not None:
+        command += ["--load-budget", repr(args.load_budget)]
+    if getattr(args, "claims", None) is not None:
+        command += ["--claims", str(args.claims)]
     return command
 
 

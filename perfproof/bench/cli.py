@@ -24,8 +24,10 @@ from pathlib import Path
 
 from benchmarks.growth import MIN_SIZES
 from benchmarks.run_lock import one_run_per_server
+from loadtests.paired_units import unit_seconds
 from perfproof.bench.plan import SUITES_ALL, plan
 from perfproof.bench.run import run_plan
+from perfproof.loadtest_command import watched_of
 from perfproof.profiles import PROFILES
 from portal.cli.args import dataset_options, names_among, positive_float, results_option
 from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
@@ -105,6 +107,17 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         help="exit 1 when any claim is not met (default: verdicts are findings, exit 0)",
     )
     parser.add_argument(
+        "--load-budget",
+        type=positive_float,
+        default=None,
+        metavar="SECONDS",
+        help=(
+            "the load tests' open model: seconds of paired units at most (default: the "
+            "profile's); sampling stops sooner once every load claim's interval is as narrow "
+            "as its precision target in the claims file"
+        ),
+    )
+    parser.add_argument(
         "--load-rate",
         type=positive_float,
         default=None,
@@ -141,13 +154,19 @@ def _baseline_name(text: str) -> str:
 def _claims_file(text: str) -> Path:
     """A claims file checked before anything is measured: a typo found after 10 minutes is cruel."""
     try:
-        return load_claims(Path(text)).path
+        claims = load_claims(Path(text))
+        watched_of(claims, "default")  # precision targets name known load profiles
     except ClaimsError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+    return claims.path
 
 
 def run(args: argparse.Namespace) -> int:
     profile = PROFILES[args.profile]
+    unit = unit_seconds(3)  # the write-up's load claims compare three arms
+    if args.load_budget is not None and args.load_budget < unit:
+        return fail(ValueError(f"--load-budget {args.load_budget:g} s is less than one paired "
+                               f"unit of the load claims' arms (about {unit:g} s)"))  # fmt: skip
     steps = plan(args, profile)
     try:
         with services() as stack:

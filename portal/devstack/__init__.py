@@ -13,7 +13,7 @@ Nothing starts at import time.
 """
 
 from ._common import ServiceUnavailable, free_port
-from ._pgclient import ensure_database
+from ._pgclient import copy_database, drop_database, ensure_database
 from ._postgres import EmbeddedPostgres
 from ._redis import EmbeddedRedis
 from ._stack import (
@@ -30,7 +30,9 @@ __all__ = [
     "EmbeddedRedis",
     "ServiceUnavailable",
     "Services",
+    "copy_database",
     "detach_embedded",
+    "drop_database",
     "ensure_database",
     "free_port",
     "open_services",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import psycopg
 from psycopg import sql
@@ -116,3 +117,40 @@ def ensure_database(server_url: str, dbname: str, *, recreate: bool = False) -> 
                 f"{reason(exc)}."
             ) from None
     return with_dbname(server_url, dbname)
+
+
+def copy_database(server_url: str, source: str, target: str) -> str:
+    """A fresh copy of database ``source`` named ``target`` (dropped first); its URL.
+
+    ``CREATE DATABASE ... TEMPLATE`` copies files, not rows: seconds, where loading the
+    data again takes minutes. PostgreSQL refuses while anyone is connected to the
+    source, so a refusal is retried for a few seconds (a backend still closing).
+    """
+    deadline = time.monotonic() + 10.0
+    with _maintenance_connection(server_url, source) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target))
+        )
+        while True:
+            try:
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                        sql.Identifier(target), sql.Identifier(source)
+                    )
+                )
+                break
+            except psycopg.errors.ObjectInUse as exc:
+                if time.monotonic() > deadline:
+                    raise ServiceUnavailable(
+                        f"Could not copy database {source!r}: {reason(exc)}."
+                    ) from None
+                time.sleep(0.2)
+    return with_dbname(server_url, target)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    """Drop database ``name`` if it exists, whoever is connected to it."""
+    with _maintenance_connection(server_url, name) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )

@@ -1,0 +1,47 @@
+"""The control file of paired units: the runner says which block is current, Locust follows.
+
+The open model's arms alternate in short blocks inside one Locust run
+(``loadtests/paired_units.py``). Locust runs gevent and this process does not,
+so they share one small file, rewritten whole (write, then rename) at each
+change: the block's label (``<unit>-<arm>``), the portal it is sent to, and its
+phase. ``warmup`` and ``tail`` are answered and timed but kept nowhere;
+``measured`` is the window the figures come from; ``stop`` ends the run. The
+locustfile writes each measured block's recording to :func:`block_file` once
+every task started in it has been answered.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+BLOCKS_ENV = "PERFPROOF_BLOCKS"
+
+Phase = Literal["warmup", "measured", "tail", "stop"]
+
+
+@dataclass(frozen=True)
+class Block:
+    label: str  # "<unit>-<arm>"
+    host: str  # the portal's base URL
+    phase: Phase
+
+
+def write_block(control: Path, block: Block) -> None:
+    """Replace the control file at once: a reader sees the old block or the new, never half."""
+    spare = control.with_name(control.name + ".part")
+    spare.write_text(json.dumps(asdict(block)))
+    os.replace(spare, control)
+
+
+def read_block(control: Path) -> Block:
+    raw = json.loads(control.read_text())
+    return Block(label=str(raw["label"]), host=str(raw["host"]), phase=raw["phase"])
+
+
+def block_file(out: Path, label: str) -> Path:
+    """Where the locustfile writes the recording of the measured window of block ``label``."""
+    return out.with_name(f"{out.name}.block-{label}.json")

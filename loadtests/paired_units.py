@@ -1,0 +1,349 @@
+"""The open model in paired units: every arm in short windows, in random order, many times.
+
+Why: load figures are judged over independent units, and a handful of long
+runs (the old design: two or three repetitions, a portal restarted per arm)
+gives intervals too wide to decide anything. Here a unit is one measured
+window per arm, the arms in an order drawn afresh for every unit (randomised
+multiple interleaved trials, Abedi & Brecht 2017), so drift and neighbours'
+noise fall on every arm alike, and units are added until each watched claim
+is precise enough or the budget is spent (``loadtests/sequential.py`` says
+when, and why the intervals stay honest).
+
+How: one portal per index state, both served for the whole phase (indexes on
+in the run's database, off in a copy of it, so no window waits on ``CREATE
+INDEX`` or its checkpoint), each with the run-time cache switch
+(``PORTAL_CACHE_SWITCH``: every worker confirms the mode before a window
+opens). One Locust run offers the same rate throughout and follows the
+control file (``loadtests/blocks.py``). Per window: switch, clear the cache
+when it is on (every window starts from the same cold cache, as a freshly
+started portal did), ``WARMUP_S`` unmeasured, ``WINDOW_S`` measured, then
+the window's last requests are awaited before the next switch. PostgreSQL's
+``pg_stat_statements`` is read at the window's edges.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from benchmarks.results import ResultFolder
+from benchmarks.servers import Served, serving
+from loadtests import load_data
+from loadtests.arm_run import ArmRun
+from loadtests.arms import LoadArm
+from loadtests.blocks import BLOCKS_ENV, Block, block_file, write_block
+from loadtests.cpu import CpuMeter
+from loadtests.locust_process import running_locust
+from loadtests.plan import Plan
+from loadtests.progress import Progress
+from loadtests.recorder import Recorder
+from loadtests.sequential import LOOKS
+from loadtests.watch import Watched, interval_of, within_target
+from portal.devstack import Services, copy_database, drop_database
+
+WARMUP_S = 1.0  # after the switch and the clear: the cache's first second, unmeasured
+WINDOW_S = 3.0  # measured; the claims' figures are means over windows of this length
+SWITCH_OVERHEAD_S = 0.4  # switch, clear, the window's last answers: for planning only
+ANSWER_TIMEOUT_S = 30.0  # a window whose requests are not all answered by then is a finding
+START_TIMEOUT_S = 600.0
+_STATEMENTS = (
+    "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements"
+    " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+def unit_seconds(arms: int) -> float:
+    """About how long one unit takes: what a budget is checked against before the run."""
+    return arms * (WARMUP_S + WINDOW_S + SWITCH_OVERHEAD_S)
+
+
+@dataclass
+class Portal:
+    """One served portal of the pair and what the runner knows of it."""
+
+    served: Served
+    database_url: str
+    indexes: str
+    mode: str = "on"  # the cache mode every worker confirmed last
+    statements: psycopg.Connection[tuple[Any, ...]] | None = None
+
+
+@dataclass
+class Sequential:
+    """Where the run stands: the looks taken, why it stopped, each unit's intervals."""
+
+    budget_s: float
+    started: float = field(default_factory=time.monotonic)
+    looks: list[dict[str, Any]] = field(default_factory=list)
+    stopped: str = ""  # "target" or "budget"
+    alpha: float = 0.0
+    unit_s: list[float] = field(default_factory=list)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "budget_s": self.budget_s,
+            "looks": self.looks,
+            "stopped": self.stopped,
+            "alpha": self.alpha,
+            "units": len(self.unit_s),
+            "unit_s": [round(s, 2) for s in self.unit_s],
+            "warmup_s": WARMUP_S,
+            "window_s": WINDOW_S,
+        }
+
+
+def run_units(
+    plan: Plan,
+    stack: Services,
+    database_url: str,
+    data_path: Path,
+    folder: ResultFolder,
+    runs: list[ArmRun],
+    offered: float,
+    watched: Sequence[Watched],
+    arms: Sequence[LoadArm],
+) -> Sequential:
+    """Paired units at ``offered`` tasks/s until the watched claims are precise or time is up."""
+    state = Sequential(budget_s=plan.budget_s)
+    admin = load_data.read(data_path).admins()[0].token
+    control = folder.file("blocks.control").resolve()
+    with ExitStack() as stack_of_portals:
+        portals = {
+            indexes: stack_of_portals.enter_context(
+                _portal(plan, stack, database_url, folder, indexes)
+            )
+            for indexes in sorted({arm.indexes for arm in arms}, reverse=True)
+        }
+        _checkpoint(database_url)  # index builds and the copy: their writes land now
+        first = arms[0]
+        write_block(control, Block("start", portals[first.indexes].served.url, "warmup"))
+        with running_locust(
+            portals[first.indexes].served.url, folder, "open-units", users=1,
+            seconds=plan.budget_s + 600, processes=1, env={
+                load_data.DATA_ENV: str(data_path),
+                "PERFPROOF_LOAD_MODEL": "open",
+                "PERFPROOF_RATE": f"{offered:g}",
+                "PERFPROOF_ARRIVALS": plan.arrivals,
+                BLOCKS_ENV: str(control),
+            },
+        ) as locust:  # fmt: skip
+            locust.wait_for("measuring", timeout_s=120)
+            state.started = time.monotonic()
+            progress = Progress(watched, state)
+            unit = 0
+            while True:
+                began = time.monotonic()
+                order = list(arms)
+                random.Random(f"{plan.seed}-{unit}").shuffle(order)
+                for arm in order:
+                    where = Where(portals[arm.indexes], control, locust.out,
+                                  locust.process.pid, folder, admin)  # fmt: skip
+                    runs.append(_window(plan, where, arm, unit, offered))
+                    folder.add("runs", _entry(runs[-1]))
+                state.unit_s.append(time.monotonic() - began)
+                progress.show(runs)
+                if _should_stop(state, watched, runs):
+                    break
+                unit += 1
+            progress.done()
+            write_block(control, Block("stop", portals[first.indexes].served.url, "stop"))
+            locust.wait_exit()
+        for portal in portals.values():
+            if portal.statements is not None:
+                portal.statements.close()
+    return state
+
+
+def _should_stop(state: Sequential, watched: Sequence[Watched], runs: list[ArmRun]) -> bool:
+    """Take every look now due; stop at the first where every claim meets its target.
+
+    A look is due when its share of the budget has passed; the last one when
+    another unit would not fit. Each look spends its own alpha, taken or not
+    (``loadtests/sequential.py``): the union bound covers any stopping rule.
+    """
+    elapsed = state.elapsed()
+    mean_unit = sum(state.unit_s) / len(state.unit_s)
+    budget_spent = elapsed + mean_unit > state.budget_s
+    while len(state.looks) < len(LOOKS):
+        look = LOOKS[len(state.looks)]
+        last = len(state.looks) == len(LOOKS) - 1
+        due = budget_spent or (not last and elapsed >= look.fraction * state.budget_s)
+        if not due:
+            return False
+        found = {w.id: interval_of(w, runs, look.alpha) for w in watched}
+        met = all(within_target(w, found[w.id]) for w in watched)
+        state.looks.append(
+            {"fraction": look.fraction, "alpha": look.alpha, "units": len(state.unit_s),
+             "elapsed_s": round(elapsed, 1), "met": met,
+             "half_widths": {k: (v.half_width if v else None) for k, v in found.items()}}
+        )  # fmt: skip
+        if met or last:
+            state.stopped = "target" if met else "budget"
+            state.alpha = look.alpha
+            return True
+    return True
+
+
+@dataclass(frozen=True)
+class Where:
+    """What a window is run with: its portal, the control file, Locust, the run folder."""
+
+    portal: Portal
+    control: Path
+    out: Path  # Locust's out file: the block files are written beside it
+    generator_pid: int
+    folder: ResultFolder
+    admin: str  # an admin's token: the switch and the clear are admin-only
+
+
+def _window(plan: Plan, where: Where, arm: LoadArm, unit: int, offered: float) -> ArmRun:
+    """One arm's window in one unit: switch, clear, warm up, measure, await its answers."""
+    portal, control, admin = where.portal, where.control, where.admin
+    label = f"{unit}-{arm.name}"
+    url = portal.served.url
+    write_block(control, Block(label, url, "warmup"))
+    if portal.mode != arm.cache:
+        _post(
+            url, "/api/performance/cache/mode", admin, {"mode": arm.cache, "workers": plan.workers}
+        )
+        portal.mode = arm.cache
+    if arm.cache == "on":
+        _post(url, "/api/performance/cache/clear", admin, {})
+    time.sleep(WARMUP_S)
+    meter = CpuMeter(generator_pid=where.generator_pid, portal_pid=portal.served.process.pid)
+    meter.start()
+    before = _statements(portal)
+    started = time.monotonic()
+    write_block(control, Block(label, url, "measured"))
+    time.sleep(WINDOW_S)
+    write_block(control, Block(label, url, "tail"))
+    seconds = time.monotonic() - started
+    after = _statements(portal)
+    cpu = meter.stop()
+    keep = where.folder.file(f"load-open-{arm.name}-{unit}.json")
+    recorded = _answers(block_file(where.out, label), keep)
+    calls = after - before if after is not None and before is not None else None
+    return ArmRun(
+        arm=arm,
+        model="open",
+        repetition=unit,
+        offered_rps=offered,
+        recorded={"warmup": Recorder(), "measured": recorded},
+        servers={"pg_stat_statements_calls": calls, "database": {}, "tables": {}, "redis": {}},
+        cpu=cpu,
+        portal_statements=None,
+        generator_processes=1,
+        server_died=portal.served.process.poll() is not None,
+        seconds=seconds,
+    )
+
+
+def _answers(path: Path, keep: Path) -> Recorder:
+    """The window's recording, once the locustfile has every answer (a RuntimeError if not).
+
+    Kept as ``keep`` in the format of a whole run's recording (the report draws from it).
+    """
+    deadline = time.monotonic() + ANSWER_TIMEOUT_S
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"the requests of load window {path.name} were not all answered within "
+                f"{ANSWER_TIMEOUT_S:g} s"
+            )
+        time.sleep(0.005)
+    document = json.loads(path.read_text())
+    keep.write_text(json.dumps({"warmup": Recorder().to_document(), "measured": document}))
+    path.unlink()
+    return Recorder.from_document(document)
+
+
+def _entry(run: ArmRun) -> dict[str, Any]:
+    from loadtests.manifest import run_entry
+
+    return run_entry(run)
+
+
+@contextmanager
+def _portal(
+    plan: Plan, stack: Services, database_url: str, folder: ResultFolder, indexes: str
+) -> Iterator[Portal]:
+    """The portal of one index state, with the cache switch, for the whole phase.
+
+    Indexes off are served from a copy of the run's database, dropped after.
+    """
+    url = database_url
+    copy = ""
+    if indexes == "off":
+        source = str(conninfo_to_dict(database_url).get("dbname") or "")
+        copy = f"{source}_noidx"
+        url = copy_database(database_url, source, copy)
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": url,
+        "PORTAL_REDIS_URL": stack.redis_url,
+        "PORTAL_CACHE": "on",
+        "PORTAL_CACHE_SWITCH": "on",
+        "PORTAL_INDEXES": indexes,
+    }
+    try:
+        log = folder.file(f"server-open-indexes-{indexes}.log")
+        with serving(env, workers=plan.workers, log=log, start_timeout_s=START_TIMEOUT_S) as served:
+            portal = Portal(served, url, indexes)
+            try:
+                portal.statements = psycopg.connect(url, autocommit=True)
+            except psycopg.Error:
+                portal.statements = None
+            yield portal
+    finally:
+        if copy:
+            drop_database(database_url, copy)
+
+
+def _statements(portal: Portal) -> int | None:
+    """Statements executed in the portal's database so far; None without pg_stat_statements."""
+    if portal.statements is None:
+        return None
+    try:
+        row = portal.statements.execute(_STATEMENTS).fetchone()
+    except psycopg.Error:
+        return None
+    return int(row[0]) if row else None
+
+
+def _checkpoint(database_url: str) -> None:
+    """Write out what index builds and the copy dirtied, before the first window, not in it."""
+    try:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("CHECKPOINT")
+    except psycopg.Error:
+        pass  # not a superuser: the windows may then meet the checkpoint (the report shows CPU)
+
+
+def _post(url: str, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"{url}{path}",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            answer: dict[str, Any] = json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode(errors="replace")[:300]
+        raise RuntimeError(f"the portal refused {path} ({error.code}): {detail}") from None
+    return answer
