@@ -1,11 +1,12 @@
-"""The evidence of load-test claims: each repetition's pair, the latency CDFs, the cache warming.
+"""The evidence of load-test claims: each paired unit, how sampling went, the latency CDFs.
 
-Load claims are judged over repetitions of whole runs (requests within one
-run share a cache state and a queue), so the first thing shown is those
-repetitions, one line per pair; then the full latency distributions per arm
-from the merged HDR histograms, which say what a mean hides; for the hit
-ratio, every second of every run, warm-up included, so the reader sees what
-the warm-up cut off.
+Load claims are judged over paired units (requests within one window share a
+cache state and a queue, so the window is the smallest independent piece), so
+the first thing shown is every unit in the order it ran, stalls marked, with
+the interval as it stood after each; then why sampling stopped and, when the
+verdict is open, what would decide it; then the full latency distributions
+per arm from the merged HDR histograms, which say what a mean hides; for the
+hit ratio, every second of every window, warm-up included.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from reports.claims import Claim, Claimed
 from reports.page.blocks import Block, Table
 from reports.page.formatting import duration, number, percent
 from reports.page.histograms import Kind, Recordings, RunKey, cdf, total
-from reports.page.load_figures import cdf_plot, hit_ratio_plot, pairs_plot
+from reports.page.load_figures import cdf_plot, hit_ratio_plot
+from reports.page.sampling import sampling_block
+from reports.page.unit_figures import units_plot
 from reports.run_folder import RunFolder
 from reports.series import ALL
 from reports.verdicts import Verdict
@@ -42,32 +45,29 @@ def paired_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | Non
     metric = str(verdict.details.get("metric", claim.metric))
     pairs = list(verdict.details.get("pairs", []))
     label = METRIC_LABELS.get(metric, metric)
-    block = Block(title="Each repetition, both arms")
+    block = Block(title="Each paired unit, both arms, in the order run")
     if pairs:
         block.plots.append(
-            pairs_plot(
-                [
-                    (f"{p['model']}, repetition {p['repetition']}", p["baseline"], p["candidate"])
-                    for p in pairs
-                ],
-                baseline=claim.baseline,
-                candidate=claim.candidate,
-                ylabel="ms" if is_latency(metric) else "per request",
-                title=f"{label}: {len(pairs)} paired load runs",
-                factor=1e3 if is_latency(metric) else 1.0,
+            units_plot(
+                [(p.get("effect"), bool(p.get("stall"))) for p in pairs],
+                verdict.details.get("progress", []),
+                claimed_low=claim.claimed.low if claim.claimed else None,
+                claimed_high=claim.claimed.high if claim.claimed else None,
+                ylabel=f"1 - {claim.candidate} / {claim.baseline} (%)",
+                title=f"{label}: {len(pairs)} paired units",
             )
         )
     block.tables.append(
         Table(
-            f"{label}, per load run",
-            ["model", "repetition", claim.baseline, claim.candidate, "reduction"],
+            f"{label}, per unit",
+            ["unit", claim.baseline, claim.candidate, "reduction", "stall"],
             [
                 [
-                    str(p["model"]),
                     str(p["repetition"]),
                     _shown(metric, p["baseline"]),
                     _shown(metric, p["candidate"]),
-                    percent(1 - p["candidate"] / p["baseline"]),
+                    percent(1 - p["candidate"] / p["baseline"]) if p["baseline"] else "—",
+                    "stall" if p.get("stall") else "",
                 ]
                 for p in pairs
             ],
@@ -79,7 +79,7 @@ def paired_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | Non
     block.notes += [
         f"Left out by the validity guard: {d}" for d in verdict.details.get("dropped", [])
     ]
-    blocks = [block]
+    blocks = [block, sampling_block(verdict)]
     if is_latency(metric):
         blocks.append(latency_block(claim, pairs, used, metric, recordings))
     if _turns_the_cache_on(claim):
@@ -133,19 +133,31 @@ def level_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None
     """Each run's figure, and the hit ratio per second with the warm-up it excluded."""
     claim = verdict.claim
     del recordings
-    block = Block(title=f"Every {claim.arm} load run")
+    block = Block(title=f"Every {claim.arm} window, in the order run")
     runs = verdict.details.get("runs", [])
+    label = METRIC_LABELS.get(claim.metric, claim.metric)
+    if runs:
+        block.plots.append(
+            units_plot(
+                [(r.get("value"), bool(r.get("stall"))) for r in runs],
+                verdict.details.get("progress", []),
+                claimed_low=claim.claimed.low if claim.claimed else None,
+                claimed_high=claim.claimed.high if claim.claimed else None,
+                ylabel=f"{label} (%)",
+                title=f"{label}: {len(runs)} windows of {claim.arm}",
+            )
+        )
     block.tables.append(
         Table(
-            METRIC_LABELS.get(claim.metric, claim.metric),
-            ["run", "value"],
-            [[r["run"], percent(r["value"])] for r in runs],
+            label,
+            ["window", "value", "stall"],
+            [[r["run"], percent(r["value"]), "stall" if r.get("stall") else ""] for r in runs],
         )
     )
     block.notes += [
         f"Left out by the validity guard: {d}" for d in verdict.details.get("dropped", [])
     ]
-    blocks = [block]
+    blocks = [block, sampling_block(verdict)]
     if claim.metric == "hit_ratio":
         blocks.append(warmup_block(run, claim.arm, claim.models, claim.claimed))
     return blocks
