@@ -31,7 +31,12 @@ from portal.api.routes import (
 from portal.api.single_headers import SingleHeadersMiddleware
 from portal.auth.cache import TokenCache
 from portal.auth.revocations import RevocationListener
-from portal.cache import ResponseCacheMiddleware, build_response_cache, create_redis
+from portal.cache import (
+    CacheSwitchListener,
+    ResponseCacheMiddleware,
+    build_response_cache,
+    create_redis,
+)
 from portal.db.cleanup import CleanupPolicy, cleanup_periodically
 from portal.db.engine import create_engine, is_unavailable
 from portal.db.startup import ensure_index_state, ensure_schema
@@ -98,7 +103,8 @@ async def _open_state(
     monitor: Monitor | None,
     running: contextlib.AsyncExitStack,
 ) -> PortalState:
-    """Engine, Redis, token cache and revocation listener, response cache; closed by ``running``."""
+    """Engine, Redis, token cache and revocation listener, response cache and its switch;
+    closed by ``running``."""
     engine = create_engine(settings)
     running.push_async_callback(engine.dispose)
     # Redis is optional at run time (the cache falls back), so its client is
@@ -117,6 +123,10 @@ async def _open_state(
     if settings.cache == "on":
         state.cache = build_response_cache(settings, app, redis)
         running.push_async_callback(state.cache.aclose)
+        if settings.cache_switch:
+            state.cache_switch = CacheSwitchListener(redis, state.cache)
+            state.cache_switch.start()
+            running.push_async_callback(state.cache_switch.stop)
     return state
 
 

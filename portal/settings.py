@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # Response cache (portal/cache/). "off" leaves the cache middleware out
     # entirely, so the uncached arm of a benchmark measures the plain portal.
     cache: Literal["on", "off"] = "on"
+    # Run-time switch (portal/cache/switch.py): each worker listens for "cache
+    # on/off" from POST /api/performance/cache/mode, so a load test can alternate
+    # both arms inside one served portal. Only meaningful with PORTAL_CACHE=on.
+    cache_switch: bool = False
     # Lifetimes per namespace, as the write-up states them (cart is ours: it
     # shows live prices and stock, so it lives shortest).
     cache_ttl_products_s: int = Field(default=300, ge=1)

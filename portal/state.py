@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from portal.auth.cache import TokenCache
 from portal.auth.revocations import RevocationListener
 from portal.cache.service import ResponseCache
+from portal.cache.switch import CacheSwitchListener
 from portal.db.statements import StatementCounter
 from portal.monitoring import Monitor
 from portal.settings import Settings
@@ -28,3 +29,6 @@ class PortalState:
     monitor: Monitor | None = None
     # Drops tokens other processes revoke from ``tokens``; started by the lifespan.
     revocations: RevocationListener | None = None
+    # Sets ``cache.live`` as POST /api/performance/cache/mode says; None unless
+    # PORTAL_CACHE=on and PORTAL_CACHE_SWITCH=on.
+    cache_switch: CacheSwitchListener | None = None

@@ -4,7 +4,7 @@
 ``middleware.py`` applies it to requests; ``service.py`` holds keys, lookups
 and invalidation; the backends (``redis_backend.py``, ``memory.py``, and the
 breaker in ``breaker.py`` that switches between them) share one interface in
-``backend.py``. Nothing connects at import.
+``backend.py``; ``switch.py`` turns reads on and off at run time. Nothing connects at import.
 """
 
 from portal.cache.backend import BackendUnavailable, CacheBackend, Fetched
@@ -17,6 +17,7 @@ from portal.cache.redis_backend import RedisBackend
 from portal.cache.redis_client import create_redis
 from portal.cache.service import ResponseCache
 from portal.cache.stats import CacheStats, Counters
+from portal.cache.switch import CacheSwitchListener, SwitchKeys, announce_mode, confirmations
 
 __all__ = [
     "BYPASS_HEADER",
@@ -26,6 +27,7 @@ __all__ = [
     "BackendUnavailable",
     "CacheBackend",
     "CacheStats",
+    "CacheSwitchListener",
     "CachedRoute",
     "Counters",
     "FailoverBackend",
@@ -34,7 +36,10 @@ __all__ = [
     "RedisBackend",
     "ResponseCache",
     "ResponseCacheMiddleware",
+    "SwitchKeys",
     "Token",
+    "announce_mode",
     "build_response_cache",
+    "confirmations",
     "create_redis",
 ]

@@ -21,6 +21,8 @@ its cache lookup.
 
 Writes of declared routes renew their version tokens after the app answered and
 *before* the response starts, so the client that wrote reads its own write.
+They do so also while the run-time switch (``switch.py``) has turned reads off,
+so an entry stored before a write is never served after it.
 """
 
 from __future__ import annotations
@@ -104,7 +106,8 @@ class ResponseCacheMiddleware:
             if cache is not None:
                 method = scope["method"]
                 if method == "GET":
-                    read = cache.table.read(scope)
+                    # The run-time switch (switch.py): one attribute read, in both modes.
+                    read = cache.table.read(scope) if cache.live else None
                     if read is not None:
                         deadline_of(scope, self.timeout_s)
                         return await self._read(state, cache, read, scope, receive, send)

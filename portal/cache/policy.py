@@ -90,6 +90,8 @@ INVALIDATIONS: dict[tuple[str, str], tuple[Token, ...]] = {
     ("POST", "/api/auth/revoke"): (),
     # It is the invalidation: it renews what it is asked to.
     ("POST", "/api/performance/cache/clear"): (),
+    # Switching reads on or off changes no data (writes invalidate in both modes).
+    ("POST", "/api/performance/cache/mode"): (),
 }
 
 

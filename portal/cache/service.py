@@ -73,6 +73,9 @@ class ResponseCache:
         self.stats = CacheStats()
         self.flights = SingleFlight()
         self.prefix = prefix
+        # Whether reads are served and stored; writes invalidate either way. Only
+        # the run-time switch (switch.py) turns it off.
+        self.live = True
         self._settings = settings
         self._lock_ttl = settings.cache_lock_ttl_s
         self._lock_wait = settings.cache_lock_wait_s
