@@ -293,7 +293,9 @@ class OpenArrivals(FastHttpUser):
         rng = random.Random()
         weights = [persona.weight for persona in PERSONAS]
         # One remembered person per in-flight slot: tasks still click through.
-        visits = [_visit(self, rng.choices(PERSONAS, weights)[0]) for _ in range(64)]
+        # Per portal (paired units serve two databases): an order placed through one
+        # portal is not in the other's database, so its buyer clicks on through the same.
+        visits: dict[str, list[Visit]] = {}
         in_flight = Group()
         due = time.monotonic()
         # Until the run's time is up: Locust then asks each user to stop after its task
@@ -310,7 +312,10 @@ class OpenArrivals(FastHttpUser):
             recorder.scheduled += 1
             if time.monotonic() - due > LATE_S:
                 recorder.late += 1
-            in_flight.spawn(self._start, rng.choice(visits), due, rng, block, recorder)
+            host = "" if block is None else block.host
+            if host not in visits:
+                visits[host] = [_visit(self, rng.choices(PERSONAS, weights)[0]) for _ in range(64)]
+            in_flight.spawn(self._start, rng.choice(visits[host]), due, rng, block, recorder)
         in_flight.join()  # the starts made in time are answered (or cut at the stop timeout)
         if _blocks["current"] is not None:
             runner = _state["environment"].runner

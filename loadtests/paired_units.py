@@ -126,7 +126,8 @@ def run_units(
             indexes: stack_of_portals.enter_context(
                 _portal(plan, stack, database_url, folder, indexes)
             )
-            for indexes in sorted({arm.indexes for arm in arms}, reverse=True)
+            # "off" first: its copy of the database is made while no one is connected to it
+            for indexes in sorted({arm.indexes for arm in arms})
         }
         _checkpoint(database_url)  # index builds and the copy: their writes land now
         first = arms[0]

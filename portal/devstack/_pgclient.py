@@ -141,8 +141,13 @@ def copy_database(server_url: str, source: str, target: str) -> str:
                 break
             except psycopg.errors.ObjectInUse as exc:
                 if time.monotonic() > deadline:
+                    who = conn.execute(
+                        "SELECT pid, application_name, client_addr, state, left(query, 60)"
+                        " FROM pg_stat_activity WHERE datname = %s",
+                        (source,),
+                    ).fetchall()
                     raise ServiceUnavailable(
-                        f"Could not copy database {source!r}: {reason(exc)}."
+                        f"Could not copy database {source!r}: {reason(exc)} ({who})."
                     ) from None
                 time.sleep(0.2)
     return with_dbname(server_url, target)
