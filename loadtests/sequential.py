@@ -140,10 +140,10 @@ def ratio_reduction(baseline: Figures, candidate: Figures, alpha: float) -> Inte
     a = b_mean**2 - q2 * s_bb
     b = b_mean * c_mean - q2 * s_bc
     c = c_mean**2 - q2 * s_cc
-    disc = b * b - a * c
-    if a <= 0 or disc < 0:
+    if a <= 0:
         return Interval(value, None, None, n, alpha, "Fieller: baseline mean not above zero")
-    root = math.sqrt(disc)
+    # With a > 0 the set holds the estimate itself, so b^2 - ac >= 0 but for rounding.
+    root = math.sqrt(max(b * b - a * c, 0.0))
     low_ratio, high_ratio = (b - root) / a, (b + root) / a
     return Interval(
         value,
