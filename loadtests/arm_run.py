@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from loadtests.arms import LoadArm, Model
@@ -25,6 +25,11 @@ class ArmRun:
     generator_processes: int
     server_died: bool
     seconds: float
+    # Figures already computed from the recording (``loadtests/watch.py``): a sequential
+    # run asks for them after every unit, and merging HDR histograms is not free.
+    figures: dict[tuple[str, tuple[str, ...]], float | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def name(self) -> str:

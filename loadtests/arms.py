@@ -21,6 +21,9 @@ LOAD_ARMS: tuple[LoadArm, ...] = (
     LoadArm("no-cache", cache="off", indexes="on"),
     LoadArm("no-indexes", cache="on", indexes="off"),
     LoadArm("all-off", cache="off", indexes="off"),
+    # all-on under a second name: the A/A check of the paired design (docs/coverage.md),
+    # two arms that differ in nothing, whose interval must contain 0.
+    LoadArm("all-on-twin", cache="on", indexes="on"),
 )
 ARMS_BY_NAME = {arm.name: arm for arm in LOAD_ARMS}
 

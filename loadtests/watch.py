@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from loadtests.arm_run import ArmRun
+from loadtests.guard import run_problems
 from loadtests.recorder import RouteRecord
 from loadtests.sequential import Interval, level, ratio_reduction
 
@@ -46,6 +47,13 @@ def figure(run: ArmRun, metric: Metric, routes: Sequence[str]) -> float | None:
     As the report computes it from the tidy rows (``reports/evidence.py``): every
     request together, or the routes' own figures weighted by their requests.
     """
+    key = (metric, tuple(routes))
+    if key not in run.figures:
+        run.figures[key] = _figure(run, metric, routes)
+    return run.figures[key]
+
+
+def _figure(run: ArmRun, metric: Metric, routes: Sequence[str]) -> float | None:
     measured = run.recorded["measured"].routes
     if metric == "db_statements_per_request":
         calls = run.servers.get("pg_stat_statements_calls")
@@ -74,10 +82,19 @@ def _of_record(record: RouteRecord, metric: Metric) -> float | None:
 
 
 def unit_figures(watched: Watched, runs: Sequence[ArmRun]) -> list[tuple[int, list[float]]]:
-    """Per complete unit (in order): the figure of each of the claim's arms."""
+    """Per complete unit (in order): the figure of each of the claim's arms.
+
+    Left out as the report leaves them out (``reports/evidence.py``): a window the
+    validity guard marked, and for a paired claim every unit holding a marked window.
+    """
+    open_runs = [run for run in runs if run.model == "open"]
+    marked = {run.name for run in open_runs if run_problems(run.facts())}
+    spoiled = {run.repetition for run in open_runs if run.name in marked}
     by_unit: dict[int, dict[str, float]] = {}
-    for run in runs:
-        if run.model != "open" or run.arm.name not in watched.arms:
+    for run in open_runs:
+        if run.arm.name not in watched.arms or run.name in marked:
+            continue
+        if watched.kind == "paired" and run.repetition in spoiled:
             continue
         value = figure(run, watched.metric, watched.routes)
         if value is not None:
