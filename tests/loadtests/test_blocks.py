@@ -1,0 +1,85 @@
+"""The locustfile follows the control file of paired units: each window's starts, and all of them.
+
+Real Locust (a subprocess) offers a steady rate to two stand-in portals while
+the test plays the runner: it rewrites the control file (warm-up, measured,
+tail on one portal, then on the other) and waits for each window's recording.
+A window's recording must hold exactly the starts made while it was measured,
+all answered (the runner opens the next window only then), sent to its own
+portal; nothing of a warm-up or a tail is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from loadtests.blocks import BLOCKS_ENV, Block, block_file, write_block
+from loadtests.load_data import DATA_ENV
+from loadtests.recorder import Recorder
+from tests.conftest import LiveServer
+from tests.loadtests.conftest import LOCUST
+from tests.loadtests.stub_portal import stub_app
+
+
+def wait_for(path: Path, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never came"
+        time.sleep(0.01)
+
+
+def play_window(control: Path, out: Path, label: str, host: str) -> Recorder:
+    """Warm-up, measured and tail of one window, as the runner plays them."""
+    write_block(control, Block(label, host, "warmup"))
+    time.sleep(0.3)
+    write_block(control, Block(label, host, "measured"))
+    time.sleep(1.0)
+    write_block(control, Block(label, host, "tail"))
+    wait_for(block_file(out, label))
+    return Recorder.from_document(json.loads(block_file(out, label).read_text()))
+
+
+def test_each_window_holds_its_own_starts_all_answered(
+    load_data_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "units.json"
+    control = tmp_path / "blocks.control"
+    with (
+        LiveServer(stub_app(delay_s=0.02)) as first,
+        LiveServer(stub_app(delay_s=0.002)) as second,
+    ):
+        write_block(control, Block("start", first, "warmup"))
+        locust = subprocess.Popen(
+            [sys.executable, "-m", "locust", "-f", str(LOCUST), "--host", first, "--headless",
+             "-u", "1", "-r", "1", "-t", "60s", "--only-summary", "--loglevel", "WARNING"],
+            env={**os.environ, DATA_ENV: str(load_data_file), "PERFPROOF_LOAD_OUT": str(out),
+                 "PERFPROOF_LOAD_MODEL": "open", "PERFPROOF_RATE": "60",
+                 BLOCKS_ENV: str(control)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_for(Path(f"{out}.measuring"))
+            slow = play_window(control, out, "0-slow", first)
+            fast = play_window(control, out, "0-fast", second)
+            write_block(control, Block("stop", first, "stop"))
+            locust.wait(timeout=30)
+        finally:
+            if locust.poll() is None:
+                locust.kill()
+    for recorded in (slow, fast):
+        requests = sum(r.requests for r in recorded.routes.values())
+        # 60 starts a second for one measured second: every start's task answered.
+        assert 30 <= recorded.scheduled <= 100
+        assert requests >= recorded.scheduled
+        assert sum(r.failures for r in recorded.routes.values()) == 0
+        intended = sum(r.intended.get_total_count() for r in recorded.routes.values())
+        assert intended == recorded.scheduled  # one intended start per task, none lost
+    # Each window went to its own portal: the slow one's answers took its 20 ms.
+    slow_p50 = min(r.service.get_value_at_percentile(50) for r in slow.routes.values())
+    fast_p50 = max(r.service.get_value_at_percentile(50) for r in fast.routes.values())
+    assert slow_p50 >= 20_000 > fast_p50
+    assert not block_file(out, "start").exists()  # a warm-up is never written
