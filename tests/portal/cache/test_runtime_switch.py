@@ -18,6 +18,7 @@ from typing import TypedDict
 import httpx
 import pytest
 import redis
+import schemathesis
 
 from benchmarks.servers import serving
 from portal import Settings
@@ -87,6 +88,10 @@ def from_each_worker(
 def test_switching_off_and_on_is_confirmed_by_every_worker(
     two_workers: str, admin: User, buyer: User, make_product: Callable[..., int]
 ) -> None:
+    switch(two_workers, admin, "on")
+    untouched = f"/api/products/{make_product()}"
+    with httpx.Client(base_url=two_workers, timeout=15, headers=buyer.headers) as client:
+        assert [client.get(untouched).headers["x-cache"] for _ in range(2)] == ["MISS", "HIT"]
     off = switch(two_workers, admin, "off")
     assert off["mode"] == "off" and len(set(off["confirmed"])) == WORKERS
     product = f"/api/products/{make_product()}"
@@ -105,6 +110,8 @@ def test_switching_off_and_on_is_confirmed_by_every_worker(
     assert sorted(on["confirmed"]) == sorted(off["confirmed"])
     with httpx.Client(base_url=two_workers, timeout=15) as client:
         assert product_page(client).headers["x-cache"] == "MISS"
+        # Switching invalidates nothing: what was stored before is served again.
+        assert client.get(untouched, headers=buyer.headers).headers["x-cache"] == "HIT"
     for said in from_each_worker(two_workers, admin, product_page).values():
         for mode, response in said:
             assert (mode["mode"], mode["generation"]) == ("on", on["generation"])
@@ -213,3 +220,15 @@ def test_switching_is_refused_with_the_cache_off(
         body = {"mode": "on", "workers": 1}
         refused = httpx.post(url + MODE, headers=admin.headers, json=body, timeout=15)
     assert refused.status_code == 409 and "PORTAL_CACHE=off" in refused.json()["detail"]
+
+
+def test_the_answers_are_what_the_published_schema_says(two_workers: str, admin: User) -> None:
+    schema = schemathesis.openapi.from_url(two_workers + "/openapi.json")
+    body = {"mode": "on", "workers": WORKERS}
+    switched = httpx.post(two_workers + MODE, headers=admin.headers, json=body, timeout=15)
+    current = httpx.get(two_workers + MODE, headers=admin.headers)
+    for response in (switched, current):
+        assert response.status_code == 200, response.text
+        operation = schema.find_operation_by_path(response.request.method, MODE)
+        assert operation is not None
+        operation.validate_response(response)  # raises, naming the violation
