@@ -30,6 +30,7 @@ from tests.portal.cache.conftest import own_settings
 WORKERS = 2
 MODE = "/api/performance/cache/mode"
 EACH_WORKER_TIMEOUT_S = 10.0
+REQUEST_TIMEOUT_S = 2.0
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,9 @@ def two_workers(
         "PORTAL_CACHE": "on",
         "PORTAL_CACHE_SWITCH": "on",
         "PORTAL_CACHE_PREFIX": switch_settings.cache_prefix,
+        # The switch waits for confirmations within the request's deadline: a short
+        # one keeps the test of a worker that never confirms short.
+        "PORTAL_REQUEST_TIMEOUT_S": str(REQUEST_TIMEOUT_S),
     }
     log = tmp_path_factory.mktemp("switch") / "serve.log"
     with serving(env, workers=WORKERS, log=log) as portal:
@@ -176,6 +180,17 @@ def test_a_record_left_by_an_earlier_run_is_ignored(
     with live_server(earlier) as url:
         fresh = httpx.get(url + MODE, headers=admin.headers, timeout=15).json()
     assert (fresh["mode"], fresh["generation"]) == ("on", 7)
+
+
+def test_a_switch_not_every_worker_confirms_in_time_is_a_504_saying_how_many_did(
+    two_workers: str, admin: User
+) -> None:
+    body = {"mode": "on", "workers": WORKERS + 1}
+    started = time.monotonic()
+    late = httpx.post(two_workers + MODE, headers=admin.headers, json=body, timeout=15)
+    assert late.status_code == 504
+    assert late.json()["detail"].startswith(f"Only {WORKERS} of {WORKERS + 1} workers confirmed")
+    assert time.monotonic() - started < REQUEST_TIMEOUT_S + 1  # within the request's deadline
 
 
 def test_switching_needs_an_admin(two_workers: str, buyer: User) -> None:
