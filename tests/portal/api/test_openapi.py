@@ -85,9 +85,15 @@ def _tour(client: httpx.Client, buyer: User, admin: User, leaving: User) -> list
         client.get("/api/performance/metrics", headers=a),
         client.get("/api/performance/database/stats", headers=a),
         client.post("/api/performance/cache/clear", headers=a, json={}),
+        client.get("/api/performance/cache/mode", headers=a),
         client.post("/api/auth/revoke", headers=leaving.headers),
     ]
     return calls
+
+
+# Succeeds only with PORTAL_CACHE_SWITCH=on, on a portal of its own: its bodies are
+# validated the same way in tests/portal/cache/test_runtime_switch.py.
+TOURED_ELSEWHERE = {("POST", "/api/performance/cache/mode")}
 
 
 def test_every_success_body_is_what_the_published_schema_says(
@@ -109,7 +115,8 @@ def test_every_success_body_is_what_the_published_schema_says(
         assert operation is not None, (request.method, request.url.path)
         operation.validate_response(response)  # raises, naming the violation
         toured.add((request.method, operation.path))
-    assert toured == operations  # a route added later needs its call in the tour
+    # A route added later needs its call in the tour (or a test of its own that does this).
+    assert toured == operations - TOURED_ELSEWHERE
 
 
 def _keys(node: object) -> Iterator[str]:

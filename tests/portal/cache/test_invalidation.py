@@ -180,6 +180,17 @@ def clear(w: World) -> None:
     w.fresh("/api/wallet", buyer)
 
 
+def switch_mode(w: World) -> None:
+    # This portal runs without PORTAL_CACHE_SWITCH, so the switch is refused; that a
+    # switch that happens invalidates nothing either is test_runtime_switch.py's.
+    buyer = w.make_user()
+    w.cached("/api/wallet", buyer)
+    body = {"mode": "off", "workers": 1}
+    response = w.http.post("/api/performance/cache/mode", headers=w.admin.headers, json=body)
+    assert response.status_code == 409
+    w.still_cached("/api/wallet", buyer)
+
+
 SCENARIOS: dict[tuple[str, str], Callable[[World], None]] = {
     ("POST", "/api/products"): create_product,
     ("PATCH", "/api/products/{product_id}"): update_product,
@@ -190,6 +201,7 @@ SCENARIOS: dict[tuple[str, str], Callable[[World], None]] = {
     ("DELETE", "/api/cart/items/{item_id}"): remove_cart_item,
     ("POST", "/api/auth/revoke"): revoke,
     ("POST", "/api/performance/cache/clear"): clear,
+    ("POST", "/api/performance/cache/mode"): switch_mode,
 }
 
 

@@ -18,6 +18,7 @@ from typing import TypedDict
 import httpx
 import pytest
 import redis
+import schemathesis
 
 from benchmarks.servers import serving
 from portal import Settings
@@ -29,6 +30,7 @@ from tests.portal.cache.conftest import own_settings
 WORKERS = 2
 MODE = "/api/performance/cache/mode"
 EACH_WORKER_TIMEOUT_S = 10.0
+REQUEST_TIMEOUT_S = 2.0
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +49,9 @@ def two_workers(
         "PORTAL_CACHE": "on",
         "PORTAL_CACHE_SWITCH": "on",
         "PORTAL_CACHE_PREFIX": switch_settings.cache_prefix,
+        # The switch waits for confirmations within the request's deadline: a short
+        # one keeps the test of a worker that never confirms short.
+        "PORTAL_REQUEST_TIMEOUT_S": str(REQUEST_TIMEOUT_S),
     }
     log = tmp_path_factory.mktemp("switch") / "serve.log"
     with serving(env, workers=WORKERS, log=log) as portal:
@@ -87,6 +92,10 @@ def from_each_worker(
 def test_switching_off_and_on_is_confirmed_by_every_worker(
     two_workers: str, admin: User, buyer: User, make_product: Callable[..., int]
 ) -> None:
+    switch(two_workers, admin, "on")
+    untouched = f"/api/products/{make_product()}"
+    with httpx.Client(base_url=two_workers, timeout=15, headers=buyer.headers) as client:
+        assert [client.get(untouched).headers["x-cache"] for _ in range(2)] == ["MISS", "HIT"]
     off = switch(two_workers, admin, "off")
     assert off["mode"] == "off" and len(set(off["confirmed"])) == WORKERS
     product = f"/api/products/{make_product()}"
@@ -105,6 +114,8 @@ def test_switching_off_and_on_is_confirmed_by_every_worker(
     assert sorted(on["confirmed"]) == sorted(off["confirmed"])
     with httpx.Client(base_url=two_workers, timeout=15) as client:
         assert product_page(client).headers["x-cache"] == "MISS"
+        # Switching invalidates nothing: what was stored before is served again.
+        assert client.get(untouched, headers=buyer.headers).headers["x-cache"] == "HIT"
     for said in from_each_worker(two_workers, admin, product_page).values():
         for mode, response in said:
             assert (mode["mode"], mode["generation"]) == ("on", on["generation"])
@@ -171,6 +182,17 @@ def test_a_record_left_by_an_earlier_run_is_ignored(
     assert (fresh["mode"], fresh["generation"]) == ("on", 7)
 
 
+def test_a_switch_not_every_worker_confirms_in_time_is_a_504_saying_how_many_did(
+    two_workers: str, admin: User
+) -> None:
+    body = {"mode": "on", "workers": WORKERS + 1}
+    started = time.monotonic()
+    late = httpx.post(two_workers + MODE, headers=admin.headers, json=body, timeout=15)
+    assert late.status_code == 504
+    assert late.json()["detail"].startswith(f"Only {WORKERS} of {WORKERS + 1} workers confirmed")
+    assert time.monotonic() - started < REQUEST_TIMEOUT_S + 1  # within the request's deadline
+
+
 def test_switching_needs_an_admin(two_workers: str, buyer: User) -> None:
     body = {"mode": "off", "workers": WORKERS}
     assert httpx.post(two_workers + MODE, json=body).status_code == 401
@@ -213,3 +235,15 @@ def test_switching_is_refused_with_the_cache_off(
         body = {"mode": "on", "workers": 1}
         refused = httpx.post(url + MODE, headers=admin.headers, json=body, timeout=15)
     assert refused.status_code == 409 and "PORTAL_CACHE=off" in refused.json()["detail"]
+
+
+def test_the_answers_are_what_the_published_schema_says(two_workers: str, admin: User) -> None:
+    schema = schemathesis.openapi.from_url(two_workers + "/openapi.json")
+    body = {"mode": "on", "workers": WORKERS}
+    switched = httpx.post(two_workers + MODE, headers=admin.headers, json=body, timeout=15)
+    current = httpx.get(two_workers + MODE, headers=admin.headers)
+    for response in (switched, current):
+        assert response.status_code == 200, response.text
+        operation = schema.find_operation_by_path(response.request.method, MODE)
+        assert operation is not None
+        operation.validate_response(response)  # raises, naming the violation
