@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.claims import DEFAULT_CLAIMS, Claimed, ClaimsError, load_claims
+from reports.claims import DEFAULT_CLAIMS, DEFAULT_PRECISION, Claimed, ClaimsError, load_claims
 
 # The ids issue 12 names; products-index is one entry per product-filter series.
 REQUIRED = {
@@ -192,3 +192,37 @@ def test_the_claims_page_documents_every_statistic_with_its_unit() -> None:
                     if line.startswith(f"| `{statistic.name}` |")), "")  # fmt: skip
         assert row, f"docs/claims.md has no row for {statistic.name}"
         assert statistic.unit in row and statistic.summary in row
+
+
+LOAD = """
+[[claims]]
+id = "hits"
+quote = "70-80 % hits"
+statistic = "level"
+suite = "load"
+arm = "all-on"
+between = [0.70, 0.80]
+"""
+
+
+def test_a_load_claims_precision_is_per_profile_with_defaults(tmp_path: Path) -> None:
+    (plain,) = load_claims(write(tmp_path, LOAD)).claims
+    assert plain.target("default") == DEFAULT_PRECISION["default"]
+    assert plain.target("quick") == DEFAULT_PRECISION["quick"]
+    given = LOAD + "precision = { quick = 0.10, default = 0.03 }\n"
+    (claim,) = load_claims(write(tmp_path, given)).claims
+    assert (claim.target("quick"), claim.target("default")) == (0.10, 0.03)
+    (one,) = load_claims(write(tmp_path, LOAD + "precision = 0.05\n")).claims
+    assert one.target("quick") == one.target("default") == 0.05
+
+
+@pytest.mark.parametrize("value", ["0", "-0.1", "1.5", '"tight"', "{ quick = 0 }"])
+def test_a_precision_that_is_no_half_width_is_refused_in_one_line(
+    tmp_path: Path, value: str
+) -> None:
+    path = write(tmp_path, LOAD + f"precision = {value}\n")
+    with pytest.raises(ClaimsError) as refused:
+        load_claims(path)
+    text = str(refused.value)
+    assert text.startswith(f"{path}: claim hits: precision"), text
+    assert "\n" not in text
