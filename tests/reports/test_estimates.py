@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from reports.estimates import level, median_reduction, paired_reduction
+from reports.estimates import median_reduction
 
 
 def test_median_reduction_finds_a_known_85_percent() -> None:
@@ -50,41 +50,3 @@ def test_median_reduction_interval_covers_the_truth_about_95_percent_of_the_time
 def test_one_round_has_no_interval() -> None:
     estimate = median_reduction([2.0], [1.0])
     assert (estimate.value, estimate.low, estimate.high) == (0.5, None, None)
-
-
-def test_paired_reduction_of_a_known_ratio() -> None:
-    # Candidate exactly 40 % of baseline in every pair: a 60 % reduction, no spread.
-    estimate = paired_reduction([10.0, 12.0, 8.0], [4.0, 4.8, 3.2])
-    assert estimate.value == pytest.approx(0.6)
-    assert estimate.low == pytest.approx(0.6) and estimate.high == pytest.approx(0.6)
-    assert estimate.n == 3
-
-
-def test_paired_reduction_interval_covers_the_truth_about_95_percent_of_the_time() -> None:
-    rng = np.random.default_rng(4)
-    trials, covered = 400, 0
-    for _ in range(trials):
-        baseline = rng.lognormal(math.log(20.0), 0.3, 4)  # drift between repetitions
-        candidate = baseline * 0.5 * rng.lognormal(0, 0.05, 4)  # a true 50 % reduction
-        estimate = paired_reduction(baseline, candidate)
-        assert estimate.low is not None and estimate.high is not None
-        covered += estimate.low <= 0.5 <= estimate.high
-    assert 0.90 <= covered / trials <= 0.99
-
-
-def test_paired_reduction_with_one_repetition_has_no_interval() -> None:
-    estimate = paired_reduction([10.0], [5.0])
-    assert estimate.value == pytest.approx(0.5)
-    assert estimate.low is None and estimate.high is None
-
-
-def test_paired_reduction_refuses_a_zero() -> None:
-    with pytest.raises(ValueError, match="positive"):
-        paired_reduction([1.0, 0.0], [1.0, 1.0])
-
-
-def test_level_of_a_known_mean_is_clipped_to_its_range() -> None:
-    estimate = level([0.99, 1.0, 0.98, 1.0])
-    assert estimate.value == pytest.approx(0.9925)
-    assert estimate.high == 1.0
-    assert estimate.low is not None and 0.95 < estimate.low < 0.9925
