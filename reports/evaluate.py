@@ -51,8 +51,31 @@ def judge(claim: Claim, run: RunFolder) -> Verdict:
     base.scale = str(found.details.get("scale", ""))
     base.extrapolation = bool(found.details.get("extrapolation", False))
     base.verdict = verdict_for(claim.claimed, estimate.low, estimate.high)
-    base.reason = _reason(base)
+    base.reason = _reason(base) + _what_would_decide(base)
     return base
+
+
+def _what_would_decide(verdict: Verdict) -> str:
+    """For an open load verdict: the run's minimum detectable effect, the units its target
+    would need at the variance observed (``loadtests/sequential.py``)."""
+    details = verdict.details
+    mde, needed = details.get("mde"), details.get("units_for_target")
+    if verdict.verdict != "inconclusive" or not isinstance(mde, float) or mde == float("inf"):
+        return ""
+    said = (
+        f"; this run detects a distance of {mde * 100:.1f} points from a claimed bound at "
+        "80 % power"
+    )
+    how = details.get("sequential") or {}
+    unit_s = how.get("unit_s") or []
+    if isinstance(needed, int) and unit_s:
+        more = max(0, needed - len(unit_s))
+        minutes = more * (sum(unit_s) / len(unit_s)) / 60
+        said += (
+            f"; about {more} more units (~{minutes:.1f} min more --load-budget) would reach "
+            "its precision target"
+        )
+    return said
 
 
 def _reason(verdict: Verdict) -> str:
