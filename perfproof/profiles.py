@@ -38,7 +38,7 @@ LOAD_PROFILES: dict[str, LoadProfile] = {
         LoadProfile(
             "quick",
             "CI and a first look: three arms; the closed model once per arm (3 s), the open "
-            "model in paired units for at most 60 s (about two minutes in all)",
+            "model in paired units for at most 90 s (about two and a half minutes in all)",
             # no-cache is in: the cache claims compare cache off with on, everything else on.
             arms=("all-on", "no-cache", "all-off"),
             repetitions=1,
@@ -46,7 +46,7 @@ LOAD_PROFILES: dict[str, LoadProfile] = {
             duration_s=3.0,
             users=8,
             open_share=0.5,
-            budget_s=60.0,
+            budget_s=90.0,
         ),
         LoadProfile(
             "default",
