@@ -186,12 +186,14 @@ def db_rows(repetitions: int, ratio: float) -> list[dict[str, Any]]:
     return rows
 
 
-def test_load_figures_are_judged_over_repetitions_paired_by_arm(tmp_path: Path) -> None:
+def test_load_figures_are_judged_over_paired_units(tmp_path: Path) -> None:
     claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
     verdict = judge(claim, folder(tmp_path, db_rows(3, ratio=0.3)))
     assert verdict.verdict == "met"  # a known 70 % reduction against a 50 % claim
     assert verdict.measured == pytest.approx(0.7, abs=0.01)
-    assert verdict.n == 6 and verdict.unit == "repetitions of the load run"
+    assert (
+        verdict.n == 6 and verdict.unit == "paired units (one window per arm, arms in random order)"
+    )
 
 
 def test_an_invalid_comparison_is_left_out_and_said(tmp_path: Path) -> None:
@@ -208,7 +210,7 @@ def test_an_invalid_comparison_is_left_out_and_said(tmp_path: Path) -> None:
     }
     verdict = judge(claim, folder(tmp_path, db_rows(3, ratio=0.3), validity=validity))
     assert verdict.n == 5
-    assert verdict.details["dropped"] == ["open repetition 0: all-on: the portal server died"]
+    assert verdict.details["dropped"] == ["open unit 0: all-on: the portal server died"]
 
 
 def test_when_the_guard_throws_out_every_comparison_there_is_no_evidence(tmp_path: Path) -> None:
