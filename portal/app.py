@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
@@ -62,6 +63,8 @@ def create_app(settings: Settings) -> FastAPI:
                 running.push_async_callback(monitor.stop)
             if settings.cleanup_interval_s > 0:
                 _run_in_background(running, _periodic_cleanup(state))
+            if settings.gc_freeze:
+                _freeze_start_up_heap()
             yield
         # The stack closes in reverse: background work, monitoring, cache,
         # revocation listener, Redis, then the engine's connections.
@@ -128,6 +131,20 @@ async def _open_state(
             state.cache_switch.start()
             running.push_async_callback(state.cache_switch.stop)
     return state
+
+
+def _freeze_start_up_heap() -> None:
+    """Move everything start-up made out of the garbage collector's sight (``gc.freeze``).
+
+    Start-up leaves a large heap of long-lived objects (modules, SQLAlchemy's
+    and pydantic's caches, the app), which every full collection walked again:
+    under load on two busy cores that walk blocked the event loop for 54-127 ms
+    once per process, in the middle of the first seconds' backlog, and grew into
+    the load tests' 0.6-0.9 s stalls (docs/loadtests.md, "Stalls"). Frozen
+    objects are never collected, which these are not anyway.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 async def _prepare_database(state: PortalState) -> None:

@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     cache_lock_ttl_s: float = Field(default=5.0, gt=0)
     cache_lock_wait_s: float = Field(default=2.0, ge=0)
 
+    # Freeze the start-up heap (gc.freeze) once started, so full garbage collections
+    # under load do not walk it again (portal/app.py); off only to measure its effect.
+    gc_freeze: bool = True
+
     # Monitoring (portal/monitoring/). "off" installs nothing (no statement
     # listeners, no SQL comments, no HTTP middleware): the baseline of its cost.
     monitoring: Literal["on", "off"] = "on"
