@@ -145,7 +145,9 @@ def ratio_reduction(baseline: Figures, candidate: Figures, alpha: float) -> Inte
         return Interval(value, None, None, n, alpha, "Fieller: baseline mean not above zero")
     # With a > 0 the set holds the estimate itself, so b^2 - ac >= 0 but for rounding.
     root = math.sqrt(max(b * b - a * c, 0.0))
-    low_ratio, high_ratio = (b - root) / a, (b + root) / a
+    # Both figures are positive, so the ratio is too: a reduction above 100 % is no
+    # outcome, and cutting the set there keeps every ratio it could cover.
+    low_ratio, high_ratio = max((b - root) / a, 0.0), (b + root) / a
     return Interval(
         value,
         1.0 - high_ratio,
