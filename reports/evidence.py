@@ -23,6 +23,7 @@ from reports.series import ALL, CACHED, cached_routes
 if TYPE_CHECKING:
     import pandas as pd
 
+    from benchmarks.manifest import Manifest
     from reports.claims import Claim
     from reports.run_folder import RunFolder
 
@@ -151,7 +152,7 @@ def _sequential(run: RunFolder) -> tuple[float, dict[str, Any]]:
     """The alpha of the look that stopped the run's paired units, and how it stopped."""
     from loadtests.sequential import LOOKS
 
-    record = run.manifest.sequential
+    record = _load_manifest(run).sequential
     if record is None:  # a run folder from before paired units: the last look's alpha
         return LOOKS[-1].alpha, {}
     how = {
@@ -164,6 +165,11 @@ def _sequential(run: RunFolder) -> tuple[float, dict[str, Any]]:
         "warmup_s": record.warmup_s,
     }
     return record.alpha, how
+
+
+def _load_manifest(run: RunFolder) -> Manifest:
+    """The load tests' own manifest: ``load/<run>/`` of a bench run, or the run's."""
+    return run.load_manifest or run.manifest
 
 
 def _estimate_of(found: Interval, unit: str) -> Estimate:
@@ -196,7 +202,7 @@ def _precision_details(
 
 
 def _target(claim: Claim, run: RunFolder) -> float:
-    for watched in run.manifest.watched or []:
+    for watched in _load_manifest(run).watched or []:
         if watched.id == claim.id:
             return float(watched.half_width)
     return claim.target(_load_profile(run))
@@ -261,7 +267,7 @@ def paired_reduction_of_runs(claim: Claim, run: RunFolder) -> Evidence:
 def _missing(claim: Claim, run: RunFolder) -> str:
     """Why no unit has the claim's figure for both arms, in words that say what to do."""
     if claim.metric == "db_statements_per_request":
-        environment = run.manifest.environment or {}
+        environment = _load_manifest(run).environment or {}
         preloaded = str(environment.get("postgres_shared_preload_libraries") or "")
         if "pg_stat_statements" not in preloaded:
             return (
