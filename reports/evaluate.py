@@ -68,6 +68,12 @@ def _what_would_decide(verdict: Verdict) -> str:
     )
     how = details.get("sequential") or {}
     unit_s = how.get("unit_s") or []
+    half, target = details.get("half_width"), details.get("target")
+    if isinstance(half, float) and isinstance(target, float) and half <= target:
+        return said + (
+            "; the interval is as narrow as its precision target: the truth is that close "
+            "to the claimed bound, and more units would narrow it further"
+        )
     if isinstance(needed, int) and unit_s:
         more = max(0, needed - len(unit_s))
         minutes = more * (sum(unit_s) / len(unit_s)) / 60

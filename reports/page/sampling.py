@@ -58,7 +58,7 @@ def sampling_block(verdict: Verdict) -> Block:
                 f"when they are at least {mde * 100:.1f} points apart (its minimum detectable "
                 "effect, at 80 % power)."
             )
-        if isinstance(needed, int) and isinstance(units, int):
+        if isinstance(needed, int) and isinstance(units, int) and needed > units:
             unit_s = how.get("unit_s") or []
             per_unit = sum(unit_s) / len(unit_s) if unit_s else None
             more = max(0, needed - units)
