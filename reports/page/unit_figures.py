@@ -58,6 +58,15 @@ def units_plot(
             axes.fill_between(xs, [float(s["low"]) * 100 for s in steps],
                               [float(s["high"]) * 100 for s in steps], color="#1f4e79",
                               alpha=0.18, label="its interval")  # fmt: skip
+        # The first units' intervals are wide by nature: the axis follows the points,
+        # the final interval and the claim, and cuts the early band rather than them.
+        shown = [v * 100 for v, _ in points if v is not None]
+        if steps:
+            shown += [float(steps[-1]["low"]) * 100, float(steps[-1]["high"]) * 100]
+        shown += [b * 100 for b in (claimed_low, claimed_high) if b is not None]
+        if shown:
+            margin = max(5.0, 0.15 * (max(shown) - min(shown)))
+            axes.set_ylim(min(shown) - margin, max(shown) + margin)
         axes.set_xlabel("paired unit (in the order run)")
         axes.set_ylabel(ylabel)
         axes.set_title(title, fontsize=9)
