@@ -50,7 +50,8 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 from locust.user.task import LOCUST_STATE_STOPPING
 
-from loadtests.blocks import BLOCKS_ENV, Block, block_file, read_block
+from loadtests import following
+from loadtests.blocks import BLOCKS_ENV, Block
 from loadtests.load_data import LoadData, locate, read
 from loadtests.personas import PERSONAS, Persona, Visit, draw_user
 from loadtests.recorder import Recorder
@@ -73,8 +74,6 @@ _state: dict[str, Any] = {
     "timeline": [],
     "environment": None,
 }
-# Paired units: the current block, and per measured block its recording and open tasks.
-_blocks: dict[str, Any] = {"current": None, "recorders": {}, "open": {}, "closed": set()}
 
 
 def _recorder() -> Recorder:
@@ -108,8 +107,7 @@ def _on_test_start(environment: Environment, **_: Any) -> None:
     _state["environment"] = environment
     control = os.environ.get(BLOCKS_ENV)
     if control and not isinstance(environment.runner, MasterRunner):
-        _blocks["current"] = read_block(Path(control))
-        gevent.spawn(_follow_blocks, Path(control))
+        following.start(Path(control), os.environ.get(OUT_ENV))
     warmup = float(os.environ.get("PERFPROOF_WARMUP_S", "0") or 0)
     if warmup <= 0:
         _state["phase"] = "measured"
@@ -308,10 +306,10 @@ class OpenArrivals(FastHttpUser):
         while self._state != LOCUST_STATE_STOPPING:
             due += rng.expovariate(rate) if poisson else 1.0 / rate
             gevent.sleep(max(0.0, due - time.monotonic()))
-            block: Block | None = _blocks["current"]
+            block: Block | None = following.STATE.current
             if block is not None and block.phase == "stop":
                 break
-            recorder = _recorder() if block is None else _block_recorder(block)
+            recorder = _recorder() if block is None else following.recorder_for(block)
             recorder.scheduled += 1
             if time.monotonic() - due > LATE_S:
                 recorder.late += 1
@@ -322,7 +320,7 @@ class OpenArrivals(FastHttpUser):
                 visits[drawn] = [_visit(self, rng.choices(PERSONAS, weights)[0]) for _ in range(64)]
             in_flight.spawn(self._start, rng.choice(visits[drawn]), due, rng, block, recorder)
         in_flight.join()  # the starts made in time are answered (or cut at the stop timeout)
-        if _blocks["current"] is not None:
+        if following.STATE.current is not None:
             runner = _state["environment"].runner
             gevent.spawn(runner.quit)
 
@@ -342,61 +340,12 @@ class OpenArrivals(FastHttpUser):
         else:
             http = _Http(self, visit.user.token, host=block.host, recorder=recorder)
         http.intended = due
-        measured = block is not None and block.phase == "measured"
-        if measured:
-            assert block is not None
-            _blocks["open"][block.label] = _blocks["open"].get(block.label, 0) + 1
-        try:
-            chosen.run(replace(visit, http=http))
-        finally:
-            if measured:
-                assert block is not None
-                _blocks["open"][block.label] -= 1
-                _write_closed_blocks()
-
-
-def _block_recorder(block: Block) -> Recorder:
-    """The recording a start in ``block`` goes to: its own when measured, else a scratch one."""
-    if block.phase != "measured":
-        return Recorder()  # warm-up and tail: answered and timed, kept nowhere
-    recorders: dict[str, Recorder] = _blocks["recorders"]
-    return recorders.setdefault(block.label, Recorder())
-
-
-def _follow_blocks(control: Path) -> None:
-    """Poll the control file; when a measured block's phase moves on, it closes."""
-    last = 0
-    while True:
-        try:
-            changed = control.stat().st_mtime_ns
-        except OSError:
-            changed = last
-        if changed != last:
-            last = changed
-            block = read_block(control)
-            previous: Block | None = _blocks["current"]
-            _blocks["current"] = block
-            if (
-                previous is not None
-                and previous.phase == "measured"
-                and (block.label != previous.label or block.phase != "measured")
-            ):
-                _blocks["closed"].add(previous.label)
-                _write_closed_blocks()
-            if block.phase == "stop":
-                return
-        gevent.sleep(0.002)
-
-
-def _write_closed_blocks() -> None:
-    """Write every closed block whose tasks have all been answered, once."""
-    out = os.environ.get(OUT_ENV)
-    for label in sorted(_blocks["closed"]):
-        if _blocks["open"].get(label, 0) == 0:
-            _blocks["closed"].discard(label)
-            recorder = _blocks["recorders"].pop(label, Recorder())
-            if out:
-                target = block_file(Path(out), label)
-                spare = target.with_suffix(".part")
-                spare.write_text(json.dumps(recorder.to_document()))
-                spare.replace(target)
+        with following.task_of(block):
+            try:
+                chosen.run(replace(visit, http=http))
+            except Exception:
+                if http.intended is not None:  # it failed before its first answer: say so
+                    recorder.record("task failed", time.monotonic() - due, ok=False,
+                                    x_cache=None, second=int(time.monotonic() - _state["started"]),
+                                    intended_seconds=time.monotonic() - due)  # fmt: skip
+                raise
