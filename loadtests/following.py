@@ -39,16 +39,20 @@ def start(control: Path, out: str | None) -> None:
     gevent.spawn(_follow, control)
 
 
+def opened(block: Block | None) -> None:
+    """A start of a measured window: open from the moment it is scheduled, not from when its
+    greenlet first runs (a window closing in between was once written without it)."""
+    if block is not None and block.phase == "measured":
+        STATE.open[block.label] = STATE.open.get(block.label, 0) + 1
+
+
 @contextmanager
 def task_of(block: Block | None) -> Iterator[None]:
-    """Count a task of a measured window as open until it is answered."""
-    measured = block is not None and block.phase == "measured"
-    if block is not None and measured:
-        STATE.open[block.label] = STATE.open.get(block.label, 0) + 1
+    """The task of a start :func:`opened`: open until it is answered."""
     try:
         yield
     finally:
-        if block is not None and measured:
+        if block is not None and block.phase == "measured":
             STATE.open[block.label] -= 1
             _write_closed()
 

@@ -310,6 +310,7 @@ class OpenArrivals(FastHttpUser):
             if block is not None and block.phase == "stop":
                 break
             recorder = _recorder() if block is None else following.recorder_for(block)
+            following.opened(block)
             recorder.scheduled += 1
             if time.monotonic() - due > LATE_S:
                 recorder.late += 1
