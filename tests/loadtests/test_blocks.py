@@ -78,8 +78,10 @@ def test_each_window_holds_its_own_starts_all_answered(
         assert sum(r.failures for r in recorded.routes.values()) == 0
         intended = sum(r.intended.get_total_count() for r in recorded.routes.values())
         assert intended == recorded.scheduled  # one intended start per task, none lost
-    # Each window went to its own portal: the slow one's answers took its 20 ms.
+    # Each window went to its own portal: the slow one's answers took its 20 ms. The bound
+    # leaves 2 ms: uvicorn's loop wakes a sleep early by up to its cached clock's age (CI
+    # once read a p50 of 19.7 ms), and the fast portal's 2 ms answers stay far below it.
     slow_p50 = min(r.service.get_value_at_percentile(50) for r in slow.routes.values())
     fast_p50 = max(r.service.get_value_at_percentile(50) for r in fast.routes.values())
-    assert slow_p50 >= 20_000 > fast_p50
+    assert slow_p50 >= 18_000 > 2 * fast_p50
     assert not block_file(out, "start").exists()  # a warm-up is never written
