@@ -53,7 +53,7 @@ from locust.user.task import LOCUST_STATE_STOPPING
 from loadtests import following
 from loadtests.blocks import BLOCKS_ENV, Block
 from loadtests.load_data import LoadData, locate, read
-from loadtests.personas import PERSONAS, Persona, Visit, draw_user
+from loadtests.personas import PERSONAS, Persona, Visit, draw_user, personas_of
 from loadtests.recorder import Recorder
 
 OUT_ENV = "PERFPROOF_LOAD_OUT"
@@ -289,13 +289,13 @@ class OpenArrivals(FastHttpUser):
         rate = float(os.environ.get(RATE_ENV, "50")) / processes
         poisson = os.environ.get(ARRIVALS_ENV, "poisson") == "poisson"
         rng = random.Random()
-        weights = [persona.weight for persona in PERSONAS]
         # One remembered person per in-flight slot: tasks still click through. Paired
         # units draw them afresh for every window (its warm-up, measured part and tail):
         # which 64 people come decides which keys the cache can hit, so a run that drew
         # them once shared one draw across all its units (two default runs read hit
         # ratios of 64 % and 56 %, each within +-3 points), and an order placed through
-        # one portal is not in the other's database.
+        # one portal is not in the other's database. The personas come in the table's
+        # proportions (``personas_of``): how many admins came set the hit ratio.
         visits: dict[str, list[Visit]] = {}
         in_flight = Group()
         due = time.monotonic()
@@ -318,7 +318,7 @@ class OpenArrivals(FastHttpUser):
             if drawn not in visits:
                 if block is not None:
                     visits.clear()  # a window's people are its own
-                visits[drawn] = [_visit(self, rng.choices(PERSONAS, weights)[0]) for _ in range(64)]
+                visits[drawn] = [_visit(self, persona) for persona in personas_of(64, rng)]
             in_flight.spawn(self._start, rng.choice(visits[drawn]), due, rng, block, recorder)
         in_flight.join()  # the starts made in time are answered (or cut at the stop timeout)
         if following.STATE.current is not None:

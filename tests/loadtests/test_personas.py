@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from loadtests.load_data import LoadData, LoadUser
-from loadtests.personas import PERSONAS, draw_user
+from loadtests.personas import PERSONAS, draw_user, personas_of
 
 PAGE = (Path(__file__).resolve().parents[2] / "docs" / "loadtests.md").read_text()
 
@@ -41,3 +41,16 @@ def test_both_personas_have_tasks_and_weights() -> None:
     assert all(
         persona.tasks and all(task.weight > 0 for task in persona.tasks) for persona in PERSONAS
     )
+
+
+def test_a_window_s_people_come_in_the_table_s_proportions() -> None:
+    """64 people at 19 to 1: 3 or 4 admins (3.2 expected), never the 0 to 8 of a free draw,
+    and over many windows exactly the table's share (seeded)."""
+    rng = random.Random(7)
+    counts = [Counter(p.role for p in personas_of(64, rng)) for _ in range(5_000)]
+    assert all(sum(count.values()) == 64 for count in counts)
+    assert {count["admin"] for count in counts} == {3, 4}
+    share = sum(count["admin"] for count in counts) / (64 * len(counts))
+    assert abs(share - 1 / 20) < 0.001
+    orders = {tuple(p.role for p in personas_of(64, rng)) for _ in range(20)}
+    assert len(orders) > 1  # shuffled: who comes first is not fixed
