@@ -44,6 +44,7 @@ from loadtests import load_data
 from loadtests.arm_run import ArmRun
 from loadtests.arms import LoadArm
 from loadtests.blocks import BLOCKS_ENV, Block, block_file, write_block
+from loadtests.context import RunContext
 from loadtests.cpu import CpuMeter
 from loadtests.locust_process import running_locust
 from loadtests.plan import Plan
@@ -51,7 +52,7 @@ from loadtests.progress import Progress
 from loadtests.recorder import Recorder
 from loadtests.sequential import LOOKS
 from loadtests.watch import Watched, interval_of, within_target
-from portal.devstack import Services, copy_database, drop_database
+from portal.devstack import copy_database, drop_database
 
 WARMUP_S = 1.0  # after the switch and the clear: the cache's first second, unmeasured
 WINDOW_S = 3.0  # measured; the claims' figures are means over windows of this length
@@ -108,25 +109,22 @@ class Sequential:
 
 
 def run_units(
-    plan: Plan,
-    stack: Services,
-    database_url: str,
-    data_path: Path,
-    folder: ResultFolder,
+    context: RunContext,
     runs: list[ArmRun],
     offered: float,
     watched: Sequence[Watched],
     arms: Sequence[LoadArm],
 ) -> Sequential:
     """Paired units at ``offered`` tasks/s until the watched claims are precise or time is up."""
+    plan, database_url, data_path, folder = (
+        context.plan, context.database_url, context.data_path, context.folder
+    )  # fmt: skip
     state = Sequential(budget_s=plan.budget_s)
     admin = load_data.read(data_path).admins()[0].token
     control = folder.file("blocks.control").resolve()
     with ExitStack() as stack_of_portals:
         portals = {
-            indexes: stack_of_portals.enter_context(
-                _portal(plan, stack, database_url, folder, indexes)
-            )
+            indexes: stack_of_portals.enter_context(_portal(context, indexes))
             # "off" first: its copy of the database is made while no one is connected to it
             for indexes in sorted({arm.indexes for arm in arms})
         }
@@ -302,13 +300,14 @@ def _entry(run: ArmRun) -> dict[str, Any]:
 
 
 @contextmanager
-def _portal(
-    plan: Plan, stack: Services, database_url: str, folder: ResultFolder, indexes: str
-) -> Iterator[Portal]:
+def _portal(context: RunContext, indexes: str) -> Iterator[Portal]:
     """The portal of one index state, with the cache switch, for the whole phase.
 
     Indexes off are served from a copy of the run's database, dropped after.
     """
+    plan, stack, database_url, folder = (
+        context.plan, context.stack, context.database_url, context.folder
+    )  # fmt: skip
     url = database_url
     copy = ""
     if indexes == "off":

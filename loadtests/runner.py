@@ -31,12 +31,12 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from benchmarks.results import ResultFolder
 from benchmarks.run_lifecycle import run_folder
 from benchmarks.servers import Served, serving
 from loadtests import load_data, server_counters
 from loadtests.arm_run import ArmRun
 from loadtests.arms import LoadArm, Model, rotated
+from loadtests.context import RunContext
 from loadtests.cpu import CpuMeter
 from loadtests.locust_process import running_locust
 from loadtests.manifest import run_entry, settings_of
@@ -68,7 +68,8 @@ def run_all(
             settings_of(args, plan, stack, database_url, rows, watched),
             tables=lambda folder: write_tables(folder, runs, args.scale, rows),
         ) as run:
-            _run_models(plan, stack, database_url, data_path, run.folder, runs, watched)
+            context = RunContext(plan, stack, database_url, data_path, run.folder)
+            _run_models(context, runs, watched)
     except KeyboardInterrupt as stop:  # the run folder says so, and where it is
         return stopped_exit_code(stop)
     print("\n" + "\n".join(run.tables or []))
@@ -76,15 +77,8 @@ def run_all(
     return 0
 
 
-def _run_models(
-    plan: Plan,
-    stack: Services,
-    database_url: str,
-    data_path: Path,
-    folder: ResultFolder,
-    runs: list[ArmRun],
-    watched: Sequence[Watched],
-) -> None:
+def _run_models(context: RunContext, runs: list[ArmRun], watched: Sequence[Watched]) -> None:
+    plan, folder = context.plan, context.folder
     total = plan.repetitions * len(plan.arms)
     for model in plan.models:
         if model == "open":
@@ -97,8 +91,7 @@ def _run_models(
                 f"in random order, at most {plan.budget_s:g} s",
                 flush=True,
             )
-            state = run_units(plan, stack, database_url, data_path, folder, runs, offered,
-                              watched, arms)  # fmt: skip
+            state = run_units(context, runs, offered, watched, arms)
             folder.note(sequential=state.record())
             continue
         for repetition in range(plan.repetitions):
@@ -108,8 +101,7 @@ def _run_models(
                     f" with {plan.users} users",
                     flush=True,
                 )
-                result = _run_arm(plan, stack, database_url, data_path, folder,
-                                  arm, model, repetition, None)  # fmt: skip
+                result = _run_arm(context, arm, model, repetition, None)
                 runs.append(result)
                 folder.add("runs", run_entry(result))
 
@@ -132,16 +124,11 @@ def _open_rate(plan: Plan, runs: list[ArmRun]) -> float:
 
 
 def _run_arm(
-    plan: Plan,
-    stack: Services,
-    database_url: str,
-    data_path: Path,
-    folder: ResultFolder,
-    arm: LoadArm,
-    model: Model,
-    repetition: int,
-    offered: float | None,
+    context: RunContext, arm: LoadArm, model: Model, repetition: int, offered: float | None
 ) -> ArmRun:
+    plan, stack, database_url, folder = (
+        context.plan, context.stack, context.database_url, context.folder
+    )  # fmt: skip
     name = f"{model}-{arm.name}-{repetition}"
     portal_env = {
         **os.environ,
@@ -154,16 +141,11 @@ def _run_arm(
     with serving(
         portal_env, workers=plan.workers, log=log, start_timeout_s=START_TIMEOUT_S
     ) as served:
-        return drive(plan, stack, database_url, data_path, folder, served, arm, model,
-                      repetition, offered)  # fmt: skip
+        return drive(context, served, arm, model, repetition, offered)
 
 
 def drive(
-    plan: Plan,
-    stack: Services,
-    database_url: str,
-    data_path: Path,
-    folder: ResultFolder,
+    context: RunContext,
     served: Served,
     arm: LoadArm,
     model: str,
@@ -173,6 +155,9 @@ def drive(
     path: str | None = None,
 ) -> ArmRun:
     """Locust against ``served``: snapshots and CPU around the measured window only."""
+    plan, stack, database_url, data_path, folder = (
+        context.plan, context.stack, context.database_url, context.data_path, context.folder
+    )  # fmt: skip
     name = f"{model}-{arm.name}-{repetition}"
     users = plan.processes if model == "open" else plan.users
     with running_locust(

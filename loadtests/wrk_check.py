@@ -18,6 +18,7 @@ from benchmarks.servers import serving
 from benchmarks.wrk import run_wrk
 from loadtests import load_data
 from loadtests.arms import ARMS_BY_NAME
+from loadtests.context import RunContext
 from loadtests.guard import run_problems
 from loadtests.plan import Plan
 from loadtests.recorder import latency_summary
@@ -83,8 +84,8 @@ def _cross_measure(
         url = served.url + CROSS_CHECK_PATH
         run_wrk(url, seconds=plan.warmup_s, connections=plan.users, headers=headers)
         wrk = run_wrk(url, seconds=plan.duration_s, connections=plan.users, headers=headers)
-        locust = drive(plan, stack, database_url, data_path, folder, served, arm, "single", 0,
-                        None, path=CROSS_CHECK_PATH)  # fmt: skip
+        context = RunContext(plan, stack, database_url, data_path, folder)
+        locust = drive(context, served, arm, "single", 0, None, path=CROSS_CHECK_PATH)
     total = next(iter(locust.recorded["measured"].routes.values()))
     ours = float(latency_summary(total.service)["p50_s"]) * 1e3
     theirs = wrk.latency_ms.get("p50", 0.0)

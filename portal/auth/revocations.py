@@ -19,12 +19,12 @@ import logging
 from redis.asyncio import Redis
 
 from portal.auth.cache import TokenCache
+from portal.channel import ChannelListener
 
 log = logging.getLogger("portal.auth")
 
 CHANNEL = "perfproof:token-revocations"
 PUBLISH_TIMEOUT_S = 1.0
-RETRY_S = 1.0
 
 
 async def announce_revocation(redis: Redis, token_hash: bytes) -> bool:
@@ -39,50 +39,23 @@ async def announce_revocation(redis: Redis, token_hash: bytes) -> bool:
     return True
 
 
-class RevocationListener:
+class RevocationListener(ChannelListener):
     """A background task that drops announced tokens from this process's cache."""
 
+    name = "portal-token-revocations"
+    what = "token revocation channel"
+
     def __init__(self, redis: Redis, tokens: TokenCache) -> None:
-        self.redis = redis
+        super().__init__(redis, CHANNEL, log)
         self.tokens = tokens
-        self.listening = asyncio.Event()  # set while subscribed (tests wait for it)
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="portal-token-revocations")
+    async def on_subscribed(self, *, after_loss: bool) -> None:
+        if after_loss:
+            # Messages published while we were away are gone: forget everything.
+            self.tokens.clear()
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def _run(self) -> None:
-        lost = False
-        while True:
-            try:
-                await self._listen(forget_all_first=lost)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                if not lost:
-                    log.warning("token revocation channel lost, retrying: %s", error)
-                lost = True
-                self.listening.clear()
-                await asyncio.sleep(RETRY_S)
-
-    async def _listen(self, *, forget_all_first: bool) -> None:
-        async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-            await pubsub.subscribe(CHANNEL)
-            if forget_all_first:
-                # Messages published while we were away are gone: forget everything.
-                self.tokens.clear()
-            self.listening.set()
-            while True:
-                message = await pubsub.get_message(timeout=1.0)
-                if message is None or message.get("type") != "message":
-                    continue
-                try:
-                    self.tokens.forget(bytes.fromhex(message["data"].decode()))
-                except (ValueError, AttributeError):
-                    log.warning("ignored a malformed revocation message: %r", message["data"])
+    async def on_message(self, data: bytes) -> None:
+        try:
+            self.tokens.forget(bytes.fromhex(data.decode()))
+        except (ValueError, AttributeError):
+            log.warning("ignored a malformed revocation message: %r", data)

@@ -38,6 +38,7 @@ from typing import Literal
 from redis.asyncio import Redis
 
 from portal.cache.service import ResponseCache
+from portal.channel import ChannelListener
 
 log = logging.getLogger("portal.cache")
 
@@ -46,7 +47,6 @@ MODES: tuple[Mode, ...] = ("on", "off")
 # Confirmations are kept as long as version tokens: a worker restarted hours into
 # a block still finds a live sibling among them.
 CONFIRMED_TTL_S = 86_400
-RETRY_S = 1.0
 _POLL_FIRST_S, _POLL_MAX_S = 0.005, 0.05
 
 _ANNOUNCE = """
@@ -119,59 +119,32 @@ async def confirmations(
         pause = min(pause * 2, _POLL_MAX_S)
 
 
-class CacheSwitchListener:
+class CacheSwitchListener(ChannelListener):
     """This process's end of the switch: sets ``cache.live`` as announced, and confirms."""
 
+    name = "portal-cache-switch"
+    what = "cache switch channel"
+
     def __init__(self, redis: Redis, cache: ResponseCache) -> None:
-        self.redis = redis
-        self.cache = cache
         self.keys = SwitchKeys(cache.prefix)
+        super().__init__(redis, self.keys.channel, log)
+        self.cache = cache
         self.generation = 0  # of the mode this process applies; 0 = never switched
-        self.listening = asyncio.Event()  # set while subscribed (tests wait for it)
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def mode(self) -> Mode:
         return "on" if self.cache.live else "off"
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="portal-cache-switch")
+    async def on_subscribed(self, *, after_loss: bool) -> None:
+        del after_loss  # on every subscription, first or not: a switch may have been missed
+        await self._adopt_recorded()
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def _run(self) -> None:
-        lost = False
-        while True:
-            try:
-                await self._listen()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                if not lost:
-                    log.warning("cache switch channel lost, retrying: %s", error)
-                lost = True
-                self.listening.clear()
-                await asyncio.sleep(RETRY_S)
-
-    async def _listen(self) -> None:
-        async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-            await pubsub.subscribe(self.keys.channel)
-            # After subscribing: a switch announced from now on also arrives as a message.
-            await self._adopt_recorded()
-            self.listening.set()
-            while True:
-                message = await pubsub.get_message(timeout=1.0)
-                if message is None or message.get("type") != "message":
-                    continue
-                said = parse_mode(message["data"])
-                if said is None:
-                    log.warning("ignored a malformed cache switch message: %r", message["data"])
-                    continue
-                await self._apply(*said)
+    async def on_message(self, data: bytes) -> None:
+        said = parse_mode(data)
+        if said is None:
+            log.warning("ignored a malformed cache switch message: %r", data)
+            return
+        await self._apply(*said)
 
     async def _adopt_recorded(self) -> None:
         recorded = await self.redis.get(self.keys.current)

@@ -11,8 +11,11 @@ hit ratio, every second of every window, warm-up included.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reports.claims import Claim, Claimed
 from reports.page.blocks import Block, Table
+from reports.page.figures import Plot
 from reports.page.formatting import duration, number, percent
 from reports.page.histograms import Kind, Recordings, RunKey, cdf, total
 from reports.page.load_figures import cdf_plot, hit_ratio_plot
@@ -48,11 +51,9 @@ def paired_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | Non
     block = Block(title="Each paired unit, both arms, in the order run")
     if pairs:
         block.plots.append(
-            units_plot(
+            _units(
+                verdict,
                 [(p.get("effect"), bool(p.get("stall"))) for p in pairs],
-                verdict.details.get("progress", []),
-                claimed_low=claim.claimed.low if claim.claimed else None,
-                claimed_high=claim.claimed.high if claim.claimed else None,
                 ylabel=f"1 - {claim.candidate} / {claim.baseline} (%)",
                 title=f"{label}: {len(pairs)} paired units",
             )
@@ -85,6 +86,22 @@ def paired_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | Non
     if _turns_the_cache_on(claim):
         blocks.append(warmup_block(run, claim.candidate, claim.models))
     return blocks
+
+
+def _units(
+    verdict: Verdict, points: Sequence[tuple[float | None, bool]], *, ylabel: str, title: str
+) -> Plot:
+    """The units plot of a sequential claim: its points, the interval after each unit, and
+    the claimed bounds (one call for paired and level claims alike)."""
+    claimed = verdict.claim.claimed
+    return units_plot(
+        points,
+        verdict.details.get("progress", []),
+        claimed_low=claimed.low if claimed else None,
+        claimed_high=claimed.high if claimed else None,
+        ylabel=ylabel,
+        title=title,
+    )
 
 
 def _turns_the_cache_on(claim: Claim) -> bool:
@@ -138,11 +155,9 @@ def level_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None
     label = METRIC_LABELS.get(claim.metric, claim.metric)
     if runs:
         block.plots.append(
-            units_plot(
+            _units(
+                verdict,
                 [(r.get("value"), bool(r.get("stall"))) for r in runs],
-                verdict.details.get("progress", []),
-                claimed_low=claim.claimed.low if claim.claimed else None,
-                claimed_high=claim.claimed.high if claim.claimed else None,
                 ylabel=f"{label} (%)",
                 title=f"{label}: {len(runs)} windows of {claim.arm}",
             )

@@ -12,6 +12,7 @@ variance observed (``loadtests/sequential.py``).
 
 from __future__ import annotations
 
+from loadtests.sequential import LOOKS
 from reports.page.blocks import Block
 from reports.page.formatting import number
 from reports.verdicts import Verdict
@@ -31,7 +32,8 @@ def sampling_block(verdict: Verdict) -> Block:
         if how.get("stopped") == "target":
             last = looks[-1] if looks else {}
             said = (
-                f"every load claim reached its precision target at look {len(looks)} of 3 "
+                f"every load claim reached its precision target at look {len(looks)} of "
+                f"{len(LOOKS)} "
                 f"({number(last.get('units'))} units, {number(last.get('elapsed_s'))} s)"
             )
         else:
