@@ -160,7 +160,9 @@ def run_units(
                     folder.add("runs", _entry(runs[-1]))
                 state.unit_s.append(time.monotonic() - began)
                 progress.show(runs)
-                if _should_stop(state, watched, runs):
+                stop = _should_stop(state, watched, runs)
+                progress.looked()
+                if stop:
                     break
                 unit += 1
             progress.done()

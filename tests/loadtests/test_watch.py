@@ -15,6 +15,7 @@ import pytest
 from loadtests.arm_run import ArmRun
 from loadtests.arms import ARMS_BY_NAME
 from loadtests.paired_units import Sequential, _should_stop
+from loadtests.progress import describe_look
 from loadtests.recorder import Recorder
 from loadtests.sequential import LOOKS
 from loadtests.watch import Watched, figure, interval_of, unit_figures
@@ -115,3 +116,22 @@ def test_sampling_goes_on_between_looks_and_ends_when_the_budget_is_spent() -> N
     assert state.stopped == "budget" and state.alpha == LOOKS[-1].alpha
     assert len(state.looks) == len(LOOKS)
     assert sum(look["alpha"] for look in state.looks) <= 0.05 + 1e-12
+
+
+def test_a_look_says_which_claims_are_still_too_wide_and_what_comes_next() -> None:
+    """The per-unit line shows the last look's level; a look's own line says why a run whose
+    intervals read "ok" there still goes on (an earlier look judges at a stricter level)."""
+    hit, latency = HITS, LATENCY
+    look = {"fraction": 0.7, "alpha": 0.01, "units": 20, "elapsed_s": 252.0, "met": False,
+            "half_widths": {"cache-hit-ratio": 0.033, "cache-latency": 0.05}}  # fmt: skip
+    said = describe_look(look, [hit, latency])
+    assert said == (
+        "look 2 of 3 (70 % of the budget, 20 units, level 99.0 %): "
+        "cache-hit-ratio ±3.3 (target ±3); going on"
+    )
+    last = {**look, "fraction": 1.0, "alpha": 0.035}
+    assert describe_look(last, [hit, latency]).endswith("the budget is spent: stopping")
+    met = {**look, "met": True, "half_widths": {"cache-hit-ratio": 0.02, "cache-latency": 0.05}}
+    assert describe_look(met, [hit, latency]).endswith(
+        "every load claim within its target; stopping"
+    )
