@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports.claims import Claim, ClaimsFile
+from reports.conditions import conditions_of
 from reports.evidence import NoEvidence
 from reports.run_folder import RunFolder
 from reports.series import check_counts
@@ -50,6 +51,7 @@ def judge(claim: Claim, run: RunFolder) -> Verdict:
     base.details, base.rows = found.details, found.rows
     base.scale = str(found.details.get("scale", ""))
     base.extrapolation = bool(found.details.get("extrapolation", False))
+    base.conditions = conditions_of(found.details, base.scale, claim.suite, run)
     base.verdict = verdict_for(claim.claimed, estimate.low, estimate.high)
     base.reason = _reason(base) + _what_would_decide(base)
     return base
@@ -116,6 +118,7 @@ def _functional(claim: Claim, run: RunFolder, base: Verdict) -> Verdict:
         base.reason = str(check.get("tried", "")) + (f" Problems: {problems}" if problems else "")
     if claim.scenarios:
         _under_load(claim, run, base)
+    base.conditions = conditions_of({}, str(run.checks.get("scale") or ""), claim.suite, run)
     return base
 
 

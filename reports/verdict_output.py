@@ -43,17 +43,20 @@ def terminal_lines(verdicts: Sequence[Verdict]) -> list[str]:
     """One line per claim: id, claimed, measured, interval, n, verdict."""
     ids = [terminal_text(v.id) for v in verdicts]  # the claims file's, as are the reasons
     width = max(len(i) for i in ids)
+    where = [v.conditions.short() or "—" for v in verdicts]
+    at = max(len("judged at"), *(len(w) for w in where))
     header = f"{'claim':<{width}}  {'claimed':<16} {'measured':>10} {'95 % interval':<20} " \
-             f"{'n':>4}  verdict"  # fmt: skip
+             f"{'n':>4}  {'judged at':<{at}}  verdict"  # fmt: skip
     lines = [header, "-" * len(header)]
-    for identifier, v in zip(ids, verdicts, strict=True):
+    for identifier, v, w in zip(ids, verdicts, where, strict=True):
         n = str(v.n) if v.n is not None else "—"
         lines.append(
             f"{identifier:<{width}}  {v.claimed or '—':<16} {_measured(v):>10} "
-            f"{_interval(v):<20} {n:>4}  {v.verdict.upper()}"
+            f"{_interval(v):<20} {n:>4}  {w:<{at}}  {v.verdict.upper()}"
         )
     tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)
     lines += ["", f"{len(verdicts)} claims: {tally}"]
+    lines += _conditions_legend(verdicts)
     lines += [
         f"  {identifier}: {terminal_text(v.reason)}"
         for identifier, v in zip(ids, verdicts, strict=True)
@@ -70,8 +73,8 @@ def markdown(verdicts: Sequence[Verdict], *, run: str, title: str) -> str:
         f"Run <code>{markdown_text(run)}</code>. Intervals are 95 %; n is counted in the unit "
         "named.",
         "",
-        "| claim | quote | claimed | measured | 95 % interval | n | verdict | why |",
-        "|---|---|---|---|---|---|---|---|",
+        "| claim | quote | claimed | measured | 95 % interval | n | judged at | verdict | why |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for v in verdicts:
         cells = [
@@ -83,11 +86,12 @@ def markdown(verdicts: Sequence[Verdict], *, run: str, title: str) -> str:
                 _measured(v),
                 _interval(v),
                 _sample(v),
+                v.conditions.describe() or "—",
                 v.verdict,
                 v.reason,
             )
         ]
-        cells[0], cells[6] = f"<code>{cells[0]}</code>", f"**{cells[6]}**"
+        cells[0], cells[7] = f"<code>{cells[0]}</code>", f"**{cells[7]}**"
         lines.append("| " + " | ".join(cells) + " |")
     tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)
     lines += ["", f"{len(verdicts)} claims: {tally}."]
@@ -102,3 +106,9 @@ def document(verdicts: Sequence[Verdict], *, run: str, claims_file: str) -> dict
         "counts": counts(verdicts),
         "verdicts": [v.document() for v in verdicts],
     }
+
+
+def _conditions_legend(verdicts: Sequence[Verdict]) -> list[str]:
+    """Under the table, the load each load verdict was judged at, in full (once if shared)."""
+    said = dict.fromkeys(v.conditions.load() for v in verdicts if v.conditions.load())
+    return [f"  load claims judged at {load}" for load in said]

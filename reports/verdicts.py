@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from reports.claims import Claim, Claimed
+from reports.conditions import Conditions
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,6 +61,7 @@ class Verdict:
     scale: str = ""
     extrapolation: bool = False
     details: dict[str, Any] = field(default_factory=dict)  # the evidence's own figures
+    conditions: Conditions = field(default_factory=Conditions)  # where it holds
     # The tidy rows the estimate was computed from (reports/evidence.py), so the report
     # draws what was judged without selecting it again; not part of verdicts.json.
     rows: pd.DataFrame | None = field(default=None, repr=False, compare=False)
@@ -105,6 +107,7 @@ class Verdict:
             "candidate": claim.candidate or claim.arm,
             "scale": self.scale,
             "extrapolation": self.extrapolation,
+            "judged_at": self.conditions.document(),
             "details": copy.deepcopy(self.details),
             "note": claim.note,
         }

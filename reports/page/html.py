@@ -58,6 +58,7 @@ class ClaimView:
     claimed: str
     measured: str
     n: str
+    where: str  # the data size and, for a load claim, the offered load (reports/conditions.py)
     word: str
     reason: str
     blocks: list[Block] = field(default_factory=list)
@@ -133,6 +134,7 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
             claimed=v.claimed or MISSING,
             measured=effect(v.measured, v.low, v.high, as_percent=v.percent),
             n=_sample(v),
+            where=v.conditions.describe() or MISSING,
             word=v.verdict,
             reason=v.reason.removeprefix(f"{v.verdict}: ") or MISSING,
             blocks=_safely("Evidence", partial(claim_blocks, v, run, recordings)),

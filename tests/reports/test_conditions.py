@@ -1,0 +1,89 @@
+"""Every verdict says where it holds: the data size judged and, under load, the offered rate.
+
+Synthetic run folders (``test_evaluate.py``'s) with known sizes and rates: an index
+claim carries its series' table and rows, the growth claim the size its fit judged
+at (marked when extrapolated), a load claim the dataset's orders and the rate as a
+share of the slowest arm's closed-model capacity; the terminal table, verdicts.json
+and verdicts.md all show it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reports.claims import load_claims
+from reports.conditions import Conditions
+from reports.evaluate import judge
+from reports.verdict_output import markdown, terminal_lines
+from tests.reports.test_evaluate import (
+    ABSOLUTE,
+    DB_LOAD,
+    SERIES,
+    claim_file,
+    db_rows,
+    folder,
+    growth_rows,
+    load_rows,
+    orders_claim,
+    query_rows,
+)
+
+
+def test_an_index_verdict_names_its_series_table_and_rows(tmp_path: Path) -> None:
+    run = folder(tmp_path, query_rows(SERIES, 0.010, 0.005, rows=5000))
+    verdict = judge(orders_claim(tmp_path, "at_least = 0.4"), run)
+    assert verdict.conditions == Conditions(scale="tiny", rows=5000, table="orders")
+    assert verdict.conditions.describe() == "tiny, 5,000 orders"
+    assert verdict.document()["judged_at"]["rows"] == 5000
+    (line,) = [x for x in terminal_lines([verdict]) if x.startswith("c ")]
+    assert "5k orders" in line
+
+
+def test_the_growth_verdict_names_the_size_its_fit_judged_at_and_flags_extrapolation(
+    tmp_path: Path,
+) -> None:
+    claim = load_claims(claim_file(tmp_path, ABSOLUTE)).claims[0]
+    beyond = judge(claim, folder(tmp_path, growth_rows([10_000, 30_000, 90_000]))).conditions
+    assert beyond.extrapolation and beyond.table == "orders"
+    assert beyond.rows == pytest.approx(130_000, rel=0.05)
+    assert beyond.describe().endswith("orders (extrapolated)")
+    assert "(extrap.)" in beyond.short()
+    inside = judge(claim, folder(tmp_path, growth_rows([30_000, 90_000, 270_000]))).conditions
+    assert not inside.extrapolation and "extrapolated" not in inside.describe()
+
+
+def test_a_load_verdict_names_the_rate_as_a_share_of_the_slowest_arm_s_capacity(
+    tmp_path: Path,
+) -> None:
+    claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
+    rows = db_rows(4, ratio=0.3)
+    rows += load_rows("no-cache", "closed", 0, throughput=480.0)
+    rows += load_rows("all-on", "closed", 0, throughput=600.0)
+    run = folder(
+        tmp_path,
+        rows,
+        manifest={"open_rate": 120.0, "dataset_rows": {"tiny": {"orders": 5000, "users": 200}}},
+    )
+    verdict = judge(claim, run)
+    where = verdict.conditions
+    assert (where.rows, where.table, where.rate_per_s, where.capacity_per_s) == (
+        5000, "orders", 120.0, 480.0
+    )  # fmt: skip
+    assert where.capacity_share == pytest.approx(0.25)
+    assert where.describe() == "tiny, 5,000 orders; 120/s offered (25 % of capacity, 480/s)"
+    assert verdict.document()["judged_at"]["capacity_share"] == pytest.approx(0.25)
+    lines = terminal_lines([verdict])
+    assert "5k orders @ 25 %" in lines[2]
+    assert "  load claims judged at 120/s offered (25 % of capacity, 480/s)" in lines
+    table = markdown([verdict], run="r", title="t")
+    assert "| judged at |" in table and "120/s offered (25 % of capacity, 480/s)" in table
+
+
+def test_a_pinned_rate_says_so_and_a_run_without_sizes_names_its_scale(tmp_path: Path) -> None:
+    pinned = Conditions(scale="small", rows=100_000, table="orders", rate_per_s=150.0,
+                        capacity_per_s=300.0, rate_given=True)  # fmt: skip
+    assert pinned.load() == "150/s offered (50 % of capacity, 300/s, pinned by --rate)"
+    assert Conditions(scale="small").describe() == "small"
+    assert Conditions(scale="small").short() == "small"
