@@ -276,10 +276,33 @@ def _missing(claim: Claim, run: RunFolder) -> str:
                 "shared_preload_libraries and restart PostgreSQL, or leave PORTAL_DATABASE_URL "
                 "unset to use the embedded server, which preloads it"
             )
+    why = _why_no(claim.metric, run)
     return (
         f"no load run has {claim.metric} for both {claim.baseline} and {claim.candidate} "
-        f"({', '.join(claim.models)} model)"
+        f"({', '.join(claim.models)} model)" + (f": {why}" if why else "")
     )
+
+
+def _why_no(metric: str, run: RunFolder) -> str:
+    """What a load metric needs that the run lacked, in words that say how to get it."""
+    if metric == "hit_ratio":
+        return (
+            "no window of the arm had an X-Cache header of HIT or MISS on the routes named: "
+            "the arm runs with the cache off, or the service sends no X-Cache header"
+        )
+    if metric.startswith("intended_"):
+        models = {str(m) for m in _load_rows(run)["variant"].unique()}
+        if "open" not in models:
+            return (
+                "latency from the intended start is recorded in the open model only, and this "
+                "run had none (--model closed, or no --rate and no closed run to set it)"
+            )
+    if metric == "portal_statements_per_request":
+        return (
+            "the portal's /metrics had no statement counter: monitoring is off "
+            "(PORTAL_MONITORING=off) or /metrics did not answer"
+        )
+    return ""
 
 
 def level_of_runs(claim: Claim, run: RunFolder) -> Evidence:
@@ -301,7 +324,10 @@ def level_of_runs(claim: Claim, run: RunFolder) -> Evidence:
     if not used:
         if dropped:
             raise NoEvidence("the validity guard marked every run invalid: " + " | ".join(dropped))
-        raise NoEvidence(f"no {claim.arm} load run recorded {claim.metric}")
+        why = _why_no(claim.metric, run)
+        raise NoEvidence(
+            f"no {claim.arm} load run recorded {claim.metric}" + (f": {why}" if why else "")
+        )
     alpha, how = _sequential(run)
     values = [float(u["value"]) for u in used]
     for entry in used:

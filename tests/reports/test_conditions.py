@@ -81,7 +81,7 @@ def test_a_load_verdict_names_the_rate_as_a_share_of_the_slowest_arm_s_capacity(
     assert "| judged at |" in table and "120/s offered (25 % of capacity, 480/s)" in table
 
 
-def test_a_pinned_rate_says_so_and_a_run_without_sizes_names_its_scale(tmp_path: Path) -> None:
+def test_a_pinned_rate_says_so_and_a_run_without_sizes_names_its_scale() -> None:
     pinned = Conditions(scale="small", rows=100_000, table="orders", rate_per_s=150.0,
                         capacity_per_s=300.0, rate_given=True)  # fmt: skip
     assert pinned.load() == "150/s offered (50 % of capacity, 300/s, pinned by --rate)"

@@ -394,3 +394,44 @@ def test_the_absolute_claim_needs_three_sizes(tmp_path: Path) -> None:
     claim = load_claims(claim_file(tmp_path, ABSOLUTE)).claims[0]
     verdict = judge(claim, folder(tmp_path, growth_rows([10_000, 30_000])))
     assert verdict.verdict == "no evidence" and "3 or more data sizes" in verdict.reason
+
+
+MISSING_HIT_RATIO = """[[claims]]
+id = "cache-hit-ratio"
+quote = "q"
+statistic = "level"
+arm = "all-on"
+between = [0.70, 0.80]
+"""
+
+MISSING_LATENCY = """[[claims]]
+id = "cache-latency"
+quote = "q"
+statistic = "paired_reduction"
+suite = "load"
+series = "ALL"
+baseline = "no-cache"
+candidate = "all-on"
+metric = "intended_mean"
+models = ["open"]
+at_least = 0.4
+"""
+
+
+def test_missing_load_evidence_names_what_the_run_lacked_and_how_to_get_it(
+    tmp_path: Path,
+) -> None:
+    """A run whose windows carried no X-Cache header, and a closed-model-only run, asked for a
+    hit ratio and a latency from the intended start: each reason names the missing source."""
+    no_headers = [row for rep in range(3) for row in load_rows("all-on", "open", rep,
+                                                               requests=100.0)]  # fmt: skip
+    hits = judge(load_claims(claim_file(tmp_path, MISSING_HIT_RATIO)).claims[0],
+                 folder(tmp_path, no_headers))  # fmt: skip
+    assert hits.verdict == "no evidence"
+    assert "X-Cache header" in hits.reason and "cache off" in hits.reason
+    closed = [row for rep in range(3) for arm in ("no-cache", "all-on")
+              for row in load_rows(arm, "closed", rep, latency_mean=0.01)]  # fmt: skip
+    latency = judge(load_claims(claim_file(tmp_path, MISSING_LATENCY)).claims[0],
+                    folder(tmp_path, closed))  # fmt: skip
+    assert latency.verdict == "no evidence"
+    assert "open model only" in latency.reason and "--model closed" in latency.reason
