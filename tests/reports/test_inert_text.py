@@ -57,7 +57,7 @@ def test_verdicts_md_shows_every_payload_as_text() -> None:
     assert "Run <code>run&quot;&gt;&lt;img src=x&gt;</code>." in page.html
     assert page.rows[0][:2] == ["claim", "quote"]
     for (_, shown), row in zip(PAYLOADS, page.rows[1:], strict=True):
-        assert (row[0], row[1], row[7]) == (shown, shown, shown)
+        assert (row[0], row[1], row[8]) == (shown, shown, shown)
 
 
 def test_the_terminal_verdict_table_prints_no_control_and_keeps_its_columns() -> None:
@@ -103,7 +103,7 @@ def test_perfproof_report_writes_and_prints_a_hostile_claims_file_as_text(
     assert done.returncode == 0, done.stderr.decode()
     page = assert_inert((run / "verdicts.md").read_bytes().decode())
     for (_, shown), row in zip(PAYLOADS, page.rows[1:], strict=True):
-        assert (row[0], row[1], row[7]) == (shown, shown, shown)
+        assert (row[0], row[1], row[8]) == (shown, shown, shown)
     assert "Run <code>run&quot;&gt;&lt;img src=x&gt;|[31m</code>." in page.html
     assert_no_control(out.split("\n"))
     assert f'report: {tmp_path}/run"><img src=x>|[31m/report.html' in out
