@@ -236,15 +236,17 @@ def test_one_repetition_gives_no_interval_and_so_no_verdict_but_inconclusive(
     assert "too few for an interval" in verdict.reason
 
 
-def test_a_hit_ratio_level_over_runs(tmp_path: Path) -> None:
-    text = """[[claims]]
+HIT_RATIO = """[[claims]]
 id = "cache-hit-ratio"
 quote = "q"
 statistic = "level"
 arm = "all-on"
 between = [0.70, 0.80]
 """
-    claim = load_claims(claim_file(tmp_path, text)).claims[0]
+
+
+def test_a_hit_ratio_level_over_runs(tmp_path: Path) -> None:
+    claim = load_claims(claim_file(tmp_path, HIT_RATIO)).claims[0]
     rows = [
         row
         for rep, value in enumerate((0.90, 0.91, 0.92))
@@ -396,26 +398,10 @@ def test_the_absolute_claim_needs_three_sizes(tmp_path: Path) -> None:
     assert verdict.verdict == "no evidence" and "3 or more data sizes" in verdict.reason
 
 
-MISSING_HIT_RATIO = """[[claims]]
-id = "cache-hit-ratio"
-quote = "q"
-statistic = "level"
-arm = "all-on"
-between = [0.70, 0.80]
-"""
-
-MISSING_LATENCY = """[[claims]]
-id = "cache-latency"
-quote = "q"
-statistic = "paired_reduction"
-suite = "load"
-series = "ALL"
-baseline = "no-cache"
-candidate = "all-on"
-metric = "intended_mean"
-models = ["open"]
-at_least = 0.4
-"""
+# db-load's claim, asking for the latency from the intended start in the open model only.
+MISSING_LATENCY = DB_LOAD.replace("db_statements_per_request", "intended_mean").replace(
+    'models = ["closed", "open"]', 'models = ["open"]'
+)
 
 
 def test_missing_load_evidence_names_what_the_run_lacked_and_how_to_get_it(
@@ -425,7 +411,7 @@ def test_missing_load_evidence_names_what_the_run_lacked_and_how_to_get_it(
     hit ratio and a latency from the intended start: each reason names the missing source."""
     no_headers = [row for rep in range(3) for row in load_rows("all-on", "open", rep,
                                                                requests=100.0)]  # fmt: skip
-    hits = judge(load_claims(claim_file(tmp_path, MISSING_HIT_RATIO)).claims[0],
+    hits = judge(load_claims(claim_file(tmp_path, HIT_RATIO)).claims[0],
                  folder(tmp_path, no_headers))  # fmt: skip
     assert hits.verdict == "no evidence"
     assert "X-Cache header" in hits.reason and "cache off" in hits.reason
