@@ -23,3 +23,6 @@ class LoadProfile:
     # Open model: seconds of paired units (``loadtests/paired_units.py``) at most;
     # sampling stops sooner when every watched claim is precise enough.
     budget_s: float = 60.0
+    # Closed runs of the slowest arm the open model's rate rests on (their median;
+    # ``loadtests/capacity.py``): the runs above count, the rest are added.
+    capacity_runs: int = 1

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import time
 import urllib.request
 from collections.abc import Sequence
@@ -35,7 +34,8 @@ from benchmarks.run_lifecycle import run_folder
 from benchmarks.servers import Served, serving
 from loadtests import load_data, server_counters
 from loadtests.arm_run import ArmRun
-from loadtests.arms import LoadArm, Model, rotated
+from loadtests.arms import ARMS_BY_NAME, LoadArm, Model, rotated
+from loadtests.capacity import Capacity, open_rate, slowest
 from loadtests.context import RunContext
 from loadtests.cpu import CpuMeter
 from loadtests.locust_process import running_locust
@@ -82,6 +82,8 @@ def _run_models(context: RunContext, runs: list[ArmRun], watched: Sequence[Watch
     total = plan.repetitions * len(plan.arms)
     for model in plan.models:
         if model == "open":
+            if plan.rate is None:
+                _measure_capacity(context, runs)
             offered = plan.rate or _open_rate(plan, runs)
             # Given (--rate): `regress --against` offers both commits one rate.
             folder.note(open_rate=offered, open_rate_given=plan.rate is not None)
@@ -113,14 +115,40 @@ def open_arms(plan: Plan, watched: Sequence[Watched]) -> tuple[LoadArm, ...]:
     return chosen or plan.arms
 
 
-def _open_rate(plan: Plan, runs: list[ArmRun]) -> float:
-    """The open model's rate: a share of the slowest arm's closed-model capacity."""
-    capacities: dict[str, list[float]] = {}
+def _capacity(runs: Sequence[ArmRun]) -> Capacity | None:
+    throughputs: dict[str, list[float]] = {}
     for run in runs:
         if run.model == "closed":
-            capacities.setdefault(run.arm.name, []).append(run.facts().achieved_rps)
-    slowest = min(statistics.median(values) for values in capacities.values())
-    return max(1.0, round(slowest * plan.profile.open_share, 1))
+            throughputs.setdefault(run.arm.name, []).append(run.facts().achieved_rps)
+    return slowest(throughputs)
+
+
+def _measure_capacity(context: RunContext, runs: list[ArmRun]) -> None:
+    """More closed runs of the slowest arm, until the open rate rests on the profile's
+    ``capacity_runs`` of them (``loadtests/capacity.py`` says why). Should another arm
+    become the slowest on the median, it is measured as often."""
+    wanted = context.plan.profile.capacity_runs
+    while (capacity := _capacity(runs)) is not None and capacity.runs < wanted:
+        arm = ARMS_BY_NAME[capacity.arm]
+        print(
+            f"[capacity {capacity.runs + 1}/{wanted}] closed {arm.name} repetition "
+            f"{capacity.runs + 1}: the open model's rate is a share of its median",
+            flush=True,
+        )
+        result = _run_arm(context, arm, "closed", _next_repetition(runs, arm), None)
+        runs.append(result)
+        context.folder.add("runs", run_entry(result))
+
+
+def _next_repetition(runs: Sequence[ArmRun], arm: LoadArm) -> int:
+    return 1 + max((r.repetition for r in runs if r.model == "closed" and r.arm == arm), default=-1)
+
+
+def _open_rate(plan: Plan, runs: list[ArmRun]) -> float:
+    """The open model's rate: a share of the slowest arm's closed-model capacity."""
+    capacity = _capacity(runs)
+    assert capacity is not None, "the open model without --rate follows the closed model"
+    return open_rate(capacity, plan.profile.open_share)
 
 
 def _run_arm(

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from loadtests.capacity import Capacity, slowest
 from reports.run_folder import RunFolder
 from reports.series import ALL
 
@@ -32,6 +33,8 @@ class Conditions:
     extrapolation: bool = False  # the size lies beyond every size measured
     rate_per_s: float | None = None  # the open model's offered rate, tasks per second
     capacity_per_s: float | None = None  # the slowest arm's closed-model throughput
+    capacity_runs: int = 0  # the closed runs of it that throughput is the median of
+    capacity_arm: str = ""
     rate_given: bool = False  # --rate: pinned, not a share of this run's capacity
 
     @property
@@ -59,9 +62,14 @@ class Conditions:
         if share is None:
             return f"{self.rate_per_s:g}/s offered"
         given = ", pinned by --rate" if self.rate_given else ""
+        over = (
+            f": {self.capacity_arm}, median of {self.capacity_runs} closed runs"
+            if self.capacity_runs > 1
+            else ""
+        )
         return (
             f"{self.rate_per_s:g}/s offered ({share * 100:.0f} % of capacity, "
-            f"{self.capacity_per_s:.0f}/s{given})"
+            f"{self.capacity_per_s:.0f}/s{over}{given})"
         )
 
     def describe(self) -> str:
@@ -93,18 +101,22 @@ def conditions_of(details: dict[str, Any], scale: str, suite: str, run: RunFolde
     if suite != "load" or not ("pairs" in details or "runs" in details):
         return sized
     load = run.load_manifest or run.manifest
+    capacity = _capacity(run.tidy)
     return Conditions(
         scale=sized.scale,
         rows=sized.rows,
         table=sized.table,
         rate_per_s=load.open_rate,
-        capacity_per_s=_capacity(run.tidy),
+        capacity_per_s=capacity.per_s if capacity else None,
+        capacity_runs=capacity.runs if capacity else 0,
+        capacity_arm=capacity.arm if capacity else "",
         rate_given=bool(load.open_rate_given),
     )
 
 
-def _capacity(tidy: pd.DataFrame) -> float | None:
-    """The slowest arm's closed-model throughput: what the open model's rate is a share of."""
+def _capacity(tidy: pd.DataFrame) -> Capacity | None:
+    """The slowest arm's closed-model throughput: what the open model's rate is a share of
+    (the runner's own estimator, ``loadtests/capacity.py``)."""
     if tidy.empty:
         return None
     closed = tidy[
@@ -113,10 +125,7 @@ def _capacity(tidy: pd.DataFrame) -> float | None:
         & (tidy["variant"] == "closed")
         & (tidy["metric"] == "throughput")
     ]
-    if closed.empty:
-        return None
-    by_arm = closed.groupby("arm")["value"].median()
-    return float(by_arm.min())
+    return slowest({str(arm): list(rows["value"]) for arm, rows in closed.groupby("arm")})
 
 
 def _thousands(rows: int) -> str:

@@ -81,6 +81,24 @@ def test_a_load_verdict_names_the_rate_as_a_share_of_the_slowest_arm_s_capacity(
     assert "| judged at |" in table and "120/s offered (25 % of capacity, 480/s)" in table
 
 
+def test_a_capacity_over_several_closed_runs_names_its_arm_and_the_median(
+    tmp_path: Path,
+) -> None:
+    claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
+    rows = db_rows(4, ratio=0.3)
+    rows += load_rows("all-on", "closed", 0, throughput=600.0)
+    for repetition, throughput in enumerate([250.0, 262.0, 40.0, 256.0, 270.0]):
+        rows += load_rows("all-off", "closed", repetition, throughput=throughput)
+    run = folder(tmp_path, rows, manifest={"open_rate": 128.0})
+    where = judge(claim, run).conditions
+    assert (where.capacity_arm, where.capacity_per_s, where.capacity_runs) == (
+        "all-off", 256.0, 5
+    )  # fmt: skip
+    assert where.load() == (
+        "128/s offered (50 % of capacity, 256/s: all-off, median of 5 closed runs)"
+    )
+
+
 def test_a_pinned_rate_says_so_and_a_run_without_sizes_names_its_scale() -> None:
     pinned = Conditions(scale="small", rows=100_000, table="orders", rate_per_s=150.0,
                         capacity_per_s=300.0, rate_given=True)  # fmt: skip

@@ -1,0 +1,90 @@
+"""The open model's operating point: the median of the slowest arm's closed runs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+
+from loadtests import runner
+from loadtests.arms import ARMS_BY_NAME
+from loadtests.capacity import Capacity, open_rate, slowest
+from loadtests.context import RunContext
+from loadtests.plan import Plan
+from perfproof.profiles import LOAD_PROFILES
+
+
+def test_the_slowest_arm_is_the_one_with_the_lowest_median_and_its_runs_are_counted() -> None:
+    capacity = slowest({"all-on": [520.0], "all-off": [256.0, 243.0, 299.0, 222.0, 273.0]})
+    assert capacity == Capacity(arm="all-off", per_s=256.0, runs=5)
+
+
+def test_one_run_caught_in_a_burst_does_not_move_the_operating_point() -> None:
+    steady = slowest({"all-off": [250.0, 255.0, 260.0]})
+    burst = slowest({"all-off": [250.0, 255.0, 260.0, 40.0, 258.0]})
+    assert steady is not None and burst is not None
+    assert abs(burst.per_s - steady.per_s) <= 5.0  # a mean would have fallen by 40
+
+
+def test_no_closed_run_gives_no_capacity_and_arms_without_runs_are_ignored() -> None:
+    assert slowest({}) is None
+    assert slowest({"all-off": []}) is None
+    assert slowest({"all-off": [], "all-on": [500.0]}) == Capacity("all-on", 500.0, 1)
+
+
+def test_the_rate_is_the_share_rounded_to_a_tenth_and_never_below_one_per_second() -> None:
+    assert open_rate(Capacity("all-off", 256.3, 5), 0.5) == 128.2
+    assert open_rate(Capacity("all-off", 0.5, 1), 0.5) == 1.0
+
+
+class _Facts:
+    def __init__(self, rps: float) -> None:
+        self.achieved_rps = rps
+
+
+class _Run:
+    """What the runner reads of a closed run to find the capacity."""
+
+    def __init__(self, arm: str, repetition: int, rps: float) -> None:
+        self.arm, self.repetition, self.rps = ARMS_BY_NAME[arm], repetition, rps
+        self.model = "closed"
+
+    def facts(self) -> _Facts:
+        return _Facts(self.rps)
+
+
+class _Folder:
+    def __init__(self) -> None:
+        self.runs: list[str] = []
+
+    def add(self, key: str, entry: dict[str, object]) -> None:
+        self.runs.append(f"{key}: {entry}")
+
+
+def test_the_slowest_arm_is_measured_until_the_rate_rests_on_the_profile_s_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The runner's top-up: real closed runs are minutes, so the run itself is stood in for;
+    a second arm that turns out slower on the median is measured as often."""
+    measured = iter([300.0, 310.0, 240.0, 250.0, 245.0, 260.0])
+    started: list[tuple[str, int]] = []
+
+    def run_arm(*args: Any) -> _Run:
+        arm, model, repetition = args[1:4]
+        assert model == "closed"
+        started.append((arm.name, repetition))
+        return _Run(arm.name, repetition, next(measured))
+
+    monkeypatch.setattr(runner, "_run_arm", run_arm)
+    monkeypatch.setattr(runner, "run_entry", lambda run: {"name": run.arm.name})
+    profile = replace(LOAD_PROFILES["default"], capacity_runs=5)
+    context = SimpleNamespace(plan=SimpleNamespace(profile=profile), folder=_Folder())
+    runs: list[Any] = [_Run("all-off", 0, 250.0), _Run("no-indexes", 0, 280.0)]
+    runner._measure_capacity(cast(RunContext, context), runs)
+    # all-off's median reaches 300 after two more runs: no-indexes (280) is then the
+    # slowest, and it is measured until five runs of it give the median (250).
+    assert started == [("all-off", 1), ("all-off", 2)] + [("no-indexes", r) for r in range(1, 5)]
+    assert len(context.folder.runs) == 6
+    assert runner._open_rate(cast(Plan, context.plan), runs) == 125.0
