@@ -19,7 +19,8 @@ first pays the fresh processes' first seconds. Per window: switch, clear the cac
 when it is on (every window starts from the same cold cache, as a freshly
 started portal did), ``WARMUP_S`` unmeasured, ``WINDOW_S`` measured, then
 the window's last requests are awaited before the next switch. PostgreSQL's
-``pg_stat_statements`` is read at the window's edges.
+``pg_stat_statements`` and the portal's own counters (its ``/metrics``: statements, cache hits
+and misses, the second witnesses) are read at the window's edges.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from benchmarks.results import ResultFolder
 from benchmarks.servers import Served, serving
-from loadtests import load_data
+from loadtests import load_data, server_counters
 from loadtests.arm_run import ArmRun
 from loadtests.arms import LoadArm
 from loadtests.blocks import BLOCKS_ENV, Block, block_file, write_block
@@ -229,12 +230,14 @@ def _window(plan: Plan, where: Where, arm: LoadArm, unit: int, offered: float) -
     meter = CpuMeter(generator_pid=where.generator_pid, portal_pid=portal.served.process.pid)
     meter.start()
     before = _statements(portal)
+    counted = server_counters.portal_counters(url)
     started = time.monotonic()
     write_block(control, Block(label, url, "measured"))
     time.sleep(WINDOW_S)
     write_block(control, Block(label, url, "tail"))
     seconds = time.monotonic() - started
     after = _statements(portal)
+    portal_counted = server_counters.portal_delta(counted, server_counters.portal_counters(url))
     cpu = meter.stop()
     keep = where.folder.file(f"load-open-{arm.name}-{unit}.json")
     recorded = _answers(block_file(where.out, label), keep)
@@ -245,9 +248,15 @@ def _window(plan: Plan, where: Where, arm: LoadArm, unit: int, offered: float) -
         repetition=unit,
         offered_rps=offered,
         recorded={"warmup": Recorder(), "measured": recorded},
-        servers={"pg_stat_statements_calls": calls, "database": {}, "tables": {}, "redis": {}},
+        servers={
+            "pg_stat_statements_calls": calls,
+            "database": {},
+            "tables": {},
+            "redis": {},
+            "portal": portal_counted,
+        },
         cpu=cpu,
-        portal_statements=None,
+        portal_statements=portal_counted.get("statements"),
         generator_processes=1,
         server_died=portal.served.process.poll() is not None,
         seconds=seconds,

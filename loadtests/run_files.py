@@ -69,6 +69,12 @@ def _server_rows(run: ArmRun, requests: int) -> Iterator[tuple[str, float, str]]
         yield "idx_scans", sum(t["idx_scan"] for t in servers["tables"].values()), "1"
     for key, value in servers.get("redis", {}).items():
         yield f"redis_{key}", value, "1"
+    portal = servers.get("portal") or {}
+    hits, misses = portal.get("cache_hits", 0.0), portal.get("cache_misses", 0.0)
+    if hits or misses:  # the portal's cache layer: the hit ratio's second witness
+        yield "portal_cache_hit", hits, "1"
+        yield "portal_cache_miss", misses, "1"
+        yield "portal_hit_ratio", hits / (hits + misses), "1"
     for group, share in run.cpu.items():
         if ":" not in group:  # per-process shares stay in servers.json
             yield f"cpu_{group}", share, "cores"

@@ -24,11 +24,8 @@ import argparse
 import json
 import os
 import time
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
-
-from prometheus_client.parser import text_string_to_metric_families
 
 from benchmarks.run_lifecycle import run_folder
 from benchmarks.servers import Served, serving
@@ -202,7 +199,7 @@ def drive(
         meter = CpuMeter(generator_pid=locust.process.pid, portal_pid=served.process.pid)
         locust.wait_for("measuring", timeout_s=plan.warmup_s + 120)
         before = server_counters.snapshot(database_url, stack.redis_url)
-        statements_before = _portal_statements(served.url)
+        portal_before = server_counters.portal_counters(served.url)
         meter.start()
         started = time.monotonic()
         processes = CpuMeter.generator_processes(locust.process.pid)
@@ -211,37 +208,20 @@ def drive(
         cpu = meter.stop()
         time.sleep(server_counters.SETTLE_S)
         after = server_counters.snapshot(database_url, stack.redis_url)
-        statements_after = _portal_statements(served.url)
+        portal_after = server_counters.portal_counters(served.url)
         locust.wait_exit()
     document = json.loads(locust.out.read_text())
-    portal = (
-        statements_after - statements_before
-        if statements_before is not None and statements_after is not None
-        else None
-    )
+    portal = server_counters.portal_delta(portal_before, portal_after)
     return ArmRun(
         arm=arm,
         model=model,  # type: ignore[arg-type]  # "single" only in the cross-check
         repetition=repetition,
         offered_rps=offered,
         recorded={phase: Recorder.from_document(doc) for phase, doc in document.items()},
-        servers=server_counters.delta(before, after),
+        servers={**server_counters.delta(before, after), "portal": portal},
         cpu=cpu,
-        portal_statements=portal,
+        portal_statements=portal.get("statements"),
         generator_processes=processes,
         server_died=served.process.poll() is not None,
         seconds=seconds,
     )
-
-
-def _portal_statements(url: str) -> float | None:
-    """The portal's own statement count (all workers), from its Prometheus ``/metrics``."""
-    try:
-        with urllib.request.urlopen(f"{url}/metrics", timeout=10) as response:
-            text = response.read().decode()
-    except OSError:
-        return None
-    for family in text_string_to_metric_families(text):
-        if family.name == "portal_db_statement_duration_seconds":
-            return sum(s.value for s in family.samples if s.name.endswith("_count"))
-    return None

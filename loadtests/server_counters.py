@@ -8,7 +8,16 @@ measured window of:
 * ``pg_stat_database``: transactions, rows returned and fetched, block hits
   and reads;
 * ``pg_stat_user_tables``: sequential vs index scans per table;
-* Redis ``INFO``: ``keyspace_hits`` and ``keyspace_misses``.
+* Redis ``INFO``: ``keyspace_hits`` and ``keyspace_misses``;
+* the portal's own Prometheus counters (``portal_counters``): statements it
+  ran and its cache layer's hits and misses, summed over its workers.
+
+Two of these are second witnesses of a claim's figure: the portal's cache
+counters beside the ``X-Cache`` headers the generator saw, and its statement
+counter beside ``pg_stat_statements`` (``reports/witnesses.py`` compares
+them). Redis's keyspace counters are kept but witness nothing about responses:
+a lookup reads the entry *and* its version tokens in one ``MGET``, each key
+counted, and a stale entry is a Redis hit yet a portal miss.
 
 PostgreSQL publishes a backend's counters when it goes idle (at most a second
 later), so the "after" snapshot waits ``SETTLE_S`` once the load has stopped.
@@ -17,12 +26,14 @@ later), so the "after" snapshot waits ``SETTLE_S`` once the load has stopped.
 from __future__ import annotations
 
 import time
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 import redis
+from prometheus_client.parser import text_string_to_metric_families
 
 SETTLE_S = 1.5
 
@@ -87,3 +98,41 @@ def delta(before: Snapshot, after: Snapshot) -> dict[str, Any]:
         "pg_stat_statements_calls": statements,
         "redis": {key: after.redis[key] - before.redis.get(key, 0) for key in after.redis},
     }
+
+
+# What ``portal_counters`` reads, by the names the run's evidence keeps them under.
+PORTAL_COUNTERS = ("statements", "cache_hits", "cache_misses")
+
+
+def portal_counters(url: str) -> dict[str, float] | None:
+    """The portal's own counts so far, from its ``/metrics``: statements, cache hits, misses.
+
+    None when ``/metrics`` does not answer (``PORTAL_MONITORING=off``). With several
+    workers, the one that answers refreshes its own cache counters; the others' lag by
+    at most their sampling period (``PORTAL_MONITORING_SAMPLE_S``).
+    """
+    try:
+        with urllib.request.urlopen(f"{url}/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except OSError:
+        return None
+    found = dict.fromkeys(PORTAL_COUNTERS, 0.0)
+    for family in text_string_to_metric_families(text):
+        if family.name == "portal_db_statement_duration_seconds":
+            found["statements"] += sum(s.value for s in family.samples if s.name.endswith("_count"))
+        elif family.name == "portal_cache_events":
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    event = sample.labels.get("event")
+                    if event in ("hits", "misses"):
+                        found[f"cache_{event}"] += sample.value
+    return found
+
+
+def portal_delta(
+    before: Mapping[str, float] | None, after: Mapping[str, float] | None
+) -> dict[str, float]:
+    """What the portal counted between two readings; empty when either is missing."""
+    if before is None or after is None:
+        return {}
+    return {key: after[key] - before.get(key, 0.0) for key in after}

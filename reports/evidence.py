@@ -297,6 +297,11 @@ def _why_no(metric: str, run: RunFolder) -> str:
                 "latency from the intended start is recorded in the open model only, and this "
                 "run had none (--model closed, or no --rate and no closed run to set it)"
             )
+    if metric == "portal_hit_ratio":
+        return (
+            "the portal's /metrics had no cache counters: monitoring is off "
+            "(PORTAL_MONITORING=off), /metrics did not answer, or the run predates them"
+        )
     if metric == "portal_statements_per_request":
         return (
             "the portal's /metrics had no statement counter: monitoring is off "

@@ -7,6 +7,7 @@ from typing import Any
 
 from reports.inert_text import markdown_text, terminal_text
 from reports.verdicts import WORDS, Verdict
+from reports.witnesses import describe
 
 FORMAT_VERSION = 1
 
@@ -57,6 +58,7 @@ def terminal_lines(verdicts: Sequence[Verdict]) -> list[str]:
     tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)
     lines += ["", f"{len(verdicts)} claims: {tally}"]
     lines += _conditions_legend(verdicts)
+    lines += [f"  {terminal_text(line)}" for line in _disagreements(verdicts)]
     lines += [
         f"  {identifier}: {terminal_text(v.reason)}"
         for identifier, v in zip(ids, verdicts, strict=True)
@@ -95,6 +97,7 @@ def markdown(verdicts: Sequence[Verdict], *, run: str, title: str) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)
     lines += ["", f"{len(verdicts)} claims: {tally}."]
+    lines += [f"- {markdown_text(line)}" for line in _disagreements(verdicts)]
     return "\n".join(lines) + "\n"
 
 
@@ -106,6 +109,19 @@ def document(verdicts: Sequence[Verdict], *, run: str, claims_file: str) -> dict
         "counts": counts(verdicts),
         "verdicts": [v.document() for v in verdicts],
     }
+
+
+def _disagreements(verdicts: Sequence[Verdict]) -> list[str]:
+    """A line per claim whose second witness disagrees beyond both intervals."""
+    return [
+        f"{v.id}: witnesses disagree: " + "; ".join(describe(v.details, _percent))
+        for v in verdicts
+        if v.details.get("witnesses_disagree")
+    ]
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:.1f} %"
 
 
 def _conditions_legend(verdicts: Sequence[Verdict]) -> list[str]:

@@ -27,6 +27,7 @@ from reports.page.formatting import FILTERS, MISSING, effect, present
 from reports.run_folder import RunFolder
 from reports.verdict_output import counts
 from reports.verdicts import Verdict
+from reports.witnesses import describe
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SYMBOLS = {
@@ -62,6 +63,10 @@ class ClaimView:
     word: str
     reason: str
     blocks: list[Block] = field(default_factory=list)
+    # Who counted the figure, each with its interval (reports/witnesses.py); the first
+    # is the verdict's. ``disagree``: a second witness's interval misses the first's.
+    witnesses: list[str] = field(default_factory=list)
+    disagree: bool = False
 
 
 def _safely(what: str, build: Callable[[], list[Block]]) -> list[Block]:
@@ -136,6 +141,8 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
             n=_sample(v),
             where=v.conditions.describe() or MISSING,
             word=v.verdict,
+            witnesses=describe(v.details, lambda f: effect(f, None, None, as_percent=True)),
+            disagree=bool(v.details.get("witnesses_disagree")),
             reason=v.reason.removeprefix(f"{v.verdict}: ") or MISSING,
             blocks=_safely("Evidence", partial(claim_blocks, v, run, recordings)),
         )

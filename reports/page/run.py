@@ -42,7 +42,18 @@ def problems(run: RunFolder, verdicts: Sequence[Verdict]) -> list[str]:
     found = [*_run_problems(run), *_load_problems(run)]
     if run.checks is None:
         found.append("The functional checks did not run (no checks.json).")
-    return found + _no_evidence(verdicts)
+    return found + _no_evidence(verdicts) + _disagreeing(verdicts)
+
+
+def _disagreeing(verdicts: Sequence[Verdict]) -> list[str]:
+    """A claim whose second witness counted something else is a finding, not a footnote."""
+    return [
+        f"{v.id}: its witnesses disagree beyond both intervals "
+        f"({', '.join(v.details['witnesses_disagree'])} against the verdict's): one of them "
+        "counts something the other does not (see the claim's evidence)"
+        for v in verdicts
+        if v.details.get("witnesses_disagree")
+    ]
 
 
 def _no_evidence(verdicts: Sequence[Verdict]) -> list[str]:

@@ -110,6 +110,8 @@ def test_the_servers_counters_moved(manifest: dict[str, Any], tidy: list[dict[st
     for run in manifest["runs"]:
         figures = all_of(tidy, run["name"])
         assert figures["cpu_portal"] > 0 and figures["cpu_generator"] > 0
+        # Every window also reads the portal's own counters (the second witnesses).
+        assert figures["portal_statements"] > 0
         if run["model"] == "open":  # a window reads pg_stat_statements alone, when preloaded
             if "db_statements" in figures:
                 assert figures["db_statements"] > 0
@@ -127,10 +129,14 @@ def test_hit_ratio_is_none_without_the_cache_and_high_with_it(
         closed = run["model"] == "closed"
         if ARMS_BY_NAME[run["arm"]].cache == "off":
             assert "hit_ratio" not in figures  # no X-Cache answers at all
+            assert "portal_hit_ratio" not in figures  # nor a lookup the portal counted
             if closed:
                 assert figures["redis_keyspace_hits"] < 0.1 * figures["requests"]
         else:
             assert figures["hit_ratio"] > 0.3
+            # The portal's cache layer counted the same lookups the headers answered: a
+            # window's two ratios differ only by the requests at its edges.
+            assert abs(figures["portal_hit_ratio"] - figures["hit_ratio"]) < 0.1, run["name"]
             if closed:
                 assert figures["redis_keyspace_hits"] > 0
 

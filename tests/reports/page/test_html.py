@@ -188,3 +188,22 @@ def test_nothing_pushes_the_page_sideways_on_a_phone(rendered: Rendered) -> None
 def test_the_verdict_table_needs_no_scrolling(rendered: Rendered, name: str) -> None:
     """A verdict scrolled out of view is no verdict: the table fits, on a desktop and a phone."""
     assert rendered.pages[name].verdicts_overflow <= 0
+
+
+def test_each_load_claim_says_where_it_was_judged_and_who_counted(rendered: Rendered) -> None:
+    """The conditions (reports/conditions.py) and the witnesses (reports/witnesses.py),
+    as a reader sees them: in the table's "judged at" column and under each claim."""
+    document = json.loads((rendered.folder / "verdicts.json").read_text())
+    page = rendered.pages["desktop"]
+    by_id = {v["id"]: v for v in document["verdicts"]}
+    assert by_id["cache-hit-ratio"]["details"].get("witnesses"), "the hit ratio has no witness"
+    for identifier, verdict in by_id.items():
+        section = page.claims[anchor(identifier)]
+        load = verdict["judged_at"].get("rate_per_s")
+        if load is not None:
+            row = next(line for line in page.text.splitlines() if line.startswith(identifier))
+            assert "/s offered" in row and "/s offered" in section, identifier
+        for witness in verdict["details"].get("witnesses", []):
+            assert witness["name"] in section, (identifier, witness["name"])
+        if verdict["details"].get("witnesses_disagree"):
+            assert "disagree beyond both intervals" in section, identifier
