@@ -36,7 +36,7 @@ _KEYS = frozenset(
     {
         "id", "quote", "note", "suite", "series", "baseline", "candidate", "arm", "metric",
         "models", "check", "statistic", "at_least", "between", "measurable", "reason",
-        "scenarios", "count", "before_s", "after_s", "precision",
+        "scenarios", "count", "before_s", "after_s", "precision", "at_rows",
     }
 )  # fmt: skip
 _TOP_KEYS = frozenset({"title", "source", "claims"})
@@ -91,6 +91,9 @@ class Claim:
     # where the "before" query takes before_s here; the claimed reduction is 1 - after/before.
     before_s: float | None = None
     after_s: float | None = None
+    # An index claim made at this many rows of its series' table (the write-up's size):
+    # judged there, measured or from the growth fit (reports/per_size.py).
+    at_rows: int | None = None
     # Load claims: the half-width to reach, per load profile (``precision``).
     precision: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_PRECISION))
 
@@ -166,6 +169,15 @@ def _texts(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
 
 def _seconds(table: Mapping[str, Any], key: str) -> float | None:
     return _number(table[key], key) if key in table else None
+
+
+def _rows(table: Mapping[str, Any]) -> int | None:
+    if "at_rows" not in table:
+        return None
+    value = table["at_rows"]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ClaimsError(f"at_rows is a number of rows, a whole number above 0, not {value!r}")
+    return int(value)
 
 
 def _number(value: Any, key: str) -> float:
@@ -267,6 +279,7 @@ def _claim(table: Any) -> Claim:
         count=_text(table, "count"),
         before_s=_seconds(table, "before_s"),
         after_s=_seconds(table, "after_s"),
+        at_rows=_rows(table),
         precision=_precision(table),
     )
     _check_fields(claim, how, table)

@@ -95,7 +95,12 @@ def conditions_of(details: dict[str, Any], scale: str, suite: str, run: RunFolde
             extrapolation=bool(details.get("extrapolation")),
         )
     if "rows" in details and "size_table" in details:  # a benchmark series
-        return Conditions(scale=scale, rows=int(details["rows"]), table=str(details["size_table"]))
+        return Conditions(
+            scale=scale,
+            rows=int(details["rows"]),
+            table=str(details["size_table"]),
+            extrapolation=bool(details.get("extrapolation")),
+        )
     rows = ((run.manifest.dataset_rows or {}).get(scale) or {}).get(SIZE_TABLE)
     sized = Conditions(scale=scale, rows=rows, table=SIZE_TABLE if rows is not None else "")
     if suite != "load" or not ("pairs" in details or "runs" in details):

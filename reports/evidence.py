@@ -67,7 +67,19 @@ def _judged_scale(run: RunFolder, suite: str) -> str:
 
 
 def median_reduction_of_rounds(claim: Claim, run: RunFolder) -> Evidence:
-    """Both arms' rounds of one series at the run's largest scale."""
+    """Both arms' rounds of one series at the run's largest scale, or at the claim's size
+    (``at_rows``); with the verdict at every size the series was measured at."""
+    from reports.per_size import at_rows, by_size
+
+    sizes = by_size(run.tidy, claim)
+    if claim.at_rows is not None:
+        found = at_rows(run.tidy, claim, claim.at_rows)
+        if isinstance(found, str):
+            raise NoEvidence(found)
+        estimate, details = found
+        rows = _rows(run, suite=claim.suite, series=claim.series[0], metric="time")
+        rows = rows[rows["rows"] == claim.at_rows]  # the rounds there; none from a fit
+        return Evidence(estimate, {**details, "by_size": sizes}, rows)
     scale = _judged_scale(run, claim.suite)
     rows = _rows(run, suite=claim.suite, series=claim.series[0], metric="time", scale=scale)
     arms: dict[str, list[float]] = {}
@@ -86,6 +98,7 @@ def median_reduction_of_rounds(claim: Claim, run: RunFolder) -> Evidence:
             for arm, v in arms.items()
         },
         "speedup": float(np.median(arms[claim.baseline]) / np.median(arms[claim.candidate])),
+        "by_size": sizes if len(sizes) > 1 else [],
     }
     return Evidence(estimate, details, rows)
 

@@ -73,7 +73,7 @@ STATISTICS: dict[str, Statistic] = {
             "median_reduction",
             "1 - median(candidate) / median(baseline) of one call's time",
             suites=("queries", "endpoints"),
-            fields=("series", "baseline", "candidate"),
+            fields=("series", "baseline", "candidate", "at_rows"),
             required=("series", "baseline", "candidate"),
             unit="benchmark rounds",
             section=Section.ROUNDS,

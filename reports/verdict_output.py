@@ -58,6 +58,7 @@ def terminal_lines(verdicts: Sequence[Verdict]) -> list[str]:
     tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)
     lines += ["", f"{len(verdicts)} claims: {tally}"]
     lines += _conditions_legend(verdicts)
+    lines += [f"  {terminal_text(line)}" for line in _by_size(verdicts)]
     lines += [f"  {terminal_text(line)}" for line in _disagreements(verdicts)]
     lines += [
         f"  {identifier}: {terminal_text(v.reason)}"
@@ -97,6 +98,7 @@ def markdown(verdicts: Sequence[Verdict], *, run: str, title: str) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)
     lines += ["", f"{len(verdicts)} claims: {tally}."]
+    lines += [f"- {markdown_text(line)}" for line in _by_size(verdicts)]
     lines += [f"- {markdown_text(line)}" for line in _disagreements(verdicts)]
     return "\n".join(lines) + "\n"
 
@@ -109,6 +111,22 @@ def document(verdicts: Sequence[Verdict], *, run: str, claims_file: str) -> dict
         "counts": counts(verdicts),
         "verdicts": [v.document() for v in verdicts],
     }
+
+
+def _by_size(verdicts: Sequence[Verdict]) -> list[str]:
+    """A line per claim judged at several sizes: which sizes meet it (reports/per_size.py)."""
+    lines = []
+    for v in verdicts:
+        sizes = v.details.get("by_size") or []
+        if len(sizes) < 2:
+            continue
+        words: dict[str, list[str]] = {}
+        for size in sizes:
+            words.setdefault(str(size["verdict"]), []).append(f"{size['rows']:,}")
+        table = sizes[0].get("size_table") or "rows"
+        said = "; ".join(f"{word} at {', '.join(rows)}" for word, rows in words.items())
+        lines.append(f"{v.id} by size ({table}): {said}")
+    return lines
 
 
 def _disagreements(verdicts: Sequence[Verdict]) -> list[str]:

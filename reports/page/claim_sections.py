@@ -13,6 +13,7 @@ the data is not there the block says what is missing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -120,10 +121,34 @@ def median_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | Non
     ]
     if claim.suite == "endpoints":
         block.tables.append(_statements_table(run, claim, scale))
+    sizes = verdict.details.get("by_size") or []
+    if sizes:
+        block.tables.append(_sizes_table(sizes, verdict))
     blocks = [block]
     if claim.suite == "queries":
         blocks.append(_plans_for(run, claim))
     return blocks
+
+
+def _sizes_table(sizes: list[dict[str, Any]], verdict: Verdict) -> Table:
+    """The claim at every size its series was measured at (reports/per_size.py)."""
+    made_at = verdict.claim.at_rows
+    fitted = verdict.details.get("interpolated") or verdict.details.get("extrapolation")
+    if made_at is None:
+        note = "The verdict above is the run's own scale; these are the growth mode's sizes."
+    else:
+        how = ", from the growth fit of both arms." if fitted else "."
+        note = f"The claim is made at {made_at:,} rows: its verdict above is that size's{how}"
+    rows = [
+        [number(s["rows"]), str(s["scale"]), effect(s["value"], s["low"], s["high"]), s["verdict"]]
+        for s in sizes
+    ]
+    return Table(
+        "Per data size: which sizes meet the claim",
+        ["rows", "scale", "reduction [95 % interval]", "verdict"],
+        rows,
+        note=note,
+    )
 
 
 def _statements_table(run: RunFolder, claim: Claim, scale: str) -> Table:

@@ -69,6 +69,7 @@ def _arm_run(model: str, cpu: dict[str, float]) -> ArmRun:
             "database": dict.fromkeys(DATABASE_COUNTERS, 3),
             "tables": {"orders": {"seq_scan": 1, "idx_scan": 4}},
             "redis": dict.fromkeys(REDIS_COUNTERS, 1),
+            "portal": {"statements": 5.0, "cache_hits": 3.0, "cache_misses": 1.0},
         },
         cpu=cpu,
         portal_statements=5.0,
