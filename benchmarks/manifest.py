@@ -84,6 +84,17 @@ class SequentialRecord(_Part):
     window_s: NonNegativeFloat
 
 
+class RatePhase(_Part):
+    """The open model at one offered rate (``--load-rates``): its units and how they went."""
+
+    share: NonNegativeFloat | None  # of the slowest arm's capacity; None: --rate pinned it
+    rate: NonNegativeFloat
+    first_unit: NonNegativeInt  # the phase's units are repetitions first_unit, first_unit+1, ...
+    units: NonNegativeInt
+    primary: bool  # the rate the load verdicts are judged at
+    sequential: SequentialRecord
+
+
 class WatchedRecord(_Part):
     """A load claim the sequential run watched, and the half-width it had to reach."""
 
@@ -139,6 +150,7 @@ class Manifest(_Part):
     load_budget_s: NonNegativeFloat | None = None
     watched: list[WatchedRecord] | None = None
     sequential: SequentialRecord | None = None
+    rate_phases: list[RatePhase] | None = None  # --load-rates: one per offered rate
     # -- the wrk cross-check ----------------------------------------------------------------
     path: str | None = None
     connections: PositiveInt | None = None

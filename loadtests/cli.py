@@ -29,6 +29,7 @@ from portal.cli.args import (
     positive_float,
     positive_int,
     results_option,
+    shares,
 )
 from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
 from portal.datagen import database_for, load_dataset, mark_written
@@ -91,6 +92,14 @@ def build_parser(prog: str, profiles: Mapping[str, LoadProfile]) -> argparse.Arg
         "--rate", type=positive_float, help="open model: offered tasks/s (default: measured)"
     )
     parser.add_argument(
+        "--load-rates",
+        type=shares,
+        metavar="SHARES",
+        help="open model: also judge the latency claims at these shares of the slowest arm's "
+        "capacity, each in paired units of its own (e.g. 0.25,0.5,0.75; the verdicts stay at "
+        "the profile's share when listed, else the first); each rate takes up to the load budget",
+    )
+    parser.add_argument(
         "--arrivals",
         choices=["poisson", "constant"],
         default="poisson",
@@ -127,6 +136,9 @@ def run(args: argparse.Namespace) -> int:
                     f"{len(arms)} arms (about {unit:g} s)"
                 )
             )
+        if args.rate is not None and args.load_rates:
+            return fail(ValueError("--rate pins one offered rate; --load-rates asks for shares of "
+                                   "the measured capacity: give one of them"))  # fmt: skip
         if plan.processes != 1:
             return fail(ValueError("the open model's paired units run one generator process; "
                                    "--processes applies to the closed model alone"))  # fmt: skip

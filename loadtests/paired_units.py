@@ -115,8 +115,13 @@ def run_units(
     offered: float,
     watched: Sequence[Watched],
     arms: Sequence[LoadArm],
+    *,
+    first_unit: int = 0,
 ) -> Sequential:
-    """Paired units at ``offered`` tasks/s until the watched claims are precise or time is up."""
+    """Paired units at ``offered`` tasks/s until the watched claims are precise or time is up.
+
+    The units are numbered from ``first_unit`` (another rate's units came before them); the
+    stopping rule looks at these units alone."""
     plan, database_url, data_path, folder = (
         context.plan, context.database_url, context.data_path, context.folder
     )  # fmt: skip
@@ -133,7 +138,8 @@ def run_units(
         first = arms[0]
         write_block(control, Block("start", portals[first.indexes].served.url, "warmup"))
         with running_locust(
-            portals[first.indexes].served.url, folder, "open-units", users=1,
+            portals[first.indexes].served.url, folder,
+            "open-units" if first_unit == 0 else f"open-units-from-{first_unit}", users=1,
             seconds=plan.budget_s + 600, processes=1, env={
                 load_data.DATA_ENV: str(data_path),
                 "PERFPROOF_LOAD_MODEL": "open",
@@ -149,7 +155,8 @@ def run_units(
                 _warm(plan, where, arm)
             state.started = time.monotonic()
             progress = Progress(watched, state)
-            unit = 0
+            unit = first_unit
+            started_at = len(runs)  # this rate's windows: runs[started_at:]
             while True:
                 began = time.monotonic()
                 order = list(arms)
@@ -160,8 +167,8 @@ def run_units(
                     runs.append(_window(plan, where, arm, unit, offered))
                     folder.add("runs", _entry(runs[-1]))
                 state.unit_s.append(time.monotonic() - began)
-                progress.show(runs)
-                stop = _should_stop(state, watched, runs)
+                progress.show(runs[started_at:])
+                stop = _should_stop(state, watched, runs[started_at:])
                 progress.looked()
                 if stop:
                     break

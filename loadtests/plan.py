@@ -22,7 +22,9 @@ class Plan:
     arrivals: str
     processes: int
     workers: int
-    budget_s: float  # the open model's paired units
+    budget_s: float  # the open model's paired units, per offered rate
+    # Shares of the slowest arm's capacity the open model runs at, the verdicts' first.
+    shares: tuple[float, ...]
     seed: int  # draws the arms' order in each unit
 
 
@@ -45,5 +47,15 @@ def plan_of(args: argparse.Namespace) -> Plan:
         processes=args.processes,
         workers=args.workers,
         budget_s=getattr(args, "load_budget", None) or profile.budget_s,
+        shares=shares_of(getattr(args, "load_rates", None), profile.open_share),
         seed=args.seed,
     )
+
+
+def shares_of(given: tuple[float, ...] | None, verdicts: float) -> tuple[float, ...]:
+    """The open model's shares in the order they run: the verdicts' share first (the profile's
+    when listed, else the first listed), the rest from low to high."""
+    if not given:
+        return (verdicts,)
+    first = verdicts if verdicts in given else given[0]
+    return (first, *sorted(share for share in given if share != first))

@@ -18,7 +18,8 @@ class LoadProfile:
     warmup_s: float  # closed model
     duration_s: float  # closed model
     users: int  # closed model: simulated users, no think time
-    # Open model: offered rate as this share of the slowest arm's closed capacity.
+    # Open model: offered rate as this share of the slowest arm's closed capacity (the
+    # load verdicts' rate; --load-rates adds others, each its own paired units).
     open_share: float
     # Open model: seconds of paired units (``loadtests/paired_units.py``) at most;
     # sampling stops sooner when every watched claim is precise enough.

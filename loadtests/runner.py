@@ -79,19 +79,7 @@ def _run_models(context: RunContext, runs: list[ArmRun], watched: Sequence[Watch
     total = plan.repetitions * len(plan.arms)
     for model in plan.models:
         if model == "open":
-            if plan.rate is None:
-                _measure_capacity(context, runs)
-            offered = plan.rate or _open_rate(plan, runs)
-            # Given (--rate): `regress --against` offers both commits one rate.
-            folder.note(open_rate=offered, open_rate_given=plan.rate is not None)
-            arms = open_arms(plan, watched)
-            print(
-                f"open model at {offered:g}/s: paired units of {', '.join(a.name for a in arms)} "
-                f"in random order, at most {plan.budget_s:g} s",
-                flush=True,
-            )
-            state = run_units(context, runs, offered, watched, arms)
-            folder.note(sequential=state.record())
+            _run_open(context, runs, watched)
             continue
         for repetition in range(plan.repetitions):
             for arm in rotated(plan.arms, repetition):
@@ -103,6 +91,43 @@ def _run_models(context: RunContext, runs: list[ArmRun], watched: Sequence[Watch
                 result = _run_arm(context, arm, model, repetition, None)
                 runs.append(result)
                 folder.add("runs", run_entry(result))
+
+
+def _run_open(context: RunContext, runs: list[ArmRun], watched: Sequence[Watched]) -> None:
+    """Paired units at the verdicts' rate, then at every other share ``--load-rates`` asks for.
+
+    Each rate has units of its own (numbered on from the last), its own budget and its own
+    looks: a rate's intervals never borrow another rate's windows.
+    """
+    plan, folder = context.plan, context.folder
+    if plan.rate is None:
+        _measure_capacity(context, runs)
+    rates = (
+        [(None, plan.rate)]
+        if plan.rate is not None
+        else [(share, _open_rate(plan, runs, share)) for share in plan.shares]
+    )
+    arms = open_arms(plan, watched)
+    phases: list[dict[str, object]] = []
+    for number, (share, offered) in enumerate(rates):
+        primary = number == 0
+        if primary:  # given (--rate): `regress --against` offers both commits one rate
+            folder.note(open_rate=offered, open_rate_given=plan.rate is not None)
+        at = f" ({share:.0%} of capacity)" if share is not None and len(rates) > 1 else ""
+        print(
+            f"open model at {offered:g}/s{at}: paired units of "
+            f"{', '.join(a.name for a in arms)} in random order, at most {plan.budget_s:g} s",
+            flush=True,
+        )
+        first = 1 + max((r.repetition for r in runs if r.model == "open"), default=-1)
+        state = run_units(context, runs, offered, watched, arms, first_unit=first)
+        if primary:
+            folder.note(sequential=state.record())
+        if len(rates) > 1:
+            phases.append({"share": share, "rate": offered, "first_unit": first,
+                           "units": len(state.unit_s), "primary": primary,
+                           "sequential": state.record()})  # fmt: skip
+            folder.note(rate_phases=phases)
 
 
 def open_arms(plan: Plan, watched: Sequence[Watched]) -> tuple[LoadArm, ...]:
@@ -141,11 +166,11 @@ def _next_repetition(runs: Sequence[ArmRun], arm: LoadArm) -> int:
     return 1 + max((r.repetition for r in runs if r.model == "closed" and r.arm == arm), default=-1)
 
 
-def _open_rate(plan: Plan, runs: list[ArmRun]) -> float:
+def _open_rate(plan: Plan, runs: list[ArmRun], share: float | None = None) -> float:
     """The open model's rate: a share of the slowest arm's closed-model capacity."""
     capacity = _capacity(runs)
     assert capacity is not None, "the open model without --rate follows the closed model"
-    return open_rate(capacity, plan.profile.open_share)
+    return open_rate(capacity, plan.profile.open_share if share is None else share)
 
 
 def _run_arm(

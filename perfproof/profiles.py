@@ -30,6 +30,8 @@ class RunProfile:
     # ``perfproof faults`` in the run: these scenarios, (before, fault, after) seconds each.
     faults: tuple[str, ...] = ()
     fault_windows: FaultWindows = field(default_factory=FaultWindows)
+    # --load-rates: the open model at these shares of capacity too (each its own units).
+    load_shares: tuple[float, ...] = ()
 
 
 LOAD_PROFILES: dict[str, LoadProfile] = {
@@ -117,6 +119,8 @@ PROFILES: dict[str, RunProfile] = {
             rounds=RoundsPlan(budget_s=1.0, min_rounds=5, max_rounds=15, warmup_rounds=3),
             load=LOAD_PROFILES["default"],
             faults=ALL_FAULTS,
+            # "40-60 % faster" at which load? Judged at half of capacity, drawn at three.
+            load_shares=(0.25, 0.5, 0.75),
         ),
     )
 }

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from reports import evidence
+from reports.per_rate import at_rates
 from reports.witnesses import witnessed
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ STATISTICS: dict[str, Statistic] = {
             required=("series", "baseline", "candidate"),
             unit="paired units (one window per arm, arms in random order)",
             section=Section.PAIRS,
-            estimate=witnessed(evidence.paired_reduction_of_runs),
+            estimate=at_rates(witnessed(evidence.paired_reduction_of_runs)),
             default_metric="intended_mean",
             metrics=(*LATENCY_METRICS, *PER_REQUEST_METRICS),
             default_models=("open",),
@@ -101,7 +102,7 @@ STATISTICS: dict[str, Statistic] = {
             required=("arm",),
             unit="windows of the arm, one per paired unit",
             section=Section.RUNS,
-            estimate=witnessed(evidence.level_of_runs),
+            estimate=at_rates(witnessed(evidence.level_of_runs)),
             default_metric="hit_ratio",
             metrics=("hit_ratio", "portal_hit_ratio"),
             default_models=("open",),

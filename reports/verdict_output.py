@@ -59,6 +59,7 @@ def terminal_lines(verdicts: Sequence[Verdict]) -> list[str]:
     lines += ["", f"{len(verdicts)} claims: {tally}"]
     lines += _conditions_legend(verdicts)
     lines += [f"  {terminal_text(line)}" for line in _by_size(verdicts)]
+    lines += [f"  {terminal_text(line)}" for line in _by_rate(verdicts)]
     lines += [f"  {terminal_text(line)}" for line in _disagreements(verdicts)]
     lines += [
         f"  {identifier}: {terminal_text(v.reason)}"
@@ -99,6 +100,7 @@ def markdown(verdicts: Sequence[Verdict], *, run: str, title: str) -> str:
     tally = ", ".join(f"{count} {word}" for word, count in counts(verdicts).items() if count)
     lines += ["", f"{len(verdicts)} claims: {tally}."]
     lines += [f"- {markdown_text(line)}" for line in _by_size(verdicts)]
+    lines += [f"- {markdown_text(line)}" for line in _by_rate(verdicts)]
     lines += [f"- {markdown_text(line)}" for line in _disagreements(verdicts)]
     return "\n".join(lines) + "\n"
 
@@ -126,6 +128,29 @@ def _by_size(verdicts: Sequence[Verdict]) -> list[str]:
         table = sizes[0].get("size_table") or "rows"
         said = "; ".join(f"{word} at {', '.join(rows)}" for word, rows in words.items())
         lines.append(f"{v.id} by size ({table}): {said}")
+    return lines
+
+
+def _by_rate(verdicts: Sequence[Verdict]) -> list[str]:
+    """A line per load claim judged at several offered rates (reports/per_rate.py)."""
+    lines = []
+    for v in verdicts:
+        entries = v.details.get("by_rate") or []
+        if len(entries) < 2:
+            continue
+        parts = []
+        for e in entries:
+            at = f"{e['rate']:g}/s" + ("*" if e["primary"] else "")
+            if "value" not in e:
+                parts.append(f"{at} no evidence")
+                continue
+            span = (
+                f" [{_percent(e['low'])}, {_percent(e['high'])}]"
+                if e["low"] is not None and e["high"] is not None
+                else ""
+            )
+            parts.append(f"{at} {_percent(e['value'])}{span} {e['verdict']}")
+        lines.append(f"{v.id} by offered rate (* the verdict's): " + "; ".join(parts))
     return lines
 
 

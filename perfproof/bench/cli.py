@@ -29,7 +29,13 @@ from perfproof.bench.plan import SUITES_ALL, plan
 from perfproof.bench.run import run_plan
 from perfproof.loadtest_command import watched_of
 from perfproof.profiles import PROFILES
-from portal.cli.args import dataset_options, names_among, positive_float, results_option
+from portal.cli.args import (
+    dataset_options,
+    names_among,
+    positive_float,
+    results_option,
+    shares,
+)
 from portal.cli.commands import EXIT_STOPPED_HELP, fail, stopped_exit_code
 from portal.datagen import SCALES
 from portal.devstack import ServiceUnavailable, services
@@ -118,6 +124,18 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--load-rates",
+        type=shares,
+        default=None,
+        metavar="SHARES",
+        help=(
+            "the load tests' open model: also judge the latency claims at these shares of the "
+            "slowest arm's capacity, each in paired units of its own, and draw the effect "
+            "against the offered rate (e.g. 0.25,0.5,0.75; default: the profile's, one share "
+            "but in full); each rate takes up to the load budget"
+        ),
+    )
+    parser.add_argument(
         "--load-rate",
         type=positive_float,
         default=None,
@@ -167,6 +185,9 @@ def run(args: argparse.Namespace) -> int:
     if args.load_budget is not None and args.load_budget < unit:
         return fail(ValueError(f"--load-budget {args.load_budget:g} s is less than one paired "
                                f"unit of the load claims' arms (about {unit:g} s)"))  # fmt: skip
+    if args.load_rate is not None and args.load_rates:
+        return fail(ValueError("--load-rate pins one offered rate; --load-rates asks for shares "
+                               "of the measured capacity: give one of them"))  # fmt: skip
     steps = plan(args, profile)
     try:
         with services() as stack:

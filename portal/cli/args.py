@@ -37,6 +37,24 @@ def positive_float(text: str) -> float:
     return value
 
 
+def shares(text: str) -> tuple[float, ...]:
+    """Comma-separated shares of a capacity, each above 0 and at most 1, each once, sorted:
+    ``--load-rates 0.25,0.5,0.75``."""
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"want shares of capacity separated by commas, such as 0.25,0.5,0.75, not {text!r}"
+        ) from None
+    if not values or any(not 0 < value <= 1 for value in values):
+        raise argparse.ArgumentTypeError(
+            f"each share is above 0 and at most 1 (1 is the slowest arm's capacity), not {text}"
+        )
+    if len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(f"a share is given twice in {text}")
+    return tuple(sorted(values))
+
+
 def tcp_port(text: str) -> int:
     """A TCP port, 1 to 65535."""
     value = positive_int(text)

@@ -24,6 +24,7 @@ from reports.page.formatting import effect, milliseconds, number, text
 from reports.page.growth import absolute_blocks
 from reports.page.histograms import Recordings
 from reports.page.load_claims import level_blocks, paired_blocks
+from reports.page.per_rate import rate_block
 from reports.page.plans import index_check, plans_block
 from reports.run_folder import RunFolder
 from reports.statistics import Section
@@ -40,7 +41,10 @@ def claim_blocks(verdict: Verdict, run: RunFolder, recordings: Recordings | None
     if verdict.verdict == "no evidence":
         return []  # the reason is the verdict's own line; there is nothing to draw
     blocks = SECTIONS[how.section](verdict, run, recordings)
-    return blocks if how.functional else [*blocks, interval_block(verdict)]
+    if how.functional:
+        return blocks
+    at_rates = rate_block(verdict)
+    return [*blocks, interval_block(verdict), *([at_rates] if at_rates else [])]
 
 
 def interval_block(verdict: Verdict) -> Block:

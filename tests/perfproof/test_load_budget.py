@@ -60,3 +60,42 @@ def test_the_write_ups_load_claims_are_watched_with_their_targets() -> None:
     quick = {w.id: w.half_width for w in watched_of(load_claims(DEFAULT_CLAIMS), "quick")}
     assert quick == {"cache-hit-ratio": 0.10, "cache-latency": 0.25, "api-latency": 0.25,
                      "db-load": 0.10}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["bench", "loadtest"])
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("0,0.5", "each share is above 0 and at most 1"),
+        ("0.5,1.5", "each share is above 0 and at most 1"),
+        ("half", "want shares of capacity separated by commas"),
+        ("0.5,0.5", "a share is given twice"),
+    ],
+)
+def test_bad_load_rates_are_one_line_and_exit_2(
+    command: str, given: str, said: str, tmp_path: Path
+) -> None:
+    done = perfproof(command, "--load-rates", given, "--results", str(tmp_path))
+    assert done.returncode == 2, done.stdout + done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert said in line
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("command", "pin"), [("bench", "--load-rate"), ("loadtest", "--rate")])
+def test_a_pinned_rate_and_shares_of_capacity_are_refused_together(
+    command: str, pin: str, tmp_path: Path
+) -> None:
+    done = perfproof(command, pin, "100", "--load-rates", "0.25,0.5", "--results", str(tmp_path))
+    assert done.returncode == 2, done.stdout + done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert "pins one offered rate" in line and "give one of them" in line
+    assert not any(tmp_path.iterdir())
+
+
+def test_the_verdicts_share_runs_first_and_the_rest_from_low_to_high() -> None:
+    from loadtests.plan import shares_of
+
+    assert shares_of(None, 0.5) == (0.5,)
+    assert shares_of((0.25, 0.5, 0.75), 0.5) == (0.5, 0.25, 0.75)
+    assert shares_of((0.25, 0.75), 0.5) == (0.25, 0.75)
