@@ -116,16 +116,18 @@ def portal_counters(url: str) -> dict[str, float] | None:
             text = response.read().decode()
     except OSError:
         return None
-    found = dict.fromkeys(PORTAL_COUNTERS, 0.0)
+    found: dict[str, float] = {}
     for family in text_string_to_metric_families(text):
         if family.name == "portal_db_statement_duration_seconds":
-            found["statements"] += sum(s.value for s in family.samples if s.name.endswith("_count"))
+            counts = [s.value for s in family.samples if s.name.endswith("_count")]
+            found["statements"] = found.get("statements", 0.0) + sum(counts)
         elif family.name == "portal_cache_events":
+            found.setdefault("cache_hits", 0.0)  # the family is there: zero is a count
+            found.setdefault("cache_misses", 0.0)
             for sample in family.samples:
-                if sample.name.endswith("_total"):
-                    event = sample.labels.get("event")
-                    if event in ("hits", "misses"):
-                        found[f"cache_{event}"] += sample.value
+                event = sample.labels.get("event")
+                if sample.name.endswith("_total") and event in ("hits", "misses"):
+                    found[f"cache_{event}"] += sample.value
     return found
 
 
@@ -135,4 +137,4 @@ def portal_delta(
     """What the portal counted between two readings; empty when either is missing."""
     if before is None or after is None:
         return {}
-    return {key: after[key] - before.get(key, 0.0) for key in after}
+    return {key: after[key] - before[key] for key in after if key in before}

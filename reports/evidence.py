@@ -71,7 +71,6 @@ def median_reduction_of_rounds(claim: Claim, run: RunFolder) -> Evidence:
     (``at_rows``); with the verdict at every size the series was measured at."""
     from reports.per_size import at_rows, by_size
 
-    sizes = by_size(run.tidy, claim)
     if claim.at_rows is not None:
         found = at_rows(run.tidy, claim, claim.at_rows)
         if isinstance(found, str):
@@ -79,7 +78,7 @@ def median_reduction_of_rounds(claim: Claim, run: RunFolder) -> Evidence:
         estimate, details = found
         rows = _rows(run, suite=claim.suite, series=claim.series[0], metric="time")
         rows = rows[rows["rows"] == claim.at_rows]  # the rounds there; none from a fit
-        return Evidence(estimate, {**details, "by_size": sizes}, rows)
+        return Evidence(estimate, {**details, "by_size": by_size(run.tidy, claim)}, rows)
     scale = _judged_scale(run, claim.suite)
     rows = _rows(run, suite=claim.suite, series=claim.series[0], metric="time", scale=scale)
     arms: dict[str, list[float]] = {}
@@ -98,7 +97,7 @@ def median_reduction_of_rounds(claim: Claim, run: RunFolder) -> Evidence:
             for arm, v in arms.items()
         },
         "speedup": float(np.median(arms[claim.baseline]) / np.median(arms[claim.candidate])),
-        "by_size": sizes if len(sizes) > 1 else [],
+        "by_size": by_size(run.tidy, claim),
     }
     return Evidence(estimate, details, rows)
 
@@ -313,12 +312,14 @@ def _why_no(metric: str, run: RunFolder) -> str:
     if metric == "portal_hit_ratio":
         return (
             "the portal's /metrics had no cache counters: monitoring is off "
-            "(PORTAL_MONITORING=off), /metrics did not answer, or the run predates them"
+            "(PORTAL_MONITORING=off), /metrics did not answer, or the run predates them; they "
+            "count every route together, so a claim naming routes has none (series ALL)"
         )
     if metric == "portal_statements_per_request":
         return (
             "the portal's /metrics had no statement counter: monitoring is off "
-            "(PORTAL_MONITORING=off) or /metrics did not answer"
+            "(PORTAL_MONITORING=off), /metrics did not answer, or the run's paired units "
+            "predate it; it counts every route together (series ALL)"
         )
     return ""
 

@@ -15,7 +15,10 @@ measured sizes, from the growth fit of both arms (``benchmarks/growth.py``:
 each arm's best law through its medians, the interval by resampling every
 size's rounds and refitting, as ``reports/absolute_reduction.py`` does);
 beyond the measured sizes the same, marked *extrapolation*, since no law
-fitted on three sizes promises anything further out.
+fitted on three sizes promises anything further out. The interval holds each
+arm's chosen law fixed and resamples the rounds: it says how precisely the law
+is placed, not whether it is the right law (``details.laws`` gives each law's
+R²); a size where either law predicts no positive time is no evidence.
 """
 
 from __future__ import annotations
@@ -58,9 +61,12 @@ def rounds_by_size(
 
 
 def by_size(tidy: pd.DataFrame, claim: Claim) -> list[dict[str, Any]]:
-    """The claim judged at each measured size, smallest first."""
+    """The claim judged at each measured size, smallest first; empty when it was measured at
+    one size only (that size's verdict is the claim's, nothing to compare)."""
     assert claim.claimed is not None
-    judged = []
+    judged: list[dict[str, Any]] = []
+    if len(rounds_by_size(tidy, claim)) < 2:
+        return judged
     for rows, (scale, table, arms) in sorted(rounds_by_size(tidy, claim).items()):
         estimate = median_reduction(arms[claim.baseline], arms[claim.candidate])
         word = verdict_for(claim.claimed, estimate.low, estimate.high)
@@ -78,6 +84,11 @@ def at_rows(tidy: pd.DataFrame, claim: Claim, rows: int) -> tuple[Estimate, dict
         estimate = median_reduction(arms[claim.baseline], arms[claim.candidate])
         return estimate, {"scale": scale, "rows": rows, "size_table": table, "at_rows": rows,
                           "interpolated": False, "extrapolation": False}  # fmt: skip
+    if not measured:
+        return (
+            f"series {claim.series[0]} has no rounds of both arms in this run (suite "
+            f"{claim.suite} did not run, or not with both index states)"
+        )
     if len(measured) < MIN_SIZES:
         return (
             f"the claim is made at {rows:,} rows, which this run did not measure, and a fit "
@@ -90,9 +101,18 @@ def at_rows(tidy: pd.DataFrame, claim: Claim, rows: int) -> tuple[Estimate, dict
     xs = [float(n) for n in sizes]
     fits = {arm: best_fit(xs, [float(np.median(r)) for r in per]) for arm, per in rounds.items()}
 
-    def reduction(laws: dict[str, Fit]) -> float:
-        return 1.0 - laws[claim.candidate].predict(rows) / laws[claim.baseline].predict(rows)
+    def reduction(laws: dict[str, Fit]) -> float | None:
+        """1 - candidate / baseline at ``rows``; None where a law predicts no time at all."""
+        before, after = laws[claim.baseline].predict(rows), laws[claim.candidate].predict(rows)
+        return 1.0 - after / before if before > 0 and after > 0 else None
 
+    point = reduction(fits)
+    if point is None:
+        return (
+            f"the growth fit predicts no positive time at {rows:,} rows (unindexed "
+            f"{fits[claim.baseline].formula()}, indexed {fits[claim.candidate].formula()}): "
+            "the laws do not reach that size"
+        )
     rng = np.random.default_rng(SEED)
     draws = []
     for _ in range(REFIT_RESAMPLES):
@@ -101,13 +121,15 @@ def at_rows(tidy: pd.DataFrame, claim: Claim, rows: int) -> tuple[Estimate, dict
                          [float(np.median(rng.choice(r, len(r)))) for r in rounds[arm]])
             for arm in rounds
         }  # fmt: skip
-        draws.append(reduction(refits))
+        found = reduction(refits)
+        if found is not None:
+            draws.append(found)
     tail = (1 - CONFIDENCE) / 2
     low, high = (float(q) for q in np.quantile(draws, [tail, 1 - tail]))
     outside = not sizes[0] <= rows <= sizes[-1]
     table = measured[sizes[0]][1]
     estimate = Estimate(
-        reduction(fits), low, high, sum(len(r) for per in rounds.values() for r in per),
+        point, low, high, sum(len(r) for per in rounds.values() for r in per),
         f"growth fit at {rows:,} rows: bootstrap over every size's rounds, laws refitted "
         f"({REFIT_RESAMPLES} resamples)",
     )  # fmt: skip
@@ -115,6 +137,7 @@ def at_rows(tidy: pd.DataFrame, claim: Claim, rows: int) -> tuple[Estimate, dict
         "scale": f"{rows:,} {table}" + (" (extrapolated)" if outside else " (interpolated)"),
         "rows": rows, "size_table": table, "at_rows": rows, "interpolated": not outside,
         "extrapolation": outside, "measured_rows": sizes,
+        "resamples_without_time": REFIT_RESAMPLES - len(draws),
         "laws": {a: {"law": f.law, "formula": f.formula(), "r2": f.r2} for a, f in fits.items()},
     }  # fmt: skip
     return estimate, details

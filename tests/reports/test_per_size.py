@@ -112,3 +112,9 @@ def test_the_report_shows_which_sizes_meet_the_claim_and_names_a_fitted_size(
         page = html.unescape(render(run, claims, [judge(judged, run)]))
         assert "Per data size: which sizes meet the claim" in page and said in page
         assert page.count("not met") >= 1 and "8,000" in page
+
+
+def test_one_measured_size_gives_no_per_size_table(tmp_path: Path) -> None:
+    one = {"small": 2_000}
+    verdict = judge(claim(tmp_path), folder(tmp_path, rows_at(one), manifest={"scales": ["small"]}))
+    assert verdict.details["by_size"] == [] and verdict.verdict == "met"

@@ -96,3 +96,22 @@ def test_every_witness_belongs_to_one_figure_and_names_who_counted() -> None:
     assert [w.metric for w in others("hit_ratio")] == ["portal_hit_ratio"]
     assert others("intended_mean") == ()
     assert all(w.name for w in BY_METRIC.values())
+
+
+def test_with_several_portal_workers_agreement_is_not_judged(tmp_path: Path) -> None:
+    """The workers not answering /metrics publish their counts every sampling period."""
+    claim = load_claims(claim_file(tmp_path, HIT_RATIO)).claims[0]
+    run = folder(tmp_path, hit_rows(2.0), manifest={"portal_workers": 2})
+    verdict = judge(claim, run)
+    assert verdict.details["witnesses"][1]["agrees"] is None
+    assert verdict.details["witnesses_disagree"] == []
+
+
+def test_a_witness_that_cannot_be_computed_is_missing_not_a_crash(tmp_path: Path) -> None:
+    claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
+    rows = db_rows(4, ratio=0.3)
+    for row in list(rows):  # a portal whose statement counter read zero everywhere
+        rows.append({**row, "metric": "portal_statements_per_request", "value": 0.0})
+    verdict = judge(claim, folder(tmp_path, rows))
+    assert verdict.verdict == "met"  # the verdict's own witness: a 70 % reduction, claimed 50 %
+    assert "missing" in verdict.details["witnesses"][1]
