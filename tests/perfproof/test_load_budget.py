@@ -8,6 +8,7 @@ the benchmarks' minutes.
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 from loadtests.paired_units import unit_seconds
 from perfproof.loadtest_command import watched_of
+from portal.cli.args import shares
 from reports.claims import DEFAULT_CLAIMS, ClaimsError, load_claims
 
 
@@ -62,7 +64,6 @@ def test_the_write_ups_load_claims_are_watched_with_their_targets() -> None:
                      "db-load": 0.10}  # fmt: skip
 
 
-@pytest.mark.parametrize("command", ["bench", "loadtest"])
 @pytest.mark.parametrize(
     ("given", "said"),
     [
@@ -72,13 +73,18 @@ def test_the_write_ups_load_claims_are_watched_with_their_targets() -> None:
         ("0.5,0.5", "a share is given twice"),
     ],
 )
-def test_bad_load_rates_are_one_line_and_exit_2(
-    command: str, given: str, said: str, tmp_path: Path
-) -> None:
-    done = perfproof(command, "--load-rates", given, "--results", str(tmp_path))
+def test_bad_load_rates_say_what_a_share_is(given: str, said: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=said):
+        shares(given)
+    assert shares("0.75,0.25") == (0.25, 0.75)
+
+
+@pytest.mark.parametrize("command", ["bench", "loadtest"])
+def test_bad_load_rates_are_one_line_and_exit_2(command: str, tmp_path: Path) -> None:
+    done = perfproof(command, "--load-rates", "0,0.5", "--results", str(tmp_path))
     assert done.returncode == 2, done.stdout + done.stderr
     (line,) = done.stderr.strip().splitlines()
-    assert said in line
+    assert "each share is above 0 and at most 1" in line
     assert not any(tmp_path.iterdir())
 
 
