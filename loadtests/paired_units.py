@@ -151,7 +151,7 @@ def run_units(
             locust.wait_for("measuring", timeout_s=120)
             for arm in arms:  # one pass unmeasured: the portals' first seconds are cold
                 where = Where(portals[arm.indexes], control, locust.out, locust.process.pid,
-                              folder, admin)  # fmt: skip
+                              folder, admin, context.stack.redis_url)  # fmt: skip
                 _warm(plan, where, arm)
             state.started = time.monotonic()
             progress = Progress(watched, state)
@@ -163,7 +163,8 @@ def run_units(
                 random.Random(f"{plan.seed}-{unit}").shuffle(order)
                 for arm in order:
                     where = Where(portals[arm.indexes], control, locust.out,
-                                  locust.process.pid, folder, admin)  # fmt: skip
+                                  locust.process.pid, folder, admin,
+                                  context.stack.redis_url)  # fmt: skip
                     runs.append(_window(plan, where, arm, unit, offered))
                     folder.add("runs", _entry(runs[-1]))
                 state.unit_s.append(time.monotonic() - began)
@@ -222,6 +223,7 @@ class Where:
     generator_pid: int
     folder: ResultFolder
     admin: str  # an admin's token: the switch and the clear are admin-only
+    redis_url: str  # Redis's own counters are read at the window's edges too
 
 
 def _window(plan: Plan, where: Where, arm: LoadArm, unit: int, offered: float) -> ArmRun:
@@ -238,6 +240,7 @@ def _window(plan: Plan, where: Where, arm: LoadArm, unit: int, offered: float) -
     meter.start()
     before = _statements(portal)
     counted = server_counters.portal_counters(url)
+    keyspace = server_counters.redis_counters(where.redis_url)
     started = time.monotonic()
     write_block(control, Block(label, url, "measured"))
     time.sleep(WINDOW_S)
@@ -245,6 +248,7 @@ def _window(plan: Plan, where: Where, arm: LoadArm, unit: int, offered: float) -
     seconds = time.monotonic() - started
     after = _statements(portal)
     portal_counted = server_counters.portal_delta(counted, server_counters.portal_counters(url))
+    keyspace_after = server_counters.redis_counters(where.redis_url)
     cpu = meter.stop()
     keep = where.folder.file(f"load-open-{arm.name}-{unit}.json")
     recorded = _answers(block_file(where.out, label), keep)
@@ -259,7 +263,7 @@ def _window(plan: Plan, where: Where, arm: LoadArm, unit: int, offered: float) -
             "pg_stat_statements_calls": calls,
             "database": {},
             "tables": {},
-            "redis": {},
+            "redis": {key: keyspace_after[key] - keyspace[key] for key in keyspace},
             "portal": portal_counted,
         },
         cpu=cpu,

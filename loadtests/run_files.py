@@ -69,12 +69,7 @@ def _server_rows(run: ArmRun, requests: int) -> Iterator[tuple[str, float, str]]
         yield "idx_scans", sum(t["idx_scan"] for t in servers["tables"].values()), "1"
     for key, value in servers.get("redis", {}).items():
         yield f"redis_{key}", value, "1"
-    portal = servers.get("portal") or {}
-    hits, misses = portal.get("cache_hits", 0.0), portal.get("cache_misses", 0.0)
-    if hits or misses:  # the portal's cache layer: the hit ratio's second witness
-        yield "portal_cache_hit", hits, "1"
-        yield "portal_cache_miss", misses, "1"
-        yield "portal_hit_ratio", hits / (hits + misses), "1"
+    yield from _cache_rows(servers)
     for group, share in run.cpu.items():
         if ":" not in group:  # per-process shares stay in servers.json
             yield f"cpu_{group}", share, "cores"
@@ -83,6 +78,21 @@ def _server_rows(run: ArmRun, requests: int) -> Iterator[tuple[str, float, str]]
         yield "scheduled_starts", measured.scheduled, "1"
         yield "late_starts", measured.late, "1"
         yield "offered_rate", run.offered_rps or 0.0, "1/s"
+
+
+def _cache_rows(servers: dict[str, Any]) -> Iterator[tuple[str, float, str]]:
+    """The hit ratio as the servers counted it: the portal's cache layer (the hit ratio's
+    second witness) and Redis's keyspace (context: it counts version-token reads too)."""
+    portal = servers.get("portal") or {}
+    hits, misses = portal.get("cache_hits", 0.0), portal.get("cache_misses", 0.0)
+    if hits or misses:
+        yield "portal_cache_hit", hits, "1"
+        yield "portal_cache_miss", misses, "1"
+        yield "portal_hit_ratio", hits / (hits + misses), "1"
+    keyspace = servers.get("redis") or {}
+    hits, misses = keyspace.get("keyspace_hits", 0), keyspace.get("keyspace_misses", 0)
+    if hits or misses:
+        yield "redis_hit_ratio", hits / (hits + misses), "1"
 
 
 def observations(

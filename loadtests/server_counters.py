@@ -71,10 +71,14 @@ def snapshot(database_url: str, redis_url: str) -> Snapshot:
             statements = int(found[0]) if found else None
         except psycopg.Error:
             statements = None
+    return Snapshot(time.time(), database, tables, statements, redis_counters(redis_url))
+
+
+def redis_counters(redis_url: str) -> dict[str, int]:
+    """Redis's own ``keyspace_hits`` and ``keyspace_misses`` so far (``INFO stats``)."""
     with redis.Redis.from_url(redis_url, socket_timeout=5) as client:
         info: Mapping[str, Any] = client.info("stats")
-    counters = {key: int(info.get(key, 0)) for key in REDIS_COUNTERS}
-    return Snapshot(time.time(), database, tables, statements, counters)
+    return {key: int(info.get(key, 0)) for key in REDIS_COUNTERS}
 
 
 def delta(before: Snapshot, after: Snapshot) -> dict[str, Any]:

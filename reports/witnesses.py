@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 class Witness:
     metric: str  # the per-window figure, as the load run's tidy table names it
     name: str  # who counted it, for the report
+    # False: shown for context, never compared (it counts something else by construction).
+    compared: bool = True
 
 
 # Each group: the witnesses of one figure. The first is the claims file's default.
@@ -44,6 +46,13 @@ GROUPS: tuple[tuple[Witness, ...], ...] = (
     (
         Witness("hit_ratio", "X-Cache headers (the generator)"),
         Witness("portal_hit_ratio", "the portal's cache counters"),
+        # One MGET reads an entry and its version tokens, each key counted, and a stale
+        # entry is a Redis hit but a portal miss: context, not a witness of responses.
+        Witness(
+            "redis_hit_ratio",
+            "Redis's keyspace counters (version-token reads counted too; context, not compared)",
+            compared=False,
+        ),
     ),
     (
         Witness("db_statements_per_request", "PostgreSQL's pg_stat_statements"),
@@ -80,7 +89,8 @@ def witnessed(estimate: Estimator) -> Estimator:
         # counts every sampling period, longer than a 3 s window: no verdict on agreement.
         workers = (run.load_manifest or run.manifest).portal_workers or 1
         for entry in entries[1:]:
-            entry["agrees"] = _overlap(used, entry) if "value" in entry and workers == 1 else None
+            compared = BY_METRIC[entry["metric"]].compared and workers == 1
+            entry["agrees"] = _overlap(used, entry) if "value" in entry and compared else None
         disagreeing = [e["name"] for e in entries[1:] if e.get("agrees") is False]
         found.details["witnesses"] = entries
         found.details["witnesses_disagree"] = disagreeing

@@ -106,7 +106,7 @@ METRICS: dict[str, Metric] = {
     **_load(COUNT, "seq_scans", "idx_scans", "redis_keyspace_hits", "redis_keyspace_misses"),
     # the portal's cache layer, from its /metrics: the hit ratio's second witness
     **_load(COUNT, "portal_cache_hit", "portal_cache_miss"),
-    **_load(SHARE, "portal_hit_ratio"),
+    **_load(SHARE, "portal_hit_ratio", "redis_hit_ratio"),
     **_load(CORES, "cpu_generator", "cpu_portal", "cpu_postgres", "cpu_redis"),
     **_load(COUNT, "scheduled_starts", "late_starts"),
     **_load(RATE, "offered_rate"),

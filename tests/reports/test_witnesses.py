@@ -38,8 +38,9 @@ def test_counters_that_agree_are_shown_beside_the_verdict_s_and_not_flagged(
 ) -> None:
     claim = load_claims(claim_file(tmp_path, HIT_RATIO)).claims[0]
     verdict = judge(claim, folder(tmp_path, hit_rows(1.0)))
-    used, beside = verdict.details["witnesses"]
+    used, beside, redis = verdict.details["witnesses"]
     assert (used["metric"], beside["metric"]) == ("hit_ratio", "portal_hit_ratio")
+    assert "missing" in redis  # no Redis counts in these windows: said, not flagged
     assert beside["value"] == pytest.approx(used["value"]) and beside["agrees"] is True
     assert verdict.details["witnesses_disagree"] == []
     assert verdict.verdict == "met"
@@ -48,7 +49,7 @@ def test_counters_that_agree_are_shown_beside_the_verdict_s_and_not_flagged(
 def test_a_portal_that_counts_every_hit_twice_is_flagged(tmp_path: Path) -> None:
     claim = load_claims(claim_file(tmp_path, HIT_RATIO)).claims[0]
     verdict = judge(claim, folder(tmp_path, hit_rows(2.0)))
-    used, beside = verdict.details["witnesses"]
+    used, beside, _ = verdict.details["witnesses"]
     assert used["value"] == pytest.approx(sum(HEADERS) / len(HEADERS))
     assert beside["value"] == pytest.approx(0.838, abs=0.005)  # 2h / (2h + m) at h = 0.72
     assert beside["agrees"] is False
@@ -66,7 +67,7 @@ def test_the_claims_file_names_the_witness_the_verdict_uses(tmp_path: Path) -> N
     claim = load_claims(claim_file(tmp_path, text)).claims[0]
     verdict = judge(claim, folder(tmp_path, hit_rows(2.0)))
     assert verdict.verdict == "exceeded"  # the double count, now the verdict's witness
-    used, beside = verdict.details["witnesses"]
+    used, beside, _ = verdict.details["witnesses"]
     assert (used["metric"], beside["metric"]) == ("portal_hit_ratio", "hit_ratio")
 
 
@@ -93,7 +94,8 @@ def test_statement_counters_witness_db_load_beside_pg_stat_statements(tmp_path: 
 def test_every_witness_belongs_to_one_figure_and_names_who_counted() -> None:
     metrics = [w.metric for group in GROUPS for w in group]
     assert len(metrics) == len(set(metrics)) == len(BY_METRIC)
-    assert [w.metric for w in others("hit_ratio")] == ["portal_hit_ratio"]
+    assert [w.metric for w in others("hit_ratio")] == ["portal_hit_ratio", "redis_hit_ratio"]
+    assert [w.compared for w in others("hit_ratio")] == [True, False]
     assert others("intended_mean") == ()
     assert all(w.name for w in BY_METRIC.values())
 
@@ -115,3 +117,16 @@ def test_a_witness_that_cannot_be_computed_is_missing_not_a_crash(tmp_path: Path
     verdict = judge(claim, folder(tmp_path, rows))
     assert verdict.verdict == "met"  # the verdict's own witness: a 70 % reduction, claimed 50 %
     assert "missing" in verdict.details["witnesses"][1]
+
+
+def test_redis_keyspace_counts_are_shown_for_context_and_never_flagged(tmp_path: Path) -> None:
+    """One MGET reads the entry and its version tokens: Redis counts far more hits."""
+    claim = load_claims(claim_file(tmp_path, HIT_RATIO)).claims[0]
+    rows = hit_rows(1.0)
+    rows += [{**row, "metric": "redis_hit_ratio", "value": 0.95} for row in hit_rows(1.0)
+             if row["metric"] == "hit_ratio"]  # fmt: skip
+    verdict = judge(claim, folder(tmp_path, rows))
+    redis = next(w for w in verdict.details["witnesses"] if w["metric"] == "redis_hit_ratio")
+    assert redis["value"] == pytest.approx(0.95) and redis["agrees"] is None
+    assert verdict.details["witnesses_disagree"] == []
+    assert "not compared" in describe(verdict.details, str)[2]
