@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from hdrh.histogram import HdrHistogram
 
 LOWEST_US, HIGHEST_US, DIGITS = 1, 60_000_000, 3
@@ -123,12 +124,36 @@ class Recorder:
 
 
 def latency_summary(histogram: HdrHistogram) -> dict[str, float | int]:
-    """Count, p50/p90/p99/p99.9 and max in seconds, from the full histogram."""
+    """Count, p50/p90/p99/p99.9, max and mean in seconds, from the full histogram.
+
+    The same figures as ``get_value_at_percentile`` and ``get_mean_value``, computed in
+    one pass each: those walk all 17,408 buckets in Python per call (the mean about
+    48 ms a histogram), and a default run summarises some 3,700 histograms, which took
+    95 s after its last paired unit. ``tests/loadtests/test_recorder.py`` holds both to
+    the library's own answers.
+    """
     count = histogram.get_total_count()
     summary: dict[str, float | int] = {"count": count}
+    found = histogram.get_percentile_to_value_dict(list(PERCENTILES)) if count else {}
     for percentile in PERCENTILES:
-        value = histogram.get_value_at_percentile(percentile) if count else 0
-        summary[f"p{percentile:g}_s"] = value / 1e6
+        summary[f"p{percentile:g}_s"] = found.get(percentile, 0) / 1e6
     summary["max_s"] = (histogram.get_max_value() if count else 0) / 1e6
-    summary["mean_s"] = (histogram.get_mean_value() if count else 0) / 1e6
+    summary["mean_s"] = (mean_us(histogram) if count else 0) / 1e6
     return summary
+
+
+def mean_us(histogram: HdrHistogram) -> float:
+    """``get_mean_value``: each bucket's count times the middle of its equivalence range,
+    visiting the buckets that hold a count only (numpy finds them)."""
+    total_count = histogram.get_total_count()
+    if not total_count:
+        return 0.0
+    length = min(histogram.counts_len, histogram.encoder.payload.counts_len)
+    counts = np.ctypeslib.as_array(histogram.counts)[:length]
+    total = 0
+    for index in np.flatnonzero(counts):
+        value = histogram.get_value_from_index(int(index))
+        low = histogram.get_lowest_equivalent_value(value)
+        size = histogram.get_highest_equivalent_value(value) - low + 1
+        total += int(counts[index]) * (low + (size >> 1))
+    return float(total) / float(total_count)

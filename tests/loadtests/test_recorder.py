@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+import random
 
-from loadtests.recorder import Recorder, latency_summary
+import pytest
+from hdrh.histogram import HdrHistogram
+
+from loadtests.recorder import (
+    HIGHEST_US,
+    PERCENTILES,
+    Recorder,
+    latency_summary,
+    mean_us,
+    new_histogram,
+)
 
 
 def recorded(values_ms: list[float], *, route: str = "GET /api/x") -> Recorder:
@@ -45,3 +55,20 @@ def test_the_intended_start_histogram_is_kept_apart() -> None:
     assert latency_summary(route.service)["p50_s"] == pytest.approx(0.010, rel=0.002)
     assert latency_summary(route.intended)["p50_s"] == pytest.approx(0.5, rel=0.002)
     assert recorder.per_second == {}  # no X-Cache answer: not a cached route
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_one_pass_summary_gives_the_library_s_own_figures(seed: int) -> None:
+    """``latency_summary`` walks the buckets once; ``hdrh``'s own calls walk all of them per
+    figure: on random histograms (and their decoded copies) the answers are the same."""
+    rng = random.Random(seed)
+    histogram = new_histogram()
+    for _ in range(rng.randint(1, 3000)):
+        value = max(1, int(rng.lognormvariate(rng.uniform(3, 15), 1.5)))
+        histogram.record_value(min(value, HIGHEST_US), rng.randint(1, 3))
+    for each in (histogram, HdrHistogram.decode(histogram.encode())):
+        summary = latency_summary(each)
+        assert mean_us(each) == pytest.approx(each.get_mean_value(), rel=1e-12)
+        assert summary["mean_s"] == pytest.approx(each.get_mean_value() / 1e6, rel=1e-12)
+        for percentile in PERCENTILES:
+            assert summary[f"p{percentile:g}_s"] == each.get_value_at_percentile(percentile) / 1e6
