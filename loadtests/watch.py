@@ -16,7 +16,7 @@ from typing import Literal
 
 from loadtests.arm_run import ArmRun
 from loadtests.guard import run_problems
-from loadtests.recorder import RouteRecord
+from loadtests.recorder import RouteRecord, mean_us
 from loadtests.sequential import Interval, level, ratio_reduction
 
 Metric = Literal["intended_mean", "hit_ratio", "db_statements_per_request"]
@@ -78,7 +78,7 @@ def _of_record(record: RouteRecord, metric: Metric) -> float | None:
         hits, misses = record.x_cache.get("HIT", 0), record.x_cache.get("MISS", 0)
         return hits / (hits + misses) if hits + misses else None
     count = record.intended.get_total_count()
-    return record.intended.get_mean_value() / 1e6 if count else None
+    return mean_us(record.intended) / 1e6 if count else None
 
 
 def unit_figures(watched: Watched, runs: Sequence[ArmRun]) -> list[tuple[int, list[float]]]:
