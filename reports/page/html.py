@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from reports.claims import ClaimsFile
 from reports.page.blocks import Block, anchor
-from reports.page.formatting import FILTERS, MISSING, effect, present
+from reports.page.formatting import FILTERS, MISSING, effect, percent, present
 from reports.run_folder import RunFolder
 from reports.verdict_output import counts
 from reports.verdicts import Verdict
@@ -141,7 +141,7 @@ def render(run: RunFolder, claims: ClaimsFile, verdicts: Sequence[Verdict]) -> s
             n=_sample(v),
             where=v.conditions.describe() or MISSING,
             word=v.verdict,
-            witnesses=describe(v.details, lambda f: effect(f, None, None, as_percent=True)),
+            witnesses=describe(v.details, percent),
             disagree=bool(v.details.get("witnesses_disagree")),
             reason=v.reason.removeprefix(f"{v.verdict}: ") or MISSING,
             blocks=_safely("Evidence", partial(claim_blocks, v, run, recordings)),

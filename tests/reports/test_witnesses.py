@@ -130,3 +130,19 @@ def test_redis_keyspace_counts_are_shown_for_context_and_never_flagged(tmp_path:
     assert redis["value"] == pytest.approx(0.95) and redis["agrees"] is None
     assert verdict.details["witnesses_disagree"] == []
     assert "not compared" in describe(verdict.details, str)[2]
+
+
+def test_the_report_lists_each_witness_with_its_interval(tmp_path: Path) -> None:
+    import html
+
+    from reports.claims import ClaimsFile
+    from reports.page.html import render
+
+    claim = load_claims(claim_file(tmp_path, HIT_RATIO)).claims[0]
+    run = folder(tmp_path, hit_rows(2.0))
+    claims = ClaimsFile(path=tmp_path / "claims.toml", title="t", source="", claims=(claim,))
+    page = html.unescape(render(run, claims, [judge(claim, run)]))
+    page = page.replace("\N{NO-BREAK SPACE}", " ")
+    assert "Witnesses (they disagree beyond both intervals):" in page
+    assert "X-Cache headers (the generator) (verdict's): 72.0 % [" in page
+    assert "(no interval)" not in page
