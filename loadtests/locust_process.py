@@ -10,6 +10,7 @@ faults by them.
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -76,7 +77,9 @@ def running_locust(
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", host,
         "--headless", "-u", str(users), "-r", str(users),
-        "-t", f"{seconds:g}s", "--stop-timeout", "5",
+        # Locust takes whole seconds only ("614.2s" is refused): a fractional --duration
+        # or --load-budget runs to the next second.
+        "-t", f"{math.ceil(seconds)}s", "--stop-timeout", "5",
         "--csv", str(folder.path.resolve() / f"locust-{name}"),
         "--html", str(folder.path.resolve() / f"locust-{name}.html"),
         "--json-file", str(folder.path.resolve() / f"locust-{name}.stats"),
