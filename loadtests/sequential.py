@@ -31,6 +31,18 @@ three looks the union bound costs little and needs none.
 The estimand of a paired reduction is ``1 - mu_candidate / mu_baseline``,
 the ratio of the arms' mean window figures: the mean, because stalls are part
 of what a user waits for. Its interval is Fieller's (see ``ratio_reduction``).
+
+Units are independent only if the machine forgets between them. A shared
+2-core machine does not always: five default runs in a row once held one
+whose all-off windows slowed from about 40 ms to 99 ms for fifteen units in
+the middle, moving api-latency's estimate 11 points from the other four's,
+further than its own interval allowed. So every interval is widened for
+drift between units (``drift_widened``): it is the hull of the interval over
+independent units and the same interval with a Newey-West long-run variance
+(Bartlett weights over ``drift_lags(n)`` lags), which reads a run of similar
+neighbouring units as fewer independent ones. The hull never makes an
+interval narrower than the independent-units one, so it costs width only
+where the units' own order shows drift.
 Pure functions over arrays; ``loadtests/coverage.py`` proves the coverage by
 simulating whole sequential runs (the record is ``docs/coverage.md``).
 """
@@ -65,6 +77,10 @@ LOOKS = (Look(0.4, 0.005), Look(0.7, 0.010), Look(1.0, 0.035))
 # is marked as a stall in the report. It stays in every estimate: the mark says
 # where the mean's spread comes from, it never removes a window.
 STALL_FACTOR = 5.0
+
+
+# The widening for drift needs this many units to read neighbours' likeness at all.
+DRIFT_MIN_UNITS = 8
 
 
 @dataclass(frozen=True)
@@ -103,9 +119,66 @@ def _check_alpha(alpha: float) -> None:
         raise ValueError(f"alpha must be in (0, 1), not {alpha}")
 
 
-def _t(alpha: float, df: int) -> float:
+def _t(alpha: float, df: float) -> float:
     """The two-sided t quantile ``t_{1 - alpha/2}`` with ``df`` degrees of freedom."""
     return float(stats.t.ppf(1 - alpha / 2, df))
+
+
+def drift_lags(n: int) -> int:
+    """Lags of the Newey-West variance for ``n`` units in time order: ``floor(1.5 n^(1/3))``.
+
+    Newey & West (1994) let the lags grow as ``n^(1/3)`` for the Bartlett
+    kernel; the factor 1.5, rather than 1, was chosen by simulation
+    (``loadtests/coverage.py``, scenario 5): with drift of lag-one correlation
+    0.5 between units it brings coverage from 0.94 to 0.95 at 28 units, and
+    costs scenario 1 (no drift) 0.07 of its power.
+    """
+    return max(1, int(1.5 * float(n) ** (1 / 3) + 1e-9))  # floor: positive
+
+
+def long_run_cov(columns: Array, lags: int) -> Array:
+    """Newey-West's long-run covariance of the columns' means, rows in time order.
+
+    ``Gamma_0 + sum_l (1 - l/(lags+1)) (Gamma_l + Gamma_l^T)``, each ``Gamma``
+    a lag-l autocovariance over n, scaled by ``n/(n-1)`` to match the sample
+    covariance the independent-units interval uses. Bartlett's weights keep
+    it positive semi-definite.
+    """
+    n = len(columns)
+    centred = columns - columns.mean(axis=0)
+    result: Array = centred.T @ centred / n
+    for lag in range(1, min(lags, n - 1) + 1):
+        gamma = centred[lag:].T @ centred[:-lag] / n
+        result = result + (1 - lag / (lags + 1)) * (gamma + gamma.T)
+    scaled: Array = result * n / (n - 1)
+    return scaled
+
+
+def drift_df(n: int, lags: int) -> float:
+    """Degrees of freedom of a Bartlett long-run variance: ``3n / (2 lags)``, at most n - 1.
+
+    The estimator is about a scaled chi-square whose spread grows with the
+    lags: Priestley (1981, "Spectral Analysis and Time Series", 6.2.3) gives
+    a lag-window estimate ``2n / (lags * integral of k^2)`` equivalent degrees
+    of freedom away from frequency zero and half that at zero, where the
+    long-run variance is; Bartlett's ``k^2`` integrates to 2/3 over [-1, 1].
+    """
+    return min(n - 1.0, 3.0 * n / (2.0 * lags))
+
+
+def _fieller(b_mean: float, c_mean: float, cov: Array, q2: float) -> tuple[float, float] | None:
+    """The set of ratios ``R`` with ``(c_mean - R b_mean)^2 <= q2 var(c - R b)``, or None."""
+    s_bb, s_bc, s_cc = float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])
+    a = b_mean**2 - q2 * s_bb
+    b = b_mean * c_mean - q2 * s_bc
+    c = c_mean**2 - q2 * s_cc
+    if a <= 0:
+        return None
+    # With a > 0 the set holds the estimate itself, so b^2 - ac >= 0 but for rounding.
+    root = math.sqrt(max(b * b - a * c, 0.0))
+    # Both figures are positive, so the ratio is too: a reduction above 100 % is no
+    # outcome, and cutting the set there keeps every ratio it could cover.
+    return max((b - root) / a, 0.0), (b + root) / a
 
 
 def ratio_reduction(baseline: Figures, candidate: Figures, alpha: float) -> Interval:
@@ -126,6 +199,12 @@ def ratio_reduction(baseline: Figures, candidate: Figures, alpha: float) -> Inte
     variances (Fieller 0.945). Should the baseline mean itself not be
     distinguishable from zero the set is unbounded: then the interval has no
     ends.
+
+    From ``DRIFT_MIN_UNITS`` units on, the figures are taken in time order
+    and the interval is the hull of Fieller's over independent units and
+    Fieller's with Newey-West's long-run covariance at ``drift_df`` degrees
+    of freedom: the same quadratic, the variance of ``c_i - R b_i`` read over
+    neighbouring units too.
     """
     _check_alpha(alpha)
     base, cand = _paired(baseline, candidate)
@@ -135,31 +214,29 @@ def ratio_reduction(baseline: Figures, candidate: Figures, alpha: float) -> Inte
     value = 1.0 - ratio
     if n < 2:
         return Interval(value, None, None, n, alpha, "one unit: no interval")
-    q2 = _t(alpha, n - 1) ** 2 / n
-    cov = np.cov(base, cand, ddof=1)
-    s_bb, s_bc, s_cc = float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])
-    a = b_mean**2 - q2 * s_bb
-    b = b_mean * c_mean - q2 * s_bc
-    c = c_mean**2 - q2 * s_cc
-    if a <= 0:
-        return Interval(value, None, None, n, alpha, "Fieller: baseline mean not above zero")
-    # With a > 0 the set holds the estimate itself, so b^2 - ac >= 0 but for rounding.
-    root = math.sqrt(max(b * b - a * c, 0.0))
-    # Both figures are positive, so the ratio is too: a reduction above 100 % is no
-    # outcome, and cutting the set there keeps every ratio it could cover.
-    low_ratio, high_ratio = max((b - root) / a, 0.0), (b + root) / a
-    return Interval(
-        value,
-        1.0 - high_ratio,
-        1.0 - low_ratio,
-        n,
-        alpha,
-        "Fieller interval of the ratio of means, units paired",
-    )
+    unbounded = Interval(value, None, None, n, alpha, "Fieller: baseline mean not above zero")
+    ratios = _fieller(b_mean, c_mean, np.cov(base, cand, ddof=1), _t(alpha, n - 1) ** 2 / n)
+    if ratios is None:
+        return unbounded
+    method = "Fieller interval of the ratio of means, units paired"
+    if n >= DRIFT_MIN_UNITS:
+        lags = drift_lags(n)
+        cov = long_run_cov(np.column_stack([base, cand]), lags)
+        drift = _fieller(b_mean, c_mean, cov, _t(alpha, drift_df(n, lags)) ** 2 / n)
+        if drift is None:
+            return unbounded
+        ratios = (min(ratios[0], drift[0]), max(ratios[1], drift[1]))
+        method += f", widened for drift between units (Newey-West, {lags} lags)"
+    return Interval(value, 1.0 - ratios[1], 1.0 - ratios[0], n, alpha, method)
 
 
 def level(values: Figures, alpha: float, lowest: float = 0.0, highest: float = 1.0) -> Interval:
-    """The mean of one figure per unit with its t interval, clipped to ``[lowest, highest]``."""
+    """The mean of one figure per unit with its t interval, clipped to ``[lowest, highest]``.
+
+    Figures in time order: from ``DRIFT_MIN_UNITS`` units on, the half-width is
+    the larger of the independent-units one and Newey-West's, as in
+    ``ratio_reduction``.
+    """
     _check_alpha(alpha)
     data = np.asarray(values, dtype=np.float64)
     if data.ndim != 1 or len(data) == 0:
@@ -169,15 +246,20 @@ def level(values: Figures, alpha: float, lowest: float = 0.0, highest: float = 1
     n, mean = len(data), float(data.mean())
     if n < 2:
         return Interval(mean, None, None, n, alpha, "one unit: no interval")
-    se = float(data.std(ddof=1)) / math.sqrt(n)
-    half = _t(alpha, n - 1) * se
+    half = _t(alpha, n - 1) * float(data.std(ddof=1)) / math.sqrt(n)
+    method = "t interval over units"
+    if n >= DRIFT_MIN_UNITS:
+        lags = drift_lags(n)
+        variance = float(long_run_cov(data[:, np.newaxis], lags)[0, 0])
+        half = max(half, _t(alpha, drift_df(n, lags)) * math.sqrt(variance / n))
+        method += f", widened for drift between units (Newey-West, {lags} lags)"
     return Interval(
         mean,
         max(mean - half, lowest),
         min(mean + half, highest),
         n,
         alpha,
-        "t interval over units",
+        method,
     )
 
 
