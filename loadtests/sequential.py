@@ -225,9 +225,23 @@ def ratio_reduction(baseline: Figures, candidate: Figures, alpha: float) -> Inte
         drift = _fieller(b_mean, c_mean, cov, _t(alpha, drift_df(n, lags)) ** 2 / n)
         if drift is None:
             return unbounded
+        plain = _half_width(1.0 - ratio, ratios)
         ratios = (min(ratios[0], drift[0]), max(ratios[1], drift[1]))
-        method += f", widened for drift between units (Newey-West, {lags} lags)"
+        method += _drift_said(lags, plain, _half_width(1.0 - ratio, ratios))
     return Interval(value, 1.0 - ratios[1], 1.0 - ratios[0], n, alpha, method)
+
+
+def _half_width(value: float, ratios: tuple[float, float]) -> float:
+    return max(value - (1.0 - ratios[1]), (1.0 - ratios[0]) - value)
+
+
+def _drift_said(lags: int, plain: float, widened: float) -> str:
+    """How much the drift between units widened an interval: a reader's sign of a drifting
+    machine (1.0 when the units' order showed nothing beyond independent units' spread)."""
+    said = f"; drift between units (Newey-West, {lags} lags)"
+    if plain > 0 and widened > plain * 1.005:
+        return f"{said} widened it x{widened / plain:.2f}"
+    return f"{said} did not widen it"
 
 
 def level(values: Figures, alpha: float, lowest: float = 0.0, highest: float = 1.0) -> Interval:
@@ -251,8 +265,9 @@ def level(values: Figures, alpha: float, lowest: float = 0.0, highest: float = 1
     if n >= DRIFT_MIN_UNITS:
         lags = drift_lags(n)
         variance = float(long_run_cov(data[:, np.newaxis], lags)[0, 0])
+        plain = half
         half = max(half, _t(alpha, drift_df(n, lags)) * math.sqrt(variance / n))
-        method += f", widened for drift between units (Newey-West, {lags} lags)"
+        method += _drift_said(lags, plain, half)
     return Interval(
         mean,
         max(mean - half, lowest),

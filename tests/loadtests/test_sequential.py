@@ -136,7 +136,7 @@ def test_drift_between_units_widens_the_interval() -> None:
     assert in_order.value == pytest.approx(mixed.value)
     assert in_order.half_width is not None and mixed.half_width is not None
     assert in_order.half_width > 1.3 * mixed.half_width
-    assert "Newey-West" in in_order.method
+    assert "drift between units (Newey-West, 3 lags) widened it x" in in_order.method
     # The level claim is widened the same way, never narrowed.
     shares = [b / (b + c) for b, c in zip(base, cand, strict=True)]
     widened = level(shares, 0.05).half_width
