@@ -58,7 +58,15 @@ def server_ids() -> tuple[int, int] | None:
     """``(uid, gid)`` of the user the server runs as, or ``None`` to run as ourselves."""
     if not running_as_root():
         return None
-    entry = _embedded()[1].ensure_user_exists(SYSTEM_USER)
+    try:
+        entry = _embedded()[1].ensure_user_exists(SYSTEM_USER)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        # As root it must create a user to run as, with ``useradd`` (in /usr/sbin).
+        raise ServiceUnavailable(
+            f"running as root, the embedded PostgreSQL needs a system user {SYSTEM_USER!r} "
+            f"and could not create it ({exc}): put /usr/sbin on PATH, create the user, run "
+            "as another user, or set PORTAL_DATABASE_URL"
+        ) from None
     if entry is None:  # pragma: no cover - ensure_user_exists raises instead
         raise ServiceUnavailable(f"Could not create the system user {SYSTEM_USER!r}.")
     return int(entry.pw_uid), int(entry.pw_gid)

@@ -218,6 +218,24 @@ def test_an_unusable_home_is_one_sentence(tmp_path: Path) -> None:
         pass
 
 
+def test_root_without_useradd_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As root the embedded PostgreSQL runs as a user of its own, made with ``useradd``
+    (/usr/sbin): a PATH without it once ended a bench in a traceback."""
+    from portal.devstack import _pgproc
+
+    def no_useradd(name: str) -> None:
+        raise FileNotFoundError(2, "No such file or directory", "useradd")
+
+    monkeypatch.setattr(_pgproc, "running_as_root", lambda: True)
+    monkeypatch.setattr(_pgproc._embedded()[1], "ensure_user_exists", no_useradd)
+    _pgproc.server_ids.cache_clear()
+    try:
+        with pytest.raises(ServiceUnavailable, match=r"needs a system user .*/usr/sbin on PATH"):
+            _pgproc.server_ids()
+    finally:
+        _pgproc.server_ids.cache_clear()
+
+
 PERFPROOF = [sys.executable, "-m", "perfproof"]
 
 

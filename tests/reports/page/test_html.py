@@ -14,13 +14,11 @@ nothing.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,29 +26,13 @@ from reports.claims import load_claims
 from reports.cli import write_report
 from reports.page.blocks import anchor
 from reports.page.html import NOT_DRAWN
-from tests.system_programs import PROGRAMS
+from tests.reports.page.browser import Opened, open_report
 
 FORBIDDEN = re.compile(r"\b(nan|None|undefined)\b")
 RENDER_BUDGET_S = 30.0  # the whole re-render: judging and writing, not only the HTML
 WIDTHS = {"desktop": 1366, "phone": 390}
 
 pytestmark = pytest.mark.needs_program("chromium")
-SHOTS = Path(os.environ.get("PERFPROOF_SHOTS", "/tmp/shots"))
-
-
-@dataclass
-class Opened:
-    """One load of the report at one width: what the page showed and what it tried."""
-
-    width: int
-    text: str
-    alts: list[str]
-    images: list[dict[str, Any]]
-    console_errors: list[str]
-    requests: list[str]
-    scroll_width: int
-    verdicts_overflow: int  # how far the verdict table runs past its container, px
-    claims: dict[str, str]  # anchor -> the evidence section's text
 
 
 @dataclass
@@ -60,75 +42,12 @@ class Rendered:
     pages: dict[str, Opened]
 
 
-def _open(report: Path, name: str, width: int, browser: Any) -> Opened:
-    context = browser.new_context(offline=True, viewport={"width": width, "height": 900})
-    requests: list[str] = []
-
-    def refuse(route: Any) -> None:
-        url = route.request.url
-        if not url.startswith(("file:", "data:")):
-            requests.append(url)
-            route.abort()
-        else:
-            route.continue_()
-
-    context.route("**/*", refuse)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(report.as_uri(), wait_until="load")
-    images = page.evaluate(
-        "Array.from(document.images).map(i => ({alt: i.alt, complete: i.complete,"
-        " width: i.naturalWidth}))"
-    )
-    claims = page.evaluate(
-        "Object.fromEntries(Array.from(document.querySelectorAll('article.claim'))"
-        ".map(a => [a.id, a.innerText]))"
-    )
-    opened = Opened(
-        width=width,
-        text=page.inner_text("body"),
-        alts=[image["alt"] for image in images],
-        images=images,
-        console_errors=errors,
-        requests=requests,
-        scroll_width=page.evaluate("document.documentElement.scrollWidth"),
-        verdicts_overflow=page.evaluate(
-            "(() => { const w = document.querySelector('.verdicts-wrap');"
-            " return w.scrollWidth - w.clientWidth; })()"
-        ),
-        claims=claims,
-    )
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"report-{name}.png"), full_page=True)
-    context.close()
-    return opened
-
-
 @pytest.fixture(scope="module")
 def rendered(quick_run: Path) -> Iterator[Rendered]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("playwright is not installed: pip install playwright (the [test] extra)")
-    executable = PROGRAMS["chromium"].path()
-    assert executable is not None  # the needs_program mark skipped the module otherwise
     started = time.monotonic()
     write_report(quick_run)
     seconds = time.monotonic() - started
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            pages = {
-                name: _open(quick_run / "report.html", name, width, browser)
-                for name, width in WIDTHS.items()
-            }
-        finally:
-            browser.close()
-    yield Rendered(quick_run, seconds, pages)
+    yield Rendered(quick_run, seconds, open_report(quick_run / "report.html", WIDTHS))
 
 
 def test_it_renders_within_the_budget(rendered: Rendered) -> None:
