@@ -223,7 +223,7 @@ def test_root_without_useradd_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -
     (/usr/sbin): a PATH without it once ended a bench in a traceback."""
     from portal.devstack import _pgproc
 
-    def no_useradd(name: str) -> None:
+    def no_useradd(_name: str) -> None:
         raise FileNotFoundError(2, "No such file or directory", "useradd")
 
     monkeypatch.setattr(_pgproc, "running_as_root", lambda: True)
