@@ -18,10 +18,10 @@ from benchmarks.wrk import WrkMissing, wrk_path
 from loadtests import load_data
 from loadtests.arms import ARMS_BY_NAME, MODELS
 from loadtests.locust_process import LOCUSTFILE
-from loadtests.paired_units import unit_seconds
 from loadtests.plan import plan_of
 from loadtests.profiles import LoadProfile
 from loadtests.runner import open_arms, run_all
+from loadtests.unit_timing import unit_seconds
 from loadtests.wrk_check import cross_check
 from portal.cli.args import (
     dataset_options,

@@ -52,23 +52,16 @@ from loadtests.plan import Plan
 from loadtests.progress import Progress
 from loadtests.recorder import Recorder
 from loadtests.sequential import LOOKS
+from loadtests.unit_timing import WARMUP_S, WINDOW_S
 from loadtests.watch import Watched, interval_of, within_target
 from portal.devstack import copy_database, drop_database
 
-WARMUP_S = 1.0  # after the switch and the clear: the cache's first second, unmeasured
-WINDOW_S = 3.0  # measured; the claims' figures are means over windows of this length
-SWITCH_OVERHEAD_S = 0.4  # switch, clear, the window's last answers: for planning only
 ANSWER_TIMEOUT_S = 30.0  # a window whose requests are not all answered by then is a finding
 START_TIMEOUT_S = 600.0
 _STATEMENTS = (
     "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements"
     " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
 )
-
-
-def unit_seconds(arms: int) -> float:
-    """About how long one unit takes: what a budget is checked against before the run."""
-    return arms * (WARMUP_S + WINDOW_S + SWITCH_OVERHEAD_S)
 
 
 @dataclass

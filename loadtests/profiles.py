@@ -1,7 +1,9 @@
 """What a load profile holds: how long, how many, which arms (``perfproof loadtest --profile``).
 
-The profiles themselves are rows of the run profiles, ``perfproof/profiles.py``; the
-command gets them from there (``perfproof/loadtest_command.py``).
+The rows are here, ``LOAD_PROFILES``; each run profile of ``perfproof/profiles.py`` names
+one, and the command gets them from there (``perfproof/loadtest_command.py``). Kept apart
+from the runner, which starts the portal, so a team's target (``perfproof/targets``)
+plans its run with the same budgets.
 """
 
 from __future__ import annotations
@@ -27,3 +29,40 @@ class LoadProfile:
     # Closed runs of the slowest arm the open model's rate rests on (their median;
     # ``loadtests/capacity.py``): the runs above count, the rest are added.
     capacity_runs: int = 1
+
+
+LOAD_PROFILES: dict[str, LoadProfile] = {
+    profile.name: profile
+    for profile in (
+        LoadProfile(
+            "quick",
+            "CI and a first look: three arms; the closed model once per arm (3 s), the open "
+            "model in paired units for at most 90 s (about two and a half minutes in all)",
+            # no-cache is in: the cache claims compare cache off with on, everything else on.
+            arms=("all-on", "no-cache", "all-off"),
+            repetitions=1,
+            warmup_s=1.0,
+            duration_s=3.0,
+            users=8,
+            open_share=0.5,
+            budget_s=90.0,
+        ),
+        LoadProfile(
+            "default",
+            "all four arms in the closed model once (5 s each) and the slowest four times "
+            "more, the open model in paired units for at most 360 s (about 9 minutes in all)",
+            arms=("all-on", "no-cache", "no-indexes", "all-off"),
+            # One closed run per arm shows each arm's capacity; the slowest arm's five
+            # set the open model's rate (loadtests/capacity.py: one run of 10 s moved it
+            # by 11 %, and the latency claims with it). The claims are judged in the open
+            # model's paired units, many short windows, not over a few long repetitions.
+            repetitions=1,
+            warmup_s=2.0,
+            duration_s=5.0,
+            users=16,
+            open_share=0.5,
+            capacity_runs=5,
+            budget_s=360.0,
+        ),
+    )
+}

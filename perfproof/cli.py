@@ -57,6 +57,11 @@ HARNESS_COMMANDS = (
         "the CI regression gate: two runs (or --against a commit) compared, exit 1 on a regression",
     ),
     Command(
+        "target",
+        "perfproof.targets.cli",
+        "your own service as the target: `target check FILE` checks a target file, prints the plan",
+    ),
+    Command(
         "http-throughput",
         "benchmarks.http_throughput",
         "cache hit path vs a bare Redis GET endpoint, cache on vs off, over HTTP (wrk)",

@@ -14,8 +14,8 @@ import argparse
 from pathlib import Path
 
 from loadtests import cli
+from loadtests.profiles import LOAD_PROFILES
 from loadtests.watch import METRICS, Watched
-from perfproof.profiles import LOAD_PROFILES
 from portal.cli.commands import fail
 from reports.claims import DEFAULT_CLAIMS, ClaimsError, ClaimsFile, load_claims
 from reports.series import ALL, CACHED, cached_routes

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from benchmarks.rounds import RoundsPlan
 from loadtests.faults.scenarios import FAULT_SCENARIOS, FaultWindows
-from loadtests.profiles import LoadProfile
+from loadtests.profiles import LOAD_PROFILES, LoadProfile
 
 
 @dataclass(frozen=True)
@@ -34,41 +34,6 @@ class RunProfile:
     load_shares: tuple[float, ...] = ()
 
 
-LOAD_PROFILES: dict[str, LoadProfile] = {
-    profile.name: profile
-    for profile in (
-        LoadProfile(
-            "quick",
-            "CI and a first look: three arms; the closed model once per arm (3 s), the open "
-            "model in paired units for at most 90 s (about two and a half minutes in all)",
-            # no-cache is in: the cache claims compare cache off with on, everything else on.
-            arms=("all-on", "no-cache", "all-off"),
-            repetitions=1,
-            warmup_s=1.0,
-            duration_s=3.0,
-            users=8,
-            open_share=0.5,
-            budget_s=90.0,
-        ),
-        LoadProfile(
-            "default",
-            "all four arms in the closed model once (5 s each) and the slowest four times "
-            "more, the open model in paired units for at most 360 s (about 9 minutes in all)",
-            arms=("all-on", "no-cache", "no-indexes", "all-off"),
-            # One closed run per arm shows each arm's capacity; the slowest arm's five
-            # set the open model's rate (loadtests/capacity.py: one run of 10 s moved it
-            # by 11 %, and the latency claims with it). The claims are judged in the open
-            # model's paired units, many short windows, not over a few long repetitions.
-            repetitions=1,
-            warmup_s=2.0,
-            duration_s=5.0,
-            users=16,
-            open_share=0.5,
-            capacity_runs=5,
-            budget_s=360.0,
-        ),
-    )
-}
 ALL_FAULTS = tuple(scenario.name for scenario in FAULT_SCENARIOS)
 PROFILES: dict[str, RunProfile] = {
     profile.name: profile

@@ -246,6 +246,70 @@ def test_the_layer_check_sees_function_local_imports_and_module_names(tmp_path: 
     }
 
 
+# The target path: what reads a team's target file and runs it. It must serve any service,
+# so it never reaches the portal or its personas, suites, checks or data generator, not
+# even through a module it imports (everything in ``benchmarks`` is the portal's suites).
+TARGET_PATH = "perfproof.targets"
+NOT_ON_THE_TARGET_PATH = ("portal", "benchmarks", "loadtests.personas", "loadtests.locustfile")
+
+
+def module_file(module: str, root: Path = ROOT) -> Path | None:
+    path = root / Path(*module.split("."))
+    if (path / "__init__.py").is_file():
+        return path / "__init__.py"
+    return path.with_suffix(".py") if path.with_suffix(".py").is_file() else None
+
+
+def reached_from(package: str, root: Path = ROOT) -> dict[str, str]:
+    """Every module of the tree that the modules of ``package`` reach -> the one that named it."""
+    start = [module_name(path, root) for path in sorted((root / Path(*package.split("."))).rglob(
+        "*.py"))]  # fmt: skip
+    named_by: dict[str, str] = {module: "" for module in start}
+    todo = list(start)
+    while todo:
+        path = module_file(todo.pop(), root)
+        if path is None:
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        for name in [*imported_modules(path, root), *named_modules(tree)]:
+            if name.split(".")[0] in LAYERS and name not in named_by:
+                named_by[name] = module_name(path, root)
+                todo.append(name)
+    return named_by
+
+
+def _chain(named_by: dict[str, str], module: str) -> str:
+    chain = [module]
+    while named_by.get(chain[-1]):
+        chain.append(named_by[chain[-1]])
+    return " <- ".join(chain)
+
+
+def test_the_target_path_never_reaches_the_portal_or_its_suites() -> None:
+    named_by = reached_from(TARGET_PATH)
+    assert "perfproof.targets.cli" in named_by and "reports.statistic_rows" in named_by
+    offenders = sorted(
+        _chain(named_by, module)
+        for module in named_by
+        if module.startswith(NOT_ON_THE_TARGET_PATH) and module_file(module) is not None
+    )
+    assert offenders == []
+
+
+def test_the_target_path_check_follows_imports_through_other_modules(tmp_path: Path) -> None:
+    """A target module that reaches the portal only through a function-local import in a
+    module it imports, and a ``-m`` string: both are found."""
+    (tmp_path / "perfproof" / "targets").mkdir(parents=True)
+    (tmp_path / "perfproof" / "targets" / "run.py").write_text("import reports.helper\n")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "helper.py").write_text(
+        "def f():\n    from benchmarks import cases\n    return cases\n"
+        'ARGS = ["python", "-m", "portal.cli"]\n'
+    )
+    named_by = reached_from(TARGET_PATH, tmp_path)
+    assert named_by["benchmarks.cases"] == named_by["portal.cli"] == "reports.helper"
+
+
 def test_the_cycle_finder_finds_a_cycle() -> None:
     """Synthetic graph with a known answer: the check above can fail."""
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}

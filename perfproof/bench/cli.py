@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.growth import MIN_SIZES
 from benchmarks.run_lock import one_run_per_server
-from loadtests.paired_units import unit_seconds
+from loadtests.unit_timing import unit_seconds
 from perfproof.bench.plan import SUITES_ALL, plan
 from perfproof.bench.run import run_plan
 from perfproof.loadtest_command import watched_of

@@ -13,7 +13,7 @@ from loadtests.arms import ARMS_BY_NAME
 from loadtests.capacity import Capacity, open_rate, slowest
 from loadtests.context import RunContext
 from loadtests.plan import Plan
-from perfproof.profiles import LOAD_PROFILES
+from loadtests.profiles import LOAD_PROFILES
 
 
 def test_the_slowest_arm_is_the_one_with_the_lowest_median_and_its_runs_are_counted() -> None:

@@ -18,8 +18,8 @@ import pytest
 
 from benchmarks.tidy import read_tidy
 from loadtests.arms import ARMS_BY_NAME
+from loadtests.profiles import LOAD_PROFILES
 from loadtests.recorder import Recorder
-from perfproof.profiles import LOAD_PROFILES
 
 PROFILE = LOAD_PROFILES["quick"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.paired_units import unit_seconds
+from loadtests.unit_timing import unit_seconds
 from perfproof.loadtest_command import watched_of
 from portal.cli.args import shares
 from reports.claims import DEFAULT_CLAIMS, ClaimsError, load_claims

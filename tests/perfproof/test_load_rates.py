@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from loadtests.paired_units import unit_seconds
+from loadtests.unit_timing import unit_seconds
 from portal.devstack import Services
 from reports.page.blocks import anchor
 from tests.reports.page.browser import open_report

@@ -1,0 +1,184 @@
+"""A target's claims file, checked against the target: its arms, requests, checks and evidence.
+
+The format is the portal's (``docs/claims.md``) and the statistics are the same
+rows (``reports/statistic_rows.py``); what a claim may name is the target's
+own: its arms, its declared requests (or any request name its Locust file
+sends, known only once it has run), its benchmark series and its checks. A
+claim that needs evidence the target does not declare is kept (the run will
+say *no evidence* for it) and the plan says which key would provide it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from perfproof.targets.model import Target, TargetError
+from reports.statistic_rows import ROWS, Statistic
+from reports.toml_files import read_toml
+
+STATISTICS = {row.name: row for row in ROWS}
+ALL = "ALL"  # every request of a load run together, as in the portal's claims
+COMMON_KEYS = ("id", "quote", "note", "statistic", "suite", "at_least", "between",
+               "measurable", "reason")  # fmt: skip
+# The suite a target's claim reads, per statistic; absent: not available for a target.
+TARGET_SUITES = {
+    "paired_reduction": "load",
+    "level": "load",
+    "median_reduction": "benchmarks",
+    "check": "checks",
+}
+# What a metric needs the target to declare, and the key that declares it.
+NEEDS = {
+    "db_statements_per_request": ("PostgreSQL's pg_stat_statements", "evidence.postgres_url"),
+    "hit_ratio": ("a HIT/MISS response header", "evidence.hit_header"),
+}
+PORTAL_ONLY = ("portal_hit_ratio", "portal_statements_per_request")
+
+
+@dataclass(frozen=True)
+class TargetClaim:
+    id: str
+    statistic: str  # "" when not measurable
+    said: str  # one line for the plan: what it compares, on what
+    missing: str = ""  # the evidence it needs that the target does not declare
+
+
+def check_claims(target: Target) -> list[TargetClaim]:
+    """Every claim of the target's claims file, checked; :class:`TargetError` on the first
+    problem, naming the claims file, the claim and the key."""
+    if target.claims is None:
+        return []
+    path = target.claims
+    document = read_toml(path, what="claims file", refuse=TargetError)
+    unknown = sorted(set(document) - {"title", "source", "claims"})
+    if unknown:
+        raise TargetError(f"{path}: {unknown[0]}: unknown top-level key (known: title, source, "
+                          "claims)")  # fmt: skip
+    tables = document.get("claims")
+    if not isinstance(tables, list) or not tables:
+        raise TargetError(f"{path}: claims: no [[claims]] tables")
+    found: list[TargetClaim] = []
+    for number, table in enumerate(tables, start=1):
+        name = str(table.get("id") or f"#{number}") if isinstance(table, dict) else f"#{number}"
+        try:
+            claim = _claim(table, target)
+        except _Refused as refused:
+            raise TargetError(f"{path}: claim {name}: {refused}") from None
+        if any(other.id == claim.id for other in found):
+            raise TargetError(f"{path}: claim {claim.id}: the id is used more than once")
+        found.append(claim)
+    return found
+
+
+class _Refused(Exception):
+    pass
+
+
+def _text(table: Mapping[str, Any], key: str) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise _Refused(f"{key}: must be a string, not {value!r}")
+    return value
+
+
+def _claim(table: Any, target: Target) -> TargetClaim:
+    if not isinstance(table, dict):
+        raise _Refused("each [[claims]] entry must be a table")
+    identifier, quote = _text(table, "id"), _text(table, "quote")
+    if not identifier or not quote:
+        raise _Refused(f"{'id' if not identifier else 'quote'}: missing: it is required")
+    if table.get("measurable", True) is False:
+        if not _text(table, "reason"):
+            raise _Refused("reason: a claim with measurable = false says why")
+        return TargetClaim(identifier, "", "not measurable: " + _text(table, "reason"))
+    name = _text(table, "statistic")
+    how = STATISTICS.get(name)
+    if how is None:
+        raise _Refused(f"statistic: {name!r} unknown (known: {', '.join(STATISTICS)})")
+    suite = TARGET_SUITES.get(name)
+    if suite is None:
+        raise _Refused(f"statistic: {name} reads the portal's growth mode, which a target "
+                       f"does not have (a target's: {', '.join(TARGET_SUITES)})")  # fmt: skip
+    stray = sorted(set(table) - set(COMMON_KEYS) - set(how.fields) - {"at_rows"})
+    if stray:
+        raise _Refused(f"{stray[0]}: {name} takes no such key (it reads {', '.join(how.fields)})")
+    if _text(table, "suite") not in ("", suite):
+        raise _Refused(f"suite: a target's {name} reads suite {suite!r}")
+    _claimed(table, how)
+    return _named(identifier, table, how, target)
+
+
+def _claimed(table: Mapping[str, Any], how: Statistic) -> None:
+    if how.functional:
+        return
+    if ("at_least" in table) == ("between" in table):
+        raise _Refused("give at_least = x or between = [low, high], exactly one")
+    bounds = table["between"] if "between" in table else [table["at_least"]]
+    numbers = all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+    if not numbers or ("between" in table and (len(bounds) != 2 or bounds[0] > bounds[1])):
+        key = "between" if "between" in table else "at_least"
+        raise _Refused(f"{key}: numbers, and between = [low, high] with low <= high")
+
+
+def _named(identifier: str, table: Mapping[str, Any], how: Statistic, target: Target) -> (
+    TargetClaim
+):  # fmt: skip
+    """The arms, series, metric and check the claim names, all the target's own."""
+    for key in ("baseline", "candidate", "arm"):
+        value = _text(table, key)
+        if value and target.arm(value) is None:
+            arms = ", ".join(arm.name for arm in target.arms)
+            raise _Refused(f"{key}: no arm {value!r} in the target (its arms: {arms})")
+    missing = [key for key in how.required if not table.get(key)]
+    if missing:
+        raise _Refused(f"{missing[0]}: {how.name} needs it")
+    if how.functional:
+        check = _text(table, "check")
+        if check not in {c.name for c in target.checks}:
+            known = ", ".join(c.name for c in target.checks) or "none declared"
+            raise _Refused(f"check: {check!r} is not a [[checks]] entry of the target ({known})")
+        return TargetClaim(identifier, how.name, f"check {check} (a command, exit 0 = held)")
+    series = _series(table, how, target)
+    metric = _text(table, "metric") or how.default_metric
+    compared = (
+        f"arm {table.get('arm')}"
+        if how.name == "level"
+        else f"{table.get('baseline')} -> {table.get('candidate')}"
+    )
+    said = f"{how.name} of {metric or 'time'}, {compared}, on {', '.join(series) or ALL}"
+    return TargetClaim(identifier, how.name, said, _missing_evidence(metric, how, target))
+
+
+def _series(table: Mapping[str, Any], how: Statistic, target: Target) -> list[str]:
+    series = table.get("series", [])
+    series = [series] if isinstance(series, str) else list(series)
+    if TARGET_SUITES[how.name] != "load":
+        if not target.benchmarks:
+            raise _Refused("series: a benchmark series, but the target declares no "
+                           "benchmarks.files")  # fmt: skip
+        return series
+    requests = set(target.request_names)
+    for name in series:
+        if requests and name != ALL and name not in requests:
+            raise _Refused(f"series: no request {name!r} in [[load.requests]] (its "
+                           f"names: {', '.join(sorted(requests))}, or {ALL})")  # fmt: skip
+    return series
+
+
+def _missing_evidence(metric: str, how: Statistic, target: Target) -> str:
+    """What the metric needs that the target does not declare, said as the key to add."""
+    if metric in PORTAL_ONLY:
+        raise _Refused(f"metric: {metric} is the reference portal's own counter; a target's "
+                       f"witnesses are {', '.join(NEEDS)}")  # fmt: skip
+    if metric and how.metrics and metric not in how.metrics:
+        raise _Refused(f"metric: {metric!r} unknown (known: {', '.join(how.metrics)})")
+    if metric not in NEEDS:
+        return ""
+    what, key = NEEDS[metric]
+    declared = {
+        "evidence.postgres_url": target.evidence.postgres_url,
+        "evidence.hit_header": target.evidence.hit_header,
+    }[key]
+    return "" if declared else f"needs {what}: declare {key}, or the run says no evidence"

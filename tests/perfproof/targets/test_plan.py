@@ -1,0 +1,69 @@
+"""``perfproof target check``: the plan printed as ``docs/targets.md`` shows it, secrets
+hidden, nothing started; a bad file is one line on stderr and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from perfproof.targets.plan import plan_lines
+from perfproof.targets.secrets import HIDDEN, redact_env, redact_text, redact_url, secret_values
+from perfproof.targets.target_claims import check_claims
+from perfproof.targets.target_file import load_target
+from tests.perfproof.targets.conftest import doc_blocks
+
+
+def _documented_output() -> list[str]:
+    (printed,) = [b for b in doc_blocks("") if b.startswith("target shop")]
+    return printed.splitlines()
+
+
+def test_the_plan_is_the_one_the_docs_show(shop: Path) -> None:
+    target = load_target(shop)
+    lines = plan_lines(target, "default", check_claims(target))
+    folder = str(shop.parent)
+    shown = [
+        line.replace(folder, "/…/shop").replace("/…/shop/target.toml", "shop/target.toml")
+        for line in lines
+    ]
+    assert shown == _documented_output()
+
+
+def test_no_secret_reaches_the_plan(shop: Path) -> None:
+    target = load_target(shop)
+    text = "\n".join(plan_lines(target, "quick", check_claims(target)))
+    assert "s3cret" not in text
+    assert "SHOP_DB=***" in text and "shop:***@127.0.0.1" in text
+
+
+def test_secrets_are_marked_names_secret_looking_names_and_url_passwords() -> None:
+    env = {"API_TOKEN": "t0ken", "DB": "postgresql://u:pw1@h/d", "MODE": "fast", "X": "abc"}
+    assert redact_env(env, ["X"]) == {"API_TOKEN": HIDDEN, "DB": "postgresql://u:***@h/d",
+                                      "MODE": "fast", "X": HIDDEN}  # fmt: skip
+    assert set(secret_values(env, ["X"])) == {"t0ken", "pw1", "abc"}
+    assert redact_text("psql postgresql://u:pw1@h/d -c 'x'", ["pw1"]) == (
+        "psql postgresql://u:***@h/d -c 'x'"
+    )
+    assert redact_url("redis://127.0.0.1:6379/1") == "redis://127.0.0.1:6379/1"
+
+
+def _perfproof(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "perfproof", *args], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+
+
+def test_check_prints_the_plan_and_exits_0(shop: Path) -> None:
+    done = _perfproof("target", "check", str(shop), "--profile", "quick")
+    assert done.returncode == 0, done.stderr
+    assert "budget 90 s (quick)" in done.stdout
+    assert done.stdout.rstrip().endswith("nothing was started")
+
+
+def test_a_bad_file_is_one_line_on_stderr_and_exit_2(shop: Path) -> None:
+    shop.write_text(shop.read_text().replace("{port}", "8000"))
+    done = _perfproof("target", "check", str(shop))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert f"{shop}: service.command: must hold {{port}}" in done.stderr
+    assert done.stdout == ""
