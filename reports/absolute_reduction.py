@@ -11,6 +11,7 @@ largest size measured the answer is an extrapolation, and is flagged so.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +28,37 @@ if TYPE_CHECKING:
 # take 1.5 s per claim, 999 take 0.3 s, with the same interval to four decimals; 4999
 # median resamples take 9 ms.
 REFIT_RESAMPLES = 999
+
+
+def refitted_interval(
+    fits: Mapping[str, Fit],
+    sizes: Mapping[str, Sequence[float]],
+    rounds: Mapping[str, Sequence[np.ndarray]],
+    reduction: Callable[[dict[str, Fit]], float | None],
+) -> tuple[float | None, float | None, int]:
+    """A percentile interval of ``reduction`` over the growth fit: each size's rounds
+    resampled, each arm's law refitted (the law held fixed), ``REFIT_RESAMPLES`` times.
+
+    Returns (low, high, the resamples ``reduction`` gave a value for); no ends when none
+    did. Used by the absolute claim and by any claim judged at a size the run did not
+    measure (``reports/per_size.py``).
+    """
+    rng = np.random.default_rng(SEED)
+    draws: list[float] = []
+    for _ in range(REFIT_RESAMPLES):
+        refits = {
+            arm: fit_law(fits[arm].law, list(sizes[arm]),
+                         [float(np.median(rng.choice(r, len(r)))) for r in rounds[arm]])
+            for arm in fits
+        }  # fmt: skip
+        found = reduction(refits)
+        if found is not None:
+            draws.append(found)
+    if not draws:
+        return None, None, 0
+    tail = (1 - CONFIDENCE) / 2
+    low, high = (float(q) for q in np.quantile(draws, [tail, 1 - tail]))
+    return low, high, len(draws)
 
 
 def _rounds(tidy: pd.DataFrame, series: str) -> dict[str, dict[int, np.ndarray]]:
@@ -74,19 +106,17 @@ def absolute_estimate(
             f"reaches {before_s:g} s"
         )
     value, size = point
-    rng = np.random.default_rng(SEED)
-    draws: list[float] = []
-    for _ in range(REFIT_RESAMPLES):
-        refits = {}
-        for arm in ("on", "off"):
-            resampled = [float(np.median(rng.choice(rounds[arm][n], len(rounds[arm][n]))))
-                         for n in sizes[arm]]  # fmt: skip
-            refits[arm] = fit_law(fits[arm].law, [float(n) for n in sizes[arm]], resampled)
-        found = _reduction(refits["off"], refits["on"], before_s)
-        if found is not None:
-            draws.append(found[0])
-    tail = (1 - CONFIDENCE) / 2
-    low, high = (float(q) for q in np.quantile(draws, [tail, 1 - tail])) if draws else (None, None)
+
+    def reduction(laws: dict[str, Fit]) -> float | None:
+        found = _reduction(laws["off"], laws["on"], before_s)
+        return None if found is None else found[0]
+
+    low, high, draws = refitted_interval(
+        fits,
+        {arm: [float(n) for n in sizes[arm]] for arm in fits},
+        {arm: [rounds[arm][n] for n in sizes[arm]] for arm in fits},
+        reduction,
+    )
     largest = max(sizes["off"])
     details = {
         "scale": f"{size:,.0f} {'orders (extrapolated)' if size > largest else 'orders'}",
@@ -104,7 +134,7 @@ def absolute_estimate(
             for arm in ("on", "off")
         },
         "resamples": REFIT_RESAMPLES,
-        "resamples_never_reaching": REFIT_RESAMPLES - len(draws),
+        "resamples_never_reaching": REFIT_RESAMPLES - draws,
     }
     total = sum(len(v) for by_size in rounds.values() for v in by_size.values())
     estimate = Estimate(

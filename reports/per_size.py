@@ -27,16 +27,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from benchmarks.growth import MIN_SIZES, Fit, best_fit, fit_law
-from reports.estimates import CONFIDENCE, SEED, Estimate, median_reduction
+from benchmarks.growth import MIN_SIZES, Fit, best_fit
+from reports.absolute_reduction import REFIT_RESAMPLES, refitted_interval
+from reports.estimates import Estimate, median_reduction
 from reports.verdicts import verdict_for
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from reports.claims import Claim
-
-REFIT_RESAMPLES = 999  # as reports/absolute_reduction.py, for the same reason
 
 
 def rounds_by_size(
@@ -113,19 +112,7 @@ def at_rows(tidy: pd.DataFrame, claim: Claim, rows: int) -> tuple[Estimate, dict
             f"{fits[claim.baseline].formula()}, indexed {fits[claim.candidate].formula()}): "
             "the laws do not reach that size"
         )
-    rng = np.random.default_rng(SEED)
-    draws = []
-    for _ in range(REFIT_RESAMPLES):
-        refits = {
-            arm: fit_law(fits[arm].law, xs,
-                         [float(np.median(rng.choice(r, len(r)))) for r in rounds[arm]])
-            for arm in rounds
-        }  # fmt: skip
-        found = reduction(refits)
-        if found is not None:
-            draws.append(found)
-    tail = (1 - CONFIDENCE) / 2
-    low, high = (float(q) for q in np.quantile(draws, [tail, 1 - tail]))
+    low, high, draws = refitted_interval(fits, {arm: xs for arm in fits}, rounds, reduction)
     outside = not sizes[0] <= rows <= sizes[-1]
     table = measured[sizes[0]][1]
     estimate = Estimate(
@@ -137,7 +124,7 @@ def at_rows(tidy: pd.DataFrame, claim: Claim, rows: int) -> tuple[Estimate, dict
         "scale": f"{rows:,} {table}" + (" (extrapolated)" if outside else " (interpolated)"),
         "rows": rows, "size_table": table, "at_rows": rows, "interpolated": not outside,
         "extrapolation": outside, "measured_rows": sizes,
-        "resamples_without_time": REFIT_RESAMPLES - len(draws),
+        "resamples_without_time": REFIT_RESAMPLES - draws,
         "laws": {a: {"law": f.law, "formula": f.formula(), "r2": f.r2} for a, f in fits.items()},
     }  # fmt: skip
     return estimate, details

@@ -7,7 +7,7 @@ from typing import Any
 
 from reports.inert_text import markdown_text, terminal_text
 from reports.verdicts import WORDS, Verdict
-from reports.witnesses import describe
+from reports.witnesses import describe, figure_text
 
 FORMAT_VERSION = 1
 
@@ -144,12 +144,7 @@ def _by_rate(verdicts: Sequence[Verdict]) -> list[str]:
             if "value" not in e:
                 parts.append(f"{at} no evidence")
                 continue
-            span = (
-                f" [{_percent(e['low'])}, {_percent(e['high'])}]"
-                if e["low"] is not None and e["high"] is not None
-                else ""
-            )
-            parts.append(f"{at} {_percent(e['value'])}{span} {e['verdict']}")
+            parts.append(f"{at} {figure_text(e, _percent)} {e['verdict']}")
         lines.append(f"{v.id} by offered rate (* the verdict's): " + "; ".join(parts))
     return lines
 

@@ -20,7 +20,7 @@ with the queries, which is what the flag then tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -127,12 +127,17 @@ def describe(details: dict[str, Any], percent: Callable[[float], str]) -> list[s
         if "missing" in entry:
             lines.append(f"{entry['name']} ({role}): no figure: {entry['missing']}")
             continue
-        span = (
-            f" [{percent(entry['low'])}, {percent(entry['high'])}]"
-            if entry["low"] is not None and entry["high"] is not None
-            else ""
-        )
         verdict = {True: ": agrees", False: ": DISAGREES beyond both intervals", None: ""}
         said = verdict[entry.get("agrees")] if n else ""
-        lines.append(f"{entry['name']} ({role}): {percent(entry['value'])}{span}{said}")
+        lines.append(f"{entry['name']} ({role}): {figure_text(entry, percent)}{said}")
     return lines
+
+
+def figure_text(entry: Mapping[str, Any], percent: Callable[[float], str]) -> str:
+    """``value [low, high]`` of an entry with those keys; the value alone without an interval."""
+    span = (
+        f" [{percent(entry['low'])}, {percent(entry['high'])}]"
+        if entry["low"] is not None and entry["high"] is not None
+        else ""
+    )
+    return f"{percent(entry['value'])}{span}"
