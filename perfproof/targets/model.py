@@ -6,9 +6,13 @@ Read and checked by ``perfproof/targets/target_file.py``; the format is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# A placeholder in a declared request's path: /items/{id}
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class TargetError(ValueError):

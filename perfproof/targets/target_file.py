@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from perfproof.targets.model import (
+    PLACEHOLDER,
     Arm,
     Check,
     DataSize,
@@ -36,7 +37,6 @@ ARM_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 REQUEST_NAME = re.compile(r"^[^\x00-\x1f]{1,120}$")  # any printable text, as Locust names
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 
 
