@@ -21,6 +21,21 @@ LOWEST_US, HIGHEST_US, DIGITS = 1, 60_000_000, 3
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 
 
+def hit_or_miss(value: str | None) -> str | None:
+    """A cache header's answer as HIT or MISS (``HIT from cdn``, ``miss``), else as sent.
+
+    The portal sends exactly HIT or MISS in ``X-Cache``; a team's service may say
+    ``HIT from varnish`` or ``miss`` in a header of its own name.
+    """
+    if value is None:
+        return None
+    upper = value.strip().upper()
+    for word in ("HIT", "MISS"):
+        if upper.startswith(word):
+            return word
+    return upper or None
+
+
 def new_histogram() -> HdrHistogram:
     return HdrHistogram(LOWEST_US, HIGHEST_US, DIGITS)
 
