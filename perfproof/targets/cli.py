@@ -29,7 +29,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "mix), its evidence sources, its data size and its claims. The format, with a "
             "complete example: docs/targets.md."
         ),
-        epilog="Example: perfproof target check examples/shop/target.toml",
+        epilog="Example: perfproof target check shop/target.toml (docs/targets.md has it whole)",
     )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     check = actions.add_parser(

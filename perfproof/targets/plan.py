@@ -71,7 +71,7 @@ def plan_lines(target: Target, profile: str, claims: list[TargetClaim]) -> list[
             if claim.missing:
                 lines.append(f"    ! {claim.missing}")
     lines.append("nothing was started")
-    return lines
+    return [hide(line) for line in lines]  # every line, whatever printed it
 
 
 def _secrets(target: Target) -> tuple[str, ...]:
@@ -96,7 +96,8 @@ def _service_lines(target: Target, hide: Callable[[str], str]) -> list[str]:
         assert service.url is not None
         return [
             f"service: {redact_url(service.url)}, run by someone else (not started, not "
-            f"stopped); ready when {service.ready} answers 2xx",
+            f"stopped); ready when {service.ready} answers 2xx, within "
+            f"{service.ready_timeout_s:g} s",
         ]
     lines = [
         f"service: started by `{hide(service.command)}` in {service.cwd}, on a free port; "
@@ -117,8 +118,9 @@ def _load_lines(target: Target) -> list[str]:
             f"{request.name} {request.weight / total * 100:.0f} %" for request in load.requests
         )
         lines = [f"load: a declared mix of {len(load.requests)} requests: {mix}"]
+    users = "the profile's" if load.users is None else str(load.users)
     lines.append(
-        "models: closed (the users as written, no think time) to find each arm's capacity; "
+        f"models: closed ({users} users as written, no think time) to find each arm's capacity; "
         "open (tasks started at a fixed rate, half the slowest arm's capacity, latency from "
         "each task's intended start) for the load claims"
     )

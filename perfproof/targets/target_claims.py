@@ -10,6 +10,7 @@ say *no evidence* for it) and the plan says which key would provide it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -79,7 +80,7 @@ class _Refused(Exception):
 def _text(table: Mapping[str, Any], key: str) -> str:
     value = table.get(key, "")
     if not isinstance(value, str):
-        raise _Refused(f"{key}: must be a string, not {value!r}")
+        raise _Refused(f"{key}: must be a string, not {type(value).__name__}")
     return value
 
 
@@ -110,16 +111,39 @@ def _claim(table: Any, target: Target) -> TargetClaim:
     return _named(identifier, table, how, target)
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _claimed(table: Mapping[str, Any], how: Statistic) -> None:
+    """The claimed number (none for a check: it holds when its command exits 0), the
+    precision target and the load models, each of the right type."""
     if how.functional:
+        for key in ("at_least", "between", "count"):
+            if key in table:
+                raise _Refused(f"{key}: a target's check holds when its command exits 0; it "
+                               "takes no number")  # fmt: skip
         return
     if ("at_least" in table) == ("between" in table):
         raise _Refused("give at_least = x or between = [low, high], exactly one")
-    bounds = table["between"] if "between" in table else [table["at_least"]]
-    numbers = all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
-    if not numbers or ("between" in table and (len(bounds) != 2 or bounds[0] > bounds[1])):
-        key = "between" if "between" in table else "at_least"
-        raise _Refused(f"{key}: numbers, and between = [low, high] with low <= high")
+    if "at_least" in table and not _number(table["at_least"]):
+        raise _Refused("at_least: must be a number (0.6 is 60 %)")
+    bounds = table.get("between")
+    if bounds is not None and not (
+        isinstance(bounds, list) and len(bounds) == 2 and all(map(_number, bounds))
+        and bounds[0] <= bounds[1]
+    ):  # fmt: skip
+        raise _Refused("between: must be [low, high], two numbers with low <= high")
+    precision = table.get("precision")
+    if precision is not None:
+        values = precision.values() if isinstance(precision, dict) else [precision]
+        if not all(_number(v) and 0 < v < 1 for v in values):
+            raise _Refused("precision: a half-width between 0 and 1 (0.1 is ±10 points), or "
+                           "a table of one per profile")  # fmt: skip
+    models = table.get("models", [])
+    models = [models] if isinstance(models, str) else models
+    if not isinstance(models, list) or not set(models) <= {"closed", "open"}:
+        raise _Refused('models: a list of "closed" and "open"')
 
 
 def _named(identifier: str, table: Mapping[str, Any], how: Statistic, target: Target) -> (
@@ -134,6 +158,8 @@ def _named(identifier: str, table: Mapping[str, Any], how: Statistic, target: Ta
     missing = [key for key in how.required if not table.get(key)]
     if missing:
         raise _Refused(f"{missing[0]}: {how.name} needs it")
+    if table.get("baseline") and table.get("baseline") == table.get("candidate"):
+        raise _Refused("candidate: the same arm as the baseline; a claim compares two arms")
     if how.functional:
         check = _text(table, "check")
         if check not in {c.name for c in target.checks}:
@@ -153,7 +179,9 @@ def _named(identifier: str, table: Mapping[str, Any], how: Statistic, target: Ta
 
 def _series(table: Mapping[str, Any], how: Statistic, target: Target) -> list[str]:
     series = table.get("series", [])
-    series = [series] if isinstance(series, str) else list(series)
+    series = [series] if isinstance(series, str) else series
+    if not isinstance(series, list) or not all(isinstance(n, str) and n for n in series):
+        raise _Refused("series: a request name or a list of them (strings)")
     if TARGET_SUITES[how.name] != "load":
         if not target.benchmarks:
             raise _Refused("series: a benchmark series, but the target declares no "

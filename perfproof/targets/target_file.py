@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from perfproof.targets import keys as k
 from perfproof.targets.model import (
     PLACEHOLDER,
     Arm,
@@ -33,10 +34,12 @@ from reports.toml_files import read_toml
 __all__ = ["DEFAULT_READY_TIMEOUT_S", "TargetError", "load_target"]
 
 DEFAULT_READY_TIMEOUT_S = 60.0
+MOST_USERS = 10_000  # closed model, per run: more is a typo on a machine that runs perfproof
+MOST_WEIGHT = 1_000_000
+TARGET_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,64}$")  # it names the run folder: one line, no /
 ARM_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 REQUEST_NAME = re.compile(r"^[^\x00-\x1f]{1,120}$")  # any printable text, as Locust names
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 
 
@@ -49,191 +52,107 @@ def load_target(path: Path) -> Target:
     document = read_toml(path, what="target file", refuse=TargetError)
     try:
         return _target(path, document)
-    except _Problem as problem:
+    except k.Problem as problem:
         raise TargetError(f"{path}: {problem.key}: {problem.text}") from None
 
 
-class _Problem(Exception):
-    def __init__(self, key: str, text: str) -> None:
-        super().__init__(f"{key}: {text}")
-        self.key, self.text = key, text
-
-
 def _target(path: Path, document: Mapping[str, Any]) -> Target:
-    _known(document, TOP_KEYS, "")
-    folder = path.resolve().parent
-    name = _text(document, "name", "", required=True)
-    service = _service(_table(document, "service", "", required=True), folder)
+    k.known(document, TOP_KEYS, "")
+    folder = path.parent  # as the user named it: paths in messages read as they wrote them
+    name = k.text(document, "name", "", required=True)
+    if not TARGET_NAME.match(name) or name.strip() in (".", ".."):
+        raise k.Problem("name", "at most 64 characters on one line, without / or \\: it names "
+                       "the run folder")  # fmt: skip
+    service = _service(k.table(document, "service", "", required=True), folder)
     arms = _arms(document.get("arms"), service)
-    load = _load(_table(document, "load", "", required=True), folder)
-    evidence = _evidence(_table(document, "evidence", ""), service)
-    benchmarks = _benchmarks(_table(document, "benchmarks", ""), folder)
+    load = _load(k.table(document, "load", "", required=True), folder)
+    evidence = _evidence(k.table(document, "evidence", ""), service)
+    benchmarks = _benchmarks(k.table(document, "benchmarks", ""), folder)
     data_size = _data_size(document.get("data_size"), evidence)
     claims = document.get("claims")
-    claims_path = None if claims is None else _file(claims, "claims", folder)
-    secret = _names(document.get("secret", []), "secret")
+    claims_path = None if claims is None else k.file(claims, "claims", folder)
+    secret = k.names(document.get("secret", []), "secret")
     checks = _checks(document.get("checks", []))
     return Target(path, name, service, arms, load, evidence, benchmarks, data_size, claims_path,
                   checks, frozenset(secret))  # fmt: skip
 
 
-def _key(prefix: str, key: str) -> str:
-    return f"{prefix}.{key}" if prefix else key
-
-
-def _known(table: Mapping[str, Any], keys: tuple[str, ...], prefix: str) -> None:
-    unknown = sorted(set(table) - set(keys))
-    if unknown:
-        raise _Problem(_key(prefix, unknown[0]), f"unknown key (known: {', '.join(keys)})")
-
-
-def _table(
-    table: Mapping[str, Any], key: str, prefix: str, *, required: bool = False
-) -> Mapping[str, Any]:
-    value = table.get(key)
-    if value is None:
-        if required:
-            raise _Problem(_key(prefix, key), "missing: this table is required")
-        return {}
-    if not isinstance(value, dict):
-        raise _Problem(_key(prefix, key), f"must be a table, not {value!r}")
-    return value
-
-
-def _text(table: Mapping[str, Any], key: str, prefix: str, *, required: bool = False) -> str:
-    value = table.get(key)
-    if value is None:
-        if required:
-            raise _Problem(_key(prefix, key), "missing: it is required")
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise _Problem(_key(prefix, key), f"must be a non-empty string, not {value!r}")
-    return value
-
-
-def _commands(table: Mapping[str, Any], key: str, prefix: str) -> tuple[str, ...]:
-    value = table.get(key, [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise _Problem(_key(prefix, key), "must be a command or a list of commands (strings)")
-    return tuple(value)
-
-
-def _names(value: Any, key: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _Problem(key, f"must be a list of environment variable names, not {value!r}")
-    for name in value:
-        if not ENV_NAME.match(name):
-            raise _Problem(key, f"{name!r} is not an environment variable name")
-    return value
-
-
-def _env(table: Mapping[str, Any], prefix: str) -> dict[str, str]:
-    value = table.get("env", {})
-    where = _key(prefix, "env")
-    if not isinstance(value, dict):
-        raise _Problem(where, f'must be a table of NAME = "value", not {value!r}')
-    for name, setting in value.items():
-        if not ENV_NAME.match(name):
-            raise _Problem(f"{where}.{name}", "not an environment variable name")
-        if not isinstance(setting, str | int | float) or isinstance(setting, bool):
-            raise _Problem(f"{where}.{name}", f"must be a string or a number, not {setting!r}")
-    return {name: str(setting) for name, setting in value.items()}
-
-
-def _positive(table: Mapping[str, Any], key: str, prefix: str, default: float) -> float:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise _Problem(_key(prefix, key), f"must be a positive number of seconds, not {value!r}")
-    return float(value)
-
-
-def _file(value: Any, key: str, folder: Path) -> Path:
-    if not isinstance(value, str) or not value:
-        raise _Problem(key, f"must be a path (a string), not {value!r}")
-    found = (folder / value).resolve()
-    if not found.is_file():
-        raise _Problem(key, f"no such file: {found}")
-    return found
-
-
-def _url(value: str, key: str, schemes: tuple[str, ...]) -> str:
-    if not value.startswith(tuple(f"{scheme}://" for scheme in schemes)):
-        raise _Problem(key, f"must start with {' or '.join(s + '://' for s in schemes)}")
-    return value
-
-
 def _service(table: Mapping[str, Any], folder: Path) -> Service:
     prefix = "service"
-    _known(table, ("command", "url", "cwd", "env", "ready", "ready_timeout_s"), prefix)
-    command = _text(table, "command", prefix) or None
-    url = _text(table, "url", prefix) or None
+    k.known(table, ("command", "url", "cwd", "env", "ready", "ready_timeout_s"), prefix)
+    command = k.text(table, "command", prefix) or None
+    url = k.text(table, "url", prefix) or None
     if (command is None) == (url is None):
-        raise _Problem(prefix, "give either command (perfproof starts the service) or url "
+        raise k.Problem(prefix, "give either command (perfproof starts the service) or url "
                        "(someone else runs it), exactly one")  # fmt: skip
     if command is not None and "{port}" not in command:
-        raise _Problem("service.command", "must hold {port}: perfproof picks a free port for "
+        raise k.Problem("service.command", "must hold {port}: perfproof picks a free port for "
                        "each start")  # fmt: skip
     if url is not None:
-        _url(url, "service.url", ("http", "https"))
+        k.url(url, "service.url", ("http", "https"))
         for key in ("cwd", "env"):
             if key in table:
-                raise _Problem(f"service.{key}", "only for a service perfproof starts (command)")
-    cwd = (folder / _text(table, "cwd", prefix)).resolve() if "cwd" in table else folder
+                raise k.Problem(f"service.{key}", "only for a service perfproof starts (command)")
+    cwd = (folder / k.text(table, "cwd", prefix)).resolve() if "cwd" in table else folder
     if not cwd.is_dir():
-        raise _Problem("service.cwd", f"no such folder: {cwd}")
-    ready = _text(table, "ready", prefix) or "/"
-    if not ready.startswith(("/", "http://", "https://")):
-        raise _Problem("service.ready", "must be a path on the service (/health) or a whole URL")
-    timeout = _positive(table, "ready_timeout_s", prefix, DEFAULT_READY_TIMEOUT_S)
-    return Service(command, url, cwd, _env(table, prefix), ready, timeout)
+        raise k.Problem("service.cwd", f"no such folder: {cwd}")
+    ready = k.text(table, "ready", prefix) or "/"
+    if ready.startswith(("http://", "https://")):
+        k.url(ready, "service.ready", ("http", "https"))
+    elif not ready.startswith("/"):
+        raise k.Problem("service.ready", "must be a path on the service (/health) or a whole URL")
+    timeout = k.positive(table, "ready_timeout_s", prefix, DEFAULT_READY_TIMEOUT_S)
+    return Service(command, url, cwd, k.env(table, prefix), ready, timeout)
 
 
 def _arms(value: Any, service: Service) -> tuple[Arm, ...]:
     if not isinstance(value, list) or len(value) < 2:
-        raise _Problem("arms", "give at least two [[arms]]: a claim compares two states")
+        raise k.Problem("arms", "give at least two [[arms]]: a claim compares two states")
     arms: list[Arm] = []
     for number, table in enumerate(value, start=1):
         prefix = f"arms[{number}]"
         if not isinstance(table, dict):
-            raise _Problem(prefix, "each [[arms]] entry must be a table")
-        _known(table, ("name", "env", "before", "after", "switch", "note"), prefix)
-        name = _text(table, "name", prefix, required=True)
+            raise k.Problem(prefix, "each [[arms]] entry must be a table")
+        k.known(table, ("name", "env", "before", "after", "switch", "note"), prefix)
+        name = k.text(table, "name", prefix, required=True)
         if not ARM_NAME.match(name):
-            raise _Problem(f"{prefix}.name", f"{name!r}: lower-case letters, digits and '-', "
+            raise k.Problem(f"{prefix}.name", f"{name!r}: lower-case letters, digits and '-', "
                            "at most 40")  # fmt: skip
         if any(arm.name == name for arm in arms):
-            raise _Problem(f"{prefix}.name", f"{name!r} is used by an earlier arm")
-        env = _env(table, prefix)
+            raise k.Problem(f"{prefix}.name", f"{name!r} is used by an earlier arm")
+        env = k.env(table, prefix)
         if env and not service.started:
-            raise _Problem(f"{prefix}.env", "the service is given by url, so perfproof "
+            raise k.Problem(f"{prefix}.env", "the service is given by url, so perfproof "
                            "cannot restart it with an environment: use before/after or "
                            "switch")  # fmt: skip
-        arms.append(Arm(name, env, _commands(table, "before", prefix),
-                        _commands(table, "after", prefix), _text(table, "switch", prefix) or None,
-                        _text(table, "note", prefix)))  # fmt: skip
+        arms.append(Arm(name, env, k.commands(table, "before", prefix),
+                        k.commands(table, "after", prefix), k.text(table, "switch", prefix) or None,
+                        k.text(table, "note", prefix)))  # fmt: skip
     if not service.started and len({(a.before, a.after, a.switch) for a in arms}) < len(arms):
-        raise _Problem("arms", "the service is given by url: each arm needs its own before, "
+        raise k.Problem("arms", "the service is given by url: each arm needs its own before, "
                        "after or switch commands, or the arms are the same service")  # fmt: skip
     return tuple(arms)
 
 
 def _load(table: Mapping[str, Any], folder: Path) -> Load:
     prefix = "load"
-    _known(table, ("locustfile", "requests", "values", "users"), prefix)
+    k.known(table, ("locustfile", "requests", "values", "users"), prefix)
     if ("locustfile" in table) == ("requests" in table):
-        raise _Problem(prefix, "give either locustfile (your own, unchanged) or [[load.requests]] "
+        raise k.Problem(prefix, "give either locustfile (your own, unchanged) or [[load.requests]] "
                        "(a declared mix), exactly one")  # fmt: skip
     users = table.get("users")
-    if users is not None and (isinstance(users, bool) or not isinstance(users, int) or users < 1):
-        raise _Problem("load.users", f"must be a whole number from 1, not {users!r}")
+    if users is not None and (
+        isinstance(users, bool) or not isinstance(users, int) or not 1 <= users <= MOST_USERS
+    ):
+        raise k.Problem(
+            "load.users", f"must be a whole number from 1 to {MOST_USERS:,}, not {k.kind(users)}"
+        )
     if "locustfile" in table:
         if "values" in table:
-            raise _Problem("load.values", "only for [[load.requests]]: a Locust file draws its "
+            raise k.Problem("load.values", "only for [[load.requests]]: a Locust file draws its "
                            "own values")  # fmt: skip
-        return Load(_file(table["locustfile"], "load.locustfile", folder), (), {}, users)
-    values = _values(_table(table, "values", prefix))
+        return Load(k.file(table["locustfile"], "load.locustfile", folder), (), {}, users)
+    values = _values(k.table(table, "values", prefix))
     return Load(None, _requests(table["requests"], values), values, users)
 
 
@@ -252,21 +171,21 @@ def _values(table: Mapping[str, Any]) -> dict[str, Values]:
             if (not isinstance(bounds, list) or len(bounds) != 2
                     or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)
                     or bounds[0] > bounds[1]):  # fmt: skip
-                raise _Problem(key, "range must be [low, high], whole numbers, low <= high")
+                raise k.Problem(key, "range must be [low, high], whole numbers, low <= high")
             found[name] = Values(low=bounds[0], high=bounds[1])
         else:
-            raise _Problem(key, "must be a non-empty list of values or { range = [low, high] }")
+            raise k.Problem(key, "must be a non-empty list of values or { range = [low, high] }")
     return found
 
 
 def _requests(value: Any, values: Mapping[str, Values]) -> tuple[Request, ...]:
     if not isinstance(value, list) or not value:
-        raise _Problem("load.requests", "must be one or more [[load.requests]] tables")
+        raise k.Problem("load.requests", "must be one or more [[load.requests]] tables")
     requests: list[Request] = []
     for number, table in enumerate(value, start=1):
         request = _request(table, f"load.requests[{number}]", values)
         if any(earlier.name == request.name for earlier in requests):
-            raise _Problem(f"load.requests[{number}].name",
+            raise k.Problem(f"load.requests[{number}].name",
                            f"{request.name!r} is used by an earlier request")  # fmt: skip
         requests.append(request)
     return tuple(requests)
@@ -274,96 +193,102 @@ def _requests(value: Any, values: Mapping[str, Values]) -> tuple[Request, ...]:
 
 def _request(table: Any, prefix: str, values: Mapping[str, Values]) -> Request:
     if not isinstance(table, dict):
-        raise _Problem(prefix, "each [[load.requests]] entry must be a table")
-    _known(table, ("name", "method", "path", "weight", "headers"), prefix)
-    path = _text(table, "path", prefix, required=True)
+        raise k.Problem(prefix, "each [[load.requests]] entry must be a table")
+    k.known(table, ("name", "method", "path", "weight", "headers"), prefix)
+    path = k.text(table, "path", prefix, required=True)
     if not path.startswith("/"):
-        raise _Problem(f"{prefix}.path", "must start with / (load goes only to the service)")
+        raise k.Problem(f"{prefix}.path", "must start with / (load goes only to the service)")
     for placeholder in PLACEHOLDER.findall(path):
         if placeholder not in values:
-            raise _Problem(f"{prefix}.path", f"{{{placeholder}}} has no [load.values] entry")
-    method = (_text(table, "method", prefix) or "GET").upper()
+            raise k.Problem(f"{prefix}.path", f"{{{placeholder}}} has no [load.values] entry")
+    if "{" in PLACEHOLDER.sub("", path) or "}" in PLACEHOLDER.sub("", path):
+        raise k.Problem(f"{prefix}.path", "a { or } that is no {placeholder}: placeholders are "
+                       "{name}, letters, digits and _")  # fmt: skip
+    method = (k.text(table, "method", prefix) or "GET").upper()
     if method not in METHODS:
-        raise _Problem(f"{prefix}.method", f"{method!r} (known: {', '.join(METHODS)})")
-    name = _text(table, "name", prefix) or f"{method} {path}"
+        raise k.Problem(f"{prefix}.method", f"{method!r} (known: {', '.join(METHODS)})")
+    name = k.text(table, "name", prefix) or f"{method} {path}"
     if not REQUEST_NAME.match(name):
-        raise _Problem(f"{prefix}.name", f"{name!r}: at most 120 printable characters")
+        raise k.Problem(f"{prefix}.name", f"{name!r}: at most 120 printable characters")
     weight = table.get("weight", 1)
-    if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
-        raise _Problem(f"{prefix}.weight", f"must be a whole number from 1, not {weight!r}")
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= MOST_WEIGHT:
+        raise k.Problem(
+            f"{prefix}.weight",
+            f"must be a whole number from 1 to {MOST_WEIGHT:,}, not {k.kind(weight)}",
+        )
     headers = table.get("headers", {})
     if not isinstance(headers, dict) or not all(
         isinstance(k, str) and HEADER_NAME.match(k) and isinstance(v, str)
         for k, v in headers.items()
     ):
-        raise _Problem(f"{prefix}.headers", 'must be a table of Header-Name = "value"')
+        raise k.Problem(f"{prefix}.headers", 'must be a table of Header-Name = "value"')
     return Request(name, method, path, weight, dict(headers))
 
 
 def _evidence(table: Mapping[str, Any], service: Service) -> Evidence:
     prefix = "evidence"
-    _known(table, ("postgres_url", "redis_url", "hit_header", "process_tree"), prefix)
-    postgres = _text(table, "postgres_url", prefix) or None
+    k.known(table, ("postgres_url", "redis_url", "hit_header", "process_tree"), prefix)
+    postgres = k.text(table, "postgres_url", prefix) or None
     if postgres is not None:
-        _url(postgres, "evidence.postgres_url", ("postgresql", "postgres"))
-    redis = _text(table, "redis_url", prefix) or None
+        k.url(postgres, "evidence.postgres_url", ("postgresql", "postgres"))
+    redis = k.text(table, "redis_url", prefix) or None
     if redis is not None:
-        _url(redis, "evidence.redis_url", ("redis", "rediss", "unix"))
-    header = _text(table, "hit_header", prefix) or None
+        k.url(redis, "evidence.redis_url", ("redis", "rediss", "unix"))
+    header = k.text(table, "hit_header", prefix) or None
     if header is not None and not HEADER_NAME.match(header):
-        raise _Problem("evidence.hit_header", f"{header!r} is not a header name")
+        raise k.Problem("evidence.hit_header", f"{header!r} is not a header name")
     tree = table.get("process_tree", service.started)
     if not isinstance(tree, bool):
-        raise _Problem("evidence.process_tree", f"must be true or false, not {tree!r}")
+        raise k.Problem("evidence.process_tree", f"must be true or false, not {k.kind(tree)}")
     if tree and not service.started:
-        raise _Problem("evidence.process_tree", "only for a service perfproof starts: it "
+        raise k.Problem("evidence.process_tree", "only for a service perfproof starts: it "
                        "cannot see the processes behind a url")  # fmt: skip
     return Evidence(postgres, redis, header, tree)
 
 
 def _benchmarks(table: Mapping[str, Any], folder: Path) -> tuple[Path, ...]:
-    _known(table, ("files",), "benchmarks")
+    k.known(table, ("files",), "benchmarks")
     files = table.get("files", [])
     if not isinstance(files, list):
-        raise _Problem("benchmarks.files", "must be a list of pytest-benchmark files")
-    return tuple(_file(f, f"benchmarks.files[{n}]", folder) for n, f in enumerate(files, 1))
+        raise k.Problem("benchmarks.files", "must be a list of pytest-benchmark files")
+    return tuple(k.file(f, f"benchmarks.files[{n}]", folder) for n, f in enumerate(files, 1))
 
 
 def _data_size(value: Any, evidence: Evidence) -> DataSize | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise _Problem("data_size", "must be a table: rows, command or sql, and of")
-    _known(value, ("rows", "command", "sql", "of"), "data_size")
+        raise k.Problem("data_size", "must be a table: rows, command or sql, and of")
+    k.known(value, ("rows", "command", "sql", "of"), "data_size")
     given = [key for key in ("rows", "command", "sql") if key in value]
     if len(given) != 1:
-        raise _Problem("data_size", "give exactly one of rows (a number), command or sql")
-    of = _text(value, "of", "data_size") or "rows"
+        raise k.Problem("data_size", "give exactly one of rows (a number), command or sql")
+    of = k.text(value, "of", "data_size") or "rows"
     rows = value.get("rows")
     if rows is not None:
         if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
-            raise _Problem("data_size.rows", f"must be a whole number, not {rows!r}")
+            raise k.Problem("data_size.rows", f"must be a whole number, not {k.kind(rows)}")
         return DataSize(rows=rows, of=of)
     if "sql" in value and evidence.postgres_url is None:
-        raise _Problem("data_size.sql", "needs evidence.postgres_url, the database it runs on")
-    return DataSize(command=_text(value, "command", "data_size") or None,
-                    sql=_text(value, "sql", "data_size") or None, of=of)  # fmt: skip
+        raise k.Problem("data_size.sql", "needs evidence.postgres_url, the database it runs on")
+    return DataSize(command=k.text(value, "command", "data_size") or None,
+                    sql=k.text(value, "sql", "data_size") or None, of=of)  # fmt: skip
 
 
 def _checks(value: Any) -> tuple[Check, ...]:
     if not isinstance(value, list):
-        raise _Problem("checks", "must be [[checks]] tables: name and command")
+        raise k.Problem("checks", "must be [[checks]] tables: name and command")
     checks: list[Check] = []
     for number, table in enumerate(value, start=1):
         prefix = f"checks[{number}]"
         if not isinstance(table, dict):
-            raise _Problem(prefix, "each [[checks]] entry must be a table")
-        _known(table, ("name", "command", "note"), prefix)
-        name = _text(table, "name", prefix, required=True)
+            raise k.Problem(prefix, "each [[checks]] entry must be a table")
+        k.known(table, ("name", "command", "note"), prefix)
+        name = k.text(table, "name", prefix, required=True)
         if not ARM_NAME.match(name):
-            raise _Problem(f"{prefix}.name", f"{name!r}: lower-case letters, digits and '-'")
+            raise k.Problem(f"{prefix}.name", f"{name!r}: lower-case letters, digits and '-'")
         if any(check.name == name for check in checks):
-            raise _Problem(f"{prefix}.name", f"{name!r} is used by an earlier check")
-        checks.append(Check(name, _text(table, "command", prefix, required=True),
-                            _text(table, "note", prefix)))  # fmt: skip
+            raise k.Problem(f"{prefix}.name", f"{name!r} is used by an earlier check")
+        checks.append(Check(name, k.text(table, "command", prefix, required=True),
+                            k.text(table, "note", prefix)))  # fmt: skip
     return tuple(checks)

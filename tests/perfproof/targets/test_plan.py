@@ -37,6 +37,48 @@ def test_no_secret_reaches_the_plan(shop: Path) -> None:
     assert "SHOP_DB=***" in text and "shop:***@127.0.0.1" in text
 
 
+LEAKY = """
+name = "leaky"
+secret = ["PIN"]
+[service]
+command = "APP_DB=postgresql://app:hunter22@db/app ./serve --port {port} --pin 42"
+ready = "http://admin:adminpw99@127.0.0.1:9000/health"
+env = { PIN = "42", SHOP_APIKEY = "sk_live_abcdef", DB_DSN = "host=db password=dsnpass77" }
+[[arms]]
+name = "a"
+before = "PGPASSWORD=pgpw4242 psql -h db -c 'select 1'"
+switch = "curl -u admin:chkpw321 -H 'Authorization: Bearer tok_abc123' http://x/on"
+[[arms]]
+name = "b"
+[load]
+[[load.requests]]
+path = "/"
+[[checks]]
+name = "up"
+command = "curl -fsS 'http://x/?api_key=qwerty999'"
+"""
+
+
+def test_no_secret_of_any_shape_is_printed(tmp_path: Path) -> None:
+    path = tmp_path / "target.toml"
+    path.write_text(LEAKY)
+    target = load_target(path)
+    text = "\n".join(plan_lines(target, "quick", check_claims(target)))
+    for secret in ("hunter22", "adminpw99", "sk_live_abcdef", "dsnpass77", "pgpw4242",
+                   "chkpw321", "tok_abc123", "qwerty999", " 42"):  # fmt: skip
+        assert secret not in text, secret
+
+
+def test_a_bad_value_is_described_never_repeated(tmp_path: Path) -> None:
+    path = tmp_path / "target.toml"
+    path.write_text(
+        LEAKY.replace('env = { PIN = "42"', 'env = "SECRET=hunter22"\nx = { PIN = "42"')
+    )
+    done = _perfproof("target", "check", str(path))
+    assert done.returncode == 2 and "hunter22" not in done.stderr
+    assert "service.env: must be a table" in done.stderr and "not a string" in done.stderr
+
+
 def test_secrets_are_marked_names_secret_looking_names_and_url_passwords() -> None:
     env = {"API_TOKEN": "t0ken", "DB": "postgresql://u:pw1@h/d", "MODE": "fast", "X": "abc"}
     assert redact_env(env, ["X"]) == {"API_TOKEN": HIDDEN, "DB": "postgresql://u:***@h/d",
