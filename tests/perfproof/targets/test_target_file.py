@@ -118,7 +118,7 @@ BAD: list[tuple[str, Edit, str, str]] = [
      "service.ready_timeout_s", "finite"),
     ("a name on two lines", _replace('name = "shop"', 'name = "shop\\nsecond"'), "name",
      "one line"),
-    ("a name that is a path", _replace('name = "shop"', 'name = "../shop"'), "name", "without /"),
+    ("a name that is a path", _replace('name = "shop"', 'name = "shops/main"'), "name", "without /"),
     ("too many users", _replace("users = 16", "users = 9223372036854775807"), "load.users",
      "from 1 to 10,000"),
     ("a database URL that does not parse",
