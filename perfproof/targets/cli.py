@@ -18,6 +18,8 @@ from perfproof.targets.target_claims import check_claims
 from perfproof.targets.target_file import TargetError, load_target
 
 BAD_INPUT = 2  # as every perfproof command: a user's mistake
+# The portal's PORTAL_* settings are not a target's business: a stray one must not stop it.
+READS_PORTAL_SETTINGS = False
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:

@@ -77,9 +77,12 @@ def invoke(module: CommandModule | ModuleType, argv: Sequence[str] | None, *, pr
         parser.error = _one_line_error(prog)  # type: ignore[method-assign]
         args = parser.parse_args(argv)
         # A bad PORTAL_* value is a user mistake like a bad option: said before any work.
+        # A command about a team's own service (``READS_PORTAL_SETTINGS = False``) has no
+        # use for them, and a stray one must not stop it.
         from portal.settings import settings_problem
 
-        if (problem := settings_problem()) is not None:
+        reads = getattr(module, "READS_PORTAL_SETTINGS", True)
+        if reads and (problem := settings_problem()) is not None:
             print(f"{prog}: error: {problem}", file=sys.stderr)
             return Exit.BAD_INPUT
         try:

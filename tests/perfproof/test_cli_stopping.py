@@ -66,7 +66,8 @@ STOPPABLE = {
     "http-throughput": Stoppable(("--scale", "tiny", "--results", "{tmp}")),
     "monitoring-cost": Stoppable(("--scale", "tiny",)),
 }  # fmt: skip
-STARTS_NOTHING = {"report"}  # reads a run folder, writes files: no process, no server
+# Read files and write (or print) others: no process, no server.
+STARTS_NOTHING = {"report", "target"}  # target: only `target check` so far
 
 
 def test_every_command_is_stopped_here() -> None:

@@ -183,7 +183,11 @@ def test_every_help_reads_as_written(name: str, python_m: PythonM) -> None:
     assert "%%" not in done.stdout
 
 
-@pytest.mark.parametrize("name", _every_command())
+# Commands about a team's own service: the portal's settings are not theirs to read.
+IGNORES_PORTAL_SETTINGS = {"target"}
+
+
+@pytest.mark.parametrize("name", sorted(set(_every_command()) - IGNORES_PORTAL_SETTINGS))
 @pytest.mark.parametrize(
     ("variable", "value"), [("PORTAL_POOL_SIZE", "abc"), ("PORTAL_CACHE", "maybe")]
 )
@@ -215,3 +219,15 @@ def test_names_among_say_why_more_are_needed() -> None:
     with pytest.raises(argparse.ArgumentTypeError, match=r"3 or more sizes .*\(a law needs 3\)"):
         sizes("tiny,small")
     assert sizes("medium,tiny,small") == ("medium", "tiny", "small")
+
+
+def test_a_target_command_is_not_stopped_by_a_stray_portal_setting(
+    tmp_path: Path, python_m: PythonM
+) -> None:
+    """The target path assumes nothing of the portal, its PORTAL_* settings included."""
+    done = python_m(
+        ["perfproof", "target", "check", str(tmp_path / "absent.toml")],
+        cwd=tmp_path, env={"PORTAL_CACHE": "maybe", "PERFPROOF_HOME": str(tmp_path / "home")},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "no such target file" in done.stderr and "PORTAL_CACHE" not in done.stderr
