@@ -50,7 +50,7 @@ LOAD_PROFILES: dict[str, LoadProfile] = {
         LoadProfile(
             "default",
             "all four arms in the closed model once (5 s each) and the slowest four times "
-            "more, the open model in paired units for at most 360 s (about 9 minutes in all)",
+            "more, the open model in paired units for at most 420 s (about 10 minutes in all)",
             arms=("all-on", "no-cache", "no-indexes", "all-off"),
             # One closed run per arm shows each arm's capacity; the slowest arm's five
             # set the open model's rate (loadtests/capacity.py: one run of 10 s moved it
@@ -62,7 +62,7 @@ LOAD_PROFILES: dict[str, LoadProfile] = {
             users=16,
             open_share=0.5,
             capacity_runs=5,
-            budget_s=360.0,
+            budget_s=420.0,
         ),
     )
 }
