@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from loadtests.arms import LoadArm, Model
+from loadtests.arms import LoadArm, Model, NamedArm
 from loadtests.guard import RunFacts
 from loadtests.recorder import Recorder
 
@@ -14,7 +14,7 @@ from loadtests.recorder import Recorder
 class ArmRun:
     """One arm, one repetition, one model: what came back."""
 
-    arm: LoadArm
+    arm: LoadArm | NamedArm
     model: Model
     repetition: int
     offered_rps: float | None

@@ -16,6 +16,14 @@ class LoadArm:
     indexes: Literal["on", "off"]
 
 
+@dataclass(frozen=True)
+class NamedArm:
+    """An arm known by its name alone: a team's own (``perfproof/targets``), whose states
+    are its target file's business, not a cache and indexes switch of the portal's."""
+
+    name: str
+
+
 LOAD_ARMS: tuple[LoadArm, ...] = (
     LoadArm("all-on", cache="on", indexes="on"),
     LoadArm("no-cache", cache="off", indexes="on"),

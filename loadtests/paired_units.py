@@ -32,7 +32,7 @@ import time
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +51,9 @@ from loadtests.locust_process import running_locust
 from loadtests.plan import Plan
 from loadtests.progress import Progress
 from loadtests.recorder import Recorder
-from loadtests.sequential import LOOKS
+from loadtests.stopping import Sequential, should_stop
 from loadtests.unit_timing import WARMUP_S, WINDOW_S
-from loadtests.watch import Watched, interval_of, within_target
+from loadtests.watch import Watched
 from portal.devstack import copy_database, drop_database
 
 ANSWER_TIMEOUT_S = 30.0  # a window whose requests are not all answered by then is a finding
@@ -73,33 +73,6 @@ class Portal:
     indexes: str
     mode: str = "on"  # the cache mode every worker confirmed last
     statements: psycopg.Connection[tuple[Any, ...]] | None = None
-
-
-@dataclass
-class Sequential:
-    """Where the run stands: the looks taken, why it stopped, each unit's intervals."""
-
-    budget_s: float
-    started: float = field(default_factory=time.monotonic)
-    looks: list[dict[str, Any]] = field(default_factory=list)
-    stopped: str = ""  # "target" or "budget"
-    alpha: float = 0.0
-    unit_s: list[float] = field(default_factory=list)
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "budget_s": self.budget_s,
-            "looks": self.looks,
-            "stopped": self.stopped,
-            "alpha": self.alpha,
-            "units": len(self.unit_s),
-            "unit_s": [round(s, 2) for s in self.unit_s],
-            "warmup_s": WARMUP_S,
-            "window_s": WINDOW_S,
-        }
 
 
 def run_units(
@@ -162,7 +135,7 @@ def run_units(
                     folder.add("runs", _entry(runs[-1]))
                 state.unit_s.append(time.monotonic() - began)
                 progress.show(runs[started_at:])
-                stop = _should_stop(state, watched, runs[started_at:])
+                stop = should_stop(state, watched, runs[started_at:])
                 progress.looked()
                 if stop:
                     break
@@ -174,36 +147,6 @@ def run_units(
             if portal.statements is not None:
                 portal.statements.close()
     return state
-
-
-def _should_stop(state: Sequential, watched: Sequence[Watched], runs: list[ArmRun]) -> bool:
-    """Take every look now due; stop at the first where every claim meets its target.
-
-    A look is due when its share of the budget has passed; the last one when
-    another unit would not fit. Each look spends its own alpha, taken or not
-    (``loadtests/sequential.py``): the union bound covers any stopping rule.
-    """
-    elapsed = state.elapsed()
-    mean_unit = sum(state.unit_s) / len(state.unit_s)
-    budget_spent = elapsed + mean_unit > state.budget_s
-    while len(state.looks) < len(LOOKS):
-        look = LOOKS[len(state.looks)]
-        last = len(state.looks) == len(LOOKS) - 1
-        due = budget_spent or (not last and elapsed >= look.fraction * state.budget_s)
-        if not due:
-            return False
-        found = {w.id: interval_of(w, runs, look.alpha) for w in watched}
-        met = all(within_target(w, found[w.id]) for w in watched)
-        state.looks.append(
-            {"fraction": look.fraction, "alpha": look.alpha, "units": len(state.unit_s),
-             "elapsed_s": round(elapsed, 1), "met": met,
-             "half_widths": {k: (v.half_width if v else None) for k, v in found.items()}}
-        )  # fmt: skip
-        if met or last:
-            state.stopped = "target" if met else "budget"
-            state.alpha = look.alpha
-            return True
-    return True
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from loadtests.sequential import LOOKS, Interval
 from loadtests.watch import Watched, interval_of, within_target
 
 if TYPE_CHECKING:
-    from loadtests.paired_units import Sequential
+    from loadtests.stopping import Sequential
 
 
 class Progress:

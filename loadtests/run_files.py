@@ -18,6 +18,7 @@ from typing import Any
 from benchmarks.results import ResultFolder
 from benchmarks.tidy import write_tidy
 from loadtests.arm_run import ArmRun
+from loadtests.arms import LoadArm
 from loadtests.guard import comparison_problems, run_problems
 from loadtests.recorder import RouteRecord, latency_summary
 from portal.files import write_json_atomically, write_text_atomically
@@ -99,14 +100,16 @@ def observations(
     runs: Sequence[ArmRun], *, run: str, scale: str, rows: dict[str, int]
 ) -> Iterator[dict[str, Any]]:
     for arm_run in runs:
+        arm = arm_run.arm
+        assert isinstance(arm, LoadArm), "the portal's run files hold the portal's arms"
         base = {
             "run": run,
             "suite": "load",
             "variant": arm_run.model,
             "arm": arm_run.arm.name,
-            "cache": arm_run.arm.cache,
+            "cache": arm.cache,
             "warm": "-",
-            "indexes": arm_run.arm.indexes,
+            "indexes": arm.indexes,
             "scale": scale,
             "size_table": "orders",
             "rows": rows.get("orders", 0),

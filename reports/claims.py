@@ -29,6 +29,7 @@ from loadtests.faults.scenarios import SCENARIOS_BY_NAME
 from reports.series import check_counts, check_ids, known_arms, series_problem
 from reports.statistics import STATISTICS, Statistic
 from reports.toml_files import read_toml
+from reports.verdict_rule import Claimed
 
 DEFAULT_CLAIMS = Path(__file__).resolve().parent / "claims.toml"
 
@@ -50,22 +51,6 @@ DEFAULT_PRECISION: Mapping[str, float] = {"quick": 0.25, "default": 0.10}
 
 class ClaimsError(ValueError):
     """A claims file that cannot be used; the message is the one line to show."""
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """What is promised: at least ``low``, or between ``low`` and ``high``."""
-
-    low: float
-    high: float | None = None
-
-    def describe(self, percent: bool) -> str:
-        def show(value: float) -> str:
-            return f"{round(value * 100, 1):g} %" if percent else f"{value:g}"
-
-        if self.high is None:
-            return f"at least {show(self.low)}"
-        return f"{show(self.low)} to {show(self.high)}"
 
 
 @dataclass(frozen=True)

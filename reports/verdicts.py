@@ -1,4 +1,6 @@
-"""The verdict rules: a claimed value and a measured interval in, one word out.
+"""A judged claim (:class:`Verdict`); the rules that give its word are ``verdict_rule.py``.
+
+The verdict rules: a claimed value and a measured interval in, one word out.
 
 With ``[l, u]`` the 95 % interval of the measured effect and the claim
 ``at_least = x`` (``lo = x``) or ``between = [lo, hi]``:
@@ -18,30 +20,16 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any
 
-from reports.claims import Claim, Claimed
+from reports.claims import Claim
 from reports.conditions import Conditions
+from reports.verdict_rule import WORDS, Claimed, Word, verdict_for
 
 if TYPE_CHECKING:
     import pandas as pd
 
-Word = Literal["exceeded", "met", "not met", "inconclusive", "not measurable", "no evidence"]
-WORDS: tuple[Word, ...] = get_args(Word)
-
-
-def verdict_for(claimed: Claimed, low: float | None, high: float | None) -> Word:
-    if low is None or high is None:
-        return "inconclusive"
-    if low > high:
-        raise ValueError(f"an interval's low end {low} is above its high end {high}")
-    if claimed.high is not None and low > claimed.high:
-        return "exceeded"
-    if low >= claimed.low:
-        return "met"
-    if high < claimed.low:
-        return "not met"
-    return "inconclusive"
+__all__ = ["WORDS", "Claimed", "Verdict", "Word", "verdict_for"]
 
 
 @dataclass

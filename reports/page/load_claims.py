@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reports.claims import Claim, Claimed
+from reports.claims import Claim
 from reports.page.blocks import Block, Table
 from reports.page.figures import Plot
 from reports.page.formatting import duration, number, percent
@@ -23,6 +23,7 @@ from reports.page.sampling import sampling_block
 from reports.page.unit_figures import units_plot
 from reports.run_folder import RunFolder
 from reports.series import ALL
+from reports.verdict_rule import Claimed
 from reports.verdicts import Verdict
 
 _STATS = {"mean": "mean", "p50": "median", "p90": "p90", "p99": "p99"}

@@ -14,10 +14,10 @@ import pytest
 
 from loadtests.arm_run import ArmRun
 from loadtests.arms import ARMS_BY_NAME
-from loadtests.paired_units import Sequential, _should_stop
 from loadtests.progress import describe_look
 from loadtests.recorder import Recorder
 from loadtests.sequential import LOOKS
+from loadtests.stopping import Sequential, should_stop
 from loadtests.watch import Watched, figure, interval_of, unit_figures
 
 CACHED = "GET /api/products"
@@ -99,20 +99,20 @@ def units(n: int, *, noisy: bool) -> list[ArmRun]:
 
 def test_sampling_stops_at_the_first_look_where_every_claim_is_precise() -> None:
     state = Sequential(budget_s=100.0, started=time.monotonic() - 45.0, unit_s=[10.0] * 4)
-    assert _should_stop(state, [LATENCY], units(4, noisy=False))
+    assert should_stop(state, [LATENCY], units(4, noisy=False))
     assert state.stopped == "target"
     assert state.alpha == LOOKS[0].alpha  # 45 s of 100: the first look, at 40 %
 
 
 def test_sampling_goes_on_between_looks_and_ends_when_the_budget_is_spent() -> None:
     state = Sequential(budget_s=100.0, started=time.monotonic() - 45.0, unit_s=[10.0] * 4)
-    assert not _should_stop(state, [LATENCY], units(4, noisy=True))
+    assert not should_stop(state, [LATENCY], units(4, noisy=True))
     assert [look["met"] for look in state.looks] == [False]
     state.started = time.monotonic() - 55.0  # before 70 %: no look is due
-    assert not _should_stop(state, [LATENCY], units(5, noisy=True))
+    assert not should_stop(state, [LATENCY], units(5, noisy=True))
     assert len(state.looks) == 1
     state.started = time.monotonic() - 95.0  # another unit would not fit: the last looks
-    assert _should_stop(state, [LATENCY], units(9, noisy=True))
+    assert should_stop(state, [LATENCY], units(9, noisy=True))
     assert state.stopped == "budget" and state.alpha == LOOKS[-1].alpha
     assert len(state.looks) == len(LOOKS)
     assert sum(look["alpha"] for look in state.looks) <= 0.05 + 1e-12

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.claims import DEFAULT_CLAIMS, DEFAULT_PRECISION, Claimed, ClaimsError, load_claims
+from reports.claims import DEFAULT_CLAIMS, DEFAULT_PRECISION, ClaimsError, load_claims
+from reports.verdict_rule import Claimed
 
 # The ids issue 12 names; products-index is one entry per product-filter series.
 REQUIRED = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports.claims import Claimed
+from reports.verdict_rule import Claimed
 from reports.verdicts import WORDS, verdict_for
 
 RANGE = Claimed(0.40, 0.60)
