@@ -1,4 +1,5 @@
-"""Sessions: ``tests``, ``fuzz``, ``lint``, ``bench`` (the main job), ``loadtest``, ``regress``.
+"""Sessions: ``tests``, ``fuzz``, ``lint``, ``bench`` (the main job), ``loadtest``, ``example``,
+``regress``.
 Posargs pass through.
 
 nox -s bench                      # embedded services unless PORTAL_* URLs are set
@@ -41,7 +42,7 @@ def requirement_name(requirement: str) -> str:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite, against real PostgreSQL and Redis (configured or embedded)."""
-    session.install("-e", ".[test,loadtest]")
+    session.install("-e", ".[test,loadtest,example]")
     session.run("python", "-m", "pytest", *session.posargs)
 
 
@@ -88,6 +89,37 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".[loadtest]")
     with signals_passed_on():
         session.run("perfproof", "bench", *session.posargs)
+
+
+@nox.session
+def example(session: nox.Session) -> None:
+    """A team's own service judged: ``perfproof bench --target examples/shop/target.toml``.
+
+    The example (``examples/shop``: Flask on PostgreSQL, an index as its feature) needs a
+    database: ``SHOP_DATABASE_URL``, else ``PORTAL_DATABASE_URL``, else the embedded
+    PostgreSQL, started for the run and stopped after it. Posargs replace
+    ``--profile quick``.
+    """
+    session.install("-e", ".[loadtest,example]")
+    url = os.environ.get("SHOP_DATABASE_URL") or os.environ.get("PORTAL_DATABASE_URL")
+    started = False
+    if not url:
+        said = session.run("perfproof", "services", "--detach", silent=True) or ""
+        started = True
+        found = re.search(r"^export PORTAL_DATABASE_URL=(\S+)$", str(said), re.MULTILINE)
+        if found is None:
+            session.error("perfproof services printed no PORTAL_DATABASE_URL")
+        url = found.group(1).strip("'")
+    try:
+        with signals_passed_on():
+            session.run(
+                "perfproof", "bench", "--target", "examples/shop/target.toml",
+                *(session.posargs or ["--profile", "quick"]),
+                env={"SHOP_DATABASE_URL": url},
+            )  # fmt: skip
+    finally:
+        if started:
+            session.run("perfproof", "services", "--stop", silent=True)
 
 
 @nox.session

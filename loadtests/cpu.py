@@ -65,10 +65,11 @@ def _seconds(processes: Iterable[psutil.Process]) -> dict[int, float]:
 class CpuMeter:
     """CPU seconds per group between ``start`` and ``stop``, as a share of one core."""
 
-    def __init__(self, *, generator_pid: int, portal_pid: int) -> None:
+    def __init__(self, *, generator_pid: int, portal_pid: int | None) -> None:
+        # portal_pid None: a service someone else runs, whose processes are not ours to read
         self._groups: dict[str, Callable[[], list[psutil.Process]]] = {
             "generator": lambda: _tree(generator_pid),
-            "portal": lambda: _tree(portal_pid),
+            "portal": lambda: _tree(portal_pid) if portal_pid is not None else [],
             "postgres": lambda: _named(["postgres"]),
             "redis": lambda: _named(["redis-server"]),
         }

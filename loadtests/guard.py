@@ -35,6 +35,8 @@ class Limits:
 
 
 LIMITS = Limits()
+# A start later than this after its scheduled time is late (the open model's generators).
+LATE_S = 0.010
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from locust.user.task import LOCUST_STATE_STOPPING
 
 from loadtests import following
 from loadtests.blocks import BLOCKS_ENV, Block
+from loadtests.guard import LATE_S
 from loadtests.load_data import LoadData, locate, read
 from loadtests.personas import PERSONAS, Persona, Visit, draw_user, personas_of
 from loadtests.recorder import Recorder
@@ -61,7 +62,6 @@ OUT_ENV = "PERFPROOF_LOAD_OUT"
 # start, route, status, ok, seconds): the fault runner splits them by phase.
 TIMELINE_ENV = "PERFPROOF_TIMELINE"
 MODEL_ENV, RATE_ENV, ARRIVALS_ENV = "PERFPROOF_LOAD_MODEL", "PERFPROOF_RATE", "PERFPROOF_ARRIVALS"
-LATE_S = 0.010  # a start later than this after its scheduled time is late
 IN_FLIGHT_MAX = 512  # open model: more at once is a server that stopped answering
 
 _TIMELINE = os.environ.get(TIMELINE_ENV, "")

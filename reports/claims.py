@@ -27,6 +27,7 @@ from typing import Any
 
 from loadtests.faults.scenarios import SCENARIOS_BY_NAME
 from reports.series import check_counts, check_ids, known_arms, series_problem
+from reports.statistic_rows import DEFAULT_PRECISION
 from reports.statistics import STATISTICS, Statistic
 from reports.toml_files import read_toml
 from reports.verdict_rule import Claimed
@@ -46,7 +47,6 @@ _TOP_KEYS = frozenset({"title", "source", "claims"})
 # A load claim's precision target when its table gives none: the half-width its interval
 # should reach, per load profile (the sequential run stops sampling once every load claim
 # is this precise, or its budget is spent).
-DEFAULT_PRECISION: Mapping[str, float] = {"quick": 0.25, "default": 0.10}
 
 
 class ClaimsError(ValueError):

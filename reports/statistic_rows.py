@@ -10,7 +10,7 @@ also on the target path that never imports the portal (``perfproof/targets``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -53,6 +53,22 @@ LATENCY_METRICS = tuple(
     f"{kind}_{stat}" for kind in ("intended", "latency") for stat in ("mean", "p50", "p90", "p99")
 )
 PER_REQUEST_METRICS = ("db_statements_per_request", "portal_statements_per_request")
+
+# A load claim's precision target (the half-width its interval should reach) per load
+# profile, when its claims file gives none.
+DEFAULT_PRECISION: Mapping[str, float] = {"quick": 0.25, "default": 0.10}
+
+
+def precision_for(given: object, profile: str) -> float:
+    """A claim's ``precision`` (one number, or one per profile, already checked) at ``profile``."""
+    if isinstance(given, dict):
+        value = given.get(profile, DEFAULT_PRECISION.get(profile, 0.10))
+    elif isinstance(given, int | float) and not isinstance(given, bool):
+        value = given
+    else:
+        value = DEFAULT_PRECISION.get(profile, 0.10)
+    return float(value)
+
 
 ROWS: tuple[Statistic, ...] = (
     Statistic(

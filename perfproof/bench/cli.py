@@ -66,10 +66,22 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
             "benchmark failed its check, the money check found the books wrong, or "
             "(--fail-on-unmet) a claim is not met. Examples: "
             "nox -s bench -- --profile quick; perfproof bench --scale medium; "
-            "perfproof bench --scaling"
+            "perfproof bench --scaling; perfproof bench --target examples/shop/target.toml"
         ),
     )
     sizes = ", ".join(f"{name} {scale.orders:,} orders" for name, scale in SCALES.items())
+    parser.add_argument(
+        "--target",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=(
+            "measure your own service instead of the reference portal: its target file (TOML, "
+            "docs/targets.md) says how it starts, its arms, load, evidence and claims; "
+            "--profile quick or default, --results and --fail-on-unmet apply, nothing of the "
+            "portal is started"
+        ),
+    )
     parser.add_argument(
         "--profile", choices=list(PROFILES), default="default", help="how much (default default)"
     )
@@ -181,6 +193,11 @@ def _claims_file(text: str) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     profile = PROFILES[args.profile]
+    if args.target is not None:  # a team's own service: the target path, no portal
+        from perfproof.targets.bench import run_target
+
+        return run_target(args.target, profile.load.name, args.results,
+                          fail_on_unmet=args.fail_on_unmet)  # fmt: skip
     unit = unit_seconds(3)  # the write-up's load claims compare three arms
     if args.load_budget is not None and args.load_budget < unit:
         return fail(ValueError(f"--load-budget {args.load_budget:g} s is less than one paired "

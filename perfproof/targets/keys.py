@@ -17,6 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# ${NAME} or ${NAME:-default} in any string of a target file: taken from the environment,
+# so a password need not be written into a file that is committed.
+REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 class Problem(Exception):
@@ -25,6 +28,28 @@ class Problem(Exception):
     def __init__(self, key: str, text: str) -> None:
         super().__init__(f"{key}: {text}")
         self.key, self.text = key, text
+
+
+def expand(value: Any, environ: Mapping[str, str], where: str = "") -> Any:
+    """``value`` with every ``${NAME}`` (or ``${NAME:-default}``) of its strings filled in from
+    ``environ``; a :class:`Problem` naming the key and the variable when one is not set."""
+    if isinstance(value, str):
+
+        def filled(match: re.Match[str]) -> str:
+            name, default = match.group(1), match.group(2)
+            if name in environ:
+                return environ[name]
+            if default is not None:
+                return default
+            raise Problem(where, f"${{{name}}}: the environment variable is not set (or give a "
+                                 f"default: ${{{name}:-value}})")  # fmt: skip
+
+        return REFERENCE.sub(filled, value)
+    if isinstance(value, list):
+        return [expand(item, environ, f"{where}[{n}]") for n, item in enumerate(value, start=1)]
+    if isinstance(value, dict):
+        return {name: expand(item, environ, key(where, name)) for name, item in value.items()}
+    return value
 
 
 def kind(value: Any) -> str:

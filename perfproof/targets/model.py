@@ -7,12 +7,21 @@ Read and checked by ``perfproof/targets/target_file.py``; the format is
 from __future__ import annotations
 
 import re
+import shlex
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 # A placeholder in a declared request's path: /items/{id}
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def with_python(command: str) -> str:
+    """``{python}`` in a command: the interpreter perfproof runs under, so an example's
+    ``{python} seed.py`` finds the packages installed beside perfproof without an
+    activated virtualenv (a team's own commands may name their interpreter instead)."""
+    return command.replace("{python}", shlex.quote(sys.executable))
 
 
 class TargetError(ValueError):

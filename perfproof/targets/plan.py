@@ -19,11 +19,13 @@ from perfproof.targets.model import Target
 from perfproof.targets.secrets import redact_env, redact_text, redact_url, secret_values
 from perfproof.targets.target_claims import TargetClaim
 
+NOTHING_STARTED = "nothing was started"  # the check's last line; a run leaves it out
+
 
 def plan_lines(target: Target, profile: str, claims: list[TargetClaim]) -> list[str]:
     """The plan of a run of ``target`` at the load profile ``profile``."""
     load_profile = LOAD_PROFILES[profile]
-    secrets = _secrets(target)
+    secrets = secrets_of(target)
 
     def hide(text: str) -> str:
         return redact_text(text, secrets)
@@ -70,11 +72,11 @@ def plan_lines(target: Target, profile: str, claims: list[TargetClaim]) -> list[
             lines.append(f"  {claim.id}: {claim.said}")
             if claim.missing:
                 lines.append(f"    ! {claim.missing}")
-    lines.append("nothing was started")
+    lines.append(NOTHING_STARTED)
     return [hide(line) for line in lines]  # every line, whatever printed it
 
 
-def _secrets(target: Target) -> tuple[str, ...]:
+def secrets_of(target: Target) -> tuple[str, ...]:
     """Every secret value the target holds: marked or secret-looking env values, URL passwords."""
     found: set[str] = set()
     for env in (target.service.env, *(arm.env for arm in target.arms)):

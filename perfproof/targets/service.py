@@ -18,7 +18,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from perfproof.targets.model import Service
+from perfproof.targets.model import Service, with_python
 
 PORT_ATTEMPTS = 3  # a free port may be taken by someone else before the service binds it
 GRACE_S = 10.0  # after SIGTERM, before SIGKILL
@@ -54,8 +54,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(service: Service, log: Path, env: Mapping[str, str] | None = None) -> Iterator[Running]:
+def running(
+    service: Service,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    hide: Callable[[str], str] = str,
+) -> Iterator[Running]:
     """The service, ready, until the block ends; ``env`` is added to the service's own.
+
+    ``hide`` takes the secrets out of the command line the log shows.
 
     A service given by url is only checked for readiness, never started or stopped.
     """
@@ -71,7 +78,7 @@ def running(service: Service, log: Path, env: Mapping[str, str] | None = None) -
     for attempt in range(1, PORT_ATTEMPTS + 1):
         port = free_port()
         offset = log.stat().st_size
-        process = _start(service, port, child_env, log)
+        process = _start(service, port, child_env, log, hide)
         try:
             url = f"http://127.0.0.1:{port}"
             try:
@@ -95,12 +102,12 @@ def _ready_url(service: Service, base: str) -> str:
 
 
 def _start(
-    service: Service, port: int, env: Mapping[str, str], log: Path
+    service: Service, port: int, env: Mapping[str, str], log: Path, hide: Callable[[str], str]
 ) -> subprocess.Popen[bytes]:
     assert service.command is not None
-    command = service.command.replace("{port}", str(port))
+    command = with_python(service.command.replace("{port}", str(port)))
     with log.open("ab") as sink:
-        sink.write(f"$ {command}\n".encode())
+        sink.write(f"$ {hide(command)}\n".encode())
         sink.flush()
         return subprocess.Popen(
             command, shell=True, cwd=service.cwd, env=dict(env), stdin=subprocess.DEVNULL,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from perfproof.targets.model import Target, TargetError
@@ -44,6 +44,7 @@ class TargetClaim:
     statistic: str  # "" when not measurable
     said: str  # one line for the plan: what it compares, on what
     missing: str = ""  # the evidence it needs that the target does not declare
+    table: Mapping[str, Any] = field(default_factory=dict)  # the claim as its file gives it
 
 
 def check_claims(target: Target) -> list[TargetClaim]:
@@ -69,7 +70,7 @@ def check_claims(target: Target) -> list[TargetClaim]:
             raise TargetError(f"{path}: claim {name}: {refused}") from None
         if any(other.id == claim.id for other in found):
             raise TargetError(f"{path}: claim {claim.id}: the id is used more than once")
-        found.append(claim)
+        found.append(replace(claim, table=dict(table)))
     return found
 
 

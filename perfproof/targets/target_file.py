@@ -10,6 +10,7 @@ plan without starting anything.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -51,7 +52,7 @@ def load_target(path: Path) -> Target:
     """The target of ``path``, every key checked; :class:`TargetError` on the first problem."""
     document = read_toml(path, what="target file", refuse=TargetError)
     try:
-        return _target(path, document)
+        return _target(path, k.expand(document, os.environ))
     except k.Problem as problem:
         raise TargetError(f"{path}: {problem.key}: {problem.text}") from None
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.claims import DEFAULT_CLAIMS, DEFAULT_PRECISION, ClaimsError, load_claims
+from reports.claims import DEFAULT_CLAIMS, ClaimsError, load_claims
+from reports.statistic_rows import DEFAULT_PRECISION
 from reports.verdict_rule import Claimed
 
 # The ids issue 12 names; products-index is one entry per product-filter series.

@@ -1,0 +1,320 @@
+"""``perfproof bench --target FILE``: a team's service measured and its claims judged.
+
+The portal's load design on the team's service (``docs/targets.md``):
+
+1. **Closed model**, one window per arm (the profile's users, no think time,
+   as the team's users are written): each arm's capacity; the slowest sets
+   the open model's rate (``loadtests/capacity.py``: the profile's share of it).
+2. **Open model in paired units**: each unit one window per arm, the arms in
+   an order drawn afresh per unit (randomised multiple interleaved trials),
+   tasks started at the fixed rate and timed from their intended start; the
+   service restarted per window for an arm without a switch, switched
+   otherwise (``arm_state.py``). Units are added until every load claim's
+   interval is as narrow as its precision target at one of the planned looks,
+   or the budget is spent (``loadtests/stopping.py``: alpha spent per look, so
+   the interval stays valid whatever the stopping).
+3. **Checks**: each ``[[checks]]`` command against the service in its first
+   arm, exit 0 = held, its output kept.
+4. **Verdicts** (``judging.py``), ``verdicts.json``, ``verdicts.md``,
+   ``report.html`` (``report.py``), every window's facts in ``windows.json``,
+   and the manifest marked finished last.
+
+What fails is one line naming the cause and exit 2 (a start command that
+exits, a port race, a Locust file that does not import, an ``on_start`` that
+raises, an arm's command that fails, evidence that cannot be read); Ctrl-C
+and SIGTERM stop the service and Locust by their process groups. The run
+folder keeps what was measured until then, its manifest saying unfinished.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loadtests.arm_run import ArmRun
+from loadtests.arms import NamedArm
+from loadtests.capacity import open_rate, slowest
+from loadtests.profiles import LOAD_PROFILES, LoadProfile
+from loadtests.progress import Progress
+from loadtests.stopping import Sequential, should_stop
+from loadtests.unit_timing import WARMUP_S, WINDOW_S
+from perfproof.targets.arm_state import ArmFailed, ServiceInArms
+from perfproof.targets.evidence import EvidenceFailed, Witnesses
+from perfproof.targets.judging import TargetVerdict, judge, watched_of
+from perfproof.targets.mix import LOCUSTFILE as MIX_LOCUSTFILE
+from perfproof.targets.mix import TARGET_ENV
+from perfproof.targets.model import Target, TargetError, with_python
+from perfproof.targets.plan import NOTHING_STARTED, plan_lines, secrets_of
+from perfproof.targets.report import render, table_lines, window_facts
+from perfproof.targets.run_folder import new_folder, write_json, write_text
+from perfproof.targets.secrets import redact_text
+from perfproof.targets.service import Running, ServiceFailed
+from perfproof.targets.target_claims import TargetClaim, check_claims
+from perfproof.targets.target_file import load_target
+from perfproof.targets.window import Load, OpenUnavailable, WindowFailed, WindowResult, run_window
+
+BAD_INPUT = 2
+CHECK_TIMEOUT_S = 300.0
+FAILURES = (ServiceFailed, ArmFailed, WindowFailed, EvidenceFailed)
+
+
+@dataclass
+class TargetRun:
+    """What a run of a target gathered, for the verdicts and the report."""
+
+    target: Target
+    profile: str
+    folder: Path
+    hide: Callable[[str], str]
+    claims: list[TargetClaim]
+    runs: list[ArmRun] = field(default_factory=list)
+    capacity: dict[str, float] = field(default_factory=dict)
+    rate: float | None = None
+    state: Sequential | None = None
+    open_unavailable: str = ""
+    checks: dict[str, tuple[int, str]] = field(default_factory=dict)
+    data_size: str = ""
+    starts: int = 0
+    switches: int = 0
+
+
+def run_target(file: Path, profile: str, results: Path, *, fail_on_unmet: bool = False) -> int:
+    """The whole run; its exit code (0 done, 1 a claim not met with ``fail_on_unmet``, 2 bad
+    input or a service that cannot be measured)."""
+    try:
+        target = load_target(file)
+        claims = check_claims(target)
+    except TargetError as error:
+        print(f"perfproof bench: error: {error}", file=sys.stderr)
+        return BAD_INPUT
+    if profile not in LOAD_PROFILES:
+        print(f"perfproof bench: error: --profile {profile}: a target runs at "
+              f"{' or '.join(LOAD_PROFILES)}", file=sys.stderr)  # fmt: skip
+        return BAD_INPUT
+    secrets = secrets_of(target)
+
+    def hide(text: str) -> str:
+        return redact_text(text, secrets)
+
+    folder = new_folder(results, target.name, profile)
+    run = TargetRun(target, profile, folder, hide, claims)
+    manifest: dict[str, Any] = {
+        "kind": "target", "target": target.name, "target_file": str(target.path),
+        "profile": profile, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "finished": False, "arms": [arm.name for arm in target.arms],
+    }  # fmt: skip
+    write_json(folder / "manifest.json", manifest)
+    plan = [line for line in plan_lines(target, profile, claims) if line != NOTHING_STARTED]
+    write_text(folder / "plan.txt", "\n".join(plan) + "\n")
+    print("\n".join(plan), flush=True)
+    print(f"run folder: {folder}", flush=True)
+    try:
+        _measure(run, LOAD_PROFILES[profile])
+    except FAILURES as error:
+        said = hide(str(error))
+        manifest["error"] = said
+        write_json(folder / "manifest.json", manifest)
+        _write_windows(run)
+        print(f"perfproof bench: error: {said}", file=sys.stderr)
+        return BAD_INPUT
+    except KeyboardInterrupt:
+        manifest["interrupted"] = True
+        write_json(folder / "manifest.json", manifest)
+        _write_windows(run)
+        raise
+    alpha = run.state.alpha if run.state is not None and run.state.alpha else 0.05
+    judged_at = _judged_at(run)
+    verdicts = judge(claims, run.runs, alpha=alpha, profile=profile, checks=run.checks,
+                     open_unavailable=run.open_unavailable, judged_at=judged_at)  # fmt: skip
+    _write_outputs(run, verdicts, manifest)
+    for line in table_lines(verdicts):
+        print(line)
+    print(f"\nreport: {folder / 'report.html'}")
+    return 1 if fail_on_unmet and any(v.verdict == "not met" for v in verdicts) else 0
+
+
+def _measure(run: TargetRun, profile: LoadProfile) -> None:
+    target = run.target
+    arms = ServiceInArms(target, run.folder, hide=run.hide)
+    load = _load(target, profile)
+    witnesses: Witnesses | None = None
+    try:
+        # The first arm's commands may set the evidence up (the example's seed.py creates
+        # pg_stat_statements): the sources are read after them, before any load.
+        arms.enter(target.arms[0])
+        witnesses = Witnesses(target.evidence, run.hide)
+        run.data_size = _data_size(target, witnesses, run.hide)
+        for arm in target.arms:  # the closed model: each arm's capacity
+            service = arms.enter(arm)
+            result = run_window(load, service.url, run.folder / f"load-closed-{arm.name}.json",
+                                model="closed", warmup_s=profile.warmup_s,
+                                window_s=profile.duration_s,
+                                at_edges=_edges(witnesses, service))  # fmt: skip
+            closed = _arm_run(arm.name, "closed", 0, None, result, service)
+            run.runs.append(closed)
+            run.capacity[arm.name] = closed.facts().achieved_rps
+            print(f"closed {arm.name}: {run.capacity[arm.name]:.1f} requests/s with "
+                  f"{load.users} users", flush=True)  # fmt: skip
+        capacity = slowest({name: [rps] for name, rps in run.capacity.items()})
+        assert capacity is not None
+        run.rate = open_rate(capacity, profile.open_share)
+        print(f"open model: {run.rate:g} tasks/s ({profile.open_share:.0%} of {capacity.arm}'s "
+              f"{capacity.per_s:.1f}/s)", flush=True)  # fmt: skip
+        _paired_units(run, profile, arms, witnesses, load)
+        if target.checks:
+            service = arms.enter(target.arms[0])
+            for check in target.checks:
+                run.checks[check.name] = _check(run, check.name, check.command, service)
+    finally:
+        run.starts, run.switches = arms.starts, arms.switches
+        arms.close()
+        if witnesses is not None:
+            witnesses.close()
+
+
+def _paired_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
+                  witnesses: Witnesses, load: Load) -> None:  # fmt: skip
+    target = run.target
+    watched = [w for claim in run.claims if (w := watched_of(claim, run.profile))]
+    state = run.state = Sequential(budget_s=profile.budget_s)
+    progress = Progress(watched, state)
+    unit = 0
+    while True:
+        began = time.monotonic()
+        order = list(target.arms)
+        random.Random(f"{target.name}-{unit}").shuffle(order)
+        for arm in order:
+            service = arms.enter(arm)
+            try:
+                result = run_window(load, service.url,
+                                    run.folder / f"load-open-{arm.name}-{unit}.json",
+                                    model="open", warmup_s=WARMUP_S, window_s=WINDOW_S,
+                                    rate=run.rate, seed=unit + 1,
+                                    at_edges=_edges(witnesses, service))  # fmt: skip
+            except OpenUnavailable as reason:
+                run.open_unavailable = str(reason)
+                print(f"open model: not available: {reason}", flush=True)
+                return
+            run.runs.append(_arm_run(arm.name, "open", unit, run.rate, result, service))
+        state.unit_s.append(time.monotonic() - began)
+        opened = [r for r in run.runs if r.model == "open"]
+        if watched:
+            progress.show(opened)
+        stop = should_stop(state, watched, opened)
+        if watched:
+            progress.looked()
+        if stop:
+            break
+        unit += 1
+    progress.done()
+
+
+def _load(target: Target, profile: LoadProfile) -> Load:
+    users = target.load.users or profile.users
+    if target.load.locustfile is not None:
+        return Load(target.load.locustfile, {}, users, target.evidence.hit_header)
+    return Load(MIX_LOCUSTFILE, {TARGET_ENV: str(target.path)}, users, target.evidence.hit_header)
+
+
+def _edges(witnesses: Witnesses, service: Running) -> Callable[[int], Callable[[], dict[str, Any]]]:
+    pid = service.process.pid if service.process is not None else None
+    return lambda generator_pid: witnesses.opening(generator_pid, pid)
+
+
+def _arm_run(arm: str, model: str, unit: int, rate: float | None, result: WindowResult,
+             service: Running) -> ArmRun:  # fmt: skip
+    edges = result.edges
+    cpu = edges.get("cpu", {})
+    return ArmRun(
+        arm=NamedArm(arm),
+        model="open" if model == "open" else "closed",
+        repetition=unit,
+        offered_rps=rate,
+        recorded={"measured": result.recorded},
+        servers={key: value for key, value in edges.items() if key != "cpu"},
+        cpu=cpu,
+        portal_statements=None,
+        generator_processes=1,
+        server_died=service.process is not None and service.process.poll() is not None,
+        seconds=result.seconds,
+    )
+
+
+def _check(run: TargetRun, name: str, command: str, service: Running) -> tuple[int, str]:
+    out = run.folder / "checks" / f"{name}.log"
+    out.parent.mkdir(exist_ok=True)
+    text = with_python(command.replace("{url}", service.url))
+    target = run.target
+    with out.open("wb") as sink:
+        sink.write(f"$ {run.hide(text)}\n".encode())
+        sink.flush()
+        try:
+            done = subprocess.run(text, shell=True, cwd=target.service.cwd, stdout=sink,
+                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  timeout=CHECK_TIMEOUT_S, check=False)  # fmt: skip
+            code = done.returncode
+        except subprocess.TimeoutExpired:
+            code = -1
+    print(f"check {name}: exit {code}", flush=True)
+    return code, str(out.relative_to(run.folder))
+
+
+def _data_size(target: Target, witnesses: Witnesses, hide: Callable[[str], str]) -> str:
+    """The data size the claims hold for, as the target declares or reports it."""
+    size = target.data_size
+    if size is None:
+        return ""
+    if size.rows is not None:
+        return f"{size.rows:,} {size.of}"
+    if size.sql is not None:
+        if witnesses.pg is None:
+            return ""
+        row = witnesses.pg.execute(size.sql).fetchone()
+        return f"{int(row[0]):,} {size.of}" if row else ""
+    assert size.command is not None
+    done = subprocess.run(with_python(size.command), shell=True, cwd=target.service.cwd,
+                          capture_output=True, text=True, timeout=CHECK_TIMEOUT_S,
+                          check=False)  # fmt: skip
+    words = done.stdout.split()
+    if done.returncode != 0 or not words or not words[0].replace(",", "").isdigit():
+        raise ArmFailed(f"data_size.command ({hide(size.command)}) did not print a whole number "
+                        f"(exit {done.returncode})")  # fmt: skip
+    return f"{int(words[0].replace(',', '')):,} {size.of}"
+
+
+def _judged_at(run: TargetRun) -> str:
+    parts = [run.data_size] if run.data_size else []
+    if run.rate is not None:
+        parts.append(f"{run.rate:g} tasks/s offered")
+    return ", ".join(parts)
+
+
+def _write_windows(run: TargetRun) -> None:
+    write_json(run.folder / "windows.json", window_facts(run))
+
+
+def _write_outputs(run: TargetRun, verdicts: Sequence[TargetVerdict],
+                   manifest: dict[str, Any]) -> None:  # fmt: skip
+    _write_windows(run)
+    document = {
+        "target": run.target.name, "profile": run.profile,
+        "sequential": run.state.record() if run.state else None,
+        "capacity": run.capacity, "offered_rps": run.rate,
+        "open_model": run.open_unavailable or "available",
+        "verdicts": [v.document() for v in verdicts],
+    }  # fmt: skip
+    write_json(run.folder / "verdicts.json", document)
+    write_text(run.folder / "verdicts.md", "\n".join(
+        [f"# {run.target.name}: verdicts ({run.profile})", "", "```text",
+         *table_lines(verdicts), "```", ""]))  # fmt: skip
+    write_text(run.folder / "report.html", render(run, verdicts))
+    manifest.update(finished=True, ended=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    files=sorted(str(p.relative_to(run.folder)) for p in run.folder.rglob("*")
+                                 if p.is_file()))  # fmt: skip
+    write_json(run.folder / "manifest.json", manifest)

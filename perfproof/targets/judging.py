@@ -1,0 +1,184 @@
+"""A target's claims judged: the paired units' intervals, the checks' exits, the words.
+
+The same rules as the portal's claims (``reports/verdict_rule.py``: only the
+interval decides, never the point), over the same figures
+(``loadtests/watch.py``: one per window, windows the validity guard marked
+left out, a paired claim's whole unit with them) and at the level the
+sequential run stopped at (``loadtests/stopping.py``). What cannot be judged
+says why: a claim whose evidence the target does not declare (*no evidence*,
+and the key that would provide it), an arm whose every window the guard
+marked (*not judged*, and what it saw), the open model unavailable for the
+team's users (*no evidence*, and why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from loadtests.arm_run import ArmRun
+from loadtests.guard import run_problems
+from loadtests.watch import METRICS, Watched, interval_of, unit_figures
+from perfproof.targets.target_claims import ALL, STATISTICS, TARGET_SUITES, TargetClaim
+from reports.statistic_rows import precision_for
+from reports.verdict_rule import Claimed, verdict_for
+
+
+@dataclass
+class TargetVerdict:
+    """One claim of a target judged, as ``verdicts.json`` holds it."""
+
+    id: str
+    quote: str
+    statistic: str
+    verdict: str
+    reason: str
+    claimed: str = ""
+    measured: float | None = None
+    low: float | None = None
+    high: float | None = None
+    n: int | None = None
+    unit: str = ""
+    method: str = ""
+    percent: bool = True
+    compared: str = ""  # what against what, on which requests
+    judged_at: str = ""  # the data size and the offered rate
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def claimed_of(table: Mapping[str, Any]) -> Claimed | None:
+    if "at_least" in table:
+        return Claimed(float(table["at_least"]))
+    if "between" in table:
+        low, high = table["between"]
+        return Claimed(float(low), float(high))
+    return None
+
+
+def watched_of(claim: TargetClaim, profile: str) -> Watched | None:
+    """The claim as the sequential run watches it; None when it is no load claim it can judge."""
+    table = claim.table
+    if claim.statistic not in ("paired_reduction", "level") or claim.missing:
+        return None
+    metric = str(table.get("metric") or STATISTICS[claim.statistic].default_metric)
+    if metric not in METRICS:
+        return None
+    series = table.get("series", [])
+    series = [series] if isinstance(series, str) else list(series)
+    routes = tuple(name for name in series if name != ALL)
+    half = precision_for(table.get("precision"), profile)
+    if claim.statistic == "level":
+        return Watched(claim.id, "level", metric, routes, half, arm=str(table["arm"]))
+    return Watched(claim.id, "paired", metric, routes, half,
+                   baseline=str(table["baseline"]), candidate=str(table["candidate"]))  # fmt: skip
+
+
+def judge(
+    claims: Sequence[TargetClaim],
+    runs: Sequence[ArmRun],
+    *,
+    alpha: float,
+    profile: str,
+    checks: Mapping[str, tuple[int, str]],
+    open_unavailable: str,
+    judged_at: str,
+) -> list[TargetVerdict]:
+    """Every claim's verdict. ``checks``: check name -> (exit code, where its output is)."""
+    return [
+        _judged(claim, runs, alpha, profile, checks, open_unavailable, judged_at)
+        for claim in claims
+    ]
+
+
+def _judged(
+    claim: TargetClaim,
+    runs: Sequence[ArmRun],
+    alpha: float,
+    profile: str,
+    checks: Mapping[str, tuple[int, str]],
+    open_unavailable: str,
+    judged_at: str,
+) -> TargetVerdict:
+    table = claim.table
+    verdict = TargetVerdict(claim.id, str(table.get("quote", "")), claim.statistic, "", "",
+                            compared=claim.said)  # fmt: skip
+    claimed = claimed_of(table)
+    if not claim.statistic:
+        verdict.verdict, verdict.reason = "not measurable", str(table.get("reason", ""))
+        return verdict
+    how = STATISTICS[claim.statistic]
+    verdict.unit = how.unit
+    if how.functional:
+        name = str(table["check"])
+        if name not in checks:
+            verdict.verdict, verdict.reason = "no evidence", f"check {name} did not run"
+            return verdict
+        code, output = checks[name]
+        verdict.verdict = "met" if code == 0 else "not met"
+        verdict.reason = f"the command exited with code {code} (its output: {output})"
+        verdict.n, verdict.method = 1, "a command against the started service, exit 0 = held"
+        return verdict
+    if claim.missing:
+        verdict.verdict, verdict.reason = "no evidence", claim.missing
+        return verdict
+    if TARGET_SUITES.get(claim.statistic) == "benchmarks":
+        verdict.verdict = "no evidence"
+        verdict.reason = ("benchmark suites are not run by perfproof bench --target yet: "
+                          "the claim is checked, not measured")  # fmt: skip
+        return verdict
+    watched = watched_of(claim, profile)
+    if watched is None:
+        verdict.verdict = "no evidence"
+        verdict.reason = (f"a target's load claims are judged on {', '.join(METRICS)}; "
+                          f"{table.get('metric')} is not recorded per paired unit")  # fmt: skip
+        return verdict
+    if open_unavailable:
+        verdict.verdict = "no evidence"
+        verdict.reason = f"the open model is not available: {open_unavailable}"
+        return verdict
+    unjudged = _unjudged_arms(watched, runs)
+    if unjudged:
+        verdict.verdict, verdict.reason = "not judged", unjudged
+        return verdict
+    found = interval_of(watched, runs, alpha)
+    if found is None or claimed is None:
+        verdict.verdict, verdict.reason = "inconclusive", "no complete paired unit"
+        return verdict
+    verdict.percent = not (watched.kind == "level" and watched.metric == "intended_mean")
+    verdict.claimed = claimed.describe(percent=verdict.percent)
+    verdict.measured, verdict.low, verdict.high, verdict.n = (
+        found.value, found.low, found.high, found.n
+    )  # fmt: skip
+    verdict.method = found.method
+    verdict.verdict = verdict_for(claimed, found.low, found.high)
+    verdict.judged_at = judged_at
+    verdict.reason = _reason(verdict.verdict, watched, found.half_width)
+    verdict.details = {"units": [
+        {"unit": unit, **dict(zip(watched.arms, values, strict=True))}
+        for unit, values in unit_figures(watched, runs)
+    ]}  # fmt: skip
+    return verdict
+
+
+def _reason(word: str, watched: Watched, half_width: float | None) -> str:
+    reached = (
+        f"half-width {half_width * 100:.1f} points (target {watched.half_width * 100:g})"
+        if half_width is not None else "no interval"
+    )  # fmt: skip
+    if word == "inconclusive":
+        return f"the interval straddles the claimed bound; {reached}"
+    return reached
+
+
+def _unjudged_arms(watched: Watched, runs: Sequence[ArmRun]) -> str:
+    """Why an arm of the claim cannot be judged: every open window of it marked by the guard."""
+    for arm in watched.arms:
+        windows = [run for run in runs if run.model == "open" and run.arm.name == arm]
+        problems = [run_problems(run.facts()) for run in windows]
+        if windows and all(problems):
+            return f"arm {arm}: every window failed the validity guard ({problems[-1][0]})"
+    return ""

@@ -1,0 +1,185 @@
+"""``perfproof bench --target``: a team's service measured and judged, and what it refuses.
+
+The slow run is the example of ``examples/shop`` at the quick profile, as CI
+runs it: a Flask service on PostgreSQL, its index the switchable feature,
+its own Locust file; one claim that holds (the SKU lookup is faster), one
+that does not (the index does not take statements off the database) and a
+command check. The fast tests start a plain ``python -m http.server`` and
+stop at the first failure they provoke: one line on stderr, exit 2, the
+service's process group gone and the run folder saying unfinished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from reports.page.blocks import anchor
+from tests.reports.page.browser import open_report
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "examples" / "shop" / "target.toml"
+
+
+def _bench(target: Path, results: Path, env: dict[str, str] | None = None,
+           timeout: float = 300) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "perfproof", "bench", "--target", str(target), "--profile", "quick",
+         "--results", str(results)],
+        env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def _servers_of(folder: Path) -> list[psutil.Process]:
+    """Processes still serving from ``folder`` (the started service's group, if it survived)."""
+    found = []
+    for process in psutil.process_iter(["cwd", "cmdline"]):
+        try:
+            if process.info["cwd"] == str(folder) and "http.server" in " ".join(
+                process.info["cmdline"] or []
+            ):
+                found.append(process)
+        except psutil.Error:
+            continue
+    return found
+
+
+def _plain_target(folder: Path, locustfile: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "locustfile.py").write_text(locustfile)
+    (folder / "target.toml").write_text(
+        'name = "plain"\n'
+        "[service]\n"
+        'command = "python -m http.server --bind 127.0.0.1 {port}"\n'
+        'ready = "/"\n'
+        "[[arms]]\n"
+        'name = "a"\n'
+        "[[arms]]\n"
+        'name = "b"\n'
+        "[load]\n"
+        'locustfile = "locustfile.py"\n'
+        "users = 2\n"
+    )
+    return folder / "target.toml"
+
+
+@pytest.mark.parametrize(
+    ("locustfile", "said"),
+    [
+        ("import no_such_module_here\n", "No module named 'no_such_module_here'"),
+        (
+            "from locust import HttpUser, task\n"
+            "class Broken(HttpUser):\n"
+            "    def on_start(self):\n"
+            "        raise RuntimeError('cannot log in')\n"
+            "    @task\n"
+            "    def get(self):\n"
+            "        self.client.get('/')\n",
+            "Broken.on_start raised RuntimeError: cannot log in",
+        ),
+    ],
+    ids=["locustfile-does-not-import", "on-start-raises"],
+)
+def test_a_load_that_cannot_run_is_one_line_and_exit_2_and_stops_the_service(
+    tmp_path: Path, locustfile: str, said: str
+) -> None:
+    target = _plain_target(tmp_path / "svc", locustfile)
+    done = _bench(target, tmp_path / "results", timeout=120)
+    assert done.returncode == 2, done.stdout[-2000:] + done.stderr[-2000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("perfproof bench: error: "), done.stderr
+    assert said in lines[0]
+    assert "Traceback" not in done.stderr
+    (folder,) = (tmp_path / "results").iterdir()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["finished"] is False and said in manifest["error"]
+    assert (folder / "service.log").is_file()
+    assert _servers_of(tmp_path / "svc") == []
+
+
+def test_a_bad_target_file_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    target = tmp_path / "target.toml"
+    target.write_text('name = "x"\n[service]\nurl = "http://127.0.0.1:9"\n[load]\n')
+    done = _bench(target, tmp_path / "results", timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and str(target) in done.stderr
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+
+
+@dataclass(frozen=True)
+class ExampleRun:
+    folder: Path
+    stdout: str
+    verdicts: dict[str, dict[str, Any]]
+    document: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def example_run(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> ExampleRun:
+    pytest.importorskip("flask", reason="the example needs the [example] extra (flask)")
+    pytest.importorskip("gunicorn", reason="the example needs the [example] extra (gunicorn)")
+    results = tmp_path_factory.mktemp("shop")
+    done = _bench(EXAMPLE, results, env={"SHOP_DATABASE_URL": database_url}, timeout=400)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (folder,) = results.iterdir()
+    document = json.loads((folder / "verdicts.json").read_text())
+    return ExampleRun(folder, done.stdout, {v["id"]: v for v in document["verdicts"]}, document)
+
+
+@pytest.mark.slow
+def test_the_example_decides_a_claim_that_holds_and_one_that_does_not(
+    example_run: ExampleRun,
+) -> None:
+    verdicts = example_run.verdicts
+    faster = verdicts["sku-lookup"]
+    assert faster["verdict"] in ("met", "exceeded"), faster
+    assert faster["low"] >= 0.5 and faster["n"] >= 2
+    assert "items" in faster["judged_at"] and "tasks/s offered" in faster["judged_at"]
+    fewer = verdicts["fewer-statements"]
+    assert fewer["verdict"] == "not met", fewer
+    assert fewer["high"] < 0.3
+    assert verdicts["sku-answers"]["verdict"] == "met"
+    assert example_run.document["open_model"] == "available"
+    assert example_run.document["sequential"]["units"] >= 2
+
+
+@pytest.mark.slow
+def test_the_example_run_folder_is_finished_and_keeps_its_evidence(
+    example_run: ExampleRun,
+) -> None:
+    folder = example_run.folder
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["finished"] is True and "error" not in manifest
+    for name in ("verdicts.json", "verdicts.md", "report.html", "windows.json", "plan.txt",
+                 "service.log", "commands.log", "checks/sku-answers.log"):  # fmt: skip
+        assert name in manifest["files"], name
+    windows = json.loads((folder / "windows.json").read_text())
+    opened = [w for w in windows if w["model"] == "open"]
+    assert opened and all(w["servers"]["pg_stat_statements_calls"] > 0 for w in opened)
+    assert all(w["cpu"]["generator"] < 0.9 for w in opened)  # the guard's bound
+    assert {w["arm"] for w in windows} == {"indexed", "no-index"}
+    assert not [p for p in psutil.process_iter(["cmdline"])
+                if "shop:app" in " ".join(p.info["cmdline"] or [])]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.needs_program("chromium")
+def test_the_example_report_opens_offline_with_a_plot_per_load_claim(
+    example_run: ExampleRun,
+) -> None:
+    pages = open_report(example_run.folder / "report.html", {"desktop": 1366}, "target-shop")
+    page = pages["desktop"]
+    assert page.requests == [] and page.console_errors == []
+    for claim in ("sku-lookup", "fewer-statements", "sku-answers"):
+        assert anchor(claim) in page.claims, claim
+    plots = [image for image in page.images if image["alt"].startswith("sku-lookup: each unit")]
+    assert len(plots) == 1 and plots[0]["complete"] and plots[0]["width"] > 0
+    assert "not declared (evidence.hit_header)" in page.text
