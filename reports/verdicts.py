@@ -1,19 +1,7 @@
 """A judged claim (:class:`Verdict`); the rules that give its word are ``verdict_rule.py``.
 
-The verdict rules: a claimed value and a measured interval in, one word out.
-
-With ``[l, u]`` the 95 % interval of the measured effect and the claim
-``at_least = x`` (``lo = x``) or ``between = [lo, hi]``:
-
-- exceeded: a range claim and ``l > hi``;
-- met: ``l >= lo``, and not exceeded;
-- not met: ``u < lo``;
-- inconclusive: the interval straddles ``lo`` (or there is no interval: one
-  repetition cannot say how much another would differ);
-- not measurable / no evidence: decided before any number, with the reason.
-
-The rules only ever look at the interval, never at the point estimate: a
-lucky point inside a wide interval is not a kept promise.
+It carries the claim, the interval, the unit of independence and the evidence's own
+figures into ``verdicts.json`` and the report.
 """
 
 from __future__ import annotations

@@ -33,25 +33,25 @@ def health() -> Any:
     return jsonify(ok=True)
 
 
-@app.get("/items/by-sku/<sku>")
-def by_sku(sku: str) -> Any:
-    row = (
-        connection()
-        .execute("SELECT id, sku, name, price FROM shop_items WHERE sku = %s", (sku,))
-        .fetchone()
-    )
+# The two lookups, by a column each: ``sku`` (the index this example judges) and ``id``.
+_BY = {
+    "sku": "SELECT id, sku, name, price FROM shop_items WHERE sku = %s",
+    "id": "SELECT id, sku, name, price FROM shop_items WHERE id = %s",
+}
+
+
+def _item(column: str, value: object) -> Any:
+    row = connection().execute(_BY[column], (value,)).fetchone()
     if row is None:
         abort(404)
     return jsonify(id=row[0], sku=row[1], name=row[2], price=float(row[3]))
+
+
+@app.get("/items/by-sku/<sku>")
+def by_sku(sku: str) -> Any:
+    return _item("sku", sku)
 
 
 @app.get("/items/<int:item_id>")
 def by_id(item_id: int) -> Any:
-    row = (
-        connection()
-        .execute("SELECT id, sku, name, price FROM shop_items WHERE id = %s", (item_id,))
-        .fetchone()
-    )
-    if row is None:
-        abort(404)
-    return jsonify(id=row[0], sku=row[1], name=row[2], price=float(row[3]))
+    return _item("id", item_id)

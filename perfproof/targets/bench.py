@@ -46,7 +46,7 @@ from loadtests.stopping import Sequential, should_stop
 from loadtests.unit_timing import WARMUP_S, WINDOW_S
 from perfproof.targets.arm_state import ArmFailed, ServiceInArms
 from perfproof.targets.evidence import EvidenceFailed, Witnesses
-from perfproof.targets.judging import TargetVerdict, judge, watched_of
+from perfproof.targets.judging import Judging, TargetVerdict, judge, watched_of
 from perfproof.targets.mix import LOCUSTFILE as MIX_LOCUSTFILE
 from perfproof.targets.mix import TARGET_ENV
 from perfproof.targets.model import Target, TargetError, with_python
@@ -130,8 +130,8 @@ def run_target(file: Path, profile: str, results: Path, *, fail_on_unmet: bool =
         raise
     alpha = run.state.alpha if run.state is not None and run.state.alpha else 0.05
     judged_at = _judged_at(run)
-    verdicts = judge(claims, run.runs, alpha=alpha, profile=profile, checks=run.checks,
-                     open_unavailable=run.open_unavailable, judged_at=judged_at)  # fmt: skip
+    verdicts = judge(claims, Judging(run.runs, alpha, profile, run.checks, run.open_unavailable,
+                                     judged_at))  # fmt: skip
     _write_outputs(run, verdicts, manifest)
     for line in table_lines(verdicts):
         print(line)

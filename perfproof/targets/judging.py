@@ -77,32 +77,26 @@ def watched_of(claim: TargetClaim, profile: str) -> Watched | None:
                    baseline=str(table["baseline"]), candidate=str(table["candidate"]))  # fmt: skip
 
 
-def judge(
-    claims: Sequence[TargetClaim],
-    runs: Sequence[ArmRun],
-    *,
-    alpha: float,
-    profile: str,
-    checks: Mapping[str, tuple[int, str]],
-    open_unavailable: str,
-    judged_at: str,
-) -> list[TargetVerdict]:
-    """Every claim's verdict. ``checks``: check name -> (exit code, where its output is)."""
-    return [
-        _judged(claim, runs, alpha, profile, checks, open_unavailable, judged_at)
-        for claim in claims
-    ]
+@dataclass(frozen=True)
+class Judging:
+    """What every claim of a run is judged from."""
+
+    runs: Sequence[ArmRun]
+    alpha: float  # the level the sequential run stopped at
+    profile: str
+    checks: Mapping[str, tuple[int, str]]  # check name -> (exit code, where its output is)
+    open_unavailable: str  # why the open model could not run the team's users ("" if it ran)
+    judged_at: str  # the data size and the offered rate
 
 
-def _judged(
-    claim: TargetClaim,
-    runs: Sequence[ArmRun],
-    alpha: float,
-    profile: str,
-    checks: Mapping[str, tuple[int, str]],
-    open_unavailable: str,
-    judged_at: str,
-) -> TargetVerdict:
+def judge(claims: Sequence[TargetClaim], judging: Judging) -> list[TargetVerdict]:
+    """Every claim's verdict."""
+    return [_judged(claim, judging) for claim in claims]
+
+
+def _judged(claim: TargetClaim, judging: Judging) -> TargetVerdict:
+    runs, alpha, profile, checks = judging.runs, judging.alpha, judging.profile, judging.checks
+    open_unavailable, judged_at = judging.open_unavailable, judging.judged_at
     table = claim.table
     verdict = TargetVerdict(claim.id, str(table.get("quote", "")), claim.statistic, "", "",
                             compared=claim.said)  # fmt: skip

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,7 +60,7 @@ def _plain_target(folder: Path, locustfile: str) -> Path:
     (folder / "target.toml").write_text(
         'name = "plain"\n'
         "[service]\n"
-        'command = "python -m http.server --bind 127.0.0.1 {port}"\n'
+        'command = "{python} -m http.server --bind 127.0.0.1 {port}"\n'
         'ready = "/"\n'
         "[[arms]]\n"
         'name = "a"\n'
@@ -183,3 +185,53 @@ def test_the_example_report_opens_offline_with_a_plot_per_load_claim(
     plots = [image for image in page.images if image["alt"].startswith("sku-lookup: each unit")]
     assert len(plots) == 1 and plots[0]["complete"] and plots[0]["width"] > 0
     assert "not declared (evidence.hit_header)" in page.text
+
+
+WORKING_LOAD = (
+    "from locust import HttpUser, constant, task\n"
+    "class Reader(HttpUser):\n"
+    "    wait_time = constant(0.05)\n"
+    "    @task\n"
+    "    def get(self):\n"
+    "        self.client.get('/', name='root')\n"
+)
+
+
+def test_sigterm_mid_window_stops_the_service_and_locust_and_nothing_else(tmp_path: Path) -> None:
+    """SIGTERM while a window is measured (its marker file is the event waited for): exit
+    143, the service's group and Locust gone, the run folder saying interrupted."""
+    target = _plain_target(tmp_path / "svc", WORKING_LOAD)
+    bystander = subprocess.Popen(  # a server perfproof did not start, in the same folder
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "0"], cwd=tmp_path / "svc",
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    results = tmp_path / "results"
+    bench = subprocess.Popen(
+        [sys.executable, "-m", "perfproof", "bench", "--target", str(target), "--profile",
+         "quick", "--results", str(results)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not list(results.glob("*/load-closed-*.json.measuring")):
+            assert bench.poll() is None, bench.communicate()
+            assert time.monotonic() < deadline, "no window opened within 60 s"
+            time.sleep(0.05)
+        (folder,) = results.iterdir()
+        bench.send_signal(signal.SIGTERM)
+        _, stderr = bench.communicate(timeout=60)
+        assert bench.returncode == 143, stderr
+        assert "Traceback" not in stderr
+        left = [p for p in _servers_of(tmp_path / "svc") if p.pid != bystander.pid]
+        assert left == []
+        assert bystander.poll() is None  # not ours: untouched
+        locusts = [p for p in psutil.process_iter(["cmdline"])
+                   if str(folder) in " ".join(p.info["cmdline"] or [])]  # fmt: skip
+        assert locusts == []
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert manifest["finished"] is False and manifest["interrupted"] is True
+    finally:
+        for process in (bench, bystander):
+            if process.poll() is None:
+                process.kill()
+                process.wait()
