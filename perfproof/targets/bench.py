@@ -45,6 +45,7 @@ from loadtests.progress import Progress
 from loadtests.stopping import Sequential, should_stop
 from loadtests.unit_timing import WARMUP_S, WINDOW_S
 from perfproof.targets.arm_state import ArmFailed, ServiceInArms
+from perfproof.targets.benchmarks import Rounds, run_benchmarks
 from perfproof.targets.evidence import EvidenceFailed, Witnesses
 from perfproof.targets.judging import Judging, TargetVerdict, judge, watched_of
 from perfproof.targets.mix import LOCUSTFILE as MIX_LOCUSTFILE
@@ -82,6 +83,7 @@ class TargetRun:
     data_size: str = ""
     starts: int = 0
     switches: int = 0
+    rounds: Rounds = field(default_factory=dict)
 
 
 def run_target(file: Path, profile: str, results: Path, *, fail_on_unmet: bool = False) -> int:
@@ -131,7 +133,7 @@ def run_target(file: Path, profile: str, results: Path, *, fail_on_unmet: bool =
     alpha = run.state.alpha if run.state is not None and run.state.alpha else 0.05
     judged_at = _judged_at(run)
     verdicts = judge(claims, Judging(run.runs, alpha, profile, run.checks, run.open_unavailable,
-                                     judged_at))  # fmt: skip
+                                     judged_at, run.rounds))  # fmt: skip
     _write_outputs(run, verdicts, manifest)
     for line in table_lines(verdicts):
         print(line)
@@ -167,6 +169,8 @@ def _measure(run: TargetRun, profile: LoadProfile) -> None:
         print(f"open model: {run.rate:g} tasks/s ({profile.open_share:.0%} of {capacity.arm}'s "
               f"{capacity.per_s:.1f}/s)", flush=True)  # fmt: skip
         _paired_units(run, profile, arms, witnesses, load)
+        if target.benchmarks:
+            run.rounds = run_benchmarks(target, run.profile, arms, run.folder, _say)
         if target.checks:
             service = arms.enter(target.arms[0])
             for check in target.checks:
@@ -213,6 +217,10 @@ def _paired_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
             break
         unit += 1
     progress.done()
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
 
 
 def _load(target: Target, profile: LoadProfile) -> Load:

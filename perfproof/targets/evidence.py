@@ -3,7 +3,8 @@
 Each source is read only when the target file declares it (``[evidence]``):
 ``pg_stat_statements`` calls in the named database (statements per request:
 the database load), Redis's keyspace hits and misses (``INFO stats``), and
-the CPU of the service's process tree beside the load generator's, PostgreSQL's
+the CPU (and, with ``process_tree``, the resident memory at the window's end) of
+the service's process tree beside the load generator's, PostgreSQL's
 and Redis's (``loadtests/cpu.py``: a saturated generator measures itself, and
 the validity guard says so). Read at the measured window's edges, so they
 cover the same seconds as the latencies. A source that cannot be read is one
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import psutil
 import psycopg
 
 from loadtests.cpu import CpuMeter
@@ -74,6 +76,8 @@ class Witnesses:
 
         def closing() -> dict[str, Any]:
             found: dict[str, Any] = {"cpu": meter.stop()}
+            if service_pid is not None and self.evidence.process_tree:
+                found["service_rss_mb"] = round(_tree_rss(service_pid) / 2**20, 1)
             if calls is not None:
                 found["pg_stat_statements_calls"] = self._statements() - calls
             if keyspace is not None and self.evidence.redis_url:
@@ -86,3 +90,19 @@ class Witnesses:
     def close(self) -> None:
         if self.pg is not None:
             self.pg.close()
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and its descendants, bytes (those gone meanwhile: 0)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            continue
+    return total

@@ -20,7 +20,9 @@ from typing import Any
 from loadtests.arm_run import ArmRun
 from loadtests.guard import run_problems
 from loadtests.watch import METRICS, Watched, interval_of, unit_figures
+from perfproof.targets.benchmarks import Rounds
 from perfproof.targets.target_claims import ALL, STATISTICS, TARGET_SUITES, TargetClaim
+from reports.estimates import median_reduction
 from reports.statistic_rows import precision_for
 from reports.verdict_rule import Claimed, verdict_for
 
@@ -87,6 +89,7 @@ class Judging:
     checks: Mapping[str, tuple[int, str]]  # check name -> (exit code, where its output is)
     open_unavailable: str  # why the open model could not run the team's users ("" if it ran)
     judged_at: str  # the data size and the offered rate
+    rounds: Rounds = field(default_factory=dict)  # benchmark rounds: arm -> series -> seconds
 
 
 def judge(claims: Sequence[TargetClaim], judging: Judging) -> list[TargetVerdict]:
@@ -120,10 +123,7 @@ def _judged(claim: TargetClaim, judging: Judging) -> TargetVerdict:
         verdict.verdict, verdict.reason = "no evidence", claim.missing
         return verdict
     if TARGET_SUITES.get(claim.statistic) == "benchmarks":
-        verdict.verdict = "no evidence"
-        verdict.reason = ("benchmark suites are not run by perfproof bench --target yet: "
-                          "the claim is checked, not measured")  # fmt: skip
-        return verdict
+        return _of_rounds(verdict, claim, claimed, judging)
     watched = watched_of(claim, profile)
     if watched is None:
         verdict.verdict = "no evidence"
@@ -176,3 +176,36 @@ def _unjudged_arms(watched: Watched, runs: Sequence[ArmRun]) -> str:
         if windows and all(problems):
             return f"arm {arm}: every window failed the validity guard ({problems[-1][0]})"
     return ""
+
+
+def _of_rounds(verdict: TargetVerdict, claim: TargetClaim, claimed: Claimed | None,
+               judging: Judging) -> TargetVerdict:  # fmt: skip
+    """A ``median_reduction`` over the team's benchmark rounds, pooled over the blocks."""
+    table = claim.table
+    series = table.get("series", [])
+    series = [series] if isinstance(series, str) else list(series)
+    baseline, candidate = str(table["baseline"]), str(table["candidate"])
+    if not judging.rounds:
+        verdict.verdict, verdict.reason = "no evidence", "no benchmark ran (benchmarks.files)"
+        return verdict
+    found = sorted({name for arm in judging.rounds.values() for name in arm})
+    missing = [name for name in series if name not in found]
+    if missing or claimed is None:
+        verdict.verdict = "no evidence"
+        verdict.reason = f"no benchmark named {missing[0]!r} ran (ran: {', '.join(found)})"
+        return verdict
+    base = [x for name in series for x in judging.rounds.get(baseline, {}).get(name, [])]
+    cand = [x for name in series for x in judging.rounds.get(candidate, {}).get(name, [])]
+    if not base or not cand:
+        verdict.verdict, verdict.reason = "no evidence", "an arm has no rounds of the series"
+        return verdict
+    estimate = median_reduction(base, cand)
+    verdict.claimed = claimed.describe(percent=True)
+    verdict.measured, verdict.low, verdict.high, verdict.n = (
+        estimate.value, estimate.low, estimate.high, estimate.n
+    )  # fmt: skip
+    verdict.method = estimate.method
+    verdict.verdict = verdict_for(claimed, estimate.low, estimate.high)
+    verdict.reason = f"{len(base)} rounds of {baseline}, {len(cand)} of {candidate}"
+    verdict.judged_at = judging.judged_at.split(", ")[0] if judging.judged_at else ""
+    return verdict

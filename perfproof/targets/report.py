@@ -105,9 +105,11 @@ def _evidence(run: TargetRun) -> list[tuple[str, str]]:
          else "not declared (evidence.redis_url)"),
         ("HIT/MISS response header", evidence.hit_header or
          "not declared (evidence.hit_header): hit ratios cannot be judged"),
-        ("process tree (CPU)", "the service's processes, each window" if evidence.process_tree
-         else "recorded each window for a service perfproof starts (process_tree adds memory)"),
-        ("benchmark suites", "declared, not yet run by bench --target" if run.target.benchmarks
+        ("process tree", "the service's processes: CPU and resident memory, each window"
+         if evidence.process_tree else "CPU each window (process_tree = true adds memory)"),
+        ("benchmark suites", ", ".join(
+            f"{arm}: {len(series)} series, {sum(map(len, series.values()))} rounds"
+            for arm, series in run.rounds.items()) if run.rounds
          else "not declared (benchmarks.files)"),
     ]  # fmt: skip
 

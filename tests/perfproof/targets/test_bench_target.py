@@ -2,9 +2,9 @@
 
 The slow run is the example of ``examples/shop`` at the quick profile, as CI
 runs it: a Flask service on PostgreSQL, its index the switchable feature,
-its own Locust file; one claim that holds (the SKU lookup is faster), one
-that does not (the index does not take statements off the database) and a
-command check. The fast tests start a plain ``python -m http.server`` and
+its own Locust file and pytest-benchmark file; claims that hold (the SKU
+lookup is faster, under load and alone), one that does not (the index does not
+take statements off the database) and a command check. The fast tests start a plain ``python -m http.server`` and
 stop at the first failure they provoke: one line on stderr, exit 2, the
 service's process group gone and the run folder saying unfinished.
 """
@@ -145,6 +145,8 @@ def test_the_example_decides_a_claim_that_holds_and_one_that_does_not(
     assert faster["verdict"] in ("met", "exceeded"), faster
     assert faster["low"] >= 0.5 and faster["n"] >= 2
     assert "items" in faster["judged_at"] and "tasks/s offered" in faster["judged_at"]
+    alone = verdicts["sku-lookup-alone"]  # the team's pytest-benchmark file, per arm
+    assert alone["verdict"] in ("met", "exceeded") and alone["low"] >= 0.5, alone
     fewer = verdicts["fewer-statements"]
     assert fewer["verdict"] == "not met", fewer
     assert fewer["high"] < 0.3
@@ -161,7 +163,8 @@ def test_the_example_run_folder_is_finished_and_keeps_its_evidence(
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["finished"] is True and "error" not in manifest
     for name in ("verdicts.json", "verdicts.md", "report.html", "windows.json", "plan.txt",
-                 "service.log", "commands.log", "checks/sku-answers.log"):  # fmt: skip
+                 "service.log", "commands.log", "checks/sku-answers.log",
+                 "benchmarks/indexed-0.json", "benchmarks/no-index-1.json"):  # fmt: skip
         assert name in manifest["files"], name
     windows = json.loads((folder / "windows.json").read_text())
     opened = [w for w in windows if w["model"] == "open"]
@@ -180,7 +183,7 @@ def test_the_example_report_opens_offline_with_a_plot_per_load_claim(
     pages = open_report(example_run.folder / "report.html", {"desktop": 1366}, "target-shop")
     page = pages["desktop"]
     assert page.requests == [] and page.console_errors == []
-    for claim in ("sku-lookup", "fewer-statements", "sku-answers"):
+    for claim in ("sku-lookup", "sku-lookup-alone", "fewer-statements", "sku-answers"):
         assert anchor(claim) in page.claims, claim
     plots = [image for image in page.images if image["alt"].startswith("sku-lookup: each unit")]
     assert len(plots) == 1 and plots[0]["complete"] and plots[0]["width"] > 0
