@@ -4,9 +4,10 @@ The slow run is the example of ``examples/shop`` at the quick profile, as CI
 runs it: a Flask service on PostgreSQL, its index the switchable feature,
 its own Locust file and pytest-benchmark file; claims that hold (the SKU
 lookup is faster, under load and alone), one that does not (the index does not
-take statements off the database) and a command check. The fast tests start a plain ``python -m http.server`` and
-stop at the first failure they provoke: one line on stderr, exit 2, the
-service's process group gone and the run folder saying unfinished.
+take statements off the database) and a command check. The fast tests start a
+plain ``python -m http.server`` and stop at the first failure they provoke:
+one line on stderr, exit 2, the service's process group gone and the run
+folder saying unfinished.
 """
 
 from __future__ import annotations
