@@ -24,7 +24,8 @@ from loadtests.server_counters import redis_counters
 from perfproof.targets.model import Evidence
 
 STATEMENTS = (
-    "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements"
+    "SELECT coalesce(sum(calls), 0)::bigint, coalesce(sum(rows), 0)::bigint,"
+    " coalesce(sum(total_exec_time), 0)::float8 FROM pg_stat_statements"
     " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
 )
 
@@ -62,10 +63,11 @@ class Witnesses:
                     f"{type(error).__name__}"
                 ) from None
 
-    def _statements(self) -> int:
+    def _statements(self) -> tuple[int, int, float]:
+        """Statements, rows and milliseconds of execution in the database so far."""
         assert self.pg is not None
         row = self.pg.execute(STATEMENTS).fetchone()
-        return int(row[0]) if row else 0
+        return (int(row[0]), int(row[1]), float(row[2])) if row else (0, 0, 0.0)
 
     def opening(self, generator_pid: int, service_pid: int | None) -> Callable[[], dict[str, Any]]:
         """Read every source now; what reads them again at the window's end, as deltas."""
@@ -79,7 +81,10 @@ class Witnesses:
             if service_pid is not None and self.evidence.process_tree:
                 found["service_rss_mb"] = round(_tree_rss(service_pid) / 2**20, 1)
             if calls is not None:
-                found["pg_stat_statements_calls"] = self._statements() - calls
+                now = self._statements()
+                found["pg_stat_statements_calls"] = now[0] - calls[0]
+                found["pg_stat_statements_rows"] = now[1] - calls[1]
+                found["pg_stat_statements_ms"] = round(now[2] - calls[2], 3)
             if keyspace is not None and self.evidence.redis_url:
                 after = redis_counters(self.evidence.redis_url)
                 found["redis"] = {key: after[key] - keyspace[key] for key in keyspace}
