@@ -82,7 +82,9 @@ class Recorder:
         second: int,
         intended_seconds: float | None = None,
     ) -> None:
-        record = self.routes.setdefault(route, RouteRecord())
+        record = self.routes.get(route)
+        if record is None:  # not setdefault: a RouteRecord is two HDR histograms to allocate,
+            record = self.routes[route] = RouteRecord()  # 60 µs each, on every request
         record.requests += 1
         record.failures += not ok
         record.service.record_value(_clamped_us(seconds))
