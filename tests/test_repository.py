@@ -14,7 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP_LEVEL = (
-    "perfproof", "portal", "benchmarks", "loadtests", "reports", "sql", "tests", "docs", ".ci"
+    "perfproof", "portal", "benchmarks", "loadtests", "reports", "sql", "tests", "docs", ".ci",
+    "examples",
 )  # fmt: skip
 ROOT_FILES = ("README.md", "pyproject.toml", "noxfile.py")
 # Paths that exist elsewhere than in the checkout, on purpose.
