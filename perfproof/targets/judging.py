@@ -125,14 +125,9 @@ def _judged(claim: TargetClaim, judging: Judging) -> TargetVerdict:
     if TARGET_SUITES.get(claim.statistic) == "benchmarks":
         return _of_rounds(verdict, claim, claimed, judging)
     watched = watched_of(claim, profile)
-    if watched is None:
-        verdict.verdict = "no evidence"
-        verdict.reason = (f"a target's load claims are judged on {', '.join(METRICS)}; "
-                          f"{table.get('metric')} is not recorded per paired unit")  # fmt: skip
-        return verdict
-    if open_unavailable:
-        verdict.verdict = "no evidence"
-        verdict.reason = f"the open model is not available: {open_unavailable}"
+    why = _no_load_evidence(table, watched, open_unavailable)
+    if why or watched is None:
+        verdict.verdict, verdict.reason = "no evidence", why
         return verdict
     unjudged = _unjudged_arms(watched, runs)
     if unjudged:
@@ -156,6 +151,21 @@ def _judged(claim: TargetClaim, judging: Judging) -> TargetVerdict:
         for unit, values in unit_figures(watched, runs)
     ]}  # fmt: skip
     return verdict
+
+
+def _no_load_evidence(table: Mapping[str, Any], watched: Watched | None,
+                      open_unavailable: str) -> str:  # fmt: skip
+    """Why a load claim has no evidence in this run ("" when it has)."""
+    models = table.get("models", [])
+    if models in ("closed", ["closed"]):
+        return ("a target's load claims are judged in the open model; its closed windows "
+                "measure each arm's capacity only")  # fmt: skip
+    if watched is None:
+        return (f"a target's load claims are judged on {', '.join(METRICS)}; "
+                f"{table.get('metric')} is not recorded per paired unit")  # fmt: skip
+    if open_unavailable:
+        return f"the open model is not available: {open_unavailable}"
+    return ""
 
 
 def _reason(word: str, watched: Watched, half_width: float | None) -> str:
