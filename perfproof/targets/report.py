@@ -19,7 +19,7 @@ from jinja2 import Environment
 
 from loadtests.guard import run_problems
 from loadtests.watch import interval_of, unit_figures
-from perfproof.targets.judging import TargetVerdict, watched_of
+from perfproof.targets.judging import TargetVerdict, claimed_of, watched_of
 from reports.inert_text import terminal_text
 from reports.page.blocks import anchor
 from reports.page.figures import Plot
@@ -81,12 +81,8 @@ def _plot(run: TargetRun, verdict: TargetVerdict) -> Plot | None:
         if found is not None:
             progress.append({"n": found.n, "value": found.value, "low": found.low,
                              "high": found.high})  # fmt: skip
-    low = high = None
-    table = claim.table
-    if "at_least" in table:
-        low = float(table["at_least"])
-    elif "between" in table:
-        low, high = (float(b) for b in table["between"])
+    claimed = claimed_of(claim.table)
+    low, high = (claimed.low, claimed.high) if claimed is not None else (None, None)
     if not verdict.percent:
         return None
     return units_plot(points, progress, claimed_low=low, claimed_high=high,
