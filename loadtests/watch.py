@@ -19,8 +19,11 @@ from loadtests.guard import run_problems
 from loadtests.recorder import RouteRecord, mean_us
 from loadtests.sequential import Interval, level, ratio_reduction
 
-Metric = Literal["intended_mean", "hit_ratio", "db_statements_per_request"]
-METRICS: tuple[Metric, ...] = ("intended_mean", "hit_ratio", "db_statements_per_request")
+Metric = Literal["intended_mean", "latency_mean", "hit_ratio", "db_statements_per_request"]
+METRICS: tuple[Metric, ...] = (
+    "intended_mean", "latency_mean", "hit_ratio", "db_statements_per_request"
+)  # fmt: skip
+Model = Literal["open", "closed"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,9 @@ class Watched:
     arm: str = ""  # level: the arm measured
     baseline: str = ""  # paired: 1 - candidate/baseline
     candidate: str = ""
+    # The load model whose windows it reads: the portal's claims and the sequential run
+    # watch the open model's paired units; a target may judge its closed ones too.
+    model: Model = "open"
 
     @property
     def arms(self) -> tuple[str, ...]:
@@ -77,21 +83,23 @@ def _of_record(record: RouteRecord, metric: Metric) -> float | None:
     if metric == "hit_ratio":
         hits, misses = record.x_cache.get("HIT", 0), record.x_cache.get("MISS", 0)
         return hits / (hits + misses) if hits + misses else None
-    count = record.intended.get_total_count()
-    return mean_us(record.intended) / 1e6 if count else None
+    # latency_mean: from the actual send (both models); intended_mean: from the intended
+    # start (the open model's schedule).
+    histogram = record.service if metric == "latency_mean" else record.intended
+    return mean_us(histogram) / 1e6 if histogram.get_total_count() else None
 
 
 def unit_figures(watched: Watched, runs: Sequence[ArmRun]) -> list[tuple[int, list[float]]]:
-    """Per complete unit (in order): the figure of each of the claim's arms.
+    """Per complete unit (in order) of the claim's model: the figure of each of its arms.
 
     Left out as the report leaves them out (``reports/evidence.py``): a window the
     validity guard marked, and for a paired claim every unit holding a marked window.
     """
-    open_runs = [run for run in runs if run.model == "open"]
-    marked = {run.name for run in open_runs if run_problems(run.facts())}
-    spoiled = {run.repetition for run in open_runs if run.name in marked}
+    model_runs = [run for run in runs if run.model == watched.model]
+    marked = {run.name for run in model_runs if run_problems(run.facts())}
+    spoiled = {run.repetition for run in model_runs if run.name in marked}
     by_unit: dict[int, dict[str, float]] = {}
-    for run in open_runs:
+    for run in model_runs:
         if run.arm.name not in watched.arms or run.name in marked:
             continue
         if watched.kind == "paired" and run.repetition in spoiled:

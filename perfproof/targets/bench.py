@@ -29,6 +29,7 @@ folder keeps what was measured until then, its manifest saying unfinished.
 from __future__ import annotations
 
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -51,7 +52,7 @@ from perfproof.targets.judging import Judging, TargetVerdict, judge, watched_of
 from perfproof.targets.mix import LOCUSTFILE as MIX_LOCUSTFILE
 from perfproof.targets.mix import TARGET_ENV
 from perfproof.targets.model import Target, TargetError, with_python
-from perfproof.targets.plan import NOTHING_STARTED, plan_lines, secrets_of
+from perfproof.targets.plan import NOTHING_STARTED, closed_units, plan_lines, secrets_of
 from perfproof.targets.report import render, table_lines, window_facts
 from perfproof.targets.run_folder import new_folder, write_json, write_text
 from perfproof.targets.secrets import redact_text
@@ -133,7 +134,7 @@ def run_target(file: Path, profile: str, results: Path, *, fail_on_unmet: bool =
     alpha = run.state.alpha if run.state is not None and run.state.alpha else 0.05
     judged_at = _judged_at(run)
     verdicts = judge(claims, Judging(run.runs, alpha, profile, run.checks, run.open_unavailable,
-                                     judged_at, run.rounds))  # fmt: skip
+                                     judged_at, run.rounds, _closed_at(run)))  # fmt: skip
     _write_outputs(run, verdicts, manifest)
     for line in table_lines(verdicts):
         print(line)
@@ -152,22 +153,14 @@ def _measure(run: TargetRun, profile: LoadProfile) -> None:
         arms.enter(target.arms[0])
         witnesses = Witnesses(target.evidence, run.hide)
         run.data_size = _data_size(target, witnesses, run.hide)
-        for arm in target.arms:  # the closed model: each arm's capacity
-            service = arms.enter(arm)
-            result = run_window(load, service.url, run.folder / f"load-closed-{arm.name}.json",
-                                model="closed", warmup_s=profile.warmup_s,
-                                window_s=profile.duration_s,
-                                at_edges=_edges(witnesses, service))  # fmt: skip
-            closed = _arm_run(arm.name, "closed", 0, None, result, service)
-            run.runs.append(closed)
-            run.capacity[arm.name] = closed.facts().achieved_rps
-            print(f"closed {arm.name}: {run.capacity[arm.name]:.1f} requests/s with "
-                  f"{load.users} users", flush=True)  # fmt: skip
-        capacity = slowest({name: [rps] for name, rps in run.capacity.items()})
+        throughput = _closed_units(run, profile, arms, witnesses, load)
+        run.capacity = {name: statistics.median(rps) for name, rps in throughput.items()}
+        capacity = slowest(throughput)
         assert capacity is not None
         run.rate = open_rate(capacity, profile.open_share)
+        over = f", median of {capacity.runs} closed units" if capacity.runs > 1 else ""
         print(f"open model: {run.rate:g} tasks/s ({profile.open_share:.0%} of {capacity.arm}'s "
-              f"{capacity.per_s:.1f}/s)", flush=True)  # fmt: skip
+              f"{capacity.per_s:.1f}/s{over})", flush=True)  # fmt: skip
         _paired_units(run, profile, arms, witnesses, load)
         if target.benchmarks:
             run.rounds = run_benchmarks(target, run.profile, arms, run.folder, _say)
@@ -182,10 +175,39 @@ def _measure(run: TargetRun, profile: LoadProfile) -> None:
             witnesses.close()
 
 
+def _closed_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
+                  witnesses: Witnesses, load: Load) -> dict[str, list[float]]:  # fmt: skip
+    """The closed model in paired units (the team's users as written, arms in an order drawn
+    afresh per unit): each arm's throughput per unit, for its capacity and the closed claims."""
+    target = run.target
+    throughput: dict[str, list[float]] = {arm.name: [] for arm in target.arms}
+    units = closed_units(run.profile, run.claims)
+    for unit in range(units):
+        order = list(target.arms)
+        random.Random(f"{target.name}-closed-{unit}").shuffle(order)
+        for arm in order:
+            service = arms.enter(arm)
+            result = run_window(load, service.url,
+                                run.folder / f"load-closed-{arm.name}-{unit}.json",
+                                model="closed", warmup_s=profile.warmup_s,
+                                window_s=profile.duration_s,
+                                at_edges=_edges(witnesses, service))  # fmt: skip
+            closed = _arm_run(arm.name, "closed", unit, None, result, service)
+            run.runs.append(closed)
+            throughput[arm.name].append(closed.facts().achieved_rps)
+            print(f"closed {arm.name} (unit {unit + 1} of {units}): "
+                  f"{throughput[arm.name][-1]:.1f} requests/s with {load.users} users",
+                  flush=True)  # fmt: skip
+    return throughput
+
+
 def _paired_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
                   witnesses: Witnesses, load: Load) -> None:  # fmt: skip
     target = run.target
-    watched = [w for claim in run.claims if (w := watched_of(claim, run.profile))]
+    watched = [
+        w for claim in run.claims
+        if (w := watched_of(claim, run.profile)) is not None and w.model == "open"
+    ]  # fmt: skip
     state = run.state = Sequential(budget_s=profile.budget_s)
     progress = Progress(watched, state)
     unit = 0
@@ -301,6 +323,12 @@ def _judged_at(run: TargetRun) -> str:
     if run.rate is not None:
         parts.append(f"{run.rate:g} tasks/s offered")
     return ", ".join(parts)
+
+
+def _closed_at(run: TargetRun) -> str:
+    users = run.target.load.users or LOAD_PROFILES[run.profile].users
+    return ", ".join([*([run.data_size] if run.data_size else []),
+                      f"{users} users, no think time (closed model)"])  # fmt: skip
 
 
 def _write_windows(run: TargetRun) -> None:

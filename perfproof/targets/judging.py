@@ -21,10 +21,18 @@ from loadtests.arm_run import ArmRun
 from loadtests.guard import run_problems
 from loadtests.watch import METRICS, Watched, interval_of, unit_figures
 from perfproof.targets.benchmarks import Rounds
-from perfproof.targets.target_claims import ALL, STATISTICS, TARGET_SUITES, TargetClaim
+from perfproof.targets.target_claims import (
+    ALL,
+    STATISTICS,
+    TARGET_SUITES,
+    TargetClaim,
+    model_of,
+)
 from reports.estimates import median_reduction
 from reports.statistic_rows import precision_for
 from reports.verdict_rule import Claimed, verdict_for
+
+CLOSED_ALPHA = 0.05
 
 
 @dataclass
@@ -41,6 +49,7 @@ class TargetVerdict:
     low: float | None = None
     high: float | None = None
     n: int | None = None
+    level: float | None = None  # the interval's confidence (0.95; the open model's look's)
     unit: str = ""
     method: str = ""
     percent: bool = True
@@ -73,10 +82,12 @@ def watched_of(claim: TargetClaim, profile: str) -> Watched | None:
     series = [series] if isinstance(series, str) else list(series)
     routes = tuple(name for name in series if name != ALL)
     half = precision_for(table.get("precision"), profile)
+    model = model_of(table)
     if claim.statistic == "level":
-        return Watched(claim.id, "level", metric, routes, half, arm=str(table["arm"]))
-    return Watched(claim.id, "paired", metric, routes, half,
-                   baseline=str(table["baseline"]), candidate=str(table["candidate"]))  # fmt: skip
+        return Watched(claim.id, "level", metric, routes, half, arm=str(table["arm"]),
+                       model=model)  # fmt: skip
+    return Watched(claim.id, "paired", metric, routes, half, baseline=str(table["baseline"]),
+                   candidate=str(table["candidate"]), model=model)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,7 @@ class Judging:
     open_unavailable: str  # why the open model could not run the team's users ("" if it ran)
     judged_at: str  # the data size and the offered rate
     rounds: Rounds = field(default_factory=dict)  # benchmark rounds: arm -> series -> seconds
+    closed_at: str = ""  # the data size and the closed model's users
 
 
 def judge(claims: Sequence[TargetClaim], judging: Judging) -> list[TargetVerdict]:
@@ -133,18 +145,22 @@ def _judged(claim: TargetClaim, judging: Judging) -> TargetVerdict:
     if unjudged:
         verdict.verdict, verdict.reason = "not judged", unjudged
         return verdict
-    found = interval_of(watched, runs, alpha)
+    # The closed model's units are a fixed number, not sampled until a target: its
+    # intervals are at the plain 5 %, the open model's at the level its stopping look spent.
+    closed = watched.model == "closed"
+    found = interval_of(watched, runs, CLOSED_ALPHA if closed else alpha)
     if found is None or claimed is None:
-        verdict.verdict, verdict.reason = "inconclusive", "no complete paired unit"
+        verdict.verdict, verdict.reason = "inconclusive", f"no complete {watched.model} unit"
         return verdict
     verdict.percent = not (watched.kind == "level" and watched.metric == "intended_mean")
     verdict.claimed = claimed.describe(percent=verdict.percent)
     verdict.measured, verdict.low, verdict.high, verdict.n = (
         found.value, found.low, found.high, found.n
     )  # fmt: skip
-    verdict.method = found.method
+    verdict.method = found.method + (" (closed model)" if closed else "")
+    verdict.level = 1 - found.alpha
     verdict.verdict = verdict_for(claimed, found.low, found.high)
-    verdict.judged_at = judged_at
+    verdict.judged_at = judging.closed_at if closed else judged_at
     verdict.reason = _reason(verdict.verdict, watched, found.half_width)
     verdict.details = {"units": [
         {"unit": unit, **dict(zip(watched.arms, values, strict=True))}
@@ -156,21 +172,21 @@ def _judged(claim: TargetClaim, judging: Judging) -> TargetVerdict:
 def _no_load_evidence(table: Mapping[str, Any], watched: Watched | None,
                       open_unavailable: str) -> str:  # fmt: skip
     """Why a load claim has no evidence in this run ("" when it has)."""
-    models = table.get("models", [])
-    if models in ("closed", ["closed"]):
-        return ("a target's load claims are judged in the open model; its closed windows "
-                "measure each arm's capacity only")  # fmt: skip
     if watched is None:
         return (f"a target's load claims are judged on {', '.join(METRICS)}; "
                 f"{table.get('metric')} is not recorded per paired unit")  # fmt: skip
-    if open_unavailable:
+    if open_unavailable and watched.model == "open":
         return f"the open model is not available: {open_unavailable}"
     return ""
 
 
 def _reason(word: str, watched: Watched, half_width: float | None) -> str:
+    target = (
+        "a fixed number of closed units: no target pursued" if watched.model == "closed"
+        else f"target {watched.half_width * 100:g}"
+    )  # fmt: skip
     reached = (
-        f"half-width {half_width * 100:.1f} points (target {watched.half_width * 100:g})"
+        f"half-width {half_width * 100:.1f} points ({target})"
         if half_width is not None else "no interval"
     )  # fmt: skip
     if word == "inconclusive":
@@ -181,7 +197,7 @@ def _reason(word: str, watched: Watched, half_width: float | None) -> str:
 def _unjudged_arms(watched: Watched, runs: Sequence[ArmRun]) -> str:
     """Why an arm of the claim cannot be judged: every open window of it marked by the guard."""
     for arm in watched.arms:
-        windows = [run for run in runs if run.model == "open" and run.arm.name == arm]
+        windows = [run for run in runs if run.model == watched.model and run.arm.name == arm]
         problems = [run_problems(run.facts()) for run in windows]
         if windows and all(problems):
             return f"arm {arm}: every window failed the validity guard ({problems[-1][0]})"

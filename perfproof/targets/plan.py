@@ -10,16 +10,30 @@ environment value and command is shown with its secrets hidden
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from loadtests.profiles import LOAD_PROFILES
 from loadtests.sequential import LOOKS
 from loadtests.unit_timing import WARMUP_S, WINDOW_S, unit_seconds
 from perfproof.targets.model import Target
 from perfproof.targets.secrets import redact_env, redact_text, redact_url, secret_values
-from perfproof.targets.target_claims import TargetClaim
+from perfproof.targets.target_claims import TARGET_SUITES, TargetClaim, model_of
 
 NOTHING_STARTED = "nothing was started"  # the check's last line; a run leaves it out
+# Closed units a run takes when a claim is judged in the closed model, per profile: a
+# fixed number (the closed model is not sampled until a target), at least the profile's
+# capacity runs.
+CLOSED_UNITS_FOR_CLAIMS = {"quick": 3, "default": 5}
+
+
+def closed_units(profile: str, claims: Sequence[TargetClaim]) -> int:
+    """How many closed units (one window per arm each) a run at ``profile`` takes: the
+    profile's capacity runs, more when a claim is judged in the closed model."""
+    units = LOAD_PROFILES[profile].capacity_runs
+    if any(TARGET_SUITES.get(claim.statistic) == "load" and model_of(claim.table) == "closed"
+           for claim in claims):  # fmt: skip
+        units = max(units, CLOSED_UNITS_FOR_CLAIMS.get(profile, units))
+    return units
 
 
 def plan_lines(target: Target, profile: str, claims: list[TargetClaim]) -> list[str]:
@@ -45,7 +59,7 @@ def plan_lines(target: Target, profile: str, claims: list[TargetClaim]) -> list[
     restarts = [arm.name for arm in target.arms if arm.switch is None]
     if target.service.started and restarts:
         lines.append(f"  restarted for each window: {', '.join(restarts)} (no switch declared)")
-    lines += _load_lines(target)
+    lines += _load_lines(target, closed_units(profile, claims))
     unit = unit_seconds(len(target.arms))
     budget = load_profile.budget_s
     most = max(1, math.floor(budget / unit))
@@ -110,7 +124,7 @@ def _service_lines(target: Target, hide: Callable[[str], str]) -> list[str]:
     return lines
 
 
-def _load_lines(target: Target) -> list[str]:
+def _load_lines(target: Target, units: int) -> list[str]:
     load = target.load
     if load.locustfile is not None:
         lines = [f"load: your Locust file {load.locustfile}, unchanged"]
@@ -121,10 +135,12 @@ def _load_lines(target: Target) -> list[str]:
         )
         lines = [f"load: a declared mix of {len(load.requests)} requests: {mix}"]
     users = "the profile's" if load.users is None else str(load.users)
+    closed = f"{units} closed units" if units > 1 else "one closed window per arm"
     lines.append(
-        f"models: closed ({users} users as written, no think time) to find each arm's capacity; "
-        "open (tasks started at a fixed rate, half the slowest arm's capacity, latency from "
-        "each task's intended start) for the load claims"
+        f"models: closed ({closed}, {users} users as written, no think time, arms in random "
+        'order) for each arm\'s capacity and the claims with models = ["closed"]; open (tasks '
+        "started at a fixed rate, half the slowest arm's median capacity, latency from each "
+        "task's intended start) for the other load claims"
     )
     return lines
 

@@ -73,11 +73,11 @@ def _plot(run: TargetRun, verdict: TargetVerdict) -> Plot | None:
         points = [(values[0], False) for _, values in units]
     else:
         points = [(1 - values[1] / values[0] if values[0] else None, False) for _, values in units]
-    alpha = run.state.alpha if run.state is not None and run.state.alpha else 0.05
+    alpha = 1 - verdict.level if verdict.level is not None else 0.05
     progress = []
-    opened = [r for r in run.runs if r.model == "open"]
+    modelled = [r for r in run.runs if r.model == watched.model]
     for unit, _ in units:
-        found = interval_of(watched, [r for r in opened if r.repetition <= unit], alpha)
+        found = interval_of(watched, [r for r in modelled if r.repetition <= unit], alpha)
         if found is not None:
             progress.append({"n": found.n, "value": found.value, "low": found.low,
                              "high": found.high})  # fmt: skip

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from loadtests.watch import Model
 from perfproof.targets.model import Target, TargetError
 from reports.statistic_rows import ROWS, Statistic
 from reports.toml_files import read_toml
@@ -45,6 +46,12 @@ class TargetClaim:
     said: str  # one line for the plan: what it compares, on what
     missing: str = ""  # the evidence it needs that the target does not declare
     table: Mapping[str, Any] = field(default_factory=dict)  # the claim as its file gives it
+
+
+def model_of(table: Mapping[str, Any]) -> Model:
+    """The load model a claim is judged in: ``open`` unless its ``models`` says closed."""
+    models = table.get("models", [])
+    return "closed" if models in ("closed", ["closed"]) else "open"
 
 
 def check_claims(target: Target) -> list[TargetClaim]:
@@ -141,10 +148,23 @@ def _claimed(table: Mapping[str, Any], how: Statistic) -> None:
         if not all(_number(v) and 0 < v < 1 for v in values):
             raise _Refused("precision: a half-width between 0 and 1 (0.1 is ±10 points), or "
                            "a table of one per profile")  # fmt: skip
+    _models(table, how)
+
+
+def _models(table: Mapping[str, Any], how: Statistic) -> None:
+    """One load model per claim, and a metric that model records."""
     models = table.get("models", [])
     models = [models] if isinstance(models, str) else models
     if not isinstance(models, list) or not set(models) <= {"closed", "open"}:
         raise _Refused('models: a list of "closed" and "open"')
+    if len(set(models)) > 1:
+        raise _Refused('models: a target\'s load claim is judged in one model, "open" or '
+                       '"closed" (declare two claims to judge both)')  # fmt: skip
+    metric = str(table.get("metric") or how.default_metric)
+    if models == ["closed"] and metric.startswith("intended_"):
+        raise _Refused(f"metric: {metric} is timed from the intended start, which only the "
+                       "open model has; in the closed model use latency_mean (from the "
+                       "send)")  # fmt: skip
 
 
 def _named(identifier: str, table: Mapping[str, Any], how: Statistic, target: Target) -> (
