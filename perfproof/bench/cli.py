@@ -78,8 +78,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         help=(
             "measure your own service instead of the reference portal: its target file (TOML, "
             "docs/targets.md) says how it starts, its arms, load, evidence and claims; "
-            "--profile quick or default, --results and --fail-on-unmet apply, nothing of the "
-            "portal is started"
+            "--profile quick or default, --results, --fail-on-unmet, --load-budget, "
+            "--load-rates and --load-rate apply, the portal's options are refused, nothing of "
+            "the portal is started"
         ),
     )
     parser.add_argument(
@@ -191,20 +192,36 @@ def _claims_file(text: str) -> Path:
     return claims.path
 
 
+# The options that choose what of the portal to measure: refused with --target, never
+# silently ignored. (dest, flag, the value when not given)
+PORTAL_ONLY = (
+    ("suites", "--suite", None), ("scaling", "--scaling", False),
+    ("scaling_scales", "--scaling-scales", None), ("claims", "--claims", None),
+    ("scale", "--scale", None), ("seed", "--seed", 1), ("save_baseline", "--save-baseline", None),
+)  # fmt: skip
+
+
 def run(args: argparse.Namespace) -> int:
     profile = PROFILES[args.profile]
+    if args.load_rate is not None and args.load_rates:
+        return fail(ValueError("--load-rate pins one offered rate; --load-rates asks for shares "
+                               "of the measured capacity: give one of them"))  # fmt: skip
     if args.target is not None:  # a team's own service: the target path, no portal
-        from perfproof.targets.bench import run_target
+        from perfproof.targets.bench import TargetOptions, run_target
 
-        return run_target(args.target, profile.load.name, args.results,
-                          fail_on_unmet=args.fail_on_unmet)  # fmt: skip
+        stray = [flag for dest, flag, unset in PORTAL_ONLY if getattr(args, dest) != unset]
+        if stray:
+            return fail(ValueError(f"{stray[0]} is the reference portal's; a target's run takes "
+                                   "--profile, --results, --fail-on-unmet, --load-budget, "
+                                   "--load-rates and --load-rate"))  # fmt: skip
+        shares = args.load_rates or (profile.load_shares if args.load_rate is None else ())
+        options = TargetOptions(profile.load.name, args.fail_on_unmet, args.load_budget,
+                                tuple(shares), args.load_rate)  # fmt: skip
+        return run_target(args.target, args.results, options)
     unit = unit_seconds(3)  # the write-up's load claims compare three arms
     if args.load_budget is not None and args.load_budget < unit:
         return fail(ValueError(f"--load-budget {args.load_budget:g} s is less than one paired "
                                f"unit of the load claims' arms (about {unit:g} s)"))  # fmt: skip
-    if args.load_rate is not None and args.load_rates:
-        return fail(ValueError("--load-rate pins one offered rate; --load-rates asks for shares "
-                               "of the measured capacity: give one of them"))  # fmt: skip
     steps = plan(args, profile)
     try:
         with services() as stack:

@@ -34,21 +34,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from loadtests.arm_run import ArmRun
 from loadtests.arms import NamedArm
 from loadtests.capacity import open_rate, slowest
+from loadtests.plan import shares_of
 from loadtests.profiles import LOAD_PROFILES, LoadProfile
 from loadtests.progress import Progress
 from loadtests.stopping import Sequential, should_stop
-from loadtests.unit_timing import WARMUP_S, WINDOW_S
+from loadtests.unit_timing import WARMUP_S, WINDOW_S, unit_seconds
 from perfproof.targets.arm_state import ArmFailed, ServiceInArms
 from perfproof.targets.benchmarks import Rounds, run_benchmarks
 from perfproof.targets.evidence import EvidenceFailed, Witnesses
-from perfproof.targets.judging import Judging, TargetVerdict, judge, watched_of
+from perfproof.targets.judging import Judging, RatePhase, TargetVerdict, judge, watched_of
 from perfproof.targets.mix import LOCUSTFILE as MIX_LOCUSTFILE
 from perfproof.targets.mix import TARGET_ENV
 from perfproof.targets.model import Target, TargetError, with_python
@@ -64,6 +65,17 @@ from perfproof.targets.window import Load, OpenUnavailable, WindowFailed, Window
 BAD_INPUT = 2
 CHECK_TIMEOUT_S = 300.0
 FAILURES = (ServiceFailed, ArmFailed, WindowFailed, EvidenceFailed)
+
+
+@dataclass(frozen=True)
+class TargetOptions:
+    """What ``perfproof bench --target`` was asked for besides the file."""
+
+    profile: str = "default"  # the load profile: quick or default
+    fail_on_unmet: bool = False
+    budget_s: float | None = None  # --load-budget: per offered rate; default the profile's
+    shares: tuple[float, ...] = ()  # --load-rates: shares of the slowest arm's capacity
+    rate: float | None = None  # --load-rate: the open model at this rate, not a share
 
 
 @dataclass
@@ -85,20 +97,24 @@ class TargetRun:
     starts: int = 0
     switches: int = 0
     rounds: Rounds = field(default_factory=dict)
+    options: TargetOptions = field(default_factory=TargetOptions)
+    phases: list[RatePhase] = field(default_factory=list)
 
 
-def run_target(file: Path, profile: str, results: Path, *, fail_on_unmet: bool = False) -> int:
+def run_target(file: Path, results: Path, options: TargetOptions | None = None) -> int:
     """The whole run; its exit code (0 done, 1 a claim not met with ``fail_on_unmet``, 2 bad
     input or a service that cannot be measured)."""
+    options = options or TargetOptions()
+    profile, fail_on_unmet = options.profile, options.fail_on_unmet
     try:
         target = load_target(file)
         claims = check_claims(target)
     except TargetError as error:
         print(f"perfproof bench: error: {error}", file=sys.stderr)
         return BAD_INPUT
-    if profile not in LOAD_PROFILES:
-        print(f"perfproof bench: error: --profile {profile}: a target runs at "
-              f"{' or '.join(LOAD_PROFILES)}", file=sys.stderr)  # fmt: skip
+    refused = _refused_options(target, options)
+    if refused:
+        print(f"perfproof bench: error: {refused}", file=sys.stderr)
         return BAD_INPUT
     secrets = secrets_of(target)
 
@@ -106,11 +122,13 @@ def run_target(file: Path, profile: str, results: Path, *, fail_on_unmet: bool =
         return redact_text(text, secrets)
 
     folder = new_folder(results, target.name, profile)
-    run = TargetRun(target, profile, folder, hide, claims)
+    run = TargetRun(target, profile, folder, hide, claims, options=options)
     manifest: dict[str, Any] = {
         "kind": "target", "target": target.name, "target_file": str(target.path),
         "profile": profile, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "finished": False, "arms": [arm.name for arm in target.arms],
+        "load_budget_s": _budget(options), "load_rates": list(options.shares) or None,
+        "load_rate": options.rate,
     }  # fmt: skip
     write_json(folder / "manifest.json", manifest)
     plan = [line for line in plan_lines(target, profile, claims) if line != NOTHING_STARTED]
@@ -134,12 +152,29 @@ def run_target(file: Path, profile: str, results: Path, *, fail_on_unmet: bool =
     alpha = run.state.alpha if run.state is not None and run.state.alpha else 0.05
     judged_at = _judged_at(run)
     verdicts = judge(claims, Judging(run.runs, alpha, profile, run.checks, run.open_unavailable,
-                                     judged_at, run.rounds, _closed_at(run)))  # fmt: skip
+                                     judged_at, run.rounds, _closed_at(run),
+                                     run.phases))  # fmt: skip
     _write_outputs(run, verdicts, manifest)
     for line in table_lines(verdicts):
         print(line)
     print(f"\nreport: {folder / 'report.html'}")
     return 1 if fail_on_unmet and any(v.verdict == "not met" for v in verdicts) else 0
+
+
+def _budget(options: TargetOptions) -> float:
+    return options.budget_s or LOAD_PROFILES[options.profile].budget_s
+
+
+def _refused_options(target: Target, options: TargetOptions) -> str:
+    """Why these options cannot run this target ("" when they can), before anything starts."""
+    if options.profile not in LOAD_PROFILES:
+        return (f"--profile {options.profile}: a target runs at "
+                f"{' or '.join(LOAD_PROFILES)}")  # fmt: skip
+    unit = unit_seconds(len(target.arms))
+    if _budget(options) < unit:
+        return (f"--load-budget {_budget(options):g} s is less than one paired unit of the "
+                f"target's {len(target.arms)} arms (about {unit:g} s)")  # fmt: skip
+    return ""
 
 
 def _measure(run: TargetRun, profile: LoadProfile) -> None:
@@ -157,11 +192,27 @@ def _measure(run: TargetRun, profile: LoadProfile) -> None:
         run.capacity = {name: statistics.median(rps) for name, rps in throughput.items()}
         capacity = slowest(throughput)
         assert capacity is not None
-        run.rate = open_rate(capacity, profile.open_share)
-        over = f", median of {capacity.runs} closed units" if capacity.runs > 1 else ""
-        print(f"open model: {run.rate:g} tasks/s ({profile.open_share:.0%} of {capacity.arm}'s "
-              f"{capacity.per_s:.1f}/s{over})", flush=True)  # fmt: skip
-        _paired_units(run, profile, arms, witnesses, load)
+        options = run.options
+        shares: tuple[float | None, ...] = (
+            (None,) if options.rate is not None
+            else shares_of(options.shares or None, profile.open_share)
+        )  # fmt: skip
+        for number, share in enumerate(shares):
+            rate = options.rate if share is None else open_rate(capacity, share)
+            assert rate is not None
+            over = f", median of {capacity.runs} closed units" if capacity.runs > 1 else ""
+            print("open model: " + (
+                f"{rate:g} tasks/s (--load-rate)" if share is None else
+                f"{rate:g} tasks/s ({share:.0%} of {capacity.arm}'s {capacity.per_s:.1f}/s{over})"
+            ), flush=True)  # fmt: skip
+            first = 1 + max((r.repetition for r in run.runs if r.model == "open"), default=-1)
+            state = _paired_units(run, arms, witnesses, load, rate, first)
+            if number == 0:
+                run.rate, run.state = rate, state
+            run.phases.append(RatePhase(share, rate, first, len(state.unit_s),
+                                        state.alpha or 0.05, primary=number == 0))  # fmt: skip
+            if run.open_unavailable:
+                break
         if target.benchmarks:
             run.rounds = run_benchmarks(target, run.profile, arms, run.folder, _say)
         if target.checks:
@@ -201,16 +252,18 @@ def _closed_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
     return throughput
 
 
-def _paired_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
-                  witnesses: Witnesses, load: Load) -> None:  # fmt: skip
+def _paired_units(run: TargetRun, arms: ServiceInArms, witnesses: Witnesses, load: Load,
+                  rate: float, first: int) -> Sequential:  # fmt: skip
+    """The open model at ``rate`` in paired units numbered from ``first``, until every open
+    load claim is precise enough at a look or the budget is spent; the sequential record."""
     target = run.target
     watched = [
         w for claim in run.claims
         if (w := watched_of(claim, run.profile)) is not None and w.model == "open"
     ]  # fmt: skip
-    state = run.state = Sequential(budget_s=profile.budget_s)
+    state = Sequential(budget_s=_budget(run.options))
     progress = Progress(watched, state)
-    unit = 0
+    unit = first
     while True:
         began = time.monotonic()
         order = list(target.arms)
@@ -221,15 +274,15 @@ def _paired_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
                 result = run_window(load, service.url,
                                     run.folder / f"load-open-{arm.name}-{unit}.json",
                                     model="open", warmup_s=WARMUP_S, window_s=WINDOW_S,
-                                    rate=run.rate, seed=unit + 1,
+                                    rate=rate, seed=unit + 1,
                                     at_edges=_edges(witnesses, service))  # fmt: skip
             except OpenUnavailable as reason:
                 run.open_unavailable = str(reason)
                 print(f"open model: not available: {reason}", flush=True)
-                return
-            run.runs.append(_arm_run(arm.name, "open", unit, run.rate, result, service))
+                return state
+            run.runs.append(_arm_run(arm.name, "open", unit, rate, result, service))
         state.unit_s.append(time.monotonic() - began)
-        opened = [r for r in run.runs if r.model == "open"]
+        opened = [r for r in run.runs if r.model == "open" and r.repetition >= first]
         if watched:
             progress.show(opened)
         stop = should_stop(state, watched, opened)
@@ -239,6 +292,7 @@ def _paired_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
             break
         unit += 1
     progress.done()
+    return state
 
 
 def _say(line: str) -> None:
@@ -343,6 +397,7 @@ def _write_outputs(run: TargetRun, verdicts: Sequence[TargetVerdict],
         "sequential": run.state.record() if run.state else None,
         "capacity": run.capacity, "offered_rps": run.rate,
         "open_model": run.open_unavailable or "available",
+        "rate_phases": [asdict(phase) for phase in run.phases],
         "verdicts": [v.document() for v in verdicts],
     }  # fmt: skip
     write_json(run.folder / "verdicts.json", document)

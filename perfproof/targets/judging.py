@@ -14,7 +14,7 @@ team's users (*no evidence*, and why).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from loadtests.arm_run import ArmRun
@@ -91,6 +91,32 @@ def watched_of(claim: TargetClaim, profile: str) -> Watched | None:
 
 
 @dataclass(frozen=True)
+class RatePhase:
+    """The open model at one offered rate: its paired units and the level its look stopped at."""
+
+    share: float | None  # of the slowest arm's capacity; None for a pinned --load-rate
+    rate: float  # tasks per second
+    first_unit: int
+    units: int
+    alpha: float
+    primary: bool  # the verdicts' rate
+
+    def holds(self, run: ArmRun) -> bool:
+        """Whether ``run`` is a window of this phase (every closed window is kept)."""
+        last = self.first_unit + self.units
+        return run.model != "open" or self.first_unit <= run.repetition < last
+
+
+def primary_runs(runs: Sequence[ArmRun], phases: Sequence[RatePhase]) -> list[ArmRun]:
+    """The windows the verdicts read: the closed ones and the verdicts' rate's open ones.
+
+    A rate's interval never borrows another rate's windows: pooled, they would answer a
+    question nobody asked (the effect at a mixture of loads)."""
+    primary = next((phase for phase in phases if phase.primary), None)
+    return [run for run in runs if primary is None or primary.holds(run)]
+
+
+@dataclass(frozen=True)
 class Judging:
     """What every claim of a run is judged from."""
 
@@ -102,11 +128,36 @@ class Judging:
     judged_at: str  # the data size and the offered rate
     rounds: Rounds = field(default_factory=dict)  # benchmark rounds: arm -> series -> seconds
     closed_at: str = ""  # the data size and the closed model's users
+    phases: Sequence[RatePhase] = ()  # the open model's rates (--load-rates), the verdicts' first
 
 
 def judge(claims: Sequence[TargetClaim], judging: Judging) -> list[TargetVerdict]:
-    """Every claim's verdict."""
-    return [_judged(claim, judging) for claim in claims]
+    """Every claim's verdict, at the verdicts' rate; an open load claim judged at several
+    rates carries each rate's own estimate in ``details.by_rate``."""
+    primary = replace(judging, runs=primary_runs(judging.runs, judging.phases))
+    verdicts = [_judged(claim, primary) for claim in claims]
+    if len(judging.phases) < 2:
+        return verdicts
+    for claim, verdict in zip(claims, verdicts, strict=True):
+        watched = watched_of(claim, judging.profile)
+        if watched is None or watched.model != "open" or verdict.verdict == "no evidence":
+            continue
+        verdict.details["by_rate"] = [
+            _at_rate(claim, phase, judging) for phase in sorted(judging.phases,
+                                                                key=lambda p: p.rate)
+        ]  # fmt: skip
+    return verdicts
+
+
+def _at_rate(claim: TargetClaim, phase: RatePhase, judging: Judging) -> dict[str, Any]:
+    """The claim judged on one rate's units alone, at that rate's stopping level."""
+    runs = [run for run in judging.runs if phase.holds(run)]
+    at = _judged(claim, replace(judging, runs=runs, alpha=phase.alpha))
+    entry: dict[str, Any] = {"share": phase.share, "rate": phase.rate, "primary": phase.primary}
+    if at.measured is None:
+        return {**entry, "missing": at.reason}
+    return {**entry, "value": at.measured, "low": at.low, "high": at.high, "n": at.n,
+            "level": at.level, "verdict": at.verdict}  # fmt: skip
 
 
 def _judged(claim: TargetClaim, judging: Judging) -> TargetVerdict:

@@ -19,16 +19,17 @@ from jinja2 import Environment
 
 from loadtests.guard import run_problems
 from loadtests.watch import interval_of, unit_figures
-from perfproof.targets.judging import TargetVerdict, claimed_of, watched_of
+from perfproof.targets.judging import TargetVerdict, claimed_of, primary_runs, watched_of
 from reports.inert_text import terminal_text
 from reports.page.blocks import anchor
 from reports.page.figures import Plot
+from reports.page.rate_figures import rate_plot
 from reports.page.unit_figures import units_plot
 
 if TYPE_CHECKING:
     from perfproof.targets.bench import TargetRun
 
-HEADER = ("claim", "claimed", "measured 95 % interval", "n", "judged at", "verdict")
+HEADER = ("claim", "claimed", "measured [interval]", "n", "judged at", "verdict")
 
 
 def _measured(verdict: TargetVerdict) -> str:
@@ -59,7 +60,32 @@ def table_lines(verdicts: Sequence[TargetVerdict]) -> list[str]:
               .rstrip() for row in rows]  # fmt: skip
     why = [f"  {v.id}: {terminal_text(v.reason)}" for v in verdicts
            if v.verdict not in ("met", "exceeded") and v.reason]  # fmt: skip
-    return lines + (["", "why:", *why] if why else [])
+    by_rate = [f"  {terminal_text(line)}" for line in by_rate_lines(verdicts)]
+    return (
+        lines + (["", "why:", *why] if why else [])
+        + (["", "by offered rate (* the verdicts' rate):", *by_rate] if by_rate else [])
+    )  # fmt: skip
+
+
+def by_rate_lines(verdicts: Sequence[TargetVerdict]) -> list[str]:
+    """A line per load claim judged at several offered rates: each rate's own estimate."""
+    lines = []
+    for v in verdicts:
+        entries = v.details.get("by_rate") or []
+        if len(entries) < 2:
+            continue
+        parts = []
+        for entry in entries:
+            at = f"{entry['rate']:g}/s" + ("*" if entry["primary"] else "")
+            if "value" not in entry:
+                parts.append(f"{at} no evidence")
+                continue
+            shown = TargetVerdict(v.id, "", "", "", "", measured=entry["value"],
+                                  low=entry["low"], high=entry["high"],
+                                  percent=v.percent)  # fmt: skip
+            parts.append(f"{at} {_measured(shown)} {entry['verdict']}")
+        lines.append(f"{v.id}: " + "; ".join(parts))
+    return lines
 
 
 def _plot(run: TargetRun, verdict: TargetVerdict) -> Plot | None:
@@ -67,7 +93,8 @@ def _plot(run: TargetRun, verdict: TargetVerdict) -> Plot | None:
     watched = watched_of(claim, run.profile)
     if watched is None or verdict.low is None:
         return None
-    units = unit_figures(watched, run.runs)
+    runs = primary_runs(run.runs, run.phases)
+    units = unit_figures(watched, runs)
     points: list[tuple[float | None, bool]]
     if watched.kind == "level":
         points = [(values[0], False) for _, values in units]
@@ -75,7 +102,7 @@ def _plot(run: TargetRun, verdict: TargetVerdict) -> Plot | None:
         points = [(1 - values[1] / values[0] if values[0] else None, False) for _, values in units]
     alpha = 1 - verdict.level if verdict.level is not None else 0.05
     progress = []
-    modelled = [r for r in run.runs if r.model == watched.model]
+    modelled = [r for r in runs if r.model == watched.model]
     for unit, _ in units:
         found = interval_of(watched, [r for r in modelled if r.repetition <= unit], alpha)
         if found is not None:
@@ -125,15 +152,25 @@ def window_facts(run: TargetRun) -> list[dict[str, Any]]:
 TEMPLATE = Path(__file__).with_name("templates") / "report.html.j2"
 
 
+def _rate_plot(run: TargetRun, verdict: TargetVerdict) -> Plot | None:
+    entries = [e for e in verdict.details.get("by_rate") or [] if "value" in e]
+    claim = next(c for c in run.claims if c.id == verdict.id)
+    claimed = claimed_of(claim.table)
+    if len(entries) < 2 or claimed is None:
+        return None
+    return rate_plot(entries, claimed.low, claimed.high, verdict.id)
+
+
 def render(run: TargetRun, verdicts: Sequence[TargetVerdict]) -> str:
     plots = {v.id: plot for v in verdicts if (plot := _plot(run, v)) is not None}
+    rate_plots = {v.id: plot for v in verdicts if (plot := _rate_plot(run, v)) is not None}
     environment = Environment(autoescape=True)
     page: str = environment.from_string(TEMPLATE.read_text()).render(
         name=run.target.name, profile=run.profile, folder=str(run.folder), rate=run.rate,
         sequential=run.state.record() if run.state else None,
         open_unavailable=run.open_unavailable, verdicts=verdicts, measured=_measured,
-        plots=plots, anchor=anchor, evidence=_evidence(run), starts=run.starts,
-        switches=run.switches,
+        plots=plots, rate_plots=rate_plots, by_rate=by_rate_lines, anchor=anchor,
+        evidence=_evidence(run), starts=run.starts, switches=run.switches,
         checks=run.checks, capacity=run.capacity, windows=window_facts(run),
         plan=(run.folder / "plan.txt").read_text(),
     )  # fmt: skip

@@ -33,10 +33,10 @@ EXAMPLE = ROOT / "examples" / "shop" / "target.toml"
 
 
 def _bench(target: Path, results: Path, env: dict[str, str] | None = None,
-           timeout: float = 300) -> subprocess.CompletedProcess[str]:  # fmt: skip
+           timeout: float = 300, *more: str) -> subprocess.CompletedProcess[str]:  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "perfproof", "bench", "--target", str(target), "--profile", "quick",
-         "--results", str(results)],
+         "--results", str(results), *more],
         env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
 
@@ -115,6 +115,30 @@ def test_a_bad_target_file_is_refused_before_anything_starts(tmp_path: Path) -> 
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and str(target) in done.stderr
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("more", "said"),
+    [
+        (("--scale", "tiny"), "--scale is the reference portal's; a target's run takes"),
+        (("--claims", "reports/claims.toml"), "--claims is the reference portal's"),
+        (
+            ("--load-budget", "2"),
+            "--load-budget 2 s is less than one paired unit of the target's 2 arms",
+        ),
+        (("--load-rate", "5", "--load-rates", "0.25,0.5"), "--load-rate pins one offered rate"),
+    ],
+    ids=["scale", "claims", "budget-below-one-unit", "rate-and-rates"],
+)
+def test_an_option_a_target_cannot_take_is_refused_before_anything_starts(
+    tmp_path: Path, more: tuple[str, ...], said: str
+) -> None:
+    target = _plain_target(tmp_path / "svc", WORKING_LOAD)
+    done = _bench(target, tmp_path / "results", None, 60, *more)
+    assert done.returncode == 2, done.stdout[-2000:] + done.stderr[-2000:]
+    assert done.stderr.count("\n") == 1 and said in done.stderr, done.stderr
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+    assert _servers_of(tmp_path / "svc") == []
 
 
 @dataclass(frozen=True)

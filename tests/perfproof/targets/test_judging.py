@@ -10,7 +10,8 @@ import pytest
 from loadtests.arm_run import ArmRun
 from loadtests.arms import NamedArm
 from loadtests.recorder import Recorder
-from perfproof.targets.judging import Judging, judge
+from perfproof.targets.judging import Judging, RatePhase, judge
+from perfproof.targets.report import table_lines
 from perfproof.targets.target_claims import TargetClaim
 
 LOAD = {"quote": "q", "statistic": "paired_reduction", "series": ["ALL"], "baseline": "a",
@@ -87,3 +88,27 @@ def test_a_closed_model_claim_is_judged_on_the_closed_units_alone_at_5_percent()
     opened = _one({**LOAD, "metric": "latency_mean", "at_least": 0.3}, runs=runs)
     assert opened.verdict == "not met" and opened.measured == pytest.approx(0.0, abs=1e-9)
     assert opened.judged_at == "1,000 items, 5 tasks/s" and opened.level == pytest.approx(0.995)
+
+
+def test_each_offered_rate_is_judged_on_its_own_units_and_the_verdict_is_the_first_rates() -> None:
+    # Units 0-2 at 5/s (the verdicts' rate): b 40 % faster; units 3-5 at 10/s: 60 % faster.
+    runs = [
+        *(_window(arm, "open", unit, ms * (1 + 0.01 * unit))
+          for unit in range(3) for arm, ms in (("a", 10.0), ("b", 6.0))),
+        *(_window(arm, "open", unit, ms * (1 + 0.01 * unit))
+          for unit in range(3, 6) for arm, ms in (("a", 10.0), ("b", 4.0))),
+    ]  # fmt: skip
+    phases = [RatePhase(0.5, 5.0, 0, 3, 0.005, primary=True),
+              RatePhase(0.25, 2.5, 3, 3, 0.01, primary=False)]  # fmt: skip
+    claim = TargetClaim("c", "paired_reduction", "said", table={**LOAD, "at_least": 0.5})
+    judging = Judging(runs, 0.005, "quick", {}, "", "5 tasks/s", phases=phases)
+    (verdict,) = judge([claim], judging)
+    assert verdict.measured == pytest.approx(0.4, abs=0.01) and verdict.n == 3
+    assert verdict.verdict == "not met"
+    low, primary = verdict.details["by_rate"]  # in order of the rate
+    assert (low["rate"], low["primary"], low["n"]) == (2.5, False, 3)
+    assert low["value"] == pytest.approx(0.6, abs=0.01) and low["verdict"] in ("met", "exceeded")
+    assert low["level"] == pytest.approx(0.99)
+    assert primary["primary"] and primary["value"] == pytest.approx(verdict.measured)
+    (line,) = [line for line in table_lines([verdict]) if line.startswith("  c: 2.5/s")]
+    assert "2.5/s 60.0 %" in line and "5/s* 40.0 %" in line
