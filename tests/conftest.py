@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import os
 import pkgutil
 import signal
 import threading
@@ -33,6 +34,7 @@ from portal.datagen.tokens_file import read_tokens_file
 from portal.devstack import Services, ensure_database
 from portal.stop_signals import STOP_SIGNALS
 from tests import system_programs
+from tests.quick_run import QUICK_RUN_ENV
 from tests.quick_run import quick_run as quick_run  # the session's one real bench run
 
 TEST_DATABASE = "perfproof_test"
@@ -42,8 +44,16 @@ SLOW_LEFT_OUT = pytest.StashKey[int]()
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip what needs a missing system program (before any fixture starts); leave the
     ``slow`` group out unless ``-m`` names it, or the test is named by its id (so
-    ``-m embedded`` does not start the slow runs)."""
+    ``-m embedded`` does not start the slow runs).
+
+    A test that reads the session's real quick run joins the slow group unless
+    ``PERFPROOF_QUICK_RUN`` names a finished one: making it is two minutes of a real
+    bench, the largest share of the default run's time. CI passes the one its main job
+    made, and runs every group."""
+    reuse = bool(os.environ.get(QUICK_RUN_ENV))
     for item in items:
+        if not reuse and "quick_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
         for marker in item.iter_markers("needs_program"):
             program = system_programs.PROGRAMS[marker.args[0]]
             if program.path() is None:

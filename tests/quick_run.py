@@ -26,6 +26,7 @@ import pytest
 
 from portal.devstack import Services
 
+QUICK_RUN_ENV = "PERFPROOF_QUICK_RUN"
 BENCH_TIMEOUT_S = 900
 # The tests read the record, not its precision: two or three paired units are enough.
 COMMAND = ("bench", "--profile", "quick", "--load-budget", "30")
@@ -35,12 +36,12 @@ COMMAND = ("bench", "--profile", "quick", "--load-budget", "30")
 def quick_run(stack: Services, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The run folder of a finished ``perfproof bench --profile quick``."""
     results = tmp_path_factory.mktemp("quick-run")
-    given = os.environ.get("PERFPROOF_QUICK_RUN")
+    given = os.environ.get(QUICK_RUN_ENV)
     if given:
         folder = Path(shutil.copytree(given, results / Path(given).name))
         manifest = json.loads((folder / "manifest.json").read_text())
         if manifest.get("profile") != "quick" or manifest.get("growth_scales"):
-            pytest.fail(f"PERFPROOF_QUICK_RUN={given} is not a `perfproof {' '.join(COMMAND)}` run")
+            pytest.fail(f"{QUICK_RUN_ENV}={given} is not a `perfproof {' '.join(COMMAND)}` run")
         return folder
     done = subprocess.run(
         [sys.executable, "-m", "perfproof", *COMMAND, "--results", str(results)],

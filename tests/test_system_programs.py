@@ -49,7 +49,7 @@ def outcomes(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[st
     environment["PATH"] = path_without(hidden, tmp_path / f"bin-{len(env)}")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", *NEEDING.values(), "-p", "no:cacheprovider",
-         "-q", "-ra", f"--junitxml={report}"],
+         "-q", "-ra", f"--junitxml={report}", "-m", "slow or not slow"],
         cwd=ROOT, env={**environment, **env}, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     results: dict[str, str] = {}
