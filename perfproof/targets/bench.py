@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -48,11 +47,12 @@ from loadtests.stopping import Sequential, should_stop
 from loadtests.unit_timing import WARMUP_S, WINDOW_S, unit_seconds
 from perfproof.targets.arm_state import ArmFailed, ServiceInArms
 from perfproof.targets.benchmarks import Rounds, run_benchmarks
+from perfproof.targets.commands import data_size, run_check
 from perfproof.targets.evidence import EvidenceFailed, Witnesses
 from perfproof.targets.judging import Judging, RatePhase, TargetVerdict, judge, watched_of
 from perfproof.targets.mix import LOCUSTFILE as MIX_LOCUSTFILE
 from perfproof.targets.mix import TARGET_ENV
-from perfproof.targets.model import Target, TargetError, with_python
+from perfproof.targets.model import Target, TargetError
 from perfproof.targets.plan import NOTHING_STARTED, closed_units, plan_lines, secrets_of
 from perfproof.targets.report import render, table_lines, window_facts
 from perfproof.targets.run_folder import new_folder, write_json, write_text
@@ -63,7 +63,6 @@ from perfproof.targets.target_file import load_target
 from perfproof.targets.window import Load, OpenUnavailable, WindowFailed, WindowResult, run_window
 
 BAD_INPUT = 2
-CHECK_TIMEOUT_S = 300.0
 FAILURES = (ServiceFailed, ArmFailed, WindowFailed, EvidenceFailed)
 
 
@@ -187,7 +186,7 @@ def _measure(run: TargetRun, profile: LoadProfile) -> None:
         # pg_stat_statements): the sources are read after them, before any load.
         arms.enter(target.arms[0])
         witnesses = Witnesses(target.evidence, run.hide)
-        run.data_size = _data_size(target, witnesses, run.hide)
+        run.data_size = data_size(target, witnesses, run.hide)
         throughput = _closed_units(run, profile, arms, witnesses, load)
         run.capacity = {name: statistics.median(rps) for name, rps in throughput.items()}
         capacity = slowest(throughput)
@@ -218,7 +217,7 @@ def _measure(run: TargetRun, profile: LoadProfile) -> None:
         if target.checks:
             service = arms.enter(target.arms[0])
             for check in target.checks:
-                run.checks[check.name] = _check(run, check.name, check.command, service)
+                run.checks[check.name] = run_check(run.target, run.folder, run.hide, check, service)
     finally:
         run.starts, run.switches = arms.starts, arms.switches
         arms.close()
@@ -328,48 +327,6 @@ def _arm_run(arm: str, model: str, unit: int, rate: float | None, result: Window
         server_died=service.process is not None and service.process.poll() is not None,
         seconds=result.seconds,
     )
-
-
-def _check(run: TargetRun, name: str, command: str, service: Running) -> tuple[int, str]:
-    out = run.folder / "checks" / f"{name}.log"
-    out.parent.mkdir(exist_ok=True)
-    text = with_python(command.replace("{url}", service.url))
-    target = run.target
-    with out.open("wb") as sink:
-        sink.write(f"$ {run.hide(text)}\n".encode())
-        sink.flush()
-        try:
-            done = subprocess.run(text, shell=True, cwd=target.service.cwd, stdout=sink,
-                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                  timeout=CHECK_TIMEOUT_S, check=False)  # fmt: skip
-            code = done.returncode
-        except subprocess.TimeoutExpired:
-            code = -1
-    print(f"check {name}: exit {code}", flush=True)
-    return code, str(out.relative_to(run.folder))
-
-
-def _data_size(target: Target, witnesses: Witnesses, hide: Callable[[str], str]) -> str:
-    """The data size the claims hold for, as the target declares or reports it."""
-    size = target.data_size
-    if size is None:
-        return ""
-    if size.rows is not None:
-        return f"{size.rows:,} {size.of}"
-    if size.sql is not None:
-        if witnesses.pg is None:
-            return ""
-        row = witnesses.pg.execute(size.sql).fetchone()
-        return f"{int(row[0]):,} {size.of}" if row else ""
-    assert size.command is not None
-    done = subprocess.run(with_python(size.command), shell=True, cwd=target.service.cwd,
-                          capture_output=True, text=True, timeout=CHECK_TIMEOUT_S,
-                          check=False)  # fmt: skip
-    words = done.stdout.split()
-    if done.returncode != 0 or not words or not words[0].replace(",", "").isdigit():
-        raise ArmFailed(f"data_size.command ({hide(size.command)}) did not print a whole number "
-                        f"(exit {done.returncode})")  # fmt: skip
-    return f"{int(words[0].replace(',', '')):,} {size.of}"
 
 
 def _judged_at(run: TargetRun) -> str:
