@@ -130,7 +130,11 @@ def run_target(file: Path, results: Path, options: TargetOptions | None = None) 
         "load_rate": options.rate,
     }  # fmt: skip
     write_json(folder / "manifest.json", manifest)
-    plan = [line for line in plan_lines(target, profile, claims) if line != NOTHING_STARTED]
+    plan = [
+        line for line in plan_lines(target, profile, claims, budget_s=options.budget_s,
+                                    shares=options.shares, rate=options.rate)
+        if line != NOTHING_STARTED
+    ]  # fmt: skip
     write_text(folder / "plan.txt", "\n".join(plan) + "\n")
     print("\n".join(plan), flush=True)
     print(f"run folder: {folder}", flush=True)

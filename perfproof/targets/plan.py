@@ -36,9 +36,11 @@ def closed_units(profile: str, claims: Sequence[TargetClaim]) -> int:
     return units
 
 
-def plan_lines(target: Target, profile: str, claims: list[TargetClaim]) -> list[str]:
-    """The plan of a run of ``target`` at the load profile ``profile``."""
-    load_profile = LOAD_PROFILES[profile]
+def plan_lines(target: Target, profile: str, claims: list[TargetClaim], *,
+               budget_s: float | None = None, shares: tuple[float, ...] = (),
+               rate: float | None = None) -> list[str]:  # fmt: skip
+    """The plan of a run of ``target`` at the load profile ``profile``, with the open model's
+    options a run was given (``--load-budget``, ``--load-rates``, ``--load-rate``)."""
     secrets = secrets_of(target)
 
     def hide(text: str) -> str:
@@ -60,15 +62,7 @@ def plan_lines(target: Target, profile: str, claims: list[TargetClaim]) -> list[
     if target.service.started and restarts:
         lines.append(f"  restarted for each window: {', '.join(restarts)} (no switch declared)")
     lines += _load_lines(target, closed_units(profile, claims))
-    unit = unit_seconds(len(target.arms))
-    budget = load_profile.budget_s
-    most = max(1, math.floor(budget / unit))
-    looks = ", ".join(f"{look.fraction * 100:.0f} %" for look in LOOKS)
-    lines.append(
-        f"units: {WARMUP_S:g} s warm-up + {WINDOW_S:g} s measured per arm, about {unit:g} s "
-        f"each; budget {budget:g} s ({profile}): at most {most} units, looks at {looks} of "
-        "it, stopping when every load claim reaches its precision target"
-    )
+    lines += _unit_lines(target, profile, budget_s, shares, rate)
     lines += _evidence_lines(target, secrets)
     if target.benchmarks:
         files = ", ".join(str(path) for path in target.benchmarks)
@@ -88,6 +82,32 @@ def plan_lines(target: Target, profile: str, claims: list[TargetClaim]) -> list[
                 lines.append(f"    ! {claim.missing}")
     lines.append(NOTHING_STARTED)
     return [hide(line) for line in lines]  # every line, whatever printed it
+
+
+def _unit_lines(target: Target, profile: str, budget_s: float | None, shares: tuple[float, ...],
+                rate: float | None) -> list[str]:  # fmt: skip
+    """The open model's units, budget and looks, and its offered rate or rates."""
+    load_profile = LOAD_PROFILES[profile]
+    lines: list[str] = []
+    unit = unit_seconds(len(target.arms))
+    budget = budget_s or load_profile.budget_s
+    most = max(1, math.floor(budget / unit))
+    looks = ", ".join(f"{look.fraction * 100:.0f} %" for look in LOOKS)
+    source = "--load-budget" if budget_s else profile
+    lines.append(
+        f"units: {WARMUP_S:g} s warm-up + {WINDOW_S:g} s measured per arm, about {unit:g} s "
+        f"each; budget {budget:g} s ({source}): at most {most} units, looks at {looks} of "
+        "it, stopping when every load claim reaches its precision target"
+    )
+    if rate is not None:
+        lines.append(f"offered rate: {rate:g} tasks/s (--load-rate), not a share of capacity")
+    elif len(shares) > 1:
+        said = ", ".join(f"{share:g}" for share in shares)
+        lines.append(f"offered rates: {said} of the slowest arm's capacity (--load-rates), "
+                     f"each its own units and budget: up to {len(shares) * budget:g} s; the "
+                     f"verdicts are at {load_profile.open_share:g}'s, or the first "
+                     "listed")  # fmt: skip
+    return lines
 
 
 def secrets_of(target: Target) -> tuple[str, ...]:

@@ -108,3 +108,15 @@ def test_a_bad_file_is_one_line_on_stderr_and_exit_2(shop: Path) -> None:
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert f"{shop}: service.command: must hold {{port}}" in done.stderr
     assert done.stdout == ""
+
+
+def test_a_runs_budget_and_rates_are_the_plans(shop: Path) -> None:
+    target = load_target(shop)
+    lines = plan_lines(target, "quick", check_claims(target), budget_s=40.0,
+                       shares=(0.25, 0.5, 0.75))  # fmt: skip
+    (units,) = [line for line in lines if line.startswith("units: ")]
+    assert "budget 40 s (--load-budget)" in units
+    (rates,) = [line for line in lines if line.startswith("offered rates: ")]
+    assert "0.25, 0.5, 0.75 of the slowest arm's capacity" in rates and "up to 120 s" in rates
+    pinned = plan_lines(target, "quick", check_claims(target), rate=12.5)
+    assert "offered rate: 12.5 tasks/s (--load-rate), not a share of capacity" in pinned
