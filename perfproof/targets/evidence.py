@@ -20,13 +20,12 @@ import psutil
 import psycopg
 
 from loadtests.cpu import CpuMeter
-from loadtests.server_counters import redis_counters
+from loadtests.server_counters import OF_THE_SERVICE, redis_counters
 from perfproof.targets.model import Evidence
 
 STATEMENTS = (
     "SELECT coalesce(sum(calls), 0)::bigint, coalesce(sum(rows), 0)::bigint,"
-    " coalesce(sum(total_exec_time), 0)::float8 FROM pg_stat_statements"
-    " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " coalesce(sum(total_exec_time), 0)::float8 FROM pg_stat_statements" + OF_THE_SERVICE
 )
 
 
