@@ -26,11 +26,14 @@ from perfproof.targets.target_claims import (
     STATISTICS,
     TARGET_SUITES,
     TargetClaim,
+    claimed_of,
     model_of,
 )
 from reports.estimates import median_reduction
 from reports.statistic_rows import precision_for
 from reports.verdict_rule import Claimed, verdict_for
+
+__all__ = ["claimed_of"]  # the report reads it from here
 
 CLOSED_ALPHA = 0.05
 
@@ -59,15 +62,6 @@ class TargetVerdict:
 
     def document(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def claimed_of(table: Mapping[str, Any]) -> Claimed | None:
-    if "at_least" in table:
-        return Claimed(float(table["at_least"]))
-    if "between" in table:
-        low, high = table["between"]
-        return Claimed(float(low), float(high))
-    return None
 
 
 def watched_of(claim: TargetClaim, profile: str) -> Watched | None:
@@ -192,6 +186,10 @@ def _judged(claim: TargetClaim, judging: Judging) -> TargetVerdict:
     if why or watched is None:
         verdict.verdict, verdict.reason = "no evidence", why
         return verdict
+    unsent = _unsent(watched, runs)
+    if unsent:
+        verdict.verdict, verdict.reason = "no evidence", unsent
+        return verdict
     unjudged = _unjudged_arms(watched, runs)
     if unjudged:
         verdict.verdict, verdict.reason = "not judged", unjudged
@@ -231,6 +229,15 @@ def _no_load_evidence(table: Mapping[str, Any], watched: Watched | None,
     return ""
 
 
+# What the interval's place against the claim means, per verdict.
+PLACES = {
+    "met": "the whole interval is within the claim",
+    "exceeded": "the whole interval is above the claimed range",
+    "not met": "the whole interval is outside the claim",
+    "inconclusive": "the interval straddles a claimed bound",
+}
+
+
 def _reason(word: str, watched: Watched, half_width: float | None) -> str:
     target = (
         "a fixed number of closed units: no target pursued" if watched.model == "closed"
@@ -238,11 +245,23 @@ def _reason(word: str, watched: Watched, half_width: float | None) -> str:
     )  # fmt: skip
     reached = (
         f"half-width {half_width * 100:.1f} points ({target})"
-        if half_width is not None else "no interval"
+        if half_width is not None else "one unit: no interval"
     )  # fmt: skip
-    if word == "inconclusive":
-        return f"the interval straddles the claimed bound; {reached}"
-    return reached
+    place = PLACES.get(word, "")
+    return f"{place}; {reached}" if place and half_width is not None else reached
+
+
+def _unsent(watched: Watched, runs: Sequence[ArmRun]) -> str:
+    """Why a claim's series has no figure: a request name no window of its model recorded
+    (a Locust file's names are known only once it has run)."""
+    windows = [run for run in runs if run.model == watched.model and run.arm.name in watched.arms]
+    sent = {name for run in windows for name in run.recorded["measured"].routes}
+    missing = [name for name in watched.routes if name not in sent]
+    if not windows or not missing:
+        return ""
+    return (f"no request named {missing[0]!r} was sent in the {watched.model} model (sent: "
+            f"{', '.join(sorted(sent)) or 'nothing'}): a series is a request name as Locust "
+            "reports it (its name=, else the path)")  # fmt: skip
 
 
 def _unjudged_arms(watched: Watched, runs: Sequence[ArmRun]) -> str:

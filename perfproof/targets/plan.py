@@ -17,7 +17,7 @@ from loadtests.sequential import LOOKS
 from loadtests.unit_timing import WARMUP_S, WINDOW_S, unit_seconds
 from perfproof.targets.model import Target
 from perfproof.targets.secrets import redact_env, redact_text, redact_url, secret_values
-from perfproof.targets.target_claims import TARGET_SUITES, TargetClaim, model_of
+from perfproof.targets.target_claims import TARGET_SUITES, TargetClaim, claimed_of, model_of
 
 NOTHING_STARTED = "nothing was started"  # the check's last line; a run leaves it out
 # Closed units a run takes when a claim is judged in the closed model, per profile: a
@@ -77,7 +77,9 @@ def plan_lines(target: Target, profile: str, claims: list[TargetClaim], *,
     else:
         lines.append(f"claims: {target.claims} ({len(claims)})")
         for claim in claims:
-            lines.append(f"  {claim.id}: {claim.said}")
+            claimed = claimed_of(claim.table)
+            said = f"; claimed {claimed.describe(percent=True)}" if claimed is not None else ""
+            lines.append(f"  {claim.id}: {claim.said}{said}")
             if claim.missing:
                 lines.append(f"    ! {claim.missing}")
     lines.append(NOTHING_STARTED)

@@ -19,6 +19,7 @@ from loadtests.watch import Model
 from perfproof.targets.model import Target, TargetError
 from reports.statistic_rows import ROWS, Statistic
 from reports.toml_files import read_toml
+from reports.verdict_rule import Claimed
 
 STATISTICS = {row.name: row for row in ROWS}
 ALL = "ALL"  # every request of a load run together, as in the portal's claims
@@ -46,6 +47,16 @@ class TargetClaim:
     said: str  # one line for the plan: what it compares, on what
     missing: str = ""  # the evidence it needs that the target does not declare
     table: Mapping[str, Any] = field(default_factory=dict)  # the claim as its file gives it
+
+
+def claimed_of(table: Mapping[str, Any]) -> Claimed | None:
+    """The claimed number or range of a checked claim; None for a check."""
+    if "at_least" in table:
+        return Claimed(float(table["at_least"]))
+    if "between" in table:
+        low, high = table["between"]
+        return Claimed(float(low), float(high))
+    return None
 
 
 def model_of(table: Mapping[str, Any]) -> Model:
@@ -112,7 +123,9 @@ def _claim(table: Any, target: Target) -> TargetClaim:
                        f"does not have (a target's: {', '.join(TARGET_SUITES)})")  # fmt: skip
     stray = sorted(set(table) - set(COMMON_KEYS) - set(how.fields) - {"at_rows"})
     if stray:
-        raise _Refused(f"{stray[0]}: {name} takes no such key (it reads {', '.join(how.fields)})")
+        claimed = "" if how.functional else ", and at_least or between"
+        raise _Refused(f"{stray[0]}: {name} takes no such key (it reads "
+                       f"{', '.join(how.fields)}{claimed})")  # fmt: skip
     if _text(table, "suite") not in ("", suite):
         raise _Refused(f"suite: a target's {name} reads suite {suite!r}")
     _claimed(table, how)
@@ -142,6 +155,7 @@ def _claimed(table: Mapping[str, Any], how: Statistic) -> None:
         and bounds[0] <= bounds[1]
     ):  # fmt: skip
         raise _Refused("between: must be [low, high], two numbers with low <= high")
+    _shares(table)
     precision = table.get("precision")
     if precision is not None:
         values = precision.values() if isinstance(precision, dict) else [precision]
@@ -149,6 +163,16 @@ def _claimed(table: Mapping[str, Any], how: Statistic) -> None:
             raise _Refused("precision: a half-width between 0 and 1 (0.1 is ±10 points), or "
                            "a table of one per profile")  # fmt: skip
     _models(table, how)
+
+
+def _shares(table: Mapping[str, Any]) -> None:
+    """A claimed number is a share (0.8 is 80 %): a reduction, a hit ratio or a share of
+    statements cannot be above 1, and a number such as 80 is a percentage typed as one."""
+    key = "at_least" if "at_least" in table else "between"
+    values = [table[key]] if key == "at_least" else list(table[key])
+    if any(value > 1 for value in values):
+        raise _Refused(f"{key}: {values[-1]:g} is above 1: a claim is a share (0.8 is 80 %), "
+                       "and no reduction or ratio exceeds 100 %")  # fmt: skip
 
 
 def _models(table: Mapping[str, Any], how: Statistic) -> None:
@@ -222,7 +246,8 @@ def _missing_evidence(metric: str, how: Statistic, target: Target) -> str:
         raise _Refused(f"metric: {metric} is the reference portal's own counter; a target's "
                        f"witnesses are {', '.join(NEEDS)}")  # fmt: skip
     if metric and how.metrics and metric not in how.metrics:
-        raise _Refused(f"metric: {metric!r} unknown (known: {', '.join(how.metrics)})")
+        known = [name for name in how.metrics if name not in PORTAL_ONLY]
+        raise _Refused(f"metric: {metric!r} unknown (known: {', '.join(known)})")
     if metric not in NEEDS:
         return ""
     what, key = NEEDS[metric]

@@ -112,3 +112,12 @@ def test_each_offered_rate_is_judged_on_its_own_units_and_the_verdict_is_the_fir
     assert primary["primary"] and primary["value"] == pytest.approx(verdict.measured)
     (line,) = [line for line in table_lines([verdict]) if line.startswith("  c: 2.5/s")]
     assert "2.5/s 60.0 %" in line and "5/s* 40.0 %" in line
+
+
+def test_a_series_no_window_sent_is_no_evidence_naming_what_was_sent() -> None:
+    runs = [_window(arm, "open", unit, 10.0) for unit in range(3) for arm in ("a", "b")]
+    verdict = _one({**LOAD, "series": ["stat"]}, runs=runs)
+    assert verdict.verdict == "no evidence"
+    assert "no request named 'stat' was sent in the open model (sent: GET /)" in verdict.reason
+    said = _one({**LOAD, "series": ["GET /"], "at_least": -1.0}, runs=runs)
+    assert said.verdict == "met" and said.reason.startswith("the whole interval is within")

@@ -61,6 +61,10 @@ BAD_CLAIMS = [
     ('statistic = "check"', 'statistic = "mean"', "search-works", "statistic", "unknown"),
     ('at_least = 0.6', 'at_least = 0.6\nprecison = 0.1', "search-latency", "precison",
      "takes no such key"),
+    ("at_least = 0.6", "at_least = 60", "search-latency", "at_least",
+     "60 is above 1: a claim is a share (0.8 is 80 %)"),
+    ('metric = "db_statements_per_request"', 'metric = "hitratio"', "db-load", "metric",
+     "'hitratio' unknown (known: intended_mean"),
 ]  # fmt: skip
 
 
