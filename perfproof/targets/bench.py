@@ -2,8 +2,8 @@
 
 The portal's load design on the team's service (``docs/targets.md``):
 
-1. **Closed model**, one window per arm (the profile's users, no think time,
-   as the team's users are written): each arm's capacity; the slowest sets
+1. **Closed model** in closed units, one window per arm each (the team's users as
+   written, their own wait_time): each arm's capacity; the slowest sets
    the open model's rate (``loadtests/capacity.py``: the profile's share of it).
 2. **Open model in paired units**: each unit one window per arm, the arms in
    an order drawn afresh per unit (randomised multiple interleaved trials),
@@ -29,6 +29,7 @@ folder keeps what was measured until then, its manifest saying unfinished.
 from __future__ import annotations
 
 import random
+import signal
 import statistics
 import sys
 import time
@@ -123,7 +124,7 @@ def run_target(file: Path, results: Path, options: TargetOptions | None = None) 
     folder = new_folder(results, target.name, profile)
     run = TargetRun(target, profile, folder, hide, claims, options=options)
     manifest: dict[str, Any] = {
-        "kind": "target", "target": target.name, "target_file": str(target.path),
+        "kind": "target", "target": target.name, "target_file": str(target.path.resolve()),
         "profile": profile, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "finished": False, "arms": [arm.name for arm in target.arms],
         "load_budget_s": _budget(options), "load_rates": list(options.shares) or None,
@@ -147,8 +148,11 @@ def run_target(file: Path, results: Path, options: TargetOptions | None = None) 
         _write_windows(run)
         print(f"perfproof bench: error: {said}", file=sys.stderr)
         return BAD_INPUT
-    except KeyboardInterrupt:
-        manifest["interrupted"] = True
+    except KeyboardInterrupt as stop:
+        # Ctrl-C, or the stop signal the command's handler raised as one (its signum).
+        number = int(getattr(stop, "signum", signal.SIGINT))
+        manifest.update(interrupted=True, signal=signal.Signals(number).name,
+                        ended=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))  # fmt: skip
         write_json(folder / "manifest.json", manifest)
         _write_windows(run)
         raise
@@ -317,7 +321,10 @@ def _edges(witnesses: Witnesses, service: Running) -> Callable[[int], Callable[[
 def _arm_run(arm: str, model: str, unit: int, rate: float | None, result: WindowResult,
              service: Running) -> ArmRun:  # fmt: skip
     edges = result.edges
-    cpu = edges.get("cpu", {})
+    # The meter names the measured server "portal" (the reference portal's); here it is the
+    # team's service, and windows.json and the report say so.
+    cpu = {name.replace("portal", "service", 1): share
+           for name, share in edges.get("cpu", {}).items()}  # fmt: skip
     return ArmRun(
         arm=NamedArm(arm),
         model="open" if model == "open" else "closed",
@@ -343,7 +350,13 @@ def _judged_at(run: TargetRun) -> str:
 def _closed_at(run: TargetRun) -> str:
     users = run.target.load.users or LOAD_PROFILES[run.profile].users
     return ", ".join([*([run.data_size] if run.data_size else []),
-                      f"{users} users, no think time (closed model)"])  # fmt: skip
+                      f"{users} users, {_waits(run.target)} (closed model)"])  # fmt: skip
+
+
+def _waits(target: Target) -> str:
+    """How the closed model's users wait between tasks: a Locust file's own wait_time, a
+    declared mix none."""
+    return "their own wait_time" if target.load.locustfile is not None else "no think time"
 
 
 def _write_windows(run: TargetRun) -> None:

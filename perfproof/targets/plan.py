@@ -158,8 +158,9 @@ def _load_lines(target: Target, units: int) -> list[str]:
         lines = [f"load: a declared mix of {len(load.requests)} requests: {mix}"]
     users = "the profile's" if load.users is None else str(load.users)
     closed = f"{units} closed units" if units > 1 else "one closed window per arm"
+    waits = "their own wait_time" if load.locustfile is not None else "no think time"
     lines.append(
-        f"models: closed ({closed}, {users} users as written, no think time, arms in random "
+        f"models: closed ({closed}, {users} users as written, {waits}, arms in random "
         'order) for each arm\'s capacity and the claims with models = ["closed"]; open (tasks '
         "started at a fixed rate, half the slowest arm's median capacity, latency from each "
         "task's intended start) for the other load claims"

@@ -123,6 +123,8 @@ def run_window(
         return WindowResult(recorded, measured, edges, process.pid)
     finally:
         stop_group(process)
+        for mark in ("measuring", "measured"):  # the edges' signals, not evidence
+            Path(f"{out}.{mark}").unlink(missing_ok=True)
 
 
 def _wait(process: subprocess.Popen[bytes], out: Path, mark: str, timeout_s: float,

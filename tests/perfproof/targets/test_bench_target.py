@@ -263,6 +263,7 @@ def test_sigterm_mid_window_stops_the_service_and_locust_and_nothing_else(tmp_pa
         assert locusts == []
         manifest = json.loads((folder / "manifest.json").read_text())
         assert manifest["finished"] is False and manifest["interrupted"] is True
+        assert manifest["signal"] == "SIGTERM" and manifest["ended"]
     finally:
         for process in (bench, bystander):
             if process.poll() is None:
