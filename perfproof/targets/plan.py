@@ -100,7 +100,9 @@ def _unit_lines(target: Target, profile: str, budget_s: float | None, shares: tu
         f"units: {WARMUP_S:g} s warm-up + {WINDOW_S:g} s measured per arm, about {unit:g} s "
         f"each; budget {budget:g} s ({source}): at most {most} units, looks at {looks} of "
         "it, stopping when every load claim reaches its precision target"
-    )
+        + (f" (at most {most}: too few for an interval that decides much; an interval needs "
+           "two units, and the first look's level asks for more)" if most < 3 else "")
+    )  # fmt: skip
     if rate is not None:
         lines.append(f"offered rate: {rate:g} tasks/s (--load-rate), not a share of capacity")
     elif len(shares) > 1:

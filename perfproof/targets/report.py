@@ -83,7 +83,9 @@ def by_rate_lines(verdicts: Sequence[TargetVerdict]) -> list[str]:
             shown = TargetVerdict(v.id, "", "", "", "", measured=entry["value"],
                                   low=entry["low"], high=entry["high"],
                                   percent=v.percent)  # fmt: skip
-            parts.append(f"{at} {_measured(shown)} {entry['verdict']}")
+            units = f"{entry['n']} unit{'s' if entry['n'] != 1 else ''}"
+            bare = ", no interval" if entry["low"] is None else ""
+            parts.append(f"{at} {_measured(shown)} ({units}{bare}) {entry['verdict']}")
         lines.append(f"{v.id}: " + "; ".join(parts))
     return lines
 

@@ -115,7 +115,10 @@ def test_a_runs_budget_and_rates_are_the_plans(shop: Path) -> None:
     lines = plan_lines(target, "quick", check_claims(target), budget_s=40.0,
                        shares=(0.25, 0.5, 0.75))  # fmt: skip
     (units,) = [line for line in lines if line.startswith("units: ")]
-    assert "budget 40 s (--load-budget)" in units
+    assert "budget 40 s (--load-budget)" in units and "too few" not in units
+    (small,) = [line for line in plan_lines(target, "quick", [], budget_s=20.0)
+                if line.startswith("units: ")]  # fmt: skip
+    assert "too few for an interval that decides much" in small
     (rates,) = [line for line in lines if line.startswith("offered rates: ")]
     assert "0.25, 0.5, 0.75 of the slowest arm's capacity" in rates and "up to 120 s" in rates
     pinned = plan_lines(target, "quick", check_claims(target), rate=12.5)
