@@ -151,7 +151,7 @@ def _at_rate(claim: TargetClaim, phase: RatePhase, judging: Judging) -> dict[str
     if at.measured is None:
         return {**entry, "missing": at.reason}
     return {**entry, "value": at.measured, "low": at.low, "high": at.high, "n": at.n,
-            "level": at.level, "verdict": at.verdict}  # fmt: skip
+            "level": at.level, "verdict": at.verdict, "method": at.method}  # fmt: skip
 
 
 def _judged(claim: TargetClaim, judging: Judging) -> TargetVerdict:
@@ -210,7 +210,7 @@ def _judged(claim: TargetClaim, judging: Judging) -> TargetVerdict:
     verdict.level = 1 - found.alpha
     verdict.verdict = verdict_for(claimed, found.low, found.high)
     verdict.judged_at = judging.closed_at if closed else judged_at
-    verdict.reason = _reason(verdict.verdict, watched, found.half_width)
+    verdict.reason = _reason(verdict.verdict, watched, found.half_width, found.method)
     verdict.details = {"units": [
         {"unit": unit, **dict(zip(watched.arms, values, strict=True))}
         for unit, values in unit_figures(watched, runs)
@@ -238,14 +238,14 @@ PLACES = {
 }
 
 
-def _reason(word: str, watched: Watched, half_width: float | None) -> str:
+def _reason(word: str, watched: Watched, half_width: float | None, method: str) -> str:
     target = (
         "a fixed number of closed units: no target pursued" if watched.model == "closed"
         else f"target {watched.half_width * 100:g}"
     )  # fmt: skip
     reached = (
         f"half-width {half_width * 100:.1f} points ({target})"
-        if half_width is not None else "one unit: no interval"
+        if half_width is not None else f"no interval ({method})"
     )  # fmt: skip
     place = PLACES.get(word, "")
     return f"{place}; {reached}" if place and half_width is not None else reached

@@ -84,7 +84,7 @@ def by_rate_lines(verdicts: Sequence[TargetVerdict]) -> list[str]:
                                   low=entry["low"], high=entry["high"],
                                   percent=v.percent)  # fmt: skip
             units = f"{entry['n']} unit{'s' if entry['n'] != 1 else ''}"
-            bare = ", no interval" if entry["low"] is None else ""
+            bare = f", no interval: {entry.get('method', '')}" if entry["low"] is None else ""
             parts.append(f"{at} {_measured(shown)} ({units}{bare}) {entry['verdict']}")
         lines.append(f"{v.id}: " + "; ".join(parts))
     return lines
