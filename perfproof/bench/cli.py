@@ -78,7 +78,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         help=(
             "measure your own service instead of the reference portal: its target file (TOML, "
             "docs/targets.md) says how it starts, its arms, load, evidence and claims; "
-            "--profile quick or default, --results, --fail-on-unmet, --load-budget, "
+            "--profile (quick and gate run at quick's load, default at default's, full at "
+            "default's with three rates), --results, --fail-on-unmet, --load-budget, "
             "--load-rates and --load-rate apply, the portal's options are refused, nothing of "
             "the portal is started"
         ),

@@ -41,6 +41,7 @@ from typing import Any
 from loadtests.arm_run import ArmRun
 from loadtests.arms import NamedArm
 from loadtests.capacity import open_rate, slowest
+from loadtests.guard import run_problems
 from loadtests.plan import shares_of
 from loadtests.profiles import LOAD_PROFILES, LoadProfile
 from loadtests.progress import Progress
@@ -253,10 +254,22 @@ def _closed_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
             closed = _arm_run(arm.name, "closed", unit, None, result, service)
             run.runs.append(closed)
             throughput[arm.name].append(closed.facts().achieved_rps)
+            problems = run_problems(closed.facts())
             print(f"closed {arm.name} (unit {unit + 1} of {units}): "
-                  f"{throughput[arm.name][-1]:.1f} requests/s with {load.users} users",
-                  flush=True)  # fmt: skip
-    return throughput
+                  f"{throughput[arm.name][-1]:.1f} requests/s with {load.users} users"
+                  + (f"; marked: {problems[0]}" if problems else ""), flush=True)  # fmt: skip
+    return _unmarked(run, throughput)
+
+
+def _unmarked(run: TargetRun, throughput: dict[str, list[float]]) -> dict[str, list[float]]:
+    """Each arm's closed throughputs less the windows the validity guard marked (a saturated
+    generator measured itself, not the service); all of them for an arm with none left."""
+    kept: dict[str, list[float]] = {}
+    for arm, values in throughput.items():
+        windows = [r for r in run.runs if r.model == "closed" and r.arm.name == arm]
+        good = [r.facts().achieved_rps for r in windows if not run_problems(r.facts())]
+        kept[arm] = good or values
+    return kept
 
 
 def _paired_units(run: TargetRun, arms: ServiceInArms, witnesses: Witnesses, load: Load,

@@ -8,6 +8,7 @@ with ``{python}`` the interpreter perfproof runs under.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +35,8 @@ def run_check(target: Target, folder: Path, hide: Callable[[str], str], check: C
         try:
             done = subprocess.run(text, shell=True, cwd=target.service.cwd, stdout=sink,
                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                  timeout=CHECK_TIMEOUT_S, check=False)  # fmt: skip
+                                  env=_env(target), timeout=CHECK_TIMEOUT_S,
+                                  check=False)  # fmt: skip
             code = done.returncode
         except subprocess.TimeoutExpired:
             code = -1
@@ -56,10 +58,15 @@ def data_size(target: Target, witnesses: Witnesses, hide: Callable[[str], str]) 
         return f"{int(row[0]):,} {size.of}" if row else ""
     assert size.command is not None
     done = subprocess.run(with_python(size.command), shell=True, cwd=target.service.cwd,
-                          capture_output=True, text=True, timeout=CHECK_TIMEOUT_S,
-                          check=False)  # fmt: skip
+                          capture_output=True, text=True, env=_env(target),
+                          timeout=CHECK_TIMEOUT_S, check=False)  # fmt: skip
     words = done.stdout.split()
     if done.returncode != 0 or not words or not words[0].replace(",", "").isdigit():
         raise ArmFailed(f"data_size.command ({hide(size.command)}) did not print a whole number "
                         f"(exit {done.returncode})")  # fmt: skip
     return f"{int(words[0].replace(',', '')):,} {size.of}"
+
+
+def _env(target: Target) -> dict[str, str]:
+    """perfproof's environment, the service's and the first arm's (the checks run in it)."""
+    return {**os.environ, **target.service.env, **target.arms[0].env}

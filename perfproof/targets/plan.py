@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 
+from loadtests.plan import shares_of
 from loadtests.profiles import LOAD_PROFILES
 from loadtests.sequential import LOOKS
 from loadtests.unit_timing import WARMUP_S, WINDOW_S, unit_seconds
@@ -61,7 +62,13 @@ def plan_lines(target: Target, profile: str, claims: list[TargetClaim], *,
     restarts = [arm.name for arm in target.arms if arm.switch is None]
     if target.service.started and restarts:
         lines.append(f"  restarted for each window: {', '.join(restarts)} (no switch declared)")
-    lines += _load_lines(target, closed_units(profile, claims))
+    if rate is not None:
+        at = f"{rate:g}/s, --load-rate"
+    else:
+        given = shares or (LOAD_PROFILES[profile].open_share,)
+        share = shares_of(given, LOAD_PROFILES[profile].open_share)[0]
+        at = ("half" if share == 0.5 else f"{share:g} of") + " the slowest arm's median capacity"
+    lines += _load_lines(target, closed_units(profile, claims), at)
     lines += _unit_lines(target, profile, budget_s, shares, rate)
     lines += _evidence_lines(target, secrets)
     if target.benchmarks:
@@ -148,7 +155,7 @@ def _service_lines(target: Target, hide: Callable[[str], str]) -> list[str]:
     return lines
 
 
-def _load_lines(target: Target, units: int) -> list[str]:
+def _load_lines(target: Target, units: int, at: str) -> list[str]:
     load = target.load
     if load.locustfile is not None:
         lines = [f"load: your Locust file {load.locustfile}, unchanged"]
@@ -164,7 +171,7 @@ def _load_lines(target: Target, units: int) -> list[str]:
     lines.append(
         f"models: closed ({closed}, {users} users as written, {waits}, arms in random "
         'order) for each arm\'s capacity and the claims with models = ["closed"]; open (tasks '
-        "started at a fixed rate, half the slowest arm's median capacity, latency from each "
+        f"started at a fixed rate, {at}, latency from each "
         "task's intended start) for the other load claims"
     )
     return lines

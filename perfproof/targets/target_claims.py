@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from loadtests.watch import METRICS as WINDOW_METRICS
 from loadtests.watch import Model
 from perfproof.targets.model import Target, TargetError
 from reports.statistic_rows import ROWS, Statistic
@@ -62,7 +63,8 @@ def claimed_of(table: Mapping[str, Any]) -> Claimed | None:
 def model_of(table: Mapping[str, Any]) -> Model:
     """The load model a claim is judged in: ``open`` unless its ``models`` says closed."""
     models = table.get("models", [])
-    return "closed" if models in ("closed", ["closed"]) else "open"
+    models = [models] if isinstance(models, str) else models
+    return "closed" if set(models) == {"closed"} else "open"
 
 
 def check_claims(target: Target) -> list[TargetClaim]:
@@ -219,6 +221,8 @@ def _named(identifier: str, table: Mapping[str, Any], how: Statistic, target: Ta
         else f"{table.get('baseline')} -> {table.get('candidate')}"
     )
     said = f"{how.name} of {metric or 'time'}, {compared}, on {', '.join(series) or ALL}"
+    if TARGET_SUITES[how.name] == "load":
+        said += f", {model_of(table)} model"
     return TargetClaim(identifier, how.name, said, _missing_evidence(metric, how, target))
 
 
@@ -245,9 +249,12 @@ def _missing_evidence(metric: str, how: Statistic, target: Target) -> str:
     if metric in PORTAL_ONLY:
         raise _Refused(f"metric: {metric} is the reference portal's own counter; a target's "
                        f"witnesses are {', '.join(NEEDS)}")  # fmt: skip
-    if metric and how.metrics and metric not in how.metrics:
-        known = [name for name in how.metrics if name not in PORTAL_ONLY]
-        raise _Refused(f"metric: {metric!r} unknown (known: {', '.join(known)})")
+    # What a target's run records per window (loadtests/watch.py), among the statistic's.
+    known = [name for name in how.metrics if name in WINDOW_METRICS] if how.metrics else []
+    if metric and how.metrics and metric not in known:
+        said = "unknown" if metric not in how.metrics else "not judged per window for a target"
+        raise _Refused(f"metric: {metric!r} {said} (a target's {how.name} takes: "
+                       f"{', '.join(known)})")  # fmt: skip
     if metric not in NEEDS:
         return ""
     what, key = NEEDS[metric]
