@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reports.inert_text import markdown_text, terminal_text
+from reports.rate_lines import rate_parts
 from reports.verdicts import WORDS, Verdict
 from reports.witnesses import describe, figure_text
 
@@ -135,17 +136,9 @@ def _by_rate(verdicts: Sequence[Verdict]) -> list[str]:
     """A line per load claim judged at several offered rates (reports/per_rate.py)."""
     lines = []
     for v in verdicts:
-        entries = v.details.get("by_rate") or []
-        if len(entries) < 2:
-            continue
-        parts = []
-        for e in entries:
-            at = f"{e['rate']:g}/s" + ("*" if e["primary"] else "")
-            if "value" not in e:
-                parts.append(f"{at} no evidence")
-                continue
-            parts.append(f"{at} {figure_text(e, _percent)} {e['verdict']}")
-        lines.append(f"{v.id} by offered rate (* the verdict's): " + "; ".join(parts))
+        said = rate_parts(v.details.get("by_rate") or [], lambda e: figure_text(e, _percent))
+        if said is not None:
+            lines.append(f"{v.id} by offered rate (* the verdict's): {said}")
     return lines
 
 

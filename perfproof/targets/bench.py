@@ -55,7 +55,13 @@ from perfproof.targets.judging import Judging, RatePhase, TargetVerdict, judge, 
 from perfproof.targets.mix import LOCUSTFILE as MIX_LOCUSTFILE
 from perfproof.targets.mix import TARGET_ENV
 from perfproof.targets.model import Target, TargetError
-from perfproof.targets.plan import NOTHING_STARTED, closed_units, plan_lines, secrets_of
+from perfproof.targets.plan import (
+    NOTHING_STARTED,
+    closed_units,
+    plan_lines,
+    secrets_of,
+    waits_of,
+)
 from perfproof.targets.report import render, table_lines, window_facts
 from perfproof.targets.run_folder import new_folder, write_json, write_text
 from perfproof.targets.secrets import redact_text
@@ -239,7 +245,11 @@ def _closed_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
     """The closed model in paired units (the team's users as written, arms in an order drawn
     afresh per unit): each arm's throughput per unit, for its capacity and the closed claims."""
     target = run.target
+    # Each arm's throughputs, and those of the windows the validity guard left unmarked (a
+    # saturated generator measured itself, not the service): capacity rests on the latter,
+    # or on all of them for an arm with none left.
     throughput: dict[str, list[float]] = {arm.name: [] for arm in target.arms}
+    unmarked: dict[str, list[float]] = {arm.name: [] for arm in target.arms}
     units = closed_units(run.profile, run.claims)
     for unit in range(units):
         order = list(target.arms)
@@ -253,23 +263,14 @@ def _closed_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
                                 at_edges=_edges(witnesses, service))  # fmt: skip
             closed = _arm_run(arm.name, "closed", unit, None, result, service)
             run.runs.append(closed)
-            throughput[arm.name].append(closed.facts().achieved_rps)
-            problems = run_problems(closed.facts())
-            print(f"closed {arm.name} (unit {unit + 1} of {units}): "
-                  f"{throughput[arm.name][-1]:.1f} requests/s with {load.users} users"
-                  + (f"; marked: {problems[0]}" if problems else ""), flush=True)  # fmt: skip
-    return _unmarked(run, throughput)
-
-
-def _unmarked(run: TargetRun, throughput: dict[str, list[float]]) -> dict[str, list[float]]:
-    """Each arm's closed throughputs less the windows the validity guard marked (a saturated
-    generator measured itself, not the service); all of them for an arm with none left."""
-    kept: dict[str, list[float]] = {}
-    for arm, values in throughput.items():
-        windows = [r for r in run.runs if r.model == "closed" and r.arm.name == arm]
-        good = [r.facts().achieved_rps for r in windows if not run_problems(r.facts())]
-        kept[arm] = good or values
-    return kept
+            rps, problems = closed.facts().achieved_rps, run_problems(closed.facts())
+            throughput[arm.name].append(rps)
+            if not problems:
+                unmarked[arm.name].append(rps)
+            print(f"closed {arm.name} (unit {unit + 1} of {units}): {rps:.1f} requests/s with "
+                  f"{load.users} users" + (f"; marked: {problems[0]}" if problems else ""),
+                  flush=True)  # fmt: skip
+    return {arm: unmarked[arm] or values for arm, values in throughput.items()}
 
 
 def _paired_units(run: TargetRun, arms: ServiceInArms, witnesses: Witnesses, load: Load,
@@ -363,13 +364,7 @@ def _judged_at(run: TargetRun) -> str:
 def _closed_at(run: TargetRun) -> str:
     users = run.target.load.users or LOAD_PROFILES[run.profile].users
     return ", ".join([*([run.data_size] if run.data_size else []),
-                      f"{users} users, {_waits(run.target)} (closed model)"])  # fmt: skip
-
-
-def _waits(target: Target) -> str:
-    """How the closed model's users wait between tasks: a Locust file's own wait_time, a
-    declared mix none."""
-    return "their own wait_time" if target.load.locustfile is not None else "no think time"
+                      f"{users} users, {waits_of(run.target)} (closed model)"])  # fmt: skip
 
 
 def _write_windows(run: TargetRun) -> None:

@@ -27,6 +27,12 @@ NOTHING_STARTED = "nothing was started"  # the check's last line; a run leaves i
 CLOSED_UNITS_FOR_CLAIMS = {"quick": 3, "default": 5}
 
 
+def waits_of(target: Target) -> str:
+    """How the closed model's users wait between tasks: a Locust file's users as written
+    (their own wait_time), a declared mix not at all."""
+    return "their own wait_time" if target.load.locustfile is not None else "no think time"
+
+
 def closed_units(profile: str, claims: Sequence[TargetClaim]) -> int:
     """How many closed units (one window per arm each) a run at ``profile`` takes: the
     profile's capacity runs, more when a claim is judged in the closed model."""
@@ -167,9 +173,8 @@ def _load_lines(target: Target, units: int, at: str) -> list[str]:
         lines = [f"load: a declared mix of {len(load.requests)} requests: {mix}"]
     users = "the profile's" if load.users is None else str(load.users)
     closed = f"{units} closed units" if units > 1 else "one closed window per arm"
-    waits = "their own wait_time" if load.locustfile is not None else "no think time"
     lines.append(
-        f"models: closed ({closed}, {users} users as written, {waits}, arms in random "
+        f"models: closed ({closed}, {users} users as written, {waits_of(target)}, arms in random "
         'order) for each arm\'s capacity and the claims with models = ["closed"]; open (tasks '
         f"started at a fixed rate, {at}, latency from each "
         "task's intended start) for the other load claims"

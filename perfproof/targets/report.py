@@ -25,6 +25,7 @@ from reports.page.blocks import anchor
 from reports.page.figures import Plot
 from reports.page.rate_figures import rate_plot
 from reports.page.unit_figures import units_plot
+from reports.rate_lines import Entry, rate_parts
 
 if TYPE_CHECKING:
     from perfproof.targets.bench import TargetRun
@@ -71,22 +72,18 @@ def by_rate_lines(verdicts: Sequence[TargetVerdict]) -> list[str]:
     """A line per load claim judged at several offered rates: each rate's own estimate."""
     lines = []
     for v in verdicts:
-        entries = v.details.get("by_rate") or []
-        if len(entries) < 2:
-            continue
-        parts = []
-        for entry in entries:
-            at = f"{entry['rate']:g}/s" + ("*" if entry["primary"] else "")
-            if "value" not in entry:
-                parts.append(f"{at} no evidence")
-                continue
+
+        def figure(entry: Entry, v: TargetVerdict = v) -> str:
             shown = TargetVerdict(v.id, "", "", "", "", measured=entry["value"],
                                   low=entry["low"], high=entry["high"],
                                   percent=v.percent)  # fmt: skip
             units = f"{entry['n']} unit{'s' if entry['n'] != 1 else ''}"
             bare = f", no interval: {entry.get('method', '')}" if entry["low"] is None else ""
-            parts.append(f"{at} {_measured(shown)} ({units}{bare}) {entry['verdict']}")
-        lines.append(f"{v.id}: " + "; ".join(parts))
+            return f"{_measured(shown)} ({units}{bare})"
+
+        said = rate_parts(v.details.get("by_rate") or [], figure)
+        if said is not None:
+            lines.append(f"{v.id}: {said}")
     return lines
 
 
