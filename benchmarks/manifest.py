@@ -95,6 +95,21 @@ class RatePhase(_Part):
     sequential: SequentialRecord
 
 
+class ResetRecord(_Part):
+    """One put-back of the dataset as loaded (``loadtests/loaded_state.py``)."""
+
+    before: str  # what came next: "unit 3", "closed all-on 1", "the end"
+    database: str
+    seconds: NonNegativeFloat
+    rows_added: dict[str, int]  # rows each written table had gained (net) since the last
+    undeclared: list[str]  # tables written that the declaration does not name
+
+
+class LoadedStateRecord(_Part):
+    resets: list[ResetRecord]
+    undeclared: list[str]
+
+
 class WatchedRecord(_Part):
     """A load claim the sequential run watched, and the half-width it had to reach."""
 
@@ -151,6 +166,7 @@ class Manifest(_Part):
     watched: list[WatchedRecord] | None = None
     sequential: SequentialRecord | None = None
     rate_phases: list[RatePhase] | None = None  # --load-rates: one per offered rate
+    loaded_state: LoadedStateRecord | None = None  # the dataset put back between units
     # -- the wrk cross-check ----------------------------------------------------------------
     path: str | None = None
     connections: PositiveInt | None = None

@@ -5,9 +5,12 @@ The open model's arms alternate in short blocks inside one Locust run
 so they share one small file, rewritten whole (write, then rename) at each
 change: the block's label (``<unit>-<arm>``), the portal it is sent to, and its
 phase. ``warmup`` and ``tail`` are answered and timed but kept nowhere;
-``measured`` is the window the figures come from; ``stop`` ends the run. The
-locustfile writes each measured block's recording to :func:`block_file` once
-every task started in it has been answered.
+``measured`` is the window the figures come from; ``pause`` starts nothing
+(its arrivals are not made, so no one is waiting for them) while the runner
+puts the data back between units; ``stop`` ends the run. The locustfile
+writes each measured block's recording to :func:`block_file` once every task
+started in it has been answered, and says a pause holds (:func:`pause_file`)
+once no task is in flight.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Literal
 
 BLOCKS_ENV = "PERFPROOF_BLOCKS"
 
-Phase = Literal["warmup", "measured", "tail", "stop"]
+Phase = Literal["warmup", "measured", "tail", "pause", "stop"]
 
 
 @dataclass(frozen=True)
@@ -45,3 +48,8 @@ def read_block(control: Path) -> Block:
 def block_file(out: Path, label: str) -> Path:
     """Where the locustfile writes the recording of the measured window of block ``label``."""
     return out.with_name(f"{out.name}.block-{label}.json")
+
+
+def pause_file(out: Path, label: str) -> Path:
+    """Written by the locustfile once pause ``label`` holds: no task of any block in flight."""
+    return out.with_name(f"{out.name}.paused-{label}")

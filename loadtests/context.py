@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.results import ResultFolder
+from loadtests.loaded_state import LoadedState
 from loadtests.plan import Plan
 from portal.devstack import Services
 
@@ -23,3 +24,5 @@ class RunContext:
     database_url: str
     data_path: Path  # the load data file: tokens, ids and names the personas draw from
     folder: ResultFolder
+    # the dataset as loaded: put back before every closed window and every paired unit
+    loaded: LoadedState | None = None

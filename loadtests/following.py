@@ -17,7 +17,7 @@ from pathlib import Path
 
 import gevent
 
-from loadtests.blocks import Block, block_file, read_block
+from loadtests.blocks import Block, block_file, pause_file, read_block
 from loadtests.recorder import Recorder
 
 
@@ -28,6 +28,8 @@ class Following:
     recorders: dict[str, Recorder] = field(default_factory=dict)  # measured, by label
     open: dict[str, int] = field(default_factory=dict)  # tasks not yet answered, by label
     closed: set[str] = field(default_factory=set)  # windows over, not yet written
+    running: int = 0  # tasks of any block not yet answered: a pause holds at zero
+    paused: set[str] = field(default_factory=set)  # pauses already said to hold
 
 
 STATE = Following()
@@ -42,6 +44,7 @@ def start(control: Path, out: str | None) -> None:
 def opened(block: Block | None) -> None:
     """A start of a measured window: open from the moment it is scheduled, not from when its
     greenlet first runs (a window closing in between was once written without it)."""
+    STATE.running += 1
     if block is not None and block.phase == "measured":
         STATE.open[block.label] = STATE.open.get(block.label, 0) + 1
 
@@ -52,9 +55,11 @@ def task_of(block: Block | None) -> Iterator[None]:
     try:
         yield
     finally:
+        STATE.running -= 1
         if block is not None and block.phase == "measured":
             STATE.open[block.label] -= 1
             _write_closed()
+        _say_paused()
 
 
 def recorder_for(block: Block) -> Recorder:
@@ -84,9 +89,23 @@ def _follow(control: Path) -> None:
             ):
                 STATE.closed.add(previous.label)
                 _write_closed()
+            _say_paused()
             if block.phase == "stop":
                 return
         gevent.sleep(0.002)
+
+
+def _say_paused() -> None:
+    """Once a pause is current and nothing is in flight, say so to the runner (once)."""
+    block, out = STATE.current, STATE.out
+    if block is None or block.phase != "pause" or STATE.running or block.label in STATE.paused:
+        return
+    STATE.paused.add(block.label)
+    if out:
+        target = pause_file(Path(out), block.label)
+        spare = target.with_name(target.name + ".part")
+        spare.write_text("paused")
+        spare.replace(target)
 
 
 def _write_closed() -> None:

@@ -30,7 +30,10 @@ under which label and in which phase. Each start is attributed, by its intended
 time, to the block current then; once a block's measured window has closed and
 every task started in it has been answered, its recording is written next to
 the out file (``<OUT>.block-<label>.json``), so the runner never opens the next
-block while a request of this one could still be served in the next arm.
+block while a request of this one could still be served in the next arm. In a
+``pause`` block no task is started (those arrivals are not made) and, once
+none is in flight, ``<OUT>.paused-<label>`` says so: the runner then puts the
+data back (``loadtests/loaded_state.py``) with no request waiting on it.
 """
 
 from __future__ import annotations
@@ -309,6 +312,8 @@ class OpenArrivals(FastHttpUser):
             block: Block | None = following.STATE.current
             if block is not None and block.phase == "stop":
                 break
+            if block is not None and block.phase == "pause":
+                continue  # not made: the runner is putting the data back between units
             recorder = _recorder() if block is None else following.recorder_for(block)
             following.opened(block)
             recorder.scheduled += 1

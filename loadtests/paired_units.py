@@ -30,7 +30,7 @@ import os
 import random
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,10 +41,10 @@ from psycopg.conninfo import conninfo_to_dict
 
 from benchmarks.results import ResultFolder
 from benchmarks.servers import Served, serving
-from loadtests import load_data, server_counters
+from loadtests import load_data, loaded_state, server_counters
 from loadtests.arm_run import ArmRun
 from loadtests.arms import LoadArm
-from loadtests.blocks import BLOCKS_ENV, Block, block_file, write_block
+from loadtests.blocks import BLOCKS_ENV, Block, block_file, pause_file, write_block
 from loadtests.context import RunContext
 from loadtests.cpu import CpuMeter
 from loadtests.locust_process import running_locust
@@ -94,6 +94,8 @@ def run_units(
     state = Sequential(budget_s=plan.budget_s)
     admin = load_data.read(data_path).admins()[0].token
     control = folder.file("blocks.control").resolve()
+    if context.loaded is not None:  # the index-less copy is made of the data as loaded
+        loaded_state.put_back(database_url, context.loaded, "the open model's portals")
     with ExitStack() as stack_of_portals:
         portals = {
             indexes: stack_of_portals.enter_context(_portal(context, indexes))
@@ -124,6 +126,7 @@ def run_units(
             unit = first_unit
             started_at = len(runs)  # this rate's windows: runs[started_at:]
             while True:
+                _put_back(context, portals.values(), Pause(control, locust.out, unit))
                 began = time.monotonic()
                 order = list(arms)
                 random.Random(f"{plan.seed}-{unit}").shuffle(order)
@@ -147,6 +150,40 @@ def run_units(
             if portal.statements is not None:
                 portal.statements.close()
     return state
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Where a pause before unit ``unit`` is asked for and where Locust says it holds."""
+
+    control: Path
+    out: Path
+    unit: int
+
+
+def _put_back(context: RunContext, portals: Iterable[Portal], pause: Pause) -> None:
+    """Every portal's database as loaded, with arrivals paused and nothing in flight.
+
+    The unit's writes (checkouts, cart lines, top-ups) would otherwise grow the tables
+    the next unit measures (``loadtests/loaded_state.py``). Unmeasured: the next
+    window starts with its own warm-up.
+    """
+    if context.loaded is None:
+        return
+    served = list(portals)
+    label = f"pause-{pause.unit}"
+    write_block(pause.control, Block(label, served[0].served.url, "pause"))
+    holds = pause_file(pause.out, label)
+    deadline = time.monotonic() + ANSWER_TIMEOUT_S
+    while not holds.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"Locust did not pause within {ANSWER_TIMEOUT_S:g} s: requests still in flight"
+            )
+        time.sleep(0.005)
+    holds.unlink()
+    for portal in served:
+        loaded_state.put_back(portal.database_url, context.loaded, f"unit {pause.unit + 1}")
 
 
 @dataclass(frozen=True)

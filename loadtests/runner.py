@@ -29,7 +29,7 @@ from pathlib import Path
 
 from benchmarks.run_lifecycle import run_folder
 from benchmarks.servers import Served, serving
-from loadtests import load_data, server_counters
+from loadtests import load_data, loaded_state, server_counters
 from loadtests.arm_run import ArmRun
 from loadtests.arms import ARMS_BY_NAME, LoadArm, Model, rotated
 from loadtests.capacity import Capacity, open_rate, slowest
@@ -59,14 +59,21 @@ def run_all(
 ) -> int:
     runs: list[ArmRun] = []  # every run that finished: kept however the whole ends
     try:
-        with run_folder(
-            args.results,
-            f"load-{plan.profile.name}-{args.scale}",
-            settings_of(args, plan, stack, database_url, rows, watched),
-            tables=lambda folder: write_tables(folder, runs, args.scale, rows),
-        ) as run:
-            context = RunContext(plan, stack, database_url, data_path, run.folder)
-            _run_models(context, runs, watched)
+        with (
+            run_folder(
+                args.results,
+                f"load-{plan.profile.name}-{args.scale}",
+                settings_of(args, plan, stack, database_url, rows, watched),
+                tables=lambda folder: write_tables(folder, runs, args.scale, rows),
+            ) as run,
+            loaded_state.kept(database_url) as loaded,
+        ):
+            loaded_state.put_back(database_url, loaded, "the first run")  # vacuumed, as served
+            context = RunContext(plan, stack, database_url, data_path, run.folder, loaded)
+            try:
+                _run_models(context, runs, watched)
+            finally:
+                run.folder.note(loaded_state=loaded.record())
     except KeyboardInterrupt as stop:  # the run folder says so, and where it is
         return stopped_exit_code(stop)
     print("\n" + "\n".join(run.tables or []))
@@ -188,6 +195,8 @@ def _run_arm(
         "PORTAL_INDEXES": arm.indexes,
     }
     log = folder.file(f"server-{name}.log")
+    if context.loaded is not None:  # no portal serves yet: nothing is in flight
+        loaded_state.put_back(database_url, context.loaded, f"{model} {arm.name} {repetition + 1}")
     with serving(
         portal_env, workers=plan.workers, log=log, start_timeout_s=START_TIMEOUT_S
     ) as served:

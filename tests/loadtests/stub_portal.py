@@ -20,13 +20,20 @@ STATUS = {"GET": 200, "PATCH": 200, "POST": 201, "DELETE": 204}
 
 
 def stub_app(
-    *, delay_s: float = 0.0, stall_after_s: float | None = None, stall_s: float = 0.0
+    *,
+    delay_s: float = 0.0,
+    stall_after_s: float | None = None,
+    stall_s: float = 0.0,
+    arrivals: list[float] | None = None,
 ) -> Starlette:
     """Every request waits ``delay_s``; from ``stall_after_s`` on, for ``stall_s``, the app
-    answers nothing until the stall is over (a server that froze, then recovered)."""
+    answers nothing until the stall is over (a server that froze, then recovered). Each
+    request's arrival time (``time.monotonic()``) is appended to ``arrivals`` if given."""
     started = time.monotonic()
 
     async def answer(request: Request) -> Response:
+        if arrivals is not None:
+            arrivals.append(time.monotonic())
         if stall_after_s is not None:
             now = time.monotonic() - started
             if stall_after_s <= now < stall_after_s + stall_s:
