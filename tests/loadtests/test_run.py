@@ -161,3 +161,26 @@ def test_the_warm_up_curve_starts_cold(tidy: list[dict[str, Any]]) -> None:
 def test_the_open_model_offered_every_arm_the_same_rate(tidy: list[dict[str, Any]]) -> None:
     offered = {row["value"] for row in tidy if row["metric"] == "offered_rate"}
     assert len(offered) == 1
+
+
+def test_every_unit_and_closed_run_starts_from_the_data_as_loaded(
+    manifest: dict[str, Any],
+) -> None:
+    """The personas' writes are taken away before each unit, in both databases, and
+    counted: the growth a unit causes is a figure of the run, not a drift across it."""
+    record = manifest["loaded_state"]
+    before = [reset["before"] for reset in record["resets"]]
+    units = {run["repetition"] for run in manifest["runs"] if run["model"] == "open"}
+    for unit in units:  # the index-less copy and the run's own database
+        assert before.count(f"unit {unit + 1}") == 2, before
+    for run in manifest["runs"]:
+        if run["model"] == "closed":
+            assert f"closed {run['arm']} {run['repetition'] + 1}" in before
+    assert before[-1] == "the end"
+    taken = [
+        reset["rows_added"]["orders"]
+        for reset in record["resets"]
+        if reset["before"].startswith("unit ") and reset["before"] != "unit 1"
+    ]
+    assert taken and all(rows > 0 for rows in taken)  # every unit checked out, and it went
+    assert record["undeclared"] == []  # the declaration names every table the run wrote
