@@ -4,7 +4,12 @@ On two cores the load generator, the portal, PostgreSQL and Redis share the
 machine: a generator near one full core measures itself, not the portal
 (Locust's own CPU warning samples every 10 s and stays silent in short runs).
 Groups: ``generator`` (Locust and its worker processes), ``portal`` (uvicorn
-and its workers), ``postgres`` and ``redis`` (found by process name).
+and its workers), ``postgres`` and ``redis`` (found by process name); and
+the machine's: ``others`` (every other process's CPU: the machine's busy
+time less the four groups) and ``steal`` (time the hypervisor gave to
+another guest). A window slower than its neighbours with the same work per
+request and ``others`` or ``steal`` up was slowed by the machine, not the
+system measured.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import time
 from collections.abc import Callable, Iterable
 
 import psutil
+
+from benchmarks import host_cpu
 
 SATURATED = 0.90  # of one core, per generator process: it is measuring itself
 
@@ -75,10 +82,12 @@ class CpuMeter:
         }
         self._before: dict[str, dict[int, float]] = {}
         self._started = 0.0
+        self._machine = host_cpu.now()
 
     def start(self) -> None:
         self._started = time.monotonic()
         self._before = {group: _seconds(find()) for group, find in self._groups.items()}
+        self._machine = host_cpu.now()
 
     def stop(self) -> dict[str, float]:
         """Share of a core per group, and per portal process (``portal:<pid>``).
@@ -96,6 +105,10 @@ class CpuMeter:
             if group == "portal" and len(used) > 1:
                 for pid, seconds in used.items():
                     shares[f"portal:{pid}"] = round(seconds / wall, 3)
+        machine = host_cpu.now()
+        ours = sum(shares[group] for group in self._groups)
+        shares["others"] = round(max(0.0, (machine.busy - self._machine.busy) / wall - ours), 3)
+        shares["steal"] = round(max(0.0, machine.steal - self._machine.steal) / wall, 3)
         return shares
 
     @staticmethod

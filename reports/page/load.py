@@ -30,6 +30,10 @@ from reports.series import ALL
 LATENCY_HEADERS = ["p50", "p90", "p99", "p99.9", "max", "mean"]
 
 
+# the CPU table's columns (loadtests/cpu.py): ours, then the machine's other processes and steal
+CPU_GROUPS = ("generator", "portal", "postgres", "redis", "others", "steal")
+
+
 def load_blocks(run: RunFolder, recordings: Recordings | None) -> list[Block]:
     manifest = run.load_manifest
     if manifest is None or recordings is None:
@@ -167,7 +171,7 @@ def _runs_block(run: RunFolder, manifest: Manifest) -> Block:
     cpu = Table(
         "CPU per process group (cores busy; the machine has "
         f"{number(run.manifest.machine.cpus if run.manifest.machine else None)})",
-        ["run", "load generator", "portal", "PostgreSQL", "Redis"],
+        ["run", "load generator", "portal", "PostgreSQL", "Redis", "other processes", "steal"],
         [],
     )
     for entry in manifest.runs or []:
@@ -189,7 +193,7 @@ def _runs_block(run: RunFolder, manifest: Manifest) -> Block:
         cpu.rows.append(
             [
                 str(entry.name),
-                *(cores(used.get(group)) for group in ("generator", "portal", "postgres", "redis")),
+                *(cores(used.get(group)) for group in CPU_GROUPS),
             ]
         )
     rates.note = "The hit ratio is X-Cache HIT / (HIT + MISS); — where the cache was off."

@@ -48,3 +48,28 @@ def test_cpu_of_children_that_exited_within_the_window_is_counted(tmp_path: Path
         parent.wait()
     burned = shares["generator"] * wall
     assert 0.8 <= burned <= 2.0, shares  # three children of 0.3 s each, plus start-up
+
+
+def test_a_process_outside_the_run_is_counted_as_the_machines_others(tmp_path: Path) -> None:
+    """A neighbour burning CPU slows a window; the meter names it instead of the portal."""
+    go, done = tmp_path / "go", tmp_path / "done"
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+    neighbour = subprocess.Popen([sys.executable, "-c", PARENT, str(go), str(done)])
+    try:
+        meter = CpuMeter(generator_pid=idle.pid, portal_pid=idle.pid)
+        meter.start()
+        started = time.monotonic()
+        go.write_text("go")
+        deadline = started + 120
+        while not done.exists():
+            assert neighbour.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        shares = meter.stop()
+        wall = time.monotonic() - started
+    finally:
+        for process in (idle, neighbour):
+            process.kill()
+            process.wait()
+    assert shares["generator"] * wall < 0.1 and shares["portal"] * wall < 0.1
+    assert shares["others"] * wall >= 0.8, shares  # the neighbour's 0.9 s, less rounding
+    assert "steal" in shares  # the hypervisor's share, zero on bare metal
