@@ -236,6 +236,24 @@ def test_one_repetition_gives_no_interval_and_so_no_verdict_but_inconclusive(
     assert "too few for an interval" in verdict.reason
 
 
+def test_a_baseline_too_spread_for_a_bounded_interval_says_so_not_too_few(
+    tmp_path: Path,
+) -> None:
+    """Seven units whose baseline means swing from 7 to 130 ms (a quick run's, measured):
+    Fieller's set has no ends, and the reason says why rather than blaming n."""
+    text = DB_LOAD.replace('models = ["closed", "open"]', 'models = ["open"]')
+    claim = load_claims(claim_file(tmp_path, text)).claims[0]
+    baseline = [8.8, 7.3, 8.2, 84.7, 130.6, 40.2, 38.1]
+    candidate = [4.6, 6.1, 4.7, 5.3, 6.5, 5.7, 4.9]
+    rows = []
+    for unit, (base, cand) in enumerate(zip(baseline, candidate, strict=True)):
+        rows += load_rows("no-cache", "open", unit, db_statements_per_request=base)
+        rows += load_rows("all-on", "open", unit, db_statements_per_request=cand)
+    verdict = judge(claim, folder(tmp_path, rows))
+    assert verdict.verdict == "inconclusive" and verdict.low is None and verdict.n == 7
+    assert "no bounded interval" in verdict.reason and "too few" not in verdict.reason
+
+
 HIT_RATIO = """[[claims]]
 id = "cache-hit-ratio"
 quote = "q"
