@@ -6,8 +6,9 @@ machine: a generator near one full core measures itself, not the portal
 Groups: ``generator`` (Locust and its worker processes), ``portal`` (uvicorn
 and its workers), ``postgres`` and ``redis`` (found by process name); and
 the machine's: ``others`` (every other process's CPU: the machine's busy
-time less the four groups) and ``steal`` (time the hypervisor gave to
-another guest). A window slower than its neighbours with the same work per
+time less the four groups, so the runner's own reads at the window's edges
+too, a few ms, and interrupt work no process was charged with) and ``steal`` (time the
+hypervisor gave to another guest). A window slower than its neighbours with the same work per
 request and ``others`` or ``steal`` up was slowed by the machine, not the
 system measured.
 """
@@ -69,6 +70,15 @@ def _seconds(processes: Iterable[psutil.Process]) -> dict[int, float]:
     return times
 
 
+def _machine() -> tuple[float, float]:
+    """The machine's busy CPU seconds and those stolen by the hypervisor, all CPUs summed.
+
+    Busy includes interrupt work: the loopback traffic's is mostly charged to the
+    process it ran in, and leaving it out read the machine below our own groups."""
+    times = host_cpu.now()
+    return times.busy, times.steal
+
+
 class CpuMeter:
     """CPU seconds per group between ``start`` and ``stop``, as a share of one core."""
 
@@ -82,12 +92,12 @@ class CpuMeter:
         }
         self._before: dict[str, dict[int, float]] = {}
         self._started = 0.0
-        self._machine = host_cpu.now()
+        self._machine = _machine()
 
     def start(self) -> None:
+        self._machine = _machine()
         self._started = time.monotonic()
         self._before = {group: _seconds(find()) for group, find in self._groups.items()}
-        self._machine = host_cpu.now()
 
     def stop(self) -> dict[str, float]:
         """Share of a core per group, and per portal process (``portal:<pid>``).
@@ -95,20 +105,25 @@ class CpuMeter:
         uvicorn can hand all keep-alive connections to one worker: with several
         workers, a run where one did the work is suspect, and this shows it.
         """
+        machine = _machine()
         wall = max(time.monotonic() - self._started, 1e-9)
         shares: dict[str, float] = {}
+        ours = 0.0
         for group, find in self._groups.items():
             after = _seconds(find())
             before = self._before.get(group, {})
+            # totals, not per process: a process that exited in the window took its
+            # before-window CPU into its parent's children_* times, counted in ``after``
+            total = max(0.0, sum(after.values()) - sum(before.values()))
+            ours += total
+            shares[group] = round(total / wall, 3)
             used = {pid: seconds - before.get(pid, 0.0) for pid, seconds in after.items()}
-            shares[group] = round(sum(used.values()) / wall, 3)
             if group == "portal" and len(used) > 1:
                 for pid, seconds in used.items():
                     shares[f"portal:{pid}"] = round(seconds / wall, 3)
-        machine = host_cpu.now()
-        ours = sum(shares[group] for group in self._groups)
-        shares["others"] = round(max(0.0, (machine.busy - self._machine.busy) / wall - ours), 3)
-        shares["steal"] = round(max(0.0, machine.steal - self._machine.steal) / wall, 3)
+        processes, stolen = (now - then for now, then in zip(machine, self._machine, strict=True))
+        shares["others"] = round(max(0.0, processes - ours) / wall, 3)
+        shares["steal"] = round(max(0.0, stolen) / wall, 3)
         return shares
 
     @staticmethod

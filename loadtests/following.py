@@ -71,10 +71,11 @@ def recorder_for(block: Block) -> Recorder:
 
 def _follow(control: Path) -> None:
     """Poll the control file; when a measured block's phase moves on, it closes."""
-    last = 0
+    last = (0, 0)
     while True:
-        try:
-            changed = control.stat().st_mtime_ns
+        try:  # every write is a new file renamed over the old: a new inode, whatever the clock
+            stat = control.stat()
+            changed = (stat.st_ino, stat.st_mtime_ns)
         except OSError:
             changed = last
         if changed != last:

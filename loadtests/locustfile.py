@@ -315,7 +315,6 @@ class OpenArrivals(FastHttpUser):
             if block is not None and block.phase == "pause":
                 continue  # not made: the runner is putting the data back between units
             recorder = _recorder() if block is None else following.recorder_for(block)
-            following.opened(block)
             recorder.scheduled += 1
             if time.monotonic() - due > LATE_S:
                 recorder.late += 1
@@ -324,6 +323,7 @@ class OpenArrivals(FastHttpUser):
                 if block is not None:
                     visits.clear()  # a window's people are its own
                 visits[drawn] = [_visit(self, persona) for persona in personas_of(64, rng)]
+            following.opened(block)  # paired with task_of in _start, whatever it meets
             in_flight.spawn(self._start, rng.choice(visits[drawn]), due, rng, block, recorder)
         in_flight.join()  # the starts made in time are answered (or cut at the stop timeout)
         if following.STATE.current is not None:
@@ -339,14 +339,14 @@ class OpenArrivals(FastHttpUser):
         recorder: Recorder,
     ) -> None:
         """One task, its first request timed from ``due``: a client of its own per start."""
-        persona = next(p for p in PERSONAS if p.role == visit.user.role)
-        chosen = rng.choices(persona.tasks, [t.weight for t in persona.tasks])[0]
-        if block is None:
-            http = _Http(self, visit.user.token)
-        else:
-            http = _Http(self, visit.user.token, host=block.host, recorder=recorder)
-        http.intended = due
         with following.task_of(block):
+            persona = next(p for p in PERSONAS if p.role == visit.user.role)
+            chosen = rng.choices(persona.tasks, [t.weight for t in persona.tasks])[0]
+            if block is None:
+                http = _Http(self, visit.user.token)
+            else:
+                http = _Http(self, visit.user.token, host=block.host, recorder=recorder)
+            http.intended = due
             try:
                 chosen.run(replace(visit, http=http))
             except Exception:

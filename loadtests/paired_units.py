@@ -126,8 +126,8 @@ def run_units(
             unit = first_unit
             started_at = len(runs)  # this rate's windows: runs[started_at:]
             while True:
+                began = time.monotonic()  # the put-back is part of the unit's time
                 _put_back(context, portals.values(), Pause(control, locust.out, unit))
-                began = time.monotonic()
                 order = list(arms)
                 random.Random(f"{plan.seed}-{unit}").shuffle(order)
                 for arm in order:
@@ -309,8 +309,11 @@ def _portal(context: RunContext, indexes: str) -> Iterator[Portal]:
         source = str(conninfo_to_dict(database_url).get("dbname") or "")
         copy = f"{source}_noidx"
         url = copy_database(database_url, source, copy)
+    if copy and context.loaded is not None:  # a new database: its write counters start at 0
+        loaded_state.mark(url, context.loaded)
     env = {
         **os.environ,
+        **loaded_state.PORTAL_ENV,
         "PORTAL_DATABASE_URL": url,
         "PORTAL_REDIS_URL": stack.redis_url,
         "PORTAL_CACHE": "on",

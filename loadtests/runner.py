@@ -59,20 +59,20 @@ def run_all(
 ) -> int:
     runs: list[ArmRun] = []  # every run that finished: kept however the whole ends
     try:
-        with (
-            run_folder(
-                args.results,
-                f"load-{plan.profile.name}-{args.scale}",
-                settings_of(args, plan, stack, database_url, rows, watched),
-                tables=lambda folder: write_tables(folder, runs, args.scale, rows),
-            ) as run,
-            loaded_state.kept(database_url) as loaded,
-        ):
-            loaded_state.put_back(database_url, loaded, "the first run")  # vacuumed, as served
-            context = RunContext(plan, stack, database_url, data_path, run.folder, loaded)
+        with run_folder(
+            args.results,
+            f"load-{plan.profile.name}-{args.scale}",
+            settings_of(args, plan, stack, database_url, rows, watched),
+            tables=lambda folder: write_tables(folder, runs, args.scale, rows),
+        ) as run:
+            loaded = loaded_state.take(database_url)
             try:
+                loaded_state.put_back(database_url, loaded, "the first run")  # vacuumed
+                context = RunContext(plan, stack, database_url, data_path, run.folder, loaded)
                 _run_models(context, runs, watched)
-            finally:
+                loaded_state.put_back(database_url, loaded, "the end")
+            finally:  # stopped or failed: the data is regenerated next time (mark_written)
+                loaded_state.forget(database_url)
                 run.folder.note(loaded_state=loaded.record())
     except KeyboardInterrupt as stop:  # the run folder says so, and where it is
         return stopped_exit_code(stop)
@@ -189,6 +189,7 @@ def _run_arm(
     name = f"{model}-{arm.name}-{repetition}"
     portal_env = {
         **os.environ,
+        **loaded_state.PORTAL_ENV,
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_REDIS_URL": stack.redis_url,
         "PORTAL_CACHE": arm.cache,

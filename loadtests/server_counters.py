@@ -44,7 +44,11 @@ _DATABASE = (
     "SELECT xact_commit + xact_rollback AS transactions, tup_returned, tup_fetched,"
     " blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()"
 )
-_TABLES = "SELECT relname, seq_scan, coalesce(idx_scan, 0) FROM pg_stat_user_tables"
+# the portal's tables only: the loaded state's copies (schema perfproof_loaded) share names
+_TABLES = (
+    "SELECT relname, seq_scan, coalesce(idx_scan, 0) FROM pg_stat_user_tables"
+    " WHERE schemaname = 'public'"
+)
 # The statements of the database the run measures, less the harness's own reads of the
 # statistics views (this one, pg_stat_database, pg_stat_user_tables), which run at each
 # window's edges: in a window of 40 requests one read was one statement in 40 more.

@@ -88,11 +88,11 @@ def _what_would_decide(verdict: Verdict) -> str:
 
 def _reason(verdict: Verdict) -> str:
     if verdict.low is None or verdict.high is None:
-        if verdict.n >= 2 and verdict.method.startswith("Fieller:"):
+        if (verdict.n or 0) >= 2 and verdict.method.startswith("Fieller:"):
             return (
                 f"n = {verdict.n} ({verdict.unit}): no bounded interval: the baseline arm's "
-                "units spread so widely that its mean is not distinguishable from zero at "
-                "this level (Fieller), so the ratio could be anything"
+                "units spread (or drift) so widely that its mean is not distinguishable from "
+                "zero at this level (Fieller), so the ratio could be anything"
             )
         return f"n = {verdict.n} ({verdict.unit}): too few for an interval"
     interval = f"[{percent(verdict.low)}, {percent(verdict.high)}]" if verdict.percent else ""

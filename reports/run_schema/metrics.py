@@ -108,6 +108,7 @@ METRICS: dict[str, Metric] = {
     **_load(COUNT, "portal_cache_hit", "portal_cache_miss"),
     **_load(SHARE, "portal_hit_ratio", "redis_hit_ratio"),
     **_load(CORES, "cpu_generator", "cpu_portal", "cpu_postgres", "cpu_redis"),
+    **_load(CORES, "cpu_others", "cpu_steal"),  # the machine's, beside ours (loadtests/cpu.py)
     **_load(COUNT, "scheduled_starts", "late_starts"),
     **_load(RATE, "offered_rate"),
     **_load(FLAG, "valid"),
