@@ -15,6 +15,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from loadtests.blocks import BLOCKS_ENV, Block, block_file, pause_file, write_block
@@ -43,17 +45,26 @@ def play_window(control: Path, out: Path, label: str, host: str) -> Recorder:
     return Recorder.from_document(json.loads(block_file(out, label).read_text()))
 
 
-def started_locust(
-    first: str, load_data_file: Path, out: Path, control: Path
-) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "locust", "-f", str(LOCUST), "--host", first, "--headless",
+@contextmanager
+def following_locust(host: str, load_data_file: Path, out: Path, control: Path) -> Iterator[None]:
+    """Real Locust in the open model following ``control``, measuring, until told to stop."""
+    write_block(control, Block("start", host, "warmup"))
+    locust = subprocess.Popen(
+        [sys.executable, "-m", "locust", "-f", str(LOCUST), "--host", host, "--headless",
          "-u", "1", "-r", "1", "-t", "60s", "--only-summary", "--loglevel", "WARNING"],
         env={**os.environ, DATA_ENV: str(load_data_file), "PERFPROOF_LOAD_OUT": str(out),
              "PERFPROOF_LOAD_MODEL": "open", "PERFPROOF_RATE": "60",
              BLOCKS_ENV: str(control)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    try:
+        wait_for(Path(f"{out}.measuring"))
+        yield
+        write_block(control, Block("stop", host, "stop"))
+        locust.wait(timeout=30)
+    finally:
+        if locust.poll() is None:
+            locust.kill()
 
 
 def test_a_pause_holds_once_nothing_is_in_flight_and_starts_nothing(
@@ -63,23 +74,17 @@ def test_a_pause_holds_once_nothing_is_in_flight_and_starts_nothing(
     out = tmp_path / "units.json"
     control = tmp_path / "blocks.control"
     arrivals: list[float] = []
-    with LiveServer(stub_app(delay_s=0.05, arrivals=arrivals)) as portal:
-        write_block(control, Block("start", portal, "warmup"))
-        locust = started_locust(portal, load_data_file, out, control)
-        try:
-            wait_for(Path(f"{out}.measuring"))
-            play_window(control, out, "0-before", portal)
-            write_block(control, Block("pause-1", portal, "pause"))
-            wait_for(pause_file(out, "pause-1"))
-            sent_before = len(arrivals)
-            time.sleep(0.5)  # the pause's length, not a wait: 30 arrivals would come in it
-            sent_during = len(arrivals) - sent_before
-            after = play_window(control, out, "1-after", portal)
-            write_block(control, Block("stop", portal, "stop"))
-            locust.wait(timeout=30)
-        finally:
-            if locust.poll() is None:
-                locust.kill()
+    with (
+        LiveServer(stub_app(delay_s=0.05, arrivals=arrivals)) as portal,
+        following_locust(portal, load_data_file, out, control),
+    ):
+        play_window(control, out, "0-before", portal)
+        write_block(control, Block("pause-1", portal, "pause"))
+        wait_for(pause_file(out, "pause-1"))
+        sent_before = len(arrivals)
+        time.sleep(0.5)  # the pause's length, not a wait: 30 arrivals would come in it
+        sent_during = len(arrivals) - sent_before
+        after = play_window(control, out, "1-after", portal)
     assert sent_before > 0 and sent_during == 0
     assert after.scheduled >= 30  # arrivals resume at the rate, no backlog, none lost
     assert sum(r.failures for r in after.routes.values()) == 0
@@ -93,18 +98,10 @@ def test_each_window_holds_its_own_starts_all_answered(
     with (
         LiveServer(stub_app(delay_s=0.02)) as first,
         LiveServer(stub_app(delay_s=0.002)) as second,
+        following_locust(first, load_data_file, out, control),
     ):
-        write_block(control, Block("start", first, "warmup"))
-        locust = started_locust(first, load_data_file, out, control)
-        try:
-            wait_for(Path(f"{out}.measuring"))
-            slow = play_window(control, out, "0-slow", first)
-            fast = play_window(control, out, "0-fast", second)
-            write_block(control, Block("stop", first, "stop"))
-            locust.wait(timeout=30)
-        finally:
-            if locust.poll() is None:
-                locust.kill()
+        slow = play_window(control, out, "0-slow", first)
+        fast = play_window(control, out, "0-fast", second)
     for recorded in (slow, fast):
         requests = sum(r.requests for r in recorded.routes.values())
         # 60 starts a second for one measured second: every start's task answered.
