@@ -117,6 +117,14 @@ class WatchedRecord(_Part):
     half_width: float
 
 
+class CapacityAfter(_Part):
+    """The closed runs of the rate's arm after the units (``loadtests/capacity.py``): they
+    measure whether the machine held still and do not count in the rate's capacity."""
+
+    arm: str
+    repetitions: list[NonNegativeInt]
+
+
 class Manifest(_Part):
     # -- every run ------------------------------------------------------------------------
     finished: bool = False
@@ -166,6 +174,7 @@ class Manifest(_Part):
     watched: list[WatchedRecord] | None = None
     sequential: SequentialRecord | None = None
     rate_phases: list[RatePhase] | None = None  # --load-rates: one per offered rate
+    capacity_after: CapacityAfter | None = None  # closed runs after the units (a recheck)
     loaded_state: LoadedStateRecord | None = None  # the dataset put back between units
     # -- the wrk cross-check ----------------------------------------------------------------
     path: str | None = None

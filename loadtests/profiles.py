@@ -29,6 +29,9 @@ class LoadProfile:
     # Closed runs of the slowest arm the open model's rate rests on (their median;
     # ``loadtests/capacity.py``): the runs above count, the rest are added.
     capacity_runs: int = 1
+    # Closed runs of that arm after the units, to see whether the machine held still
+    # (``loadtests/capacity.py``: ``recheck``); they do not move the rate.
+    capacity_after_runs: int = 0
 
 
 LOAD_PROFILES: dict[str, LoadProfile] = {
@@ -37,7 +40,8 @@ LOAD_PROFILES: dict[str, LoadProfile] = {
         LoadProfile(
             "quick",
             "CI and a first look: three arms; the closed model once per arm (3 s), the open "
-            "model in paired units for at most 90 s (about two and a half minutes in all)",
+            "model in paired units for at most 90 s, the slowest arm's closed run again "
+            "after them (about two and a half minutes in all)",
             # no-cache is in: the cache claims compare cache off with on, everything else on.
             arms=("all-on", "no-cache", "all-off"),
             repetitions=1,
@@ -46,22 +50,26 @@ LOAD_PROFILES: dict[str, LoadProfile] = {
             users=8,
             open_share=0.5,
             budget_s=90.0,
+            capacity_after_runs=1,
         ),
         LoadProfile(
             "default",
-            "all four arms in the closed model once (5 s each) and the slowest four times "
-            "more, the open model in paired units for at most 420 s (about 10 minutes in all)",
+            "all four arms in the closed model once (5 s each) and the slowest twice more, "
+            "the open model in paired units for at most 420 s, the slowest arm twice again "
+            "after them (about 10 minutes in all)",
             arms=("all-on", "no-cache", "no-indexes", "all-off"),
-            # One closed run per arm shows each arm's capacity; the slowest arm's five
+            # One closed run per arm shows each arm's capacity; the slowest arm's three
             # set the open model's rate (loadtests/capacity.py: one run of 10 s moved it
-            # by 11 %, and the latency claims with it). The claims are judged in the open
+            # by 11 %, and the latency claims with it), and two more after the units show
+            # whether the machine held still. The claims are judged in the open
             # model's paired units, many short windows, not over a few long repetitions.
             repetitions=1,
             warmup_s=2.0,
             duration_s=5.0,
             users=16,
             open_share=0.5,
-            capacity_runs=5,
+            capacity_runs=3,
+            capacity_after_runs=2,
             budget_s=420.0,
         ),
     )

@@ -32,7 +32,7 @@ from benchmarks.servers import Served, serving
 from loadtests import load_data, loaded_state, server_counters
 from loadtests.arm_run import ArmRun
 from loadtests.arms import ARMS_BY_NAME, LoadArm, Model, rotated
-from loadtests.capacity import Capacity, open_rate, slowest
+from loadtests.capacity import Capacity, change, open_rate, recheck, slowest
 from loadtests.context import RunContext
 from loadtests.cpu import CpuMeter
 from loadtests.locust_process import running_locust
@@ -135,6 +135,8 @@ def _run_open(context: RunContext, runs: list[ArmRun], watched: Sequence[Watched
                            "units": len(state.unit_s), "primary": primary,
                            "sequential": state.record()})  # fmt: skip
             folder.note(rate_phases=phases)
+    if plan.rate is None:
+        _recheck_capacity(context, runs)
 
 
 def open_arms(plan: Plan, watched: Sequence[Watched]) -> tuple[LoadArm, ...]:
@@ -167,6 +169,38 @@ def _measure_capacity(context: RunContext, runs: list[ArmRun]) -> None:
         result = _run_arm(context, arm, "closed", _next_repetition(runs, arm), None)
         runs.append(result)
         context.folder.add("runs", run_entry(result))
+
+
+def _recheck_capacity(context: RunContext, runs: list[ArmRun]) -> None:
+    """The arm the rate rests on, in the closed model again after the units: did the machine
+    hold still (``loadtests/capacity.py``)? The manifest's ``capacity_after`` names these
+    runs, so the rate's capacity is read without them."""
+    wanted = context.plan.profile.capacity_after_runs
+    before = _capacity(runs)
+    if wanted == 0 or before is None:
+        return
+    arm = ARMS_BY_NAME[before.arm]
+    after: list[ArmRun] = []
+    for number in range(wanted):
+        print(
+            f"[capacity after the units {number + 1}/{wanted}] closed {arm.name} repetition "
+            f"{_next_repetition(runs, arm) + 1}: did the machine hold still?",
+            flush=True,
+        )
+        result = _run_arm(context, arm, "closed", _next_repetition(runs, arm), None)
+        runs.append(result)
+        after.append(result)
+        context.folder.add("runs", run_entry(result))
+    context.folder.note(capacity_after={"arm": arm.name,
+                                        "repetitions": [r.repetition for r in after]})  # fmt: skip
+    again = recheck(before, [r.facts().achieved_rps for r in after])
+    assert again is not None
+    moved_by = change(before, again) * 100
+    print(
+        f"capacity after the units: {again.per_s:.1f}/s, {moved_by:+.0f} % against the "
+        f"{before.per_s:.1f}/s the rate was set from",
+        flush=True,
+    )
 
 
 def _next_repetition(runs: Sequence[ArmRun], arm: LoadArm) -> int:

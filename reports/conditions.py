@@ -7,8 +7,11 @@ nothing about a server near saturation. Every verdict therefore carries the
 size of the table that matters (the orders table names a dataset's size, as
 ``portal.datagen``'s scales do; a benchmark series names its own table) and,
 for a load claim judged in the open model, the rate offered and its share of
-the slowest arm's closed-model capacity. The terminal table, ``verdicts.json``,
-``verdicts.md`` and the report all show it.
+the slowest arm's closed-model capacity, and, where the run measured that arm
+again after its units, the share of that capacity too: a machine that slowed or
+sped up during the units moved the operating point, and the verdict says so
+(``loadtests/capacity.py``). The terminal table, ``verdicts.json``, ``verdicts.md``
+and the report all show it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from loadtests.capacity import Capacity, slowest
+from benchmarks.manifest import CapacityAfter
+from loadtests.capacity import Capacity, change, moved, recheck, slowest
 from reports.run_folder import RunFolder
 from reports.series import ALL
 
@@ -36,6 +40,26 @@ class Conditions:
     capacity_runs: int = 0  # the closed runs of it that throughput is the median of
     capacity_arm: str = ""
     rate_given: bool = False  # --rate: pinned, not a share of this run's capacity
+    after_per_s: float | None = None  # the same arm's capacity measured after the units
+    after_runs: int = 0
+
+    @property
+    def after_share(self) -> float | None:
+        if self.rate_per_s is None or not self.after_per_s:
+            return None
+        return self.rate_per_s / self.after_per_s
+
+    @property
+    def capacity_moved(self) -> bool:
+        """The capacity after the units is further from the one before than ``MOVED``."""
+        if not self.capacity_per_s or not self.after_per_s:
+            return False
+        return moved(*self._capacities())
+
+    def _capacities(self) -> tuple[Capacity, Capacity]:
+        assert self.capacity_per_s and self.after_per_s
+        return (Capacity(self.capacity_arm, self.capacity_per_s, self.capacity_runs),
+                Capacity(self.capacity_arm, self.after_per_s, self.after_runs))  # fmt: skip
 
     @property
     def capacity_share(self) -> float | None:
@@ -44,7 +68,8 @@ class Conditions:
         return self.rate_per_s / self.capacity_per_s
 
     def document(self) -> dict[str, Any]:
-        return {**asdict(self), "capacity_share": self.capacity_share}
+        return {**asdict(self), "capacity_share": self.capacity_share,
+                "after_share": self.after_share, "capacity_moved": self.capacity_moved}  # fmt: skip
 
     def size(self) -> str:
         """``small, 100,000 orders``; ``1,240,000 orders (extrapolated)``."""
@@ -69,8 +94,18 @@ class Conditions:
         )
         return (
             f"{self.rate_per_s:g}/s offered ({share * 100:.0f} % of capacity, "
-            f"{self.capacity_per_s:.0f}/s{over}{given})"
+            f"{self.capacity_per_s:.0f}/s{over}{given}{self._after()})"
         )
+
+    def _after(self) -> str:
+        """``; 47 % of the 364/s measured after the units`` (and, moved, by how much)."""
+        after = self.after_share
+        if after is None or self.after_per_s is None:
+            return ""
+        said = f"; {after * 100:.0f} % of the {self.after_per_s:.0f}/s measured after the units"
+        if self.capacity_moved:
+            said += f": the capacity moved {change(*self._capacities()) * 100:+.0f} % during them"
+        return said
 
     def describe(self) -> str:
         return "; ".join(part for part in (self.size(), self.load()) if part)
@@ -80,8 +115,10 @@ class Conditions:
         size = "" if self.rows is None else _thousands(self.rows) + f" {self.table}"
         if self.extrapolation:
             size += " (extrap.)"
-        share = self.capacity_share
+        share, after = self.capacity_share, self.after_share
         load = "" if share is None else f"@ {share * 100:.0f} %"
+        if share is not None and after is not None and self.capacity_moved:
+            load = f"@ {share * 100:.0f}-{after * 100:.0f} %"
         return " ".join(part for part in (size or self.scale, load) if part)
 
 
@@ -106,7 +143,7 @@ def conditions_of(details: dict[str, Any], scale: str, suite: str, run: RunFolde
     if suite != "load" or not ("pairs" in details or "runs" in details):
         return sized
     load = run.load_manifest or run.manifest
-    capacity = _capacity(run.tidy)
+    capacity, after = _capacity(run.tidy, load.capacity_after)
     return Conditions(
         scale=sized.scale,
         rows=sized.rows,
@@ -116,21 +153,35 @@ def conditions_of(details: dict[str, Any], scale: str, suite: str, run: RunFolde
         capacity_runs=capacity.runs if capacity else 0,
         capacity_arm=capacity.arm if capacity else "",
         rate_given=bool(load.open_rate_given),
+        after_per_s=after.per_s if after else None,
+        after_runs=after.runs if after else 0,
     )
 
 
-def _capacity(tidy: pd.DataFrame) -> Capacity | None:
-    """The slowest arm's closed-model throughput: what the open model's rate is a share of
-    (the runner's own estimator, ``loadtests/capacity.py``)."""
+def _capacity(
+    tidy: pd.DataFrame, after: CapacityAfter | None
+) -> tuple[Capacity | None, Capacity | None]:
+    """The slowest arm's closed-model throughput before the units (what the open model's rate
+    is a share of: the runner's own estimator, ``loadtests/capacity.py``) and the same arm's
+    after them, the runs the manifest's ``capacity_after`` names."""
     if tidy.empty:
-        return None
+        return None, None
     closed = tidy[
         (tidy["suite"] == "load")
         & (tidy["series"] == ALL)
         & (tidy["variant"] == "closed")
         & (tidy["metric"] == "throughput")
     ]
-    return slowest({str(arm): list(rows["value"]) for arm, rows in closed.groupby("arm")})
+    later = (
+        (closed["arm"] == after.arm) & closed["repetition"].isin(after.repetitions)
+        if after is not None
+        else pd.Series(False, index=closed.index)
+    )
+    before = closed[~later]
+    capacity = slowest({str(arm): list(rows["value"]) for arm, rows in before.groupby("arm")})
+    if capacity is None:
+        return None, None
+    return capacity, recheck(capacity, list(closed[later]["value"]))
 
 
 def _thousands(rows: int) -> str:

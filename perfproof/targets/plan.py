@@ -36,7 +36,9 @@ def waits_of(target: Target) -> str:
 def closed_units(profile: str, claims: Sequence[TargetClaim]) -> int:
     """How many closed units (one window per arm each) a run at ``profile`` takes: the
     profile's capacity runs, more when a claim is judged in the closed model."""
-    units = LOAD_PROFILES[profile].capacity_runs
+    # A target takes the portal's closed runs all before its units (it has no recheck after
+    # them: loadtests/capacity.py), so its rate rests on as many.
+    units = LOAD_PROFILES[profile].capacity_runs + LOAD_PROFILES[profile].capacity_after_runs
     if any(TARGET_SUITES.get(claim.statistic) == "load" and model_of(claim.table) == "closed"
            for claim in claims):  # fmt: skip
         units = max(units, CLOSED_UNITS_FOR_CLAIMS.get(profile, units))

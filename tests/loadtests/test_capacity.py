@@ -10,7 +10,7 @@ import pytest
 
 from loadtests import runner
 from loadtests.arms import ARMS_BY_NAME
-from loadtests.capacity import Capacity, open_rate, slowest
+from loadtests.capacity import MOVED, Capacity, change, moved, open_rate, recheck, slowest
 from loadtests.context import RunContext
 from loadtests.plan import Plan
 from loadtests.profiles import LOAD_PROFILES
@@ -58,9 +58,13 @@ class _Run:
 class _Folder:
     def __init__(self) -> None:
         self.runs: list[str] = []
+        self.notes: dict[str, object] = {}
 
     def add(self, key: str, entry: dict[str, object]) -> None:
         self.runs.append(f"{key}: {entry}")
+
+    def note(self, **notes: object) -> None:
+        self.notes.update(notes)
 
 
 def test_the_slowest_arm_is_measured_until_the_rate_rests_on_the_profile_s_runs(
@@ -88,3 +92,57 @@ def test_the_slowest_arm_is_measured_until_the_rate_rests_on_the_profile_s_runs(
     assert started == [("all-off", 1), ("all-off", 2)] + [("no-indexes", r) for r in range(1, 5)]
     assert len(context.folder.runs) == 6
     assert runner._open_rate(cast(Plan, context.plan), runs) == 125.0
+
+
+def test_a_recheck_is_the_median_after_the_units_and_moved_means_beyond_the_closed_runs_noise() -> (
+    None
+):
+    before = Capacity("all-off", 340.0, 3)
+    steady = recheck(before, [350.0, 330.0])
+    assert steady == Capacity("all-off", 340.0, 2) and not moved(before, steady)
+    # Run 5 of a default series: 250/s before the units, where the others read 338-394/s.
+    slow_start = recheck(Capacity("all-off", 250.0, 5), [355.0, 365.0])
+    assert slow_start is not None
+    assert change(Capacity("all-off", 250.0, 5), slow_start) == pytest.approx(0.44)
+    assert moved(Capacity("all-off", 250.0, 5), slow_start)
+    edge = Capacity("all-off", 340.0 * (1 + MOVED) - 1, 2)
+    assert not moved(before, edge) and moved(before, Capacity("all-off", 340 * 0.75, 2))
+    assert recheck(before, []) is None
+
+
+def test_after_the_units_the_rate_s_arm_is_measured_again_and_the_manifest_names_those_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rate rests on the runs before the units; the recheck runs the same arm the
+    profile's ``capacity_after_runs`` times more, numbered on, and says how far it moved."""
+    measured = iter([300.0, 320.0])
+    started: list[tuple[str, int]] = []
+
+    def run_arm(*args: Any) -> _Run:
+        arm, model, repetition = args[1:4]
+        assert model == "closed"
+        started.append((arm.name, repetition))
+        return _Run(arm.name, repetition, next(measured))
+
+    monkeypatch.setattr(runner, "_run_arm", run_arm)
+    monkeypatch.setattr(runner, "run_entry", lambda run: {"name": run.arm.name})
+    profile = LOAD_PROFILES["default"]
+    assert (profile.capacity_runs, profile.capacity_after_runs) == (3, 2)
+    context = SimpleNamespace(plan=SimpleNamespace(profile=profile), folder=_Folder())
+    runs: list[Any] = [_Run("all-off", r, rps) for r, rps in enumerate([250.0, 256.0, 262.0])]
+    runs.append(_Run("all-on", 0, 600.0))
+    runner._recheck_capacity(cast(RunContext, context), runs)
+    assert started == [("all-off", 3), ("all-off", 4)]
+    assert context.folder.notes == {"capacity_after": {"arm": "all-off", "repetitions": [3, 4]}}
+    assert "capacity after the units: 310.0/s, +21 % against the 256.0/s" in capsys.readouterr().out
+
+
+def test_a_profile_without_a_recheck_runs_nothing_after_the_units(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runner, "_run_arm", lambda *_: pytest.fail("no closed run is due"))
+    profile = replace(LOAD_PROFILES["default"], capacity_after_runs=0)
+    context = SimpleNamespace(plan=SimpleNamespace(profile=profile), folder=_Folder())
+    runs: list[Any] = [_Run("all-off", 0, 250.0)]
+    runner._recheck_capacity(cast(RunContext, context), runs)
+    assert context.folder.notes == {}

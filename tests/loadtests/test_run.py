@@ -61,7 +61,13 @@ def test_every_arm_ran_closed_and_in_every_paired_unit(
     assert manifest["finished"] is True
     names = [run["name"] for run in manifest["runs"]]
     closed = {f"closed-{arm}-{r}" for arm in PROFILE.arms for r in range(PROFILE.repetitions)}
-    assert {n for n in names if n.startswith("closed-")} == closed == set(manifest["planned"])
+    after = manifest["capacity_after"]  # the rate's arm again, once the units are done
+    rechecked = {f"closed-{after['arm']}-{r}" for r in after["repetitions"]}
+    assert len(rechecked) == PROFILE.capacity_after_runs >= 1 and not rechecked & closed
+    assert {n for n in names if n.startswith("closed-")} == closed | rechecked
+    assert closed == set(manifest["planned"])
+    last_open = max(i for i, run in enumerate(manifest["runs"]) if run["model"] == "open")
+    assert all(names.index(name) > last_open for name in rechecked)
     units: dict[int, list[str]] = defaultdict(list)
     for run in manifest["runs"]:
         if run["model"] == "open":

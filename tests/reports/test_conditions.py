@@ -99,6 +99,42 @@ def test_a_capacity_over_several_closed_runs_names_its_arm_and_the_median(
     )
 
 
+def _rechecked(tmp_path: Path, after: list[float]) -> Conditions:
+    """A load verdict's conditions: three closed runs of all-off (median 256/s) set the rate
+    of 128/s, and the runs ``after`` the units follow, named by the manifest."""
+    claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
+    rows = db_rows(4, ratio=0.3)
+    rows += load_rows("all-on", "closed", 0, throughput=600.0)
+    for repetition, throughput in enumerate([250.0, 262.0, 256.0, *after]):
+        rows += load_rows("all-off", "closed", repetition, throughput=throughput)
+    named = {"arm": "all-off", "repetitions": list(range(3, 3 + len(after)))}
+    manifest = {"open_rate": 128.0, "capacity_after": named}
+    return judge(claim, folder(tmp_path, rows, manifest=manifest)).conditions
+
+
+def test_the_runs_after_the_units_are_a_recheck_not_part_of_the_rate_s_capacity(
+    tmp_path: Path,
+) -> None:
+    """Two runs after the units read 355 and 365/s: the rate's capacity stays 256/s, and the
+    verdict says the capacity moved during the units and the share it was at after them."""
+    where = _rechecked(tmp_path, [355.0, 365.0])
+    assert (where.capacity_per_s, where.capacity_runs) == (256.0, 3)
+    assert (where.after_per_s, where.after_runs) == (360.0, 2)
+    assert where.capacity_moved and where.after_share == pytest.approx(128 / 360)
+    assert where.load() == (
+        "128/s offered (50 % of capacity, 256/s: all-off, median of 3 closed runs; 36 % of the "
+        "360/s measured after the units: the capacity moved +41 % during them)"
+    )
+    assert where.short() == "tiny @ 50-36 %"
+    assert where.document()["capacity_moved"] is True
+
+
+def test_a_capacity_that_held_during_the_units_is_shown_but_not_flagged(tmp_path: Path) -> None:
+    steady = _rechecked(tmp_path, [270.0, 250.0])
+    assert not steady.capacity_moved and steady.short() == "tiny @ 50 %"
+    assert steady.load().endswith("; 49 % of the 260/s measured after the units)")
+
+
 def test_a_pinned_rate_says_so_and_a_run_without_sizes_names_its_scale() -> None:
     pinned = Conditions(scale="small", rows=100_000, table="orders", rate_per_s=150.0,
                         capacity_per_s=300.0, rate_given=True)  # fmt: skip
