@@ -191,8 +191,9 @@ def _recheck_capacity(context: RunContext, runs: list[ArmRun]) -> None:
         runs.append(result)
         after.append(result)
         context.folder.add("runs", run_entry(result))
-    context.folder.note(capacity_after={"arm": arm.name,
-                                        "repetitions": [r.repetition for r in after]})  # fmt: skip
+        # Named as each ends: a run stopped during the recheck keeps its rate's capacity.
+        named = [r.repetition for r in after]
+        context.folder.note(capacity_after={"arm": arm.name, "repetitions": named})
     again = recheck(before, [r.facts().achieved_rps for r in after])
     assert again is not None
     moved_by = change(before, again) * 100
