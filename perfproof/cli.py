@@ -52,6 +52,11 @@ HARNESS_COMMANDS = (
         "judge a run folder against a claims file: verdicts and the HTML report",
     ),
     Command(
+        "across",
+        "reports.across_cli",
+        "several runs' verdicts side by side: the spread between runs and a pooled verdict",
+    ),
+    Command(
         "regress",
         "perfproof.regress.cli",
         "the CI regression gate: two runs (or --against a commit) compared, exit 1 on a regression",
