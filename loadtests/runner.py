@@ -32,7 +32,16 @@ from benchmarks.servers import Served, serving
 from loadtests import load_data, loaded_state, server_counters
 from loadtests.arm_run import ArmRun
 from loadtests.arms import ARMS_BY_NAME, LoadArm, Model, rotated
-from loadtests.capacity import Capacity, change, open_rate, recheck, slowest
+from loadtests.capacity import (
+    EXTRA_RUNS,
+    Capacity,
+    ClosedRun,
+    change,
+    counted,
+    open_rate,
+    recheck,
+    slowest,
+)
 from loadtests.context import RunContext
 from loadtests.cpu import CpuMeter
 from loadtests.locust_process import running_locust
@@ -146,29 +155,49 @@ def open_arms(plan: Plan, watched: Sequence[Watched]) -> tuple[LoadArm, ...]:
     return chosen or plan.arms
 
 
+def _closed(run: ArmRun) -> ClosedRun:
+    cpu = run.cpu
+    return ClosedRun(run.arm.name, run.facts().achieved_rps, cpu.get("steal", 0.0),
+                     cpu.get("others", 0.0))  # fmt: skip
+
+
 def _capacity(runs: Sequence[ArmRun]) -> Capacity | None:
-    throughputs: dict[str, list[float]] = {}
-    for run in runs:
-        if run.model == "closed":
-            throughputs.setdefault(run.arm.name, []).append(run.facts().achieved_rps)
-    return slowest(throughputs)
+    return slowest(counted([_closed(run) for run in runs if run.model == "closed"]))
 
 
 def _measure_capacity(context: RunContext, runs: list[ArmRun]) -> None:
     """More closed runs of the slowest arm, until the open rate rests on the profile's
-    ``capacity_runs`` of them (``loadtests/capacity.py`` says why). Should another arm
-    become the slowest on the median, it is measured as often."""
+    ``capacity_runs`` undisturbed ones (``loadtests/capacity.py`` says why), at most
+    ``EXTRA_RUNS`` more in place of disturbed ones. Should another arm become the slowest
+    on the median, it is measured as often."""
     wanted = context.plan.profile.capacity_runs
-    while (capacity := _capacity(runs)) is not None and capacity.runs < wanted:
+    for run in runs:
+        _say_if_disturbed(run)
+    while (capacity := _capacity(runs)) is not None:
         arm = ARMS_BY_NAME[capacity.arm]
+        closed = [_closed(r) for r in runs if r.model == "closed" and r.arm == arm]
+        clean = sum(not r.disturbed for r in closed)
+        if clean >= wanted or len(closed) >= wanted + EXTRA_RUNS:
+            break
         print(
-            f"[capacity {capacity.runs + 1}/{wanted}] closed {arm.name} repetition "
-            f"{capacity.runs + 1}: the open model's rate is a share of its median",
+            f"[capacity {clean + 1}/{wanted}] closed {arm.name} repetition "
+            f"{_next_repetition(runs, arm) + 1}: the open model's rate is a share of its median",
             flush=True,
         )
         result = _run_arm(context, arm, "closed", _next_repetition(runs, arm), None)
         runs.append(result)
         context.folder.add("runs", run_entry(result))
+        _say_if_disturbed(result)
+
+
+def _say_if_disturbed(run: ArmRun) -> None:
+    closed = _closed(run)
+    if run.model == "closed" and closed.disturbed:
+        print(
+            f"  closed {run.arm.name} repetition {run.repetition + 1}: {closed.why()}: its "
+            f"{closed.per_s:.0f}/s does not count toward the capacity",
+            flush=True,
+        )
 
 
 def _recheck_capacity(context: RunContext, runs: list[ArmRun]) -> None:
@@ -191,10 +220,11 @@ def _recheck_capacity(context: RunContext, runs: list[ArmRun]) -> None:
         runs.append(result)
         after.append(result)
         context.folder.add("runs", run_entry(result))
+        _say_if_disturbed(result)
         # Named as each ends: a run stopped during the recheck keeps its rate's capacity.
         named = [r.repetition for r in after]
         context.folder.note(capacity_after={"arm": arm.name, "repetitions": named})
-    again = recheck(before, [r.facts().achieved_rps for r in after])
+    again = recheck(before, counted([_closed(r) for r in after])[arm.name])
     assert again is not None
     moved_by = change(before, again) * 100
     print(

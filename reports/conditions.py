@@ -17,12 +17,12 @@ and the report all show it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from benchmarks.manifest import CapacityAfter
-from loadtests.capacity import Capacity, change, moved, recheck, slowest
+from loadtests.capacity import Capacity, ClosedRun, change, counted, moved, recheck, slowest
 from reports.run_folder import RunFolder
 from reports.series import ALL
 
@@ -170,18 +170,29 @@ def _capacity(
         (tidy["suite"] == "load")
         & (tidy["series"] == ALL)
         & (tidy["variant"] == "closed")
-        & (tidy["metric"] == "throughput")
+        & tidy["metric"].isin(["throughput", "cpu_steal", "cpu_others"])
     ]
-    later = (
-        (closed["arm"] == after.arm) & closed["repetition"].isin(after.repetitions)
-        if after is not None
-        else pd.Series(False, index=closed.index)
-    )
-    before = closed[~later]
-    capacity = slowest({str(arm): list(rows["value"]) for arm, rows in before.groupby("arm")})
+    if closed.empty:
+        return None, None
+    wide = closed.pivot_table(index=["arm", "repetition"], columns="metric", values="value")
+    runs: dict[bool, list[ClosedRun]] = {False: [], True: []}  # after the units?
+    for key, row in wide.iterrows():
+        arm, repetition = cast(tuple[str, int], key)
+        if "throughput" not in row or pd.isna(row["throughput"]):
+            continue
+        later = after is not None and arm == after.arm and repetition in after.repetitions
+        steal, others = _cores(row, "cpu_steal"), _cores(row, "cpu_others")
+        runs[later].append(ClosedRun(str(arm), float(row["throughput"]), steal, others))
+    capacity = slowest(counted(runs[False]))
     if capacity is None:
         return None, None
-    return capacity, recheck(capacity, list(closed[later]["value"]))
+    return capacity, recheck(capacity, counted(runs[True]).get(capacity.arm, []))
+
+
+def _cores(row: pd.Series, metric: str) -> float:
+    """A closed run's CPU figure, 0 where the run folder predates it."""
+    value = row.get(metric)
+    return 0.0 if value is None or pd.isna(value) else float(value)
 
 
 def _thousands(rows: int) -> str:

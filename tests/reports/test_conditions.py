@@ -135,6 +135,20 @@ def test_a_capacity_that_held_during_the_units_is_shown_but_not_flagged(tmp_path
     assert steady.load().endswith("; 49 % of the 260/s measured after the units)")
 
 
+def test_a_closed_run_stolen_from_is_left_out_of_the_capacity_as_the_runner_left_it_out(
+    tmp_path: Path,
+) -> None:
+    claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
+    rows = db_rows(4, ratio=0.3)
+    rows += load_rows("all-on", "closed", 0, throughput=600.0, cpu_steal=0.0, cpu_others=0.0)
+    rows += load_rows("all-off", "closed", 0, throughput=192.0, cpu_steal=0.26, cpu_others=0.0)
+    for repetition, throughput in enumerate([250.0, 262.0, 256.0], 1):
+        rows += load_rows("all-off", "closed", repetition, throughput=throughput,
+                          cpu_steal=0.0, cpu_others=0.02)  # fmt: skip
+    where = judge(claim, folder(tmp_path, rows, manifest={"open_rate": 128.0})).conditions
+    assert (where.capacity_arm, where.capacity_per_s, where.capacity_runs) == ("all-off", 256.0, 3)
+
+
 def test_a_pinned_rate_says_so_and_a_run_without_sizes_names_its_scale() -> None:
     pinned = Conditions(scale="small", rows=100_000, table="orders", rate_per_s=150.0,
                         capacity_per_s=300.0, rate_given=True)  # fmt: skip
