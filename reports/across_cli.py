@@ -101,7 +101,7 @@ def lines_of(claim: Pooled) -> list[str]:
         )
     each = ", ".join(f"{value(r.measured)} ±{width(r.half_width)}" for r in claim.runs)
     lines = [head, f"  each run: {each}"]
-    if len(claim.runs) > 1:
+    if claim.estimate is not None:  # a spread of runs that cannot be pooled says nothing
         held = "within" if claim.spread_held else "BEYOND"
         points = " points" if claim.percent else ""
         between = "" if claim.tau is None or claim.i2 is None else (

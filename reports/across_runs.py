@@ -90,7 +90,7 @@ class Pooled:
     low: float | None = None
     high: float | None = None
     tau: float | None = None  # the between-run standard deviation
-    i2: float | None = None  # the share of the spread that is between runs
+    i2: float | None = None  # the share of the spread that is between runs (0 to 1)
     not_pooled: str = ""  # why there is no estimate across the runs
 
     @property
@@ -158,7 +158,7 @@ def pool(claim: str, runs: Sequence[RunEstimate], claimed: Claimed | None, perce
         low=estimate - half,
         high=estimate + half,
         tau=math.sqrt(max(float(result.tau2), 0.0)),
-        i2=float(result.i2),
+        i2=max(float(result.i2), 0.0),  # Q below its degrees of freedom: none between runs
     )
 
 

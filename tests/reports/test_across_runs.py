@@ -55,6 +55,7 @@ def test_five_runs_that_share_one_truth_decide_a_claim_one_run_alone_cannot() ->
     assert pooled.spread_held and pooled.low is not None and pooled.high is not None
     assert 0.60 < pooled.low < 0.65 < pooled.high < 0.70
     assert pooled.verdict == "met"
+    assert pooled.i2 == 0.0  # they spread less than their errors: nothing is between runs
 
 
 def test_runs_that_spread_beyond_their_intervals_are_named_and_widen_the_pooled_interval() -> None:
