@@ -67,7 +67,7 @@ STOPPABLE = {
     "monitoring-cost": Stoppable(("--scale", "tiny",)),
 }  # fmt: skip
 # Read files and write (or print) others: no process, no server.
-STARTS_NOTHING = {"report", "target"}  # target: only `target check` so far
+STARTS_NOTHING = {"report", "across", "target"}  # target: only `target check` so far
 
 
 def test_every_command_is_stopped_here() -> None:

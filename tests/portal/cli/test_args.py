@@ -172,7 +172,8 @@ def _every_command() -> list[str]:
 
 
 # What the commands with required arguments need to get past their parser.
-REQUIRED = {"token": ["--role", "buyer"], "indexes": ["on"], "report": ["--run", "."]}
+REQUIRED = {"token": ["--role", "buyer"], "indexes": ["on"], "report": ["--run", "."],
+            "across": [".", "."]}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", _every_command())
