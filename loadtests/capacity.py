@@ -26,7 +26,7 @@ five runs to the end costs no time; the rate rests on three (a median spread of
 about 5 % instead of 4 %, small against the 15 % the machine moved between runs).
 
 A closed run can also measure the machine's neighbours rather than the portal. In the
-second of five default runs on 2026-12-07 the hypervisor took 0.07-0.47 of a core
+second of five default runs on 2026-12-07 the hypervisor took 0.06-0.47 of a core
 (``steal``) during the closed runs: all-on 377/s against 655-715/s in the other runs,
 all-off 192 and 191/s, and the rate was set at 96/s where the same arm measured 279/s
 after the units. So a closed run during which the hypervisor took more than
