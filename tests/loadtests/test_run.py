@@ -18,6 +18,7 @@ import pytest
 
 from benchmarks.tidy import read_tidy
 from loadtests.arms import ARMS_BY_NAME
+from loadtests.capacity import EXTRA_RUNS
 from loadtests.profiles import LOAD_PROFILES
 from loadtests.recorder import Recorder
 
@@ -64,7 +65,10 @@ def test_every_arm_ran_closed_and_in_every_paired_unit(
     after = manifest["capacity_after"]  # the rate's arm again, once the units are done
     rechecked = {f"closed-{after['arm']}-{r}" for r in after["repetitions"]}
     assert len(rechecked) == PROFILE.capacity_after_runs >= 1 and not rechecked & closed
-    assert {n for n in names if n.startswith("closed-")} == closed | rechecked
+    # More closed runs of the slowest arm in place of disturbed ones (loadtests/capacity.py).
+    extra = {n for n in names if n.startswith("closed-")} - closed - rechecked
+    assert all(int(n.rsplit("-", 1)[1]) >= PROFILE.repetitions for n in extra), extra
+    assert len(extra) <= len(PROFILE.arms) * (PROFILE.capacity_runs + EXTRA_RUNS)
     assert closed == set(manifest["planned"])
     last_open = max(i for i, run in enumerate(manifest["runs"]) if run["model"] == "open")
     assert all(names.index(name) > last_open for name in rechecked)
