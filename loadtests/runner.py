@@ -179,15 +179,24 @@ def _measure_capacity(context: RunContext, runs: list[ArmRun]) -> None:
         clean = sum(not r.disturbed for r in closed)
         if clean >= wanted or len(closed) >= wanted + EXTRA_RUNS:
             break
-        print(
-            f"[capacity {clean + 1}/{wanted}] closed {arm.name} repetition "
-            f"{_next_repetition(runs, arm) + 1}: the open model's rate is a share of its median",
-            flush=True,
-        )
-        result = _run_arm(context, arm, "closed", _next_repetition(runs, arm), None)
-        runs.append(result)
-        context.folder.add("runs", run_entry(result))
-        _say_if_disturbed(result)
+        _closed_run(
+            context, runs, arm,
+            f"[capacity {clean + 1}/{wanted}] closed {arm.name} repetition {{repetition}}: "
+            "the open model's rate is a share of its median",
+        )  # fmt: skip
+
+
+def _closed_run(context: RunContext, runs: list[ArmRun], arm: LoadArm, said: str) -> ArmRun:
+    """One more closed run of ``arm`` for the capacity: announced (``said`` with its
+    ``{repetition}``, counted from 1), kept in ``runs`` and the manifest, and named if
+    the machine's neighbours disturbed it."""
+    repetition = _next_repetition(runs, arm)
+    print(said.format(repetition=repetition + 1), flush=True)
+    result = _run_arm(context, arm, "closed", repetition, None)
+    runs.append(result)
+    context.folder.add("runs", run_entry(result))
+    _say_if_disturbed(result)
+    return result
 
 
 def _say_if_disturbed(run: ArmRun) -> None:
@@ -211,16 +220,11 @@ def _recheck_capacity(context: RunContext, runs: list[ArmRun]) -> None:
     arm = ARMS_BY_NAME[before.arm]
     after: list[ArmRun] = []
     for number in range(wanted):
-        print(
+        after.append(_closed_run(
+            context, runs, arm,
             f"[capacity after the units {number + 1}/{wanted}] closed {arm.name} repetition "
-            f"{_next_repetition(runs, arm) + 1}: did the machine hold still?",
-            flush=True,
-        )
-        result = _run_arm(context, arm, "closed", _next_repetition(runs, arm), None)
-        runs.append(result)
-        after.append(result)
-        context.folder.add("runs", run_entry(result))
-        _say_if_disturbed(result)
+            "{repetition}: did the machine hold still?",
+        ))  # fmt: skip
         # Named as each ends: a run stopped during the recheck keeps its rate's capacity.
         named = [r.repetition for r in after]
         context.folder.note(capacity_after={"arm": arm.name, "repetitions": named})

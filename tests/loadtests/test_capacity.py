@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, cast
@@ -81,22 +82,38 @@ class _Folder:
         self.notes.update(notes)
 
 
+StandIn = Callable[[list[tuple[float, float]]], list[tuple[str, int]]]
+
+
+@pytest.fixture
+def closed_runs(monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    """Stands the runner's closed runs in (real ones take minutes): each run started takes
+    the next ``(throughput, steal)``; the list returned names every run started, in order."""
+
+    def stand_in(measured: list[tuple[float, float]]) -> list[tuple[str, int]]:
+        taken = iter(measured)
+        started: list[tuple[str, int]] = []
+
+        def run_arm(*args: Any) -> _Run:
+            arm, model, repetition = args[1:4]
+            assert model == "closed"
+            started.append((arm.name, repetition))
+            rps, steal = next(taken)
+            return _Run(arm.name, repetition, rps, steal)
+
+        monkeypatch.setattr(runner, "_run_arm", run_arm)
+        monkeypatch.setattr(runner, "run_entry", lambda run: {"name": run.arm.name})
+        return started
+
+    return stand_in
+
+
 def test_the_slowest_arm_is_measured_until_the_rate_rests_on_the_profile_s_runs(
-    monkeypatch: pytest.MonkeyPatch,
+    closed_runs: StandIn,
 ) -> None:
-    """The runner's top-up: real closed runs are minutes, so the run itself is stood in for;
-    a second arm that turns out slower on the median is measured as often."""
-    measured = iter([300.0, 310.0, 240.0, 250.0, 245.0, 260.0])
-    started: list[tuple[str, int]] = []
-
-    def run_arm(*args: Any) -> _Run:
-        arm, model, repetition = args[1:4]
-        assert model == "closed"
-        started.append((arm.name, repetition))
-        return _Run(arm.name, repetition, next(measured))
-
-    monkeypatch.setattr(runner, "_run_arm", run_arm)
-    monkeypatch.setattr(runner, "run_entry", lambda run: {"name": run.arm.name})
+    """The runner's top-up: a second arm that turns out slower on the median is measured
+    as often."""
+    started = closed_runs([(rps, 0.0) for rps in (300.0, 310.0, 240.0, 250.0, 245.0, 260.0)])
     profile = replace(LOAD_PROFILES["default"], capacity_runs=5)
     context = SimpleNamespace(plan=SimpleNamespace(profile=profile), folder=_Folder())
     runs: list[Any] = [_Run("all-off", 0, 250.0), _Run("no-indexes", 0, 280.0)]
@@ -125,21 +142,11 @@ def test_a_recheck_is_the_median_after_the_units_and_moved_means_beyond_the_clos
 
 
 def test_after_the_units_the_rate_s_arm_is_measured_again_and_the_manifest_names_those_runs(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    closed_runs: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The rate rests on the runs before the units; the recheck runs the same arm the
     profile's ``capacity_after_runs`` times more, numbered on, and says how far it moved."""
-    measured = iter([300.0, 320.0])
-    started: list[tuple[str, int]] = []
-
-    def run_arm(*args: Any) -> _Run:
-        arm, model, repetition = args[1:4]
-        assert model == "closed"
-        started.append((arm.name, repetition))
-        return _Run(arm.name, repetition, next(measured))
-
-    monkeypatch.setattr(runner, "_run_arm", run_arm)
-    monkeypatch.setattr(runner, "run_entry", lambda run: {"name": run.arm.name})
+    started = closed_runs([(300.0, 0.0), (320.0, 0.0)])
     profile = LOAD_PROFILES["default"]
     assert (profile.capacity_runs, profile.capacity_after_runs) == (3, 2)
     context = SimpleNamespace(plan=SimpleNamespace(profile=profile), folder=_Folder())
@@ -179,27 +186,19 @@ def test_a_closed_run_the_hypervisor_or_a_neighbour_took_cpu_from_does_not_count
 
 
 def test_disturbed_runs_are_replaced_up_to_the_extra_runs_and_said(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    closed_runs: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Three undisturbed runs are wanted. all-off's first run and two of the next four are
     stolen from, so the runner stops when the extra runs are spent, with two undisturbed,
     and says which runs did not count."""
-    measured = iter([(191.0, 0.07), (250.0, 0.0), (240.0, 0.3), (260.0, 0.0)])
-    started: list[int] = []
-
-    def run_arm(*args: Any) -> _Run:
-        arm, repetition = args[1], args[3]
-        started.append(repetition)
-        rps, steal = next(measured)
-        return _Run(arm.name, repetition, rps, steal)
-
-    monkeypatch.setattr(runner, "_run_arm", run_arm)
-    monkeypatch.setattr(runner, "run_entry", lambda run: {"name": run.arm.name})
+    started = closed_runs([(191.0, 0.07), (250.0, 0.0), (240.0, 0.3), (260.0, 0.0)])
     profile = replace(LOAD_PROFILES["default"], capacity_runs=3)
     context = SimpleNamespace(plan=SimpleNamespace(profile=profile), folder=_Folder())
     runs: list[Any] = [_Run("all-off", 0, 192.0, steal=0.26), _Run("all-on", 0, 600.0)]
     runner._measure_capacity(cast(RunContext, context), runs)
-    assert EXTRA_RUNS == 2 and started == [1, 2, 3, 4]  # 3 + 2 runs of all-off in all
+    assert EXTRA_RUNS == 2 and started == [
+        ("all-off", r) for r in range(1, 5)
+    ]  # 3 + 2 runs of all-off in all
     # 192 (0.26), 191 (0.07) and 240 (0.3) were stolen from: the median of 250 and 260.
     assert runner._open_rate(cast(Plan, context.plan), runs) == 127.5
     said = capsys.readouterr().out
