@@ -125,6 +125,18 @@ class CapacityAfter(_Part):
     repetitions: list[NonNegativeInt]
 
 
+class RateFollowed(_Part):
+    """One closed run between paired units and the rate the units after it were offered
+    (``loadtests/capacity.py``: the rate follows the capacity)."""
+
+    before_unit: NonNegativeInt
+    arm: str
+    capacity: NonNegativeFloat  # the median of the arm's undisturbed closed runs so far
+    runs: NonNegativeInt
+    rate_before: NonNegativeFloat
+    rate: NonNegativeFloat
+
+
 class Manifest(_Part):
     # -- every run ------------------------------------------------------------------------
     finished: bool = False
@@ -175,6 +187,7 @@ class Manifest(_Part):
     sequential: SequentialRecord | None = None
     rate_phases: list[RatePhase] | None = None  # --load-rates: one per offered rate
     capacity_after: CapacityAfter | None = None  # closed runs after the units (a recheck)
+    rate_followed: list[RateFollowed] | None = None  # closed runs between units, rates after
     loaded_state: LoadedStateRecord | None = None  # the dataset put back between units
     # -- the wrk cross-check ----------------------------------------------------------------
     path: str | None = None

@@ -3,11 +3,13 @@
 The open model's arms alternate in short blocks inside one Locust run
 (``loadtests/paired_units.py``). Locust runs gevent and this process does not,
 so they share one small file, rewritten whole (write, then rename) at each
-change: the block's label (``<unit>-<arm>``), the portal it is sent to, and its
-phase. ``warmup`` and ``tail`` are answered and timed but kept nowhere;
-``measured`` is the window the figures come from; ``pause`` starts nothing
-(its arrivals are not made, so no one is waiting for them) while the runner
-puts the data back between units; ``stop`` ends the run. The locustfile
+change: the block's label (``<unit>-<arm>``), the portal it is sent to, its
+phase, and the rate it is offered (the rate follows the capacity measured between
+units, ``loadtests/capacity.py``; 0 keeps the run's ``PERFPROOF_RATE``). ``warmup``
+and ``tail`` are answered and timed but kept nowhere; ``measured`` is the window
+the figures come from; ``pause`` starts nothing (its arrivals are not made, so no
+one is waiting for them) while the runner puts the data back between units or
+measures the capacity; ``stop`` ends the run. The locustfile
 writes each measured block's recording to :func:`block_file` once every task
 started in it has been answered, and says a pause holds (:func:`pause_file`)
 once no task is in flight.
@@ -31,6 +33,7 @@ class Block:
     label: str  # "<unit>-<arm>"
     host: str  # the portal's base URL
     phase: Phase
+    rate: float = 0.0  # tasks/s offered from this block on; 0: the run's PERFPROOF_RATE
 
 
 def write_block(control: Path, block: Block) -> None:
@@ -42,7 +45,8 @@ def write_block(control: Path, block: Block) -> None:
 
 def read_block(control: Path) -> Block:
     raw = json.loads(control.read_text())
-    return Block(label=str(raw["label"]), host=str(raw["host"]), phase=raw["phase"])
+    return Block(label=str(raw["label"]), host=str(raw["host"]), phase=raw["phase"],
+                 rate=float(raw.get("rate", 0.0)))  # fmt: skip
 
 
 def block_file(out: Path, label: str) -> Path:

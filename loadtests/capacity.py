@@ -37,6 +37,20 @@ measures the slowest arm again in its place, up to ``EXTRA_RUNS`` more, and an a
 with no undisturbed run is judged on all of its runs (a machine stolen from the whole
 time is the machine the units meet).
 
+Neither a median before the units nor a recheck after them steadies the rate across
+runs, because the machine's speed wanders over minutes. Six closed runs of all-off back
+to back on 2026-12-07 read 311, 275, 290, 244, 249 and 213/s; each kept the same 1.72
+cores busy, so a request cost over 40 % more CPU at the end than at the start.
+One default run's capacity before the units and after them did not go together (339
+then 280/s, 260 then 325/s), and api-latency followed the rate each run set, about 0.37
+points per request/s (51 % at 96/s, 78 % at 169/s). So the rate **follows**: every
+``capacity_every_units`` paired units the same arm runs closed once more, on the units'
+own portal with arrivals paused and the data put back (``follow_due``), and the rate of
+the units after it is the profile's share of the median of all of that arm's
+undisturbed runs so far. The run's rate then rests on closed runs spread over its
+whole length, not on a minute at its start; the units' time and budget include these
+runs, and the report names the rates the units were offered.
+
 The estimator lives here once: the runner sets the rate with it and the report
 names the capacity (``reports/conditions.py``) with it.
 """
@@ -137,3 +151,10 @@ def moved(before: Capacity, after: Capacity) -> bool:
 def open_rate(capacity: Capacity, share: float) -> float:
     """The offered rate at ``share`` of ``capacity``: tasks per second, at least 1."""
     return max(1.0, round(capacity.per_s * share, 1))
+
+
+def follow_due(unit: int, first_unit: int, every: int) -> bool:
+    """Whether a closed run comes before paired unit ``unit``: after every ``every`` units
+    of this rate's (numbered from ``first_unit``), never before the first, never at 0."""
+    done = unit - first_unit
+    return every > 0 and done > 0 and done % every == 0

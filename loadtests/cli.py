@@ -26,6 +26,7 @@ from loadtests.wrk_check import cross_check
 from portal.cli.args import (
     dataset_options,
     names_among,
+    non_negative_int,
     positive_float,
     positive_int,
     results_option,
@@ -86,6 +87,15 @@ def build_parser(prog: str, profiles: Mapping[str, LoadProfile]) -> argparse.Arg
         metavar="SECONDS",
         help="open model: seconds of paired units at most (default: the profile's); sampling "
         "stops sooner once every load claim's interval is as narrow as its target",
+    )
+    parser.add_argument(
+        "--capacity-every",
+        type=non_negative_int,
+        metavar="UNITS",
+        help="open model: every UNITS paired units, run the slowest arm closed again on the "
+        "units' portal and let the rate follow half the median of its runs so far (default: "
+        "the profile's, 8 at default; 0: the rate stays where the closed runs before the "
+        "units set it)",
     )
     parser.add_argument("--users", type=positive_int, help="closed model: simulated users")
     parser.add_argument(

@@ -289,7 +289,7 @@ class OpenArrivals(FastHttpUser):
     @task
     def arrive(self) -> None:
         processes = max(1, int(os.environ.get("PERFPROOF_GENERATORS", "1")))
-        rate = float(os.environ.get(RATE_ENV, "50")) / processes
+        rate = float(os.environ.get(RATE_ENV, "50"))
         poisson = os.environ.get(ARRIVALS_ENV, "poisson") == "poisson"
         rng = random.Random()
         # One remembered person per in-flight slot: tasks still click through. Paired
@@ -307,9 +307,13 @@ class OpenArrivals(FastHttpUser):
         # on starting requests for the whole stop timeout (5 s past a 3 s window) and
         # then kill the starts in flight, losing their answers.
         while self._state != LOCUST_STATE_STOPPING:
-            due += rng.expovariate(rate) if poisson else 1.0 / rate
-            gevent.sleep(max(0.0, due - time.monotonic()))
             block: Block | None = following.STATE.current
+            # Paired units' blocks may carry the rate (it follows the capacity measured
+            # between units); the next start is spaced at the rate of the block current now.
+            each = (block.rate if block is not None and block.rate > 0 else rate) / processes
+            due += rng.expovariate(each) if poisson else 1.0 / each
+            gevent.sleep(max(0.0, due - time.monotonic()))
+            block = following.STATE.current
             if block is not None and block.phase == "stop":
                 break
             if block is not None and block.phase == "pause":

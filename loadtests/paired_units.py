@@ -26,25 +26,22 @@ and misses, the second witnesses) are read at the window's edges.
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
 import urllib.request
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from psycopg.conninfo import conninfo_to_dict
-
 from benchmarks.results import ResultFolder
-from benchmarks.servers import Served, serving
+from benchmarks.servers import Served
 from loadtests import load_data, loaded_state, server_counters
 from loadtests.arm_run import ArmRun
 from loadtests.arms import LoadArm
-from loadtests.blocks import BLOCKS_ENV, Block, block_file, pause_file, write_block
+from loadtests.blocks import BLOCKS_ENV, Block, Phase, block_file, pause_file, write_block
+from loadtests.capacity import follow_due
 from loadtests.context import RunContext
 from loadtests.cpu import CpuMeter
 from loadtests.locust_process import running_locust
@@ -52,27 +49,23 @@ from loadtests.plan import Plan
 from loadtests.progress import Progress
 from loadtests.recorder import Recorder
 from loadtests.stopping import Sequential, should_stop
+from loadtests.unit_portals import Portal, checkpoint, statements, unit_portal
 from loadtests.unit_timing import WARMUP_S, WINDOW_S
 from loadtests.watch import Watched
-from portal.devstack import copy_database, drop_database
 
 ANSWER_TIMEOUT_S = 30.0  # a window whose requests are not all answered by then is a finding
-START_TIMEOUT_S = 600.0
-_STATEMENTS = (
-    "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements"
-    " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-)
 
 
-@dataclass
-class Portal:
-    """One served portal of the pair and what the runner knows of it."""
+@dataclass(frozen=True)
+class Follow:
+    """The rate follows the capacity (``loadtests/capacity.py``): before every ``every``-th
+    unit, the slowest arm (``arm()``) runs closed on the units' portal of its indexes, and
+    ``closed`` (given that portal, its database, the arm and the unit) runs it and answers
+    the new rate."""
 
-    served: Served
-    database_url: str
-    indexes: str
-    mode: str = "on"  # the cache mode every worker confirmed last
-    statements: psycopg.Connection[tuple[Any, ...]] | None = None
+    every: int
+    arm: Callable[[], LoadArm]  # the slowest arm now (another may become it on the median)
+    closed: Callable[[Served, str, LoadArm, int], float]
 
 
 def run_units(
@@ -83,11 +76,13 @@ def run_units(
     arms: Sequence[LoadArm],
     *,
     first_unit: int = 0,
+    follow: Follow | None = None,
 ) -> Sequential:
     """Paired units at ``offered`` tasks/s until the watched claims are precise or time is up.
 
     The units are numbered from ``first_unit`` (another rate's units came before them); the
-    stopping rule looks at these units alone."""
+    stopping rule looks at these units alone. With ``follow``, the rate moves to the one
+    its closed runs answer, and the windows after carry it."""
     plan, database_url, data_path, folder = (
         context.plan, context.database_url, context.data_path, context.folder
     )  # fmt: skip
@@ -98,11 +93,11 @@ def run_units(
         loaded_state.put_back(database_url, context.loaded, "the open model's portals")
     with ExitStack() as stack_of_portals:
         portals = {
-            indexes: stack_of_portals.enter_context(_portal(context, indexes))
+            indexes: stack_of_portals.enter_context(unit_portal(context, indexes))
             # "off" first: its copy of the database is made while no one is connected to it
             for indexes in sorted({arm.indexes for arm in arms})
         }
-        _checkpoint(database_url)  # index builds and the copy: their writes land now
+        checkpoint(database_url)  # index builds and the copy: their writes land now
         first = arms[0]
         write_block(control, Block("start", portals[first.indexes].served.url, "warmup"))
         with running_locust(
@@ -119,7 +114,7 @@ def run_units(
             locust.wait_for("measuring", timeout_s=120)
             for arm in arms:  # one pass unmeasured: the portals' first seconds are cold
                 where = Where(portals[arm.indexes], control, locust.out, locust.process.pid,
-                              folder, admin, context.stack.redis_url)  # fmt: skip
+                              folder, admin, context.stack.redis_url, offered)  # fmt: skip
                 _warm(plan, where, arm)
             state.started = time.monotonic()
             progress = Progress(watched, state)
@@ -127,13 +122,17 @@ def run_units(
             started_at = len(runs)  # this rate's windows: runs[started_at:]
             while True:
                 began = time.monotonic()  # the put-back is part of the unit's time
+                if follow is not None and follow_due(unit, first_unit, follow.every):
+                    capacity_pause = Pause(control, locust.out, unit, "capacity")
+                    offered = _follow(context, list(portals.values()), follow, capacity_pause,
+                                      admin, offered)  # fmt: skip
                 _put_back(context, portals.values(), Pause(control, locust.out, unit))
                 order = list(arms)
                 random.Random(f"{plan.seed}-{unit}").shuffle(order)
                 for arm in order:
                     where = Where(portals[arm.indexes], control, locust.out,
                                   locust.process.pid, folder, admin,
-                                  context.stack.redis_url)  # fmt: skip
+                                  context.stack.redis_url, offered)  # fmt: skip
                     runs.append(_window(plan, where, arm, unit, offered))
                     folder.add("runs", _entry(runs[-1]))
                 state.unit_s.append(time.monotonic() - began)
@@ -159,6 +158,30 @@ class Pause:
     control: Path
     out: Path
     unit: int
+    why: str = "pause"  # the pause's label is ``<why>-<unit>``: each pause a label of its own
+
+
+def _follow(
+    context: RunContext,
+    portals: list[Portal],
+    follow: Follow,
+    pause: Pause,
+    admin: str,
+    offered: float,
+) -> float:
+    """The closed run the rate follows, on the units' portal of the slowest arm's indexes,
+    with arrivals paused and the data as loaded; its cache as the arm has it (cleared when
+    on, as a fresh portal's is). Answers the rate of the units after it: ``offered`` still
+    when no portal of the units serves that arm's indexes."""
+    arm = follow.arm()
+    serving = [portal for portal in portals if portal.indexes == arm.indexes]
+    if not serving:
+        return offered
+    _put_back(context, portals, pause)
+    _switch(context.plan, serving[0], admin, arm)
+    if arm.cache == "on":
+        _post(serving[0].served.url, "/api/performance/cache/clear", admin, {})
+    return follow.closed(serving[0].served, serving[0].database_url, arm, pause.unit)
 
 
 def _put_back(context: RunContext, portals: Iterable[Portal], pause: Pause) -> None:
@@ -171,7 +194,7 @@ def _put_back(context: RunContext, portals: Iterable[Portal], pause: Pause) -> N
     if context.loaded is None:
         return
     served = list(portals)
-    label = f"pause-{pause.unit}"
+    label = f"{pause.why}-{pause.unit}"
     write_block(pause.control, Block(label, served[0].served.url, "pause"))
     holds = pause_file(pause.out, label)
     deadline = time.monotonic() + ANSWER_TIMEOUT_S
@@ -197,6 +220,10 @@ class Where:
     folder: ResultFolder
     admin: str  # an admin's token: the switch and the clear are admin-only
     redis_url: str  # Redis's own counters are read at the window's edges too
+    rate: float  # tasks/s offered in the window (it follows the capacity: Follow)
+
+    def block(self, label: str, phase: Phase) -> Block:
+        return Block(label, self.portal.served.url, phase, self.rate)
 
 
 def _window(plan: Plan, where: Where, arm: LoadArm, unit: int, offered: float) -> ArmRun:
@@ -204,22 +231,22 @@ def _window(plan: Plan, where: Where, arm: LoadArm, unit: int, offered: float) -
     portal, control, admin = where.portal, where.control, where.admin
     label = f"{unit}-{arm.name}"
     url = portal.served.url
-    write_block(control, Block(label, url, "warmup"))
-    _switch(plan, where, arm)
+    write_block(control, where.block(label, "warmup"))
+    _switch(plan, where.portal, where.admin, arm)
     if arm.cache == "on":
         _post(url, "/api/performance/cache/clear", admin, {})
     time.sleep(WARMUP_S)
     meter = CpuMeter(generator_pid=where.generator_pid, portal_pid=portal.served.process.pid)
     meter.start()
-    before = _statements(portal)
+    before = statements(portal)
     counted = server_counters.portal_counters(url)
     keyspace = server_counters.redis_counters(where.redis_url)
     started = time.monotonic()
-    write_block(control, Block(label, url, "measured"))
+    write_block(control, where.block(label, "measured"))
     time.sleep(WINDOW_S)
-    write_block(control, Block(label, url, "tail"))
+    write_block(control, where.block(label, "tail"))
     seconds = time.monotonic() - started
-    after = _statements(portal)
+    after = statements(portal)
     portal_counted = server_counters.portal_delta(counted, server_counters.portal_counters(url))
     keyspace_after = server_counters.redis_counters(where.redis_url)
     cpu = meter.stop()
@@ -255,16 +282,15 @@ def _warm(plan: Plan, where: Where, arm: LoadArm) -> None:
     pool connections, the first full garbage collection. That is the process's
     start, not the arm, and it would sit in whichever unit came first.
     """
-    write_block(where.control, Block(f"warm-{arm.name}", where.portal.served.url, "warmup"))
-    _switch(plan, where, arm)
+    write_block(where.control, where.block(f"warm-{arm.name}", "warmup"))
+    _switch(plan, where.portal, where.admin, arm)
     time.sleep(WARMUP_S + WINDOW_S)
 
 
-def _switch(plan: Plan, where: Where, arm: LoadArm) -> None:
+def _switch(plan: Plan, portal: Portal, admin: str, arm: LoadArm) -> None:
     """The arm's cache mode in every worker of its portal, confirmed (when it differs)."""
-    portal = where.portal
     if portal.mode != arm.cache:
-        _post(portal.served.url, "/api/performance/cache/mode", where.admin,
+        _post(portal.served.url, "/api/performance/cache/mode", admin,
               {"mode": arm.cache, "workers": plan.workers})  # fmt: skip
         portal.mode = arm.cache
 
@@ -292,66 +318,6 @@ def _entry(run: ArmRun) -> dict[str, Any]:
     from loadtests.manifest import run_entry
 
     return run_entry(run)
-
-
-@contextmanager
-def _portal(context: RunContext, indexes: str) -> Iterator[Portal]:
-    """The portal of one index state, with the cache switch, for the whole phase.
-
-    Indexes off are served from a copy of the run's database, dropped after.
-    """
-    plan, stack, database_url, folder = (
-        context.plan, context.stack, context.database_url, context.folder
-    )  # fmt: skip
-    url = database_url
-    copy = ""
-    if indexes == "off":
-        source = str(conninfo_to_dict(database_url).get("dbname") or "")
-        copy = f"{source}_noidx"
-        url = copy_database(database_url, source, copy)
-    if copy and context.loaded is not None:  # a new database: its write counters start at 0
-        loaded_state.mark(url, context.loaded)
-    env = {
-        **os.environ,
-        **loaded_state.PORTAL_ENV,
-        "PORTAL_DATABASE_URL": url,
-        "PORTAL_REDIS_URL": stack.redis_url,
-        "PORTAL_CACHE": "on",
-        "PORTAL_CACHE_SWITCH": "on",
-        "PORTAL_INDEXES": indexes,
-    }
-    try:
-        log = folder.file(f"server-open-indexes-{indexes}.log")
-        with serving(env, workers=plan.workers, log=log, start_timeout_s=START_TIMEOUT_S) as served:
-            portal = Portal(served, url, indexes)
-            try:
-                portal.statements = psycopg.connect(url, autocommit=True)
-            except psycopg.Error:
-                portal.statements = None
-            yield portal
-    finally:
-        if copy:
-            drop_database(database_url, copy)
-
-
-def _statements(portal: Portal) -> int | None:
-    """Statements executed in the portal's database so far; None without pg_stat_statements."""
-    if portal.statements is None:
-        return None
-    try:
-        row = portal.statements.execute(_STATEMENTS).fetchone()
-    except psycopg.Error:
-        return None
-    return int(row[0]) if row else None
-
-
-def _checkpoint(database_url: str) -> None:
-    """Write out what index builds and the copy dirtied, before the first window, not in it."""
-    try:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute("CHECKPOINT")
-    except psycopg.Error:
-        pass  # not a superuser: the windows may then meet the checkpoint (the report shows CPU)
 
 
 def _post(url: str, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:

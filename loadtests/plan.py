@@ -26,6 +26,8 @@ class Plan:
     # Shares of the slowest arm's capacity the open model runs at, the verdicts' first.
     shares: tuple[float, ...]
     seed: int  # draws the arms' order in each unit
+    # Paired units between closed runs the open model's rate follows (0: the rate is fixed).
+    capacity_every: int = 0
 
 
 def plan_of(args: argparse.Namespace) -> Plan:
@@ -49,6 +51,11 @@ def plan_of(args: argparse.Namespace) -> Plan:
         budget_s=getattr(args, "load_budget", None) or profile.budget_s,
         shares=shares_of(getattr(args, "load_rates", None), profile.open_share),
         seed=args.seed,
+        capacity_every=(
+            profile.capacity_every_units
+            if getattr(args, "capacity_every", None) is None
+            else args.capacity_every
+        ),
     )
 
 

@@ -23,8 +23,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.run_lifecycle import run_folder
@@ -46,7 +48,7 @@ from loadtests.context import RunContext
 from loadtests.cpu import CpuMeter
 from loadtests.locust_process import running_locust
 from loadtests.manifest import run_entry, settings_of
-from loadtests.paired_units import run_units
+from loadtests.paired_units import Follow, run_units
 from loadtests.plan import Plan
 from loadtests.recorder import Recorder
 from loadtests.run_files import write_tables
@@ -136,9 +138,14 @@ def _run_open(context: RunContext, runs: list[ArmRun], watched: Sequence[Watched
             flush=True,
         )
         first = 1 + max((r.repetition for r in runs if r.model == "open"), default=-1)
-        state = run_units(context, runs, offered, watched, arms, first_unit=first)
+        windows = len(runs)
+        follow = _follower(context, runs, arms, share, offered)
+        state = run_units(context, runs, offered, watched, arms, first_unit=first, follow=follow)
+        offered = _mean_offered(runs[windows:], offered)
         if primary:
             folder.note(sequential=state.record())
+            if follow is not None:  # the rate the verdicts were judged at: the units' mean
+                folder.note(open_rate=offered)
         if len(rates) > 1:
             phases.append({"share": share, "rate": offered, "first_unit": first,
                            "units": len(state.unit_s), "primary": primary,
@@ -146,6 +153,60 @@ def _run_open(context: RunContext, runs: list[ArmRun], watched: Sequence[Watched
             folder.note(rate_phases=phases)
     if plan.rate is None:
         _recheck_capacity(context, runs)
+
+
+def _follower(
+    context: RunContext,
+    runs: list[ArmRun],
+    arms: Sequence[LoadArm],
+    share: float | None,
+    offered: float,
+) -> Follow | None:
+    """How the rate follows the capacity during the units (``loadtests/capacity.py``), or
+    None: the rate was given, the profile does not follow, or the arm the rate rests on is
+    served by none of the units' portals (its indexes are not among theirs)."""
+    plan = context.plan
+    capacity = _capacity(runs)
+    if share is None or plan.rate is not None or plan.capacity_every == 0 or capacity is None:
+        return None
+    if ARMS_BY_NAME[capacity.arm].indexes not in {a.indexes for a in arms}:
+        return None
+    followed: list[dict[str, object]] = []
+    rate = offered
+
+    def closed(served: Served, database_url: str, arm: LoadArm, unit: int) -> float:
+        nonlocal rate
+        _closed_run(
+            replace(context, database_url=database_url), runs, arm,
+            f"[capacity before unit {unit + 1}] closed {arm.name} repetition {{repetition}} on "
+            "the units' portal: the rate follows the median",
+            served=served,
+        )  # fmt: skip
+        now = _capacity(runs)
+        assert now is not None
+        before, rate = rate, open_rate(now, share)
+        followed.append({"before_unit": unit, "arm": now.arm, "capacity": round(now.per_s, 1),
+                         "runs": now.runs, "rate_before": before, "rate": rate})  # fmt: skip
+        context.folder.note(rate_followed=followed)
+        print(
+            f"capacity {now.per_s:.1f}/s ({now.arm}, median of {now.runs} closed runs): "
+            f"the rate moves from {before:g} to {rate:g}/s",
+            flush=True,
+        )
+        return rate
+
+    def slowest_now() -> LoadArm:
+        now = _capacity(runs)
+        assert now is not None
+        return ARMS_BY_NAME[now.arm]
+
+    return Follow(every=plan.capacity_every, arm=slowest_now, closed=closed)
+
+
+def _mean_offered(windows: Sequence[ArmRun], first: float) -> float:
+    """The open windows' mean offered rate (each window counts once), ``first`` without any."""
+    rates = [run.offered_rps for run in windows if run.model == "open" and run.offered_rps]
+    return round(statistics.fmean(rates), 1) if rates else first
 
 
 def open_arms(plan: Plan, watched: Sequence[Watched]) -> tuple[LoadArm, ...]:
@@ -186,13 +247,19 @@ def _measure_capacity(context: RunContext, runs: list[ArmRun]) -> None:
         )  # fmt: skip
 
 
-def _closed_run(context: RunContext, runs: list[ArmRun], arm: LoadArm, said: str) -> ArmRun:
+def _closed_run(
+    context: RunContext, runs: list[ArmRun], arm: LoadArm, said: str, served: Served | None = None
+) -> ArmRun:
     """One more closed run of ``arm`` for the capacity: announced (``said`` with its
     ``{repetition}``, counted from 1), kept in ``runs`` and the manifest, and named if
-    the machine's neighbours disturbed it."""
+    the machine's neighbours disturbed it. On a fresh portal, or on ``served`` (the paired
+    units' own, its data already put back)."""
     repetition = _next_repetition(runs, arm)
     print(said.format(repetition=repetition + 1), flush=True)
-    result = _run_arm(context, arm, "closed", repetition, None)
+    if served is None:
+        result = _run_arm(context, arm, "closed", repetition, None)
+    else:
+        result = drive(context, served, arm, "closed", repetition, None)
     runs.append(result)
     context.folder.add("runs", run_entry(result))
     _say_if_disturbed(result)

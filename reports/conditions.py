@@ -10,8 +10,9 @@ for a load claim judged in the open model, the rate offered and its share of
 the slowest arm's closed-model capacity, and, where the run measured that arm
 again after its units, the share of that capacity too: a machine that slowed or
 sped up during the units moved the operating point, and the verdict says so
-(``loadtests/capacity.py``). The terminal table, ``verdicts.json``, ``verdicts.md``
-and the report all show it.
+(``loadtests/capacity.py``). Where the rate followed the closed runs between the
+units, the verdict names the rates in turn and judges at their mean. The terminal
+table, ``verdicts.json``, ``verdicts.md`` and the report all show it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from benchmarks.manifest import CapacityAfter
+from benchmarks.manifest import CapacityAfter, RateFollowed
 from loadtests.capacity import Capacity, ClosedRun, change, counted, moved, recheck, slowest
 from reports.run_folder import RunFolder
 from reports.series import ALL
@@ -42,6 +43,9 @@ class Conditions:
     rate_given: bool = False  # --rate: pinned, not a share of this run's capacity
     after_per_s: float | None = None  # the same arm's capacity measured after the units
     after_runs: int = 0
+    # The rates the units were offered in turn, when the rate followed the closed runs
+    # between them (``loadtests/capacity.py``); ``rate_per_s`` is then the units' mean.
+    rates_followed: tuple[float, ...] = ()
 
     @property
     def after_share(self) -> float | None:
@@ -92,10 +96,22 @@ class Conditions:
             if self.capacity_runs > 1
             else ""
         )
+        offered = f"{self.rate_per_s:g}/s offered" + (" on average" if self.followed else "")
         return (
-            f"{self.rate_per_s:g}/s offered ({share * 100:.0f} % of capacity, "
-            f"{self.capacity_per_s:.0f}/s{over}{given}{self._after()})"
+            f"{offered} ({share * 100:.0f} % of capacity, "
+            f"{self.capacity_per_s:.0f}/s{over}{given}{self._followed()}{self._after()})"
         )
+
+    @property
+    def followed(self) -> bool:
+        return len(set(self.rates_followed)) > 1
+
+    def _followed(self) -> str:
+        """``; the rate followed the closed runs between the units: 131 -> 127 -> 124/s``."""
+        if not self.followed:
+            return ""
+        path = " -> ".join(f"{rate:g}" for rate in self.rates_followed)
+        return f"; the rate followed the closed runs between the units: {path}/s"
 
     def _after(self) -> str:
         """``; 47 % of the 364/s measured after the units`` (and, moved, by how much)."""
@@ -155,7 +171,15 @@ def conditions_of(details: dict[str, Any], scale: str, suite: str, run: RunFolde
         rate_given=bool(load.open_rate_given),
         after_per_s=after.per_s if after else None,
         after_runs=after.runs if after else 0,
+        rates_followed=_rates_followed(load.rate_followed),
     )
+
+
+def _rates_followed(followed: list[RateFollowed] | None) -> tuple[float, ...]:
+    """The rates the units were offered in turn: the first, then each closed run's."""
+    if not followed:
+        return ()
+    return (followed[0].rate_before, *(step.rate for step in followed))
 
 
 def _capacity(

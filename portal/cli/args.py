@@ -17,12 +17,21 @@ from portal.datagen.scales import SCALES
 
 def positive_int(text: str) -> int:
     """A whole number of at least 1."""
+    return _whole(text, least=1)
+
+
+def non_negative_int(text: str) -> int:
+    """A whole number of at least 0 (0 often means "never")."""
+    return _whole(text, least=0)
+
+
+def _whole(text: str, *, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be at least {least}, not {value}")
     return value
 
 

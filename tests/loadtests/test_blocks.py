@@ -34,13 +34,13 @@ def wait_for(path: Path, timeout_s: float = 30.0) -> None:
         time.sleep(0.01)
 
 
-def play_window(control: Path, out: Path, label: str, host: str) -> Recorder:
+def play_window(control: Path, out: Path, label: str, host: str, rate: float = 0.0) -> Recorder:
     """Warm-up, measured and tail of one window, as the runner plays them."""
-    write_block(control, Block(label, host, "warmup"))
+    write_block(control, Block(label, host, "warmup", rate))
     time.sleep(0.3)
-    write_block(control, Block(label, host, "measured"))
+    write_block(control, Block(label, host, "measured", rate))
     time.sleep(1.0)
-    write_block(control, Block(label, host, "tail"))
+    write_block(control, Block(label, host, "tail", rate))
     wait_for(block_file(out, label))
     return Recorder.from_document(json.loads(block_file(out, label).read_text()))
 
@@ -117,3 +117,22 @@ def test_each_window_holds_its_own_starts_all_answered(
     fast_p50 = max(r.service.get_value_at_percentile(50) for r in fast.routes.values())
     assert slow_p50 >= 18_000 > 2 * fast_p50
     assert not block_file(out, "start").exists()  # a warm-up is never written
+
+
+def test_a_window_is_offered_the_rate_its_block_carries(
+    load_data_file: Path, tmp_path: Path
+) -> None:
+    """The rate follows the capacity measured between units: the runner writes the new rate
+    into every block after it, and Locust spaces its starts at that rate from then on."""
+    out = tmp_path / "units.json"
+    control = tmp_path / "blocks.control"
+    with (
+        LiveServer(stub_app(delay_s=0.002)) as portal,
+        following_locust(portal, load_data_file, out, control),
+    ):
+        run_rate = play_window(control, out, "0-run", portal)  # PERFPROOF_RATE: 60/s
+        followed = play_window(control, out, "1-followed", portal, rate=240.0)
+    # A measured second at 60/s, then at 240/s (Poisson: an SD of about 8 and 16 starts).
+    assert 30 <= run_rate.scheduled <= 100
+    assert 150 <= followed.scheduled <= 340
+    assert sum(r.failures for r in followed.routes.values()) == 0

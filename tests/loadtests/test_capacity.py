@@ -20,6 +20,7 @@ from loadtests.capacity import (
     ClosedRun,
     change,
     counted,
+    follow_due,
     moved,
     open_rate,
     recheck,
@@ -147,8 +148,11 @@ def test_after_the_units_the_rate_s_arm_is_measured_again_and_the_manifest_names
     """The rate rests on the runs before the units; the recheck runs the same arm the
     profile's ``capacity_after_runs`` times more, numbered on, and says how far it moved."""
     started = closed_runs([(300.0, 0.0), (320.0, 0.0)])
-    profile = LOAD_PROFILES["default"]
-    assert (profile.capacity_runs, profile.capacity_after_runs) == (3, 2)
+    assert (
+        LOAD_PROFILES["default"].capacity_runs,
+        LOAD_PROFILES["default"].capacity_after_runs,
+    ) == (2, 1)
+    profile = replace(LOAD_PROFILES["default"], capacity_after_runs=2)
     context = SimpleNamespace(plan=SimpleNamespace(profile=profile), folder=_Folder())
     runs: list[Any] = [_Run("all-off", r, rps) for r, rps in enumerate([250.0, 256.0, 262.0])]
     runs.append(_Run("all-on", 0, 600.0))
@@ -207,3 +211,12 @@ def test_disturbed_runs_are_replaced_up_to_the_extra_runs_and_said(
         "192/s does not count toward the capacity" in said
     )
     assert said.count("does not count toward the capacity") == 3
+
+
+def test_a_closed_run_comes_before_every_eighth_unit_of_a_rate_and_never_before_its_first() -> None:
+    due = [unit for unit in range(30) if follow_due(unit, 0, every=8)]
+    assert due == [8, 16, 24]
+    assert [u for u in range(31, 50) if follow_due(u, 31, every=8)] == [39, 47]  # a later rate
+    assert not any(follow_due(unit, 0, every=0) for unit in range(30))  # never at 0
+    assert LOAD_PROFILES["default"].capacity_every_units == 8
+    assert LOAD_PROFILES["quick"].capacity_every_units == 0

@@ -155,3 +155,32 @@ def test_a_pinned_rate_says_so_and_a_run_without_sizes_names_its_scale() -> None
     assert pinned.load() == "150/s offered (50 % of capacity, 300/s, pinned by --rate)"
     assert Conditions(scale="small").describe() == "small"
     assert Conditions(scale="small").short() == "small"
+
+
+def test_a_rate_that_followed_the_closed_runs_between_units_is_named_in_turn_and_averaged(
+    tmp_path: Path,
+) -> None:
+    """Two closed runs before the units (250 and 262/s) set 128/s; two more between them
+    (240 after unit 8, 230 after unit 16) moved it to 125 and then to 122.5/s. The verdict
+    is judged at the units' mean rate, as a share of the median of all four runs."""
+    claim = load_claims(claim_file(tmp_path, DB_LOAD)).claims[0]
+    rows = db_rows(4, ratio=0.3)
+    rows += load_rows("all-on", "closed", 0, throughput=600.0)
+    for repetition, throughput in enumerate([250.0, 262.0, 240.0, 230.0]):
+        rows += load_rows("all-off", "closed", repetition, throughput=throughput)
+    steps = [
+        {"before_unit": 8, "arm": "all-off", "capacity": 250.0, "runs": 3,
+         "rate_before": 128.0, "rate": 125.0},
+        {"before_unit": 16, "arm": "all-off", "capacity": 245.0, "runs": 4,
+         "rate_before": 125.0, "rate": 122.5},
+    ]  # fmt: skip
+    manifest = {"open_rate": 125.2, "rate_followed": steps}
+    where = judge(claim, folder(tmp_path, rows, manifest=manifest)).conditions
+    assert where.rates_followed == (128.0, 125.0, 122.5) and where.followed
+    assert (where.capacity_per_s, where.capacity_runs) == (245.0, 4)
+    assert where.load() == (
+        "125.2/s offered on average (51 % of capacity, 245/s: all-off, median of 4 closed "
+        "runs; the rate followed the closed runs between the units: 128 -> 125 -> 122.5/s)"
+    )
+    held = Conditions(rate_per_s=128.0, capacity_per_s=256.0, rates_followed=(128.0, 128.0))
+    assert not held.followed and held.load() == "128/s offered (50 % of capacity, 256/s)"
