@@ -79,6 +79,7 @@ def test_ctrl_c_marks_the_run_unfinished_and_explains_in_one_line(
     finally:  # a run that ignored the interrupt must not go on beside the next tests
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()  # and its pipe closed: a leaked one fails a later test's gc
     (manifest_path,) = tmp_path.glob("*/manifest.json")
     manifest = json.loads(manifest_path.read_text())
     assert run.returncode == 130, output

@@ -93,6 +93,35 @@ def test_a_stop_while_a_child_starts_is_held_then_raised_with_the_child_in_hand(
             child.kill()
 
 
+SLOW_START = """
+import signal, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a start-up still ignoring stop signals
+time.sleep(float(sys.argv[1]))
+signal.signal(signal.SIGTERM, signal.SIG_DFL)  # its own handling, at last
+print("handling", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_child_whose_start_up_outlasts_the_first_repeat_still_stops_before_the_grace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A child ignores stop signals until its own handling is in place; the signal is sent
+    again every RESEND_AFTER_S, so a start-up longer than one repeat costs one repeat more,
+    not the whole grace (the bench once waited 90 s for a child that started slowly)."""
+    monkeypatch.setattr(stop_signals, "RESEND_AFTER_S", 0.2)
+    monkeypatch.setattr(stop_signals, "CHILD_GRACE_S", 30.0)
+    with subprocess.Popen([sys.executable, "-c", SLOW_START, "0.7"],
+                          stdout=subprocess.PIPE) as child:  # fmt: skip
+        try:
+            started = time.monotonic()
+            assert stop_child(child, signal.SIGTERM) == -signal.SIGTERM  # not SIGKILL
+            assert time.monotonic() - started < 15  # far from the grace
+        finally:
+            if child.poll() is None:
+                child.kill()
+
+
 LINGERER = """
 import signal, subprocess, sys, time
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
