@@ -1,4 +1,4 @@
-"""The gate on real runs: the session's quick run, two more of the same code, ``--against HEAD``.
+"""The gate on real runs: the session's quick run, and ``--against HEAD``'s two.
 
 What the machine's noise does to an A/A comparison is what ``--calibrate``
 measures; these tests check what must hold whatever the noise: every series
@@ -26,25 +26,6 @@ SLOWED = "orders.list_for_user[heavy]"
 
 def _regress(*argv: str) -> int:
     return cli.run(cli.build_parser("perfproof regress").parse_args(list(argv)))
-
-
-@pytest.mark.slow
-def test_two_real_quick_runs_compare_every_series(
-    two_quick_runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    first, second = two_quick_runs
-    code = _regress("--baseline", str(first), "--candidate", str(second), "--out", str(tmp_path))
-    out = capsys.readouterr().out
-    document = json.loads((tmp_path / "regress.json").read_text())
-    counts = document["counts"]
-    assert code == (1 if counts["regressed"] else 0) == document["exit_code"]
-    assert counts["added"] == counts["removed"] == counts["not compared"] == 0
-    tidy = pd.read_csv(first / "tidy.csv")
-    timed = tidy[tidy["metric"] == "time"].drop_duplicates(["suite", "series", "arm"])
-    assert len(document["series"]) == len(timed) > 100
-    assert {s["suite"] for s in document["series"]} == {"queries", "endpoints"}
-    assert all(s["q"] is not None and s["change_low"] is not None for s in document["series"])
-    assert f"{len(timed)} series:" in out
 
 
 def test_a_real_run_against_itself_changes_nothing(
@@ -94,7 +75,9 @@ def test_against_head_measures_both_sides_here(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """One run per side (the smallest --against): a worktree of HEAD with its own environment,
-    the current tree, both finished, compared, and the worktree gone afterwards."""
+    the current tree, both finished, compared, and the worktree gone afterwards. Two real
+    runs of the same suites: every series is read and compared on both sides, none added,
+    removed or left uncompared, and the files and the exit code agree."""
     for name, value in stack.env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(repository_root(REPO))
@@ -105,7 +88,16 @@ def test_against_head_measures_both_sides_here(
     assert code in (0, 1), printed.err
     assert "[1/2] baseline" in printed.out and "[2/2] candidate" in printed.out
     document = json.loads((out / "regress.json").read_text())
-    assert document["counts"]["added"] == document["counts"]["removed"] == 0
+    counts = document["counts"]
+    assert code == (1 if counts["regressed"] else 0) == document["exit_code"]
+    assert counts["added"] == counts["removed"] == counts["not compared"] == 0
     assert len(document["baseline"]["runs"]) == len(document["candidate"]["runs"]) == 1
+    (baseline,) = (out / "baseline").iterdir()
+    tidy = pd.read_csv(baseline / "tidy.csv")
+    timed = tidy[tidy["metric"] == "time"].drop_duplicates(["suite", "series", "arm"])
+    assert len(document["series"]) == len(timed) > 100
+    assert {s["suite"] for s in document["series"]} == {"queries", "endpoints"}
+    assert all(s["q"] is not None and s["change_low"] is not None for s in document["series"])
+    assert f"{len(timed)} series:" in printed.out
     worktrees = subprocess.run(["git", "worktree", "list"], capture_output=True, text=True)
     assert "perfproof-against-" not in worktrees.stdout
