@@ -189,6 +189,7 @@ class Manifest(_Part):
     capacity_after: CapacityAfter | None = None  # closed runs after the units (a recheck)
     rate_followed: list[RateFollowed] | None = None  # closed runs between units, rates after
     loaded_state: LoadedStateRecord | None = None  # the dataset put back between units
+    order_seed: NonNegativeInt | None = None  # the units' arm orders (loadtests/unit_order.py)
     # -- the wrk cross-check ----------------------------------------------------------------
     path: str | None = None
     connections: PositiveInt | None = None

@@ -26,7 +26,6 @@ and misses, the second witnesses) are read at the window's edges.
 from __future__ import annotations
 
 import json
-import random
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
@@ -49,6 +48,7 @@ from loadtests.plan import Plan
 from loadtests.progress import Progress
 from loadtests.recorder import Recorder
 from loadtests.stopping import Sequential, should_stop
+from loadtests.unit_order import unit_order
 from loadtests.unit_portals import Portal, checkpoint, statements, unit_portal
 from loadtests.unit_timing import WARMUP_S, WINDOW_S
 from loadtests.watch import Watched
@@ -87,6 +87,7 @@ def run_units(
         context.plan, context.database_url, context.data_path, context.folder
     )  # fmt: skip
     state = Sequential(budget_s=plan.budget_s)
+    folder.note(order_seed=plan.order_seed)
     admin = load_data.read(data_path).admins()[0].token
     control = folder.file("blocks.control").resolve()
     if context.loaded is not None:  # the index-less copy is made of the data as loaded
@@ -127,9 +128,7 @@ def run_units(
                     offered = _follow(context, list(portals.values()), follow, capacity_pause,
                                       admin, offered)  # fmt: skip
                 _put_back(context, portals.values(), Pause(control, locust.out, unit))
-                order = list(arms)
-                random.Random(f"{plan.seed}-{unit}").shuffle(order)
-                for arm in order:
+                for arm in unit_order(arms, plan.order_seed, unit):
                     where = Where(portals[arm.indexes], control, locust.out,
                                   locust.process.pid, folder, admin,
                                   context.stack.redis_url, offered)  # fmt: skip

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from loadtests.arms import ARMS_BY_NAME, MODELS, LoadArm, Model
 from loadtests.profiles import LoadProfile
+from loadtests.unit_order import new_order_seed
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,9 @@ class Plan:
     budget_s: float  # the open model's paired units, per offered rate
     # Shares of the slowest arm's capacity the open model runs at, the verdicts' first.
     shares: tuple[float, ...]
-    seed: int  # draws the arms' order in each unit
+    seed: int  # the dataset's
+    # Draws the arms' order in each paired unit: one per run (``loadtests/unit_order.py``).
+    order_seed: int = 0
     # Paired units between closed runs the open model's rate follows (0: the rate is fixed).
     capacity_every: int = 0
 
@@ -51,6 +54,7 @@ def plan_of(args: argparse.Namespace) -> Plan:
         budget_s=getattr(args, "load_budget", None) or profile.budget_s,
         shares=shares_of(getattr(args, "load_rates", None), profile.open_share),
         seed=args.seed,
+        order_seed=new_order_seed(),
         capacity_every=(
             profile.capacity_every_units
             if getattr(args, "capacity_every", None) is None

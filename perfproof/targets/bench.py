@@ -28,7 +28,6 @@ folder keeps what was measured until then, its manifest saying unfinished.
 
 from __future__ import annotations
 
-import random
 import signal
 import statistics
 import sys
@@ -46,6 +45,7 @@ from loadtests.plan import shares_of
 from loadtests.profiles import LOAD_PROFILES, LoadProfile
 from loadtests.progress import Progress
 from loadtests.stopping import Sequential, should_stop
+from loadtests.unit_order import new_order_seed, unit_order
 from loadtests.unit_timing import WARMUP_S, WINDOW_S, unit_seconds
 from perfproof.targets.arm_state import ArmFailed, ServiceInArms
 from perfproof.targets.benchmarks import Rounds, run_benchmarks
@@ -106,6 +106,7 @@ class TargetRun:
     rounds: Rounds = field(default_factory=dict)
     options: TargetOptions = field(default_factory=TargetOptions)
     phases: list[RatePhase] = field(default_factory=list)
+    order_seed: int = field(default_factory=new_order_seed)  # loadtests/unit_order.py
 
 
 def run_target(file: Path, results: Path, options: TargetOptions | None = None) -> int:
@@ -135,7 +136,7 @@ def run_target(file: Path, results: Path, options: TargetOptions | None = None) 
         "profile": profile, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "finished": False, "arms": [arm.name for arm in target.arms],
         "load_budget_s": _budget(options), "load_rates": list(options.shares) or None,
-        "load_rate": options.rate,
+        "load_rate": options.rate, "order_seed": run.order_seed,
     }  # fmt: skip
     write_json(folder / "manifest.json", manifest)
     plan = [
@@ -252,9 +253,7 @@ def _closed_units(run: TargetRun, profile: LoadProfile, arms: ServiceInArms,
     unmarked: dict[str, list[float]] = {arm.name: [] for arm in target.arms}
     units = closed_units(run.profile, run.claims)
     for unit in range(units):
-        order = list(target.arms)
-        random.Random(f"{target.name}-closed-{unit}").shuffle(order)
-        for arm in order:
+        for arm in unit_order(target.arms, run.order_seed, unit, "closed"):
             service = arms.enter(arm)
             result = run_window(load, service.url,
                                 run.folder / f"load-closed-{arm.name}-{unit}.json",
@@ -287,9 +286,7 @@ def _paired_units(run: TargetRun, arms: ServiceInArms, witnesses: Witnesses, loa
     unit = first
     while True:
         began = time.monotonic()
-        order = list(target.arms)
-        random.Random(f"{target.name}-{unit}").shuffle(order)
-        for arm in order:
+        for arm in unit_order(target.arms, run.order_seed, unit):
             service = arms.enter(arm)
             try:
                 result = run_window(load, service.url,

@@ -21,6 +21,7 @@ from loadtests.arms import ARMS_BY_NAME
 from loadtests.capacity import EXTRA_RUNS
 from loadtests.profiles import LOAD_PROFILES
 from loadtests.recorder import Recorder
+from loadtests.unit_order import unit_order
 
 PROFILE = LOAD_PROFILES["quick"]
 
@@ -92,6 +93,21 @@ def test_every_arm_ran_closed_and_in_every_paired_unit(
             assert file in manifest["files"] and (run_folder / file).is_file(), file
     assert manifest["open_rate"] > 0 and manifest["open_rate_given"] is False  # measured
     assert manifest["environment"]["postgres_shared_buffers"]
+
+
+def test_each_unit_ran_its_arms_in_the_order_the_runs_own_seed_draws(
+    manifest: dict[str, Any],
+) -> None:
+    """The seed is drawn for the run and kept, so a reader can check every unit's order (a
+    seed fixed across runs once gave every run of a series the same orders)."""
+    seed = manifest["order_seed"]
+    units: dict[int, list[str]] = defaultdict(list)
+    for run in manifest["runs"]:
+        if run["model"] == "open":
+            units[run["repetition"]].append(run["arm"])
+    assert units
+    for unit, arms in units.items():
+        assert arms == unit_order(PROFILE.arms, seed, unit), unit
 
 
 def test_histograms_agree_with_the_request_counts(
