@@ -56,6 +56,8 @@ def load_command(
         command += ["--rate", repr(args.load_rate)]
     if getattr(args, "load_budget", None) is not None:
         command += ["--load-budget", repr(args.load_budget)]
+    if getattr(args, "capacity_every", None) is not None:
+        command += ["--capacity-every", str(args.capacity_every)]
     load_rates = getattr(args, "load_rates", None) or profile.load_shares
     if load_rates and args.load_rate is None:  # a pinned rate is one rate
         command += ["--load-rates", ",".join(f"{share:g}" for share in load_rates)]

@@ -32,6 +32,7 @@ from perfproof.profiles import PROFILES
 from portal.cli.args import (
     dataset_options,
     names_among,
+    non_negative_int,
     positive_float,
     results_option,
     shares,
@@ -150,6 +151,18 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--capacity-every",
+        type=non_negative_int,
+        default=None,
+        metavar="UNITS",
+        help=(
+            "the load tests' open model: every UNITS paired units, run the slowest arm closed "
+            "again and let the rate follow half the median of its runs so far (default: the "
+            "profile's, 8 at default, 0 at quick; 0: the rate stays where the closed runs "
+            "before the units set it); the reference portal's alone"
+        ),
+    )
+    parser.add_argument(
         "--load-rate",
         type=positive_float,
         default=None,
@@ -199,6 +212,7 @@ PORTAL_ONLY = (
     ("suites", "--suite", None), ("scaling", "--scaling", False),
     ("scaling_scales", "--scaling-scales", None), ("claims", "--claims", None),
     ("scale", "--scale", None), ("seed", "--seed", 1), ("save_baseline", "--save-baseline", None),
+    ("capacity_every", "--capacity-every", None),
 )  # fmt: skip
 
 

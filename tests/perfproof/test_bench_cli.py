@@ -162,6 +162,30 @@ def test_a_load_rate_given_to_bench_is_the_load_tests_rate(
     assert (command[command.index("--rate") + 1] if "--rate" in command else None) == passed
 
 
+@pytest.mark.parametrize(("given", "passed"), [([], None), (["--capacity-every", "0"], "0")])
+def test_capacity_every_given_to_bench_is_the_load_tests(
+    given: list[str], passed: str | None, tmp_path: Path
+) -> None:
+    """``perfproof loadtest --capacity-every`` reached from the main job, as its budget is."""
+    args = runner.build_parser("perfproof bench").parse_args(["--profile", "quick", *given])
+    (step,) = plan.plan(argparse.Namespace(**{**vars(args), "suites": ["load"]}), PROFILES["quick"])
+    command = children.load_command(args, PROFILES["quick"], step, tmp_path)
+    every = (
+        command[command.index("--capacity-every") + 1] if "--capacity-every" in command else None
+    )
+    assert every == passed
+
+
+@pytest.mark.parametrize("every", ["-1", "often"])
+def test_a_capacity_every_that_is_no_count_is_one_line_and_exit_2(
+    every: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        runner.build_parser("perfproof bench").parse_args(["--capacity-every", every])
+    assert stopped.value.code == 2
+    assert "--capacity-every" in capsys.readouterr().err.splitlines()[-1]
+
+
 @pytest.mark.parametrize("rate", ["0", "-3", "fast"])
 def test_a_load_rate_that_is_no_rate_is_one_line_and_exit_2(
     rate: str, capsys: pytest.CaptureFixture[str]

@@ -122,13 +122,14 @@ def test_a_bad_target_file_is_refused_before_anything_starts(tmp_path: Path) -> 
     [
         (("--scale", "tiny"), "--scale is the reference portal's; a target's run takes"),
         (("--claims", "reports/claims.toml"), "--claims is the reference portal's"),
+        (("--capacity-every", "4"), "--capacity-every is the reference portal's"),
         (
             ("--load-budget", "2"),
             "--load-budget 2 s is less than one paired unit of the target's 2 arms",
         ),
         (("--load-rate", "5", "--load-rates", "0.25,0.5"), "--load-rate pins one offered rate"),
     ],
-    ids=["scale", "claims", "budget-below-one-unit", "rate-and-rates"],
+    ids=["scale", "claims", "capacity-every", "budget-below-one-unit", "rate-and-rates"],
 )
 def test_an_option_a_target_cannot_take_is_refused_before_anything_starts(
     tmp_path: Path, more: tuple[str, ...], said: str
