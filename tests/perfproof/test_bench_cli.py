@@ -151,49 +151,40 @@ def test_the_plan_runs_every_suite_and_the_load_tests_checks_and_faults_once() -
     assert [step.name for step in plan.plan(only_load, PROFILES["quick"])] == ["load-tiny"]
 
 
-@pytest.mark.parametrize(("given", "passed"), [([], None), (["--load-rate", "87.5"], "87.5")])
-def test_a_load_rate_given_to_bench_is_the_load_tests_rate(
-    given: list[str], passed: str | None, tmp_path: Path
+# (the bench's option and value, the load tests' option it becomes): the main job reaches
+# ``perfproof loadtest``'s options as its budget does.
+PASSED_ON = [
+    ([], "--rate", None),
+    (["--load-rate", "87.5"], "--rate", "87.5"),
+    ([], "--capacity-every", None),
+    (["--capacity-every", "0"], "--capacity-every", "0"),
+]
+
+
+@pytest.mark.parametrize(("given", "child_option", "passed"), PASSED_ON)
+def test_a_load_option_given_to_bench_is_the_load_tests(
+    given: list[str], child_option: str, passed: str | None, tmp_path: Path
 ) -> None:
     args = runner.build_parser("perfproof bench").parse_args(["--profile", "quick", *given])
     (step,) = plan.plan(argparse.Namespace(**{**vars(args), "suites": ["load"]}), PROFILES["quick"])
     command = children.load_command(args, PROFILES["quick"], step, tmp_path)
     assert command[command.index("--results") + 1] == str(tmp_path)
-    assert (command[command.index("--rate") + 1] if "--rate" in command else None) == passed
+    found = command[command.index(child_option) + 1] if child_option in command else None
+    assert found == passed
 
 
-@pytest.mark.parametrize(("given", "passed"), [([], None), (["--capacity-every", "0"], "0")])
-def test_capacity_every_given_to_bench_is_the_load_tests(
-    given: list[str], passed: str | None, tmp_path: Path
-) -> None:
-    """``perfproof loadtest --capacity-every`` reached from the main job, as its budget is."""
-    args = runner.build_parser("perfproof bench").parse_args(["--profile", "quick", *given])
-    (step,) = plan.plan(argparse.Namespace(**{**vars(args), "suites": ["load"]}), PROFILES["quick"])
-    command = children.load_command(args, PROFILES["quick"], step, tmp_path)
-    every = (
-        command[command.index("--capacity-every") + 1] if "--capacity-every" in command else None
-    )
-    assert every == passed
-
-
-@pytest.mark.parametrize("every", ["-1", "often"])
-def test_a_capacity_every_that_is_no_count_is_one_line_and_exit_2(
-    every: str, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--load-rate", "0"), ("--load-rate", "-3"), ("--load-rate", "fast"),
+     ("--capacity-every", "-1"), ("--capacity-every", "often")],
+)  # fmt: skip
+def test_a_load_option_that_is_no_number_is_one_line_and_exit_2(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as stopped:
-        runner.build_parser("perfproof bench").parse_args(["--capacity-every", every])
+        runner.build_parser("perfproof bench").parse_args([option, value])
     assert stopped.value.code == 2
-    assert "--capacity-every" in capsys.readouterr().err.splitlines()[-1]
-
-
-@pytest.mark.parametrize("rate", ["0", "-3", "fast"])
-def test_a_load_rate_that_is_no_rate_is_one_line_and_exit_2(
-    rate: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with pytest.raises(SystemExit) as stopped:
-        runner.build_parser("perfproof bench").parse_args(["--load-rate", rate])
-    assert stopped.value.code == 2
-    assert "--load-rate" in capsys.readouterr().err.splitlines()[-1]
+    assert option in capsys.readouterr().err.splitlines()[-1]
 
 
 # A cache hit against the uncached, unindexed request: several times faster at any
